@@ -1,0 +1,69 @@
+"""`rostersync providers` and `rostersync extract`: run one connector, print its records."""
+
+from __future__ import annotations
+
+import sys
+from datetime import UTC, date, datetime
+from typing import Annotated
+
+import typer
+
+from rostersync.cli.context import parse_pairs
+from rostersync.cli.output import emit
+from rostersync.connectors import BadInput, ReadContext, get_connector
+from rostersync.connectors.http import check_base_url
+from rostersync.engine.catalog import providers as catalog
+from rostersync.engine.setup import validate_credentials
+from rostersync.settings import load_settings
+
+
+def providers(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """The HRIS providers rostersync can connect to, with their credential fields."""
+    infos = catalog()
+    text = "\n".join(
+        f"{p.name}\t{p.display_name}\t" + ", ".join(f.name for f in p.credential_fields)
+        for p in infos
+    )
+    emit([p.as_dict() for p in infos], as_json=as_json, text=text)
+
+
+def _as_of(value: str | None) -> date:
+    if value is None:
+        return datetime.now(UTC).date()
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise BadInput("--as-of takes a date as YYYY-MM-DD") from None
+
+
+def extract(
+    provider: str,
+    credential: Annotated[list[str], typer.Option(help="NAME=VALUE, once per field.")] = [],  # noqa: B006
+    base_url: Annotated[
+        str | None, typer.Option(help="Replace the scheme, host and port of the vendor's API.")
+    ] = None,
+    as_of: Annotated[
+        str | None, typer.Option(help="YYYY-MM-DD: the day statuses are read against.")
+    ] = None,
+) -> None:
+    """Read everything a credential can see and print it as JSON Lines (nothing is stored)."""
+    settings = load_settings()
+    credentials = parse_pairs(credential, option="--credential")
+    validate_credentials(provider, credentials)
+    connector = get_connector(provider)
+    check_base_url(
+        connector.api_root,
+        connector.allowed_hosts,
+        base_url,
+        allow_loopback=settings.allow_loopback,
+    )
+    context = ReadContext(
+        credentials=credentials,
+        as_of=_as_of(as_of),
+        base_url=base_url,
+        allow_loopback=settings.allow_loopback,
+    )
+    out = sys.stdout
+    for record in connector.read(context):
+        out.write(record.model_dump_json() + "\n")
+    out.flush()

@@ -1,0 +1,30 @@
+"""`rostersync sandbox serve`: one vendor emulator on its own port, for manual tests."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+import uvicorn
+
+from rostersync.connectors import BadInput
+from rostersync.sandbox import EMULATORS, Faults, SyntheticCompany
+
+sandbox_app = typer.Typer(help="Vendor emulators with synthetic people.", no_args_is_help=True)
+
+
+@sandbox_app.command("serve")
+def sandbox_serve(
+    vendor: Annotated[str, typer.Option(help="Emulator to serve, e.g. hibob.")] = "hibob",
+    port: Annotated[int, typer.Option(help="Port on 127.0.0.1.")] = 9000,
+    people: Annotated[int, typer.Option(help="Synthetic people.")] = 300,
+    seed: Annotated[int, typer.Option(help="Same seed, same people.")] = 42,
+    user: Annotated[str, typer.Option(help="The credential's user / id part.")] = "sandbox",
+    token: Annotated[str, typer.Option(help="The credential's secret part.")] = "sandbox-token",  # noqa: S107
+) -> None:
+    """Serve the emulator at the vendor's documented paths on http://127.0.0.1:PORT."""
+    if vendor not in EMULATORS:
+        raise BadInput(f"no emulator {vendor!r}; emulators: {', '.join(sorted(EMULATORS))}")
+    company = SyntheticCompany(seed=seed, size=people)
+    app = EMULATORS[vendor](company, service_user_id=user, token=token, faults=Faults())
+    uvicorn.run(app, host="127.0.0.1", port=port)

@@ -1,0 +1,32 @@
+"""Connectors: one module per HRIS, reading the allowlisted fields only.
+
+Imports model and net only (DESIGN.md section 3).
+"""
+
+from rostersync.connectors.base import Connector, CredentialField, ReadContext, Record
+from rostersync.connectors.errors import (
+    AuthRevoked,
+    BadInput,
+    BadPayload,
+    ConnectorError,
+    PermissionDenied,
+    RateLimited,
+    VendorUnavailable,
+)
+from rostersync.connectors.registry import CONNECTORS, get_connector
+
+__all__ = [
+    "CONNECTORS",
+    "AuthRevoked",
+    "BadInput",
+    "BadPayload",
+    "Connector",
+    "ConnectorError",
+    "CredentialField",
+    "PermissionDenied",
+    "RateLimited",
+    "ReadContext",
+    "Record",
+    "VendorUnavailable",
+    "get_connector",
+]

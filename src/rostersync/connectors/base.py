@@ -1,0 +1,51 @@
+"""What every connector is: declared credentials, documented API root and hosts, and read()."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Protocol
+
+from rostersync.model import Employee, Group, Location
+
+Record = Employee | Group | Location
+
+
+@dataclass(frozen=True, slots=True)
+class CredentialField:
+    name: str
+    label: str
+    secret: bool
+    required: bool = True
+    help: str = ""
+
+
+@dataclass(frozen=True)
+class ReadContext:
+    """Everything one read needs; the clock is passed in so statuses derive from `as_of`."""
+
+    credentials: Mapping[str, str]
+    as_of: date
+    base_url: str | None = None
+    """Replaces the scheme, host and port of the documented API root (a path is a prefix)."""
+    allow_loopback: bool = False
+    sleep: Callable[[float], None] = field(default=time.sleep)
+
+
+class Connector(Protocol):
+    slug: str
+    display_name: str
+    docs_url: str
+    api_root: str
+    """The documented API root, e.g. https://api.hibob.com; endpoint paths are appended."""
+    allowed_hosts: tuple[str, ...]
+    credential_fields: tuple[CredentialField, ...]
+
+    def read(self, context: ReadContext) -> Iterator[Record]:
+        """Every group, location and employee the credential can see, cut to the allowlist.
+
+        Raises a ConnectorError on the first failure: a read is complete or it is nothing.
+        """
+        ...

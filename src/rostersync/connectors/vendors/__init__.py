@@ -1,0 +1,1 @@
+"""rostersync.connectors.vendors."""

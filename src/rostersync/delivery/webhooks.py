@@ -1,0 +1,77 @@
+"""Standard Webhooks (https://www.standardwebhooks.com/): sign a stored body and POST it.
+
+The signature covers `{webhook-id}.{webhook-timestamp}.{raw body}` with HMAC-SHA256 under the
+endpoint's `whsec_` secret, computed by the `standardwebhooks` package so that any receiver
+using a Standard Webhooks library verifies it. Redirects are never followed: a webhook URL
+that redirects is a misconfiguration, and following it would skip the host guard's intent.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+import httpx
+from standardwebhooks.webhooks import Webhook
+
+from rostersync.net import HostGuard, NetError, RetryPolicy, build_client, send
+
+_NO_RETRY = RetryPolicy(max_attempts=1)
+"""The outbox schedules retries itself, hours apart; one attempt per delivery here."""
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    delivered: bool
+    status_code: int | None
+    error: str | None
+    retry_after: float | None = None
+    gone: bool = False
+    """410 Gone: the receiver asks us to stop sending to this endpoint."""
+
+
+def signed_headers(secret: str, message_id: str, at: datetime, body: str) -> dict[str, str]:
+    return {
+        "webhook-id": message_id,
+        "webhook-timestamp": str(int(at.timestamp())),
+        "webhook-signature": Webhook(secret).sign(message_id, at, body),
+        "content-type": "application/json",
+    }
+
+
+def post(
+    url: str,
+    *,
+    secret: str,
+    message_id: str,
+    body: str,
+    at: datetime,
+    allow_loopback: bool,
+    timeout: float = 15.0,
+    sleep: Callable[[float], None] = time.sleep,
+) -> Outcome:
+    guard = HostGuard(allow_loopback=allow_loopback)
+    with build_client(guard, timeout=timeout) as client:
+        request = client.build_request(
+            "POST", url, content=body.encode(), headers=signed_headers(secret, message_id, at, body)
+        )
+        try:
+            response = send(client, request, policy=_NO_RETRY, sleep=sleep)
+        except NetError as exc:
+            return Outcome(False, None, str(exc))
+    if 200 <= response.status_code < 300:
+        return Outcome(True, response.status_code, None)
+    return Outcome(
+        False,
+        response.status_code,
+        f"receiver answered HTTP {response.status_code}",
+        retry_after=_retry_after(response),
+        gone=response.status_code == 410,
+    )
+
+
+def _retry_after(response: httpx.Response) -> float | None:
+    value = response.headers.get("retry-after", "")
+    return float(value) if value.isdigit() else None

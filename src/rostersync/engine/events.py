@@ -1,0 +1,96 @@
+"""The events a sync puts in the outbox: `{"type", "timestamp", "data"}` bodies.
+
+Built here, in the transaction that changes the state, so an event exists if and only if its
+change was committed (transactional outbox). Delivery only signs and sends what is stored.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from rostersync.engine.lifecycle import PlannedAction
+from rostersync.store.crypto import Keyring
+from rostersync.store.repos import destinations, outbox
+from rostersync.store.tables import Connection
+
+
+def _body(event_type: str, at: datetime, data: dict[str, Any]) -> dict[str, Any]:
+    return {"type": event_type, "timestamp": at.isoformat(), "data": data}
+
+
+def _publish(
+    session: Session,
+    keyring: Keyring,
+    connection: Connection,
+    *,
+    event_id: str,
+    event_type: str,
+    subject: str,
+    body: dict[str, Any],
+    at: datetime,
+) -> None:
+    for destination in destinations.active_destinations(
+        session, tenant_id=connection.tenant_id, environment=connection.environment
+    ):
+        outbox.enqueue(
+            session,
+            keyring,
+            destination,
+            event_id=event_id,
+            event_type=event_type,
+            subject=subject,
+            payload=body,
+            at=at,
+        )
+
+
+def publish_action(
+    session: Session, keyring: Keyring, connection: Connection, planned: PlannedAction, at: datetime
+) -> None:
+    action = planned.action
+    data: dict[str, Any] = {
+        "action_id": action.id,
+        "tenant_id": connection.tenant_id,
+        "connection_id": connection.id,
+        "cause": action.cause,
+        "employee": planned.employee.model_dump(mode="json", exclude={"type"}),
+    }
+    if action.changed_fields:
+        data["changed_fields"] = list(action.changed_fields)
+    event_type = action.kind.event_type
+    _publish(
+        session,
+        keyring,
+        connection,
+        event_id=action.id,
+        event_type=event_type,
+        subject=f"{connection.id}:{action.remote_id}",
+        body=_body(event_type, at, data),
+        at=at,
+    )
+
+
+def publish_connection_event(
+    session: Session,
+    keyring: Keyring,
+    connection: Connection,
+    *,
+    event_type: str,
+    event_id: str,
+    details: dict[str, Any],
+    at: datetime,
+) -> None:
+    data = {"tenant_id": connection.tenant_id, "connection_id": connection.id, **details}
+    _publish(
+        session,
+        keyring,
+        connection,
+        event_id=event_id,
+        event_type=event_type,
+        subject=connection.id,
+        body=_body(event_type, at, data),
+        at=at,
+    )

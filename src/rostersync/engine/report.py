@@ -1,0 +1,40 @@
+"""What a sync run did, in figures and ids only (no personal values)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from rostersync.model import Action
+
+
+@dataclass(frozen=True)
+class SyncReport:
+    run_id: str
+    connection_id: str
+    status: str
+    """succeeded | failed | previewed (dry run)."""
+    dry_run: bool
+    counts: dict[str, int] = field(default_factory=dict)
+    actions: tuple[Action, ...] = ()
+    error_code: str | None = None
+    error_message: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.status != "failed"
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "run_id": self.run_id,
+            "connection_id": self.connection_id,
+            "status": self.status,
+            "dry_run": self.dry_run,
+            "counts": self.counts,
+            "error": (
+                {"code": self.error_code, "message": self.error_message}
+                if self.error_code
+                else None
+            ),
+            "actions": [action.model_dump(mode="json") for action in self.actions],
+        }

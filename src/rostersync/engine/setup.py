@@ -1,0 +1,90 @@
+"""Creating tenants, connections and destinations, with every input checked first.
+
+Shared by the CLI, the admin API and the connect flow, so a bad input gets the same clear
+error everywhere and nothing half-made is stored.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rostersync.connectors import BadInput, get_connector
+from rostersync.connectors.http import check_base_url
+from rostersync.store import Store
+from rostersync.store.repos import audit, connections, tenants
+from rostersync.store.session import transaction
+
+ENVIRONMENTS = ("production", "staging")
+
+
+@dataclass(frozen=True)
+class Created:
+    id: str
+    tenant_id: str
+
+
+def create_tenant(store: Store, name: str, *, actor: str) -> Created:
+    if not name.strip():
+        raise BadInput("a tenant needs a name")
+    with transaction(store.sessions) as session:
+        tenant = tenants.create_tenant(session, name.strip())
+        audit.record(
+            session, tenant_id=tenant.id, actor=actor, action="tenant.created", target=tenant.id
+        )
+        return Created(tenant.id, tenant.id)
+
+
+def validate_credentials(provider: str, credentials: dict[str, str]) -> None:
+    connector = get_connector(provider)
+    declared = {f.name for f in connector.credential_fields}
+    unknown = sorted(credentials.keys() - declared)
+    if unknown:
+        raise BadInput(
+            f"{connector.display_name} has no credential field {unknown[0]!r}; "
+            f"its fields are: {', '.join(sorted(declared))}"
+        )
+    missing = [
+        f.name for f in connector.credential_fields if f.required and not credentials.get(f.name)
+    ]
+    if missing:
+        raise BadInput(f"{connector.display_name} needs the credential field {missing[0]!r}")
+
+
+def create_connection(
+    store: Store,
+    *,
+    tenant_id: str,
+    provider: str,
+    credentials: dict[str, str],
+    base_url: str | None,
+    environment: str,
+    allow_loopback: bool,
+    actor: str,
+) -> Created:
+    if environment not in ENVIRONMENTS:
+        raise BadInput(f"environment must be one of {', '.join(ENVIRONMENTS)}")
+    validate_credentials(provider, credentials)
+    connector = get_connector(provider)
+    check_base_url(
+        connector.api_root, connector.allowed_hosts, base_url, allow_loopback=allow_loopback
+    )
+    with transaction(store.sessions) as session:
+        tenants.get_tenant(session, tenant_id)
+        connection = connections.create_connection(
+            session,
+            store.keyring,
+            tenant_id=tenant_id,
+            provider=provider,
+            credentials=credentials,
+            base_url=base_url,
+            environment=environment,
+        )
+        audit.record(
+            session,
+            tenant_id=tenant_id,
+            actor=actor,
+            action="connection.created",
+            target=connection.id,
+            details={"provider": provider, "environment": environment},
+        )
+        return Created(connection.id, tenant_id)

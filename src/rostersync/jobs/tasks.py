@@ -1,0 +1,35 @@
+"""The task functions. The in-process runner calls them on a schedule in the embedded mode;
+a Celery app wraps the same functions in the scale-out mode."""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime, timedelta
+
+from rostersync.delivery import DrainResult, deliver_due
+from rostersync.engine.report import SyncReport
+from rostersync.engine.sync import SyncOptions, run_sync
+from rostersync.store import Store
+from rostersync.store.repos import connections
+from rostersync.store.session import transaction
+
+log = logging.getLogger("rostersync.jobs")
+
+
+def sync_connection(store: Store, connection_id: str, *, allow_loopback: bool) -> SyncReport:
+    return run_sync(store, connection_id, options=SyncOptions(allow_loopback=allow_loopback))
+
+
+def due_connections(store: Store, *, interval: timedelta, now: datetime | None = None) -> list[str]:
+    """Active connections whose last sync is older than `interval` (or that never synced)."""
+    now = now or datetime.now(UTC)
+    with transaction(store.sessions) as session:
+        return [
+            c.id
+            for c in connections.list_connections(session, tenant_id=None)
+            if c.status == "active" and (c.last_sync_at is None or now - c.last_sync_at >= interval)
+        ]
+
+
+def deliver(store: Store, *, allow_loopback: bool) -> DrainResult:
+    return deliver_due(store, allow_loopback=allow_loopback)

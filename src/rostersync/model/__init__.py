@@ -1,0 +1,35 @@
+"""The minimal model: employees, groups, locations, statuses, actions and THE allowlist.
+
+Imports nothing of ours (DESIGN.md section 3).
+"""
+
+from rostersync.model.actions import Action, ActionKind
+from rostersync.model.fields import (
+    ALLOWLIST,
+    NOT_ACCESSED,
+    AllowedField,
+    RecordType,
+    field_names,
+    personal_field_names,
+)
+from rostersync.model.org import Group, GroupType, Location
+from rostersync.model.people import Employee, EmploymentStatus
+
+Record = Employee | Group | Location
+
+__all__ = [
+    "ALLOWLIST",
+    "NOT_ACCESSED",
+    "Action",
+    "ActionKind",
+    "AllowedField",
+    "Employee",
+    "EmploymentStatus",
+    "Group",
+    "GroupType",
+    "Location",
+    "Record",
+    "RecordType",
+    "field_names",
+    "personal_field_names",
+]

@@ -1,0 +1,34 @@
+"""Groups (departments, teams, ...) and work locations (DESIGN.md section 4)."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class GroupType(StrEnum):
+    DEPARTMENT = "DEPARTMENT"
+    TEAM = "TEAM"
+    BUSINESS_UNIT = "BUSINESS_UNIT"
+    COST_CENTER = "COST_CENTER"
+    GROUP = "GROUP"
+
+
+class Group(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    type: Literal["group"] = "group"
+    remote_id: str = Field(min_length=1)
+    group_type: GroupType
+    name: str
+
+
+class Location(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    type: Literal["location"] = "location"
+    remote_id: str = Field(min_length=1)
+    country: str | None = Field(default=None, pattern=r"^[A-Z]{2}$")
+    """ISO 3166-1 alpha-2."""

@@ -1,0 +1,41 @@
+"""Employees and their employment status (DESIGN.md section 4)."""
+
+from __future__ import annotations
+
+from datetime import date
+from enum import StrEnum
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class EmploymentStatus(StrEnum):
+    ACTIVE = "ACTIVE"
+    PENDING = "PENDING"
+    """Hired, not started yet."""
+    INACTIVE = "INACTIVE"
+    """On leave or suspended: still employed."""
+    TERMINATED = "TERMINATED"
+
+
+class Employee(BaseModel):
+    """One person as rostersync keeps them: the allowlisted fields and nothing else."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    type: Literal["employee"] = "employee"
+    remote_id: str = Field(min_length=1)
+    first_name: str
+    last_name: str
+    work_email: str | None = None
+    employment_status: EmploymentStatus
+    group_ids: tuple[str, ...] = ()
+    manager_remote_id: str | None = None
+    start_date: date | None = None
+    location_id: str | None = None
+
+    def __repr__(self) -> str:
+        # Personal fields stay out of reprs, and so out of tracebacks and logs.
+        return f"Employee(remote_id={self.remote_id!r}, status={self.employment_status.value})"
+
+    __str__ = __repr__

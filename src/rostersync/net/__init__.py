@@ -1,0 +1,35 @@
+"""Outbound HTTP for connectors and delivery: the host guard, TLS, timeouts and retries.
+
+Every client that leaves the process is built by ``build_client`` and driven by ``send``.
+This package imports nothing of ours but ``rostersync.errors`` (and the version string), so
+any layer may use it without pulling in another.
+"""
+
+from rostersync.net.client import (
+    CONNECT_TIMEOUT,
+    DEFAULT_POLICY,
+    USER_AGENT,
+    RetryPolicy,
+    build_client,
+    send,
+)
+from rostersync.net.errors import BlockedDestination, NetError, RetryLater, TransportFailure
+from rostersync.net.guard import HostGuard, Resolver, system_resolver
+from rostersync.net.redact import safe_url
+
+__all__ = [
+    "CONNECT_TIMEOUT",
+    "DEFAULT_POLICY",
+    "USER_AGENT",
+    "BlockedDestination",
+    "HostGuard",
+    "NetError",
+    "Resolver",
+    "RetryLater",
+    "RetryPolicy",
+    "TransportFailure",
+    "build_client",
+    "safe_url",
+    "send",
+    "system_resolver",
+]

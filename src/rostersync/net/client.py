@@ -1,0 +1,185 @@
+"""The only place outbound HTTP clients are built, and the retry loop they are driven by."""
+
+from __future__ import annotations
+
+import logging
+import random
+import re
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+
+import httpx
+
+from rostersync import __version__
+from rostersync.net.errors import RetryLater, TransportFailure
+from rostersync.net.guard import HostGuard
+from rostersync.net.redact import safe_url
+from rostersync.net.transport import GuardedTransport
+
+USER_AGENT = f"rostersync/{__version__}"
+
+# A vendor that cannot accept a connection in 10 s is down; waiting the full read timeout
+# for the handshake only delays the retry.
+CONNECT_TIMEOUT = 10.0
+
+_RETRY_AFTER_STATUSES = frozenset({429, 503})
+_DELTA_SECONDS = re.compile(r"[0-9]+")
+
+logger = logging.getLogger("rostersync.net")
+
+
+def build_client(
+    guard: HostGuard,
+    *,
+    timeout: float = 30.0,
+    auth: httpx.Auth | None = None,
+    headers: Mapping[str, str] | None = None,
+    follow_redirects: bool = False,
+    base_url: str = "",
+) -> httpx.Client:
+    """A client that verifies TLS, times out, and lets ``guard`` vet every request."""
+    merged = httpx.Headers({"User-Agent": USER_AGENT})
+    merged.update(headers or {})
+    return httpx.Client(
+        transport=GuardedTransport(guard),
+        timeout=httpx.Timeout(timeout, connect=min(timeout, CONNECT_TIMEOUT)),
+        auth=auth,
+        headers=merged,
+        follow_redirects=follow_redirects,
+        base_url=base_url,
+        trust_env=False,
+    )
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """How long ``send`` keeps trying.
+
+    ``max_retry_after`` caps the total of the server's Retry-After pauses one call will sit
+    through; past it ``send`` raises RetryLater so a job can be rescheduled instead of a
+    worker sleeping for an hour.
+    """
+
+    max_attempts: int = 5
+    backoff_base: float = 0.5
+    backoff_factor: float = 2.0
+    max_wait: float = 60.0
+    max_retry_after: float = 300.0
+    retry_statuses: frozenset[int] = frozenset({429, 500, 502, 503, 504})
+
+    def __post_init__(self) -> None:
+        if self.max_attempts < 1:
+            raise ValueError("max_attempts must be at least 1")
+
+    def backoff(self, attempt: int) -> float:
+        """Wait after failed ``attempt`` (1-based): exponential, capped, half of it jittered."""
+        ceiling = min(self.max_wait, self.backoff_base * self.backoff_factor ** (attempt - 1))
+        # Jitter only spreads many workers' retries apart; it protects nothing secret.
+        return ceiling / 2 + random.uniform(0, ceiling / 2)  # noqa: S311
+
+
+DEFAULT_POLICY = RetryPolicy()
+
+
+def send(
+    client: httpx.Client,
+    request: httpx.Request,
+    *,
+    policy: RetryPolicy = DEFAULT_POLICY,
+    sleep: Callable[[float], None] = time.sleep,
+    stream: bool = False,
+) -> httpx.Response:
+    """Send ``request``, retrying timeouts, connection errors and ``policy.retry_statuses``.
+
+    Build ``request`` with ``client.build_request`` so the client's headers (User-Agent)
+    and base URL apply; httpx merges them there, not in ``send``.
+
+    Returns the last response once attempts run out on a status: mapping statuses to errors
+    is the caller's job. Raises TransportFailure when they run out on transport errors,
+    RetryLater when the server asks for more patience than the policy has, and lets
+    BlockedDestination through untouched. With ``stream=True`` the returned response is
+    unread and the caller closes it. Request bodies must be replayable (bytes, not
+    generators) to be retried.
+    """
+    where = safe_url(request.url)
+    attempt = 0
+    waited_for_server = 0.0
+    while True:
+        attempt += 1
+        last = attempt >= policy.max_attempts
+        try:
+            response = client.send(request, stream=stream)
+        except (httpx.TransportError, TransportFailure) as exc:
+            outcome = type(exc).__name__
+            if last:
+                logger.warning(
+                    "%s %s: %s on attempt %d; giving up", request.method, where, outcome, attempt
+                )
+                raise TransportFailure(
+                    f"{request.method} {where} failed after {attempt} attempts ({outcome})",
+                    url=request.url,
+                    attempts=attempt,
+                ) from exc
+            wait = policy.backoff(attempt)
+        except httpx.RequestError as exc:
+            # Redirect loops and undecodable bodies: trying again gets the same answer.
+            raise TransportFailure(
+                f"{request.method} {where} failed ({type(exc).__name__})",
+                url=request.url,
+                attempts=attempt,
+            ) from exc
+        else:
+            status = response.status_code
+            outcome = str(status)
+            if status not in policy.retry_statuses or last:
+                logger.debug("%s %s: %d on attempt %d", request.method, where, status, attempt)
+                return response
+            response.close()
+            asked = _retry_after(response) if status in _RETRY_AFTER_STATUSES else None
+            if asked is None:
+                wait = policy.backoff(attempt)
+            elif waited_for_server + asked > policy.max_retry_after:
+                logger.warning(
+                    "%s %s: %d asks to retry after %.0fs; rescheduling",
+                    request.method,
+                    where,
+                    status,
+                    asked,
+                )
+                raise RetryLater(
+                    f"{request.method} {where} answered {status}, retry after {asked:.0f}s",
+                    url=request.url,
+                    status_code=status,
+                    retry_after=asked,
+                )
+            else:
+                wait = asked
+                waited_for_server += asked
+        logger.warning(
+            "%s %s: %s on attempt %d of %d; retrying in %.2fs",
+            request.method,
+            where,
+            outcome,
+            attempt,
+            policy.max_attempts,
+            wait,
+        )
+        sleep(wait)
+
+
+def _retry_after(response: httpx.Response) -> float | None:
+    """Seconds the server asked us to wait, from delta-seconds or an HTTP-date."""
+    value = response.headers.get("Retry-After", "").strip()
+    if _DELTA_SECONDS.fullmatch(value):
+        return float(value)
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        # HTTP-dates are GMT by definition; "-0000" parses as naive but means the same.
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - datetime.now(UTC)).total_seconds())

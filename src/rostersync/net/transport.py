@@ -1,0 +1,75 @@
+"""The transport under every client: the guard runs before each request and each connect."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import httpcore
+import httpx
+
+from rostersync.net.errors import TransportFailure
+from rostersync.net.guard import HostGuard
+
+SocketOption = (
+    tuple[int, int, int] | tuple[int, int, bytes | bytearray] | tuple[int, int, None, int]
+)
+
+
+class GuardedTransport(httpx.BaseTransport):
+    """HTTPTransport with the guard in front of every request.
+
+    httpx sends each redirect hop through the transport, so hops are checked like the first
+    request. The connection pool is also given a network backend that connects only to
+    addresses the guard has just approved, closing the gap between check and connect.
+    """
+
+    def __init__(self, guard: HostGuard) -> None:
+        self._guard = guard
+        # trust_env=False: an environment proxy would carry requests past the pinned
+        # backend, and .netrc would attach credentials nobody configured here.
+        self._inner = httpx.HTTPTransport(verify=True, trust_env=False)
+        _pin_connections(self._inner, guard)
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        self._guard.check(request.url)
+        return self._inner.handle_request(request)
+
+    def close(self) -> None:
+        self._inner.close()
+
+
+class _CheckedBackend(httpcore.SyncBackend):
+    def __init__(self, guard: HostGuard) -> None:
+        super().__init__()
+        self._guard = guard
+
+    def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: Iterable[SocketOption] | None = None,
+    ) -> httpcore.NetworkStream:
+        try:
+            approved = self._guard.addresses(host, port)
+        except TransportFailure as exc:
+            # Surfaces as httpx.ConnectError, which send() retries like any refused connect.
+            raise httpcore.ConnectError(str(exc)) from exc
+        failure: httpcore.ConnectError | None = None
+        for address in approved:
+            try:
+                return super().connect_tcp(address, port, timeout, local_address, socket_options)
+            except httpcore.ConnectError as exc:
+                failure = exc
+        raise failure or httpcore.ConnectError(f"no address to connect to for {host}")
+
+
+def _pin_connections(transport: httpx.HTTPTransport, guard: HostGuard) -> None:
+    # httpx has no public hook for name resolution; the pool's network backend is where the
+    # address actually dialled is chosen. Fail loudly if a dependency upgrade moves it, since
+    # silently skipping the pin would reopen DNS rebinding.
+    pool = transport._pool
+    if not isinstance(pool, httpcore.ConnectionPool) or not hasattr(pool, "_network_backend"):
+        raise RuntimeError("httpx internals changed: cannot pin connections to checked addresses")
+    pool._network_backend = _CheckedBackend(guard)

@@ -1,0 +1,371 @@
+"""Fault injection shared by every vendor emulator.
+
+A :class:`Faults` object holds two kinds of control:
+
+- standing conditions, true until switched off: ``revoked`` (every vendor request answers
+  401), ``forbidden`` (every vendor request answers 403) and ``leak_sensitive_fields``
+  (the emulator returns every field it has, sensitive ones included, whatever the client
+  asked for; it is read by the emulator itself, not by the middleware);
+- a queue of one-shot :class:`Fault` entries, each consumed by the next matching request:
+  an error status (500, 503, 429 with ``Retry-After``, ...), a slow answer, or a truncated
+  body (the real answer, cut part-way so the JSON is invalid).
+
+:class:`FaultInjectionMiddleware` applies them in front of an emulator's ASGI app. It asks
+the emulator to render error bodies (``render_error``) so a 503 looks like the vendor's own.
+Paths under ``/_sandbox`` are never faulted: tests must be able to undo what they set.
+
+The same controls are reachable over HTTP through each emulator's ``POST /_sandbox/faults``
+with the JSON accepted by :meth:`Faults.configure`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import threading
+from collections import deque
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+__all__ = [
+    "ErrorRenderer",
+    "Fault",
+    "FaultInjectionMiddleware",
+    "FaultKind",
+    "Faults",
+]
+
+
+class FaultKind(StrEnum):
+    STATUS = "status"  # answer with an error status instead of calling the emulator
+    SLOW = "slow"  # sleep, then answer normally (client timeouts)
+    TRUNCATE = "truncate"  # answer normally but cut the body part-way
+
+
+@dataclass(frozen=True, slots=True)
+class Fault:
+    kind: FaultKind
+    status: int = 500
+    seconds: float = 0.0
+    retry_after: float | None = None
+    body: Any = None  # JSON-able body; None means the vendor's own error body
+    headers: Mapping[str, str] = field(default_factory=dict)
+    keep: float = 0.5  # share of the body a TRUNCATE fault keeps
+    path: str | None = None  # only requests whose path starts with this
+    method: str | None = None  # only requests with this method
+
+    def matches(self, method: str, path: str) -> bool:
+        if self.method is not None and self.method.upper() != method.upper():
+            return False
+        return self.path is None or path.startswith(self.path)
+
+    def describe(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind.value,
+            "status": self.status,
+            "seconds": self.seconds,
+            "retry_after": self.retry_after,
+            "keep": self.keep,
+            "path": self.path,
+            "method": self.method,
+        }
+
+
+# (status, fault or None) -> (JSON body bytes, extra headers)
+ErrorRenderer = Callable[[int, Fault | None], tuple[bytes, dict[str, str]]]
+
+
+class Faults:
+    """Thread-safe fault controls; one instance may be shared by several emulators."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._queue: deque[Fault] = deque()
+        self._revoked = False
+        self._forbidden = False
+        self.leak_sensitive_fields = False
+        self._seen: deque[tuple[str, str, int]] = deque(maxlen=1000)
+
+    # --- standing conditions --------------------------------------------------------------
+
+    @property
+    def revoked(self) -> bool:
+        return self._revoked
+
+    @property
+    def forbidden(self) -> bool:
+        return self._forbidden
+
+    def revoke_credentials(self) -> None:
+        """Every vendor request answers 401 until :meth:`restore_credentials`."""
+        self._revoked = True
+
+    def restore_credentials(self) -> None:
+        self._revoked = False
+
+    def forbid(self) -> None:
+        """Every vendor request answers 403 (permission removed) until :meth:`allow`."""
+        self._forbidden = True
+
+    def allow(self) -> None:
+        self._forbidden = False
+
+    # --- one-shot faults ------------------------------------------------------------------
+
+    def inject(self, fault: Fault, times: int = 1) -> None:
+        if times < 1:
+            raise ValueError("times must be at least 1")
+        with self._lock:
+            self._queue.extend([fault] * times)
+
+    def fail_next(
+        self,
+        status: int,
+        *,
+        times: int = 1,
+        body: Any = None,
+        headers: Mapping[str, str] | None = None,
+        retry_after: float | None = None,
+        path: str | None = None,
+        method: str | None = None,
+    ) -> None:
+        """The next ``times`` matching requests answer ``status`` (vendor body by default)."""
+        if not 400 <= status <= 599:
+            raise ValueError("a failure status must be 4xx or 5xx")
+        fault = Fault(
+            FaultKind.STATUS,
+            status=status,
+            body=body,
+            headers=dict(headers or {}),
+            retry_after=retry_after,
+            path=path,
+            method=method,
+        )
+        self.inject(fault, times)
+
+    def rate_limit_next(
+        self,
+        *,
+        retry_after: float | None = 1,
+        times: int = 1,
+        path: str | None = None,
+    ) -> None:
+        """429s; ``retry_after=None`` leaves out ``Retry-After`` (vendors that omit it)."""
+        self.fail_next(429, times=times, retry_after=retry_after, path=path)
+
+    def slow_next(self, seconds: float, *, times: int = 1, path: str | None = None) -> None:
+        self.inject(Fault(FaultKind.SLOW, seconds=seconds, path=path), times)
+
+    def truncate_next(self, *, keep: float = 0.5, times: int = 1, path: str | None = None) -> None:
+        if not 0 <= keep < 1:
+            raise ValueError("keep must be in [0, 1)")
+        self.inject(Fault(FaultKind.TRUNCATE, keep=keep, path=path), times)
+
+    def take(self, method: str, path: str) -> Fault | None:
+        """Pop the first queued fault matching this request, if any."""
+        with self._lock:
+            for index, fault in enumerate(self._queue):
+                if fault.matches(method, path):
+                    del self._queue[index]
+                    return fault
+        return None
+
+    def pending(self) -> list[Fault]:
+        with self._lock:
+            return list(self._queue)
+
+    def reset(self) -> None:
+        """Clear the queue and every standing condition."""
+        with self._lock:
+            self._queue.clear()
+            self._seen.clear()
+        self._revoked = False
+        self._forbidden = False
+        self.leak_sensitive_fields = False
+
+    # --- request log ----------------------------------------------------------------------
+
+    def record(self, method: str, path: str, status: int) -> None:
+        with self._lock:
+            self._seen.append((method, path, status))
+
+    def requests(self) -> list[tuple[str, str, int]]:
+        """(method, path, status) of recent vendor requests, oldest first: count retries."""
+        with self._lock:
+            return list(self._seen)
+
+    # --- JSON control ---------------------------------------------------------------------
+
+    def configure(self, spec: Mapping[str, Any]) -> None:
+        """Apply a JSON control document (the body of ``POST /_sandbox/faults``).
+
+        Keys, all optional: ``reset`` (bool, applied first), ``revoked``, ``forbidden``,
+        ``leak_sensitive_fields`` (bools), and ``queue``: a list of objects with ``kind``
+        (``status`` | ``slow`` | ``truncate``) and the :class:`Fault` fields (``status``,
+        ``seconds``, ``retry_after``, ``body``, ``headers``, ``keep``, ``path``,
+        ``method``) plus ``times``. Raises ``ValueError`` on anything malformed, before
+        changing anything.
+        """
+        if not isinstance(spec, Mapping):
+            raise ValueError("fault spec must be a JSON object")
+        flags = {}
+        for key in ("reset", "revoked", "forbidden", "leak_sensitive_fields"):
+            if key in spec:
+                if not isinstance(spec[key], bool):
+                    raise ValueError(f"{key} must be a boolean")
+                flags[key] = spec[key]
+        queue = spec.get("queue", [])
+        if not isinstance(queue, list):
+            raise ValueError("queue must be a list")
+        parsed = [self._parse_fault(item) for item in queue]
+
+        if flags.get("reset"):
+            self.reset()
+        if "revoked" in flags:
+            self._revoked = flags["revoked"]
+        if "forbidden" in flags:
+            self._forbidden = flags["forbidden"]
+        if "leak_sensitive_fields" in flags:
+            self.leak_sensitive_fields = flags["leak_sensitive_fields"]
+        for fault, times in parsed:
+            self.inject(fault, times)
+
+    @staticmethod
+    def _parse_fault(item: Any) -> tuple[Fault, int]:
+        if not isinstance(item, Mapping):
+            raise ValueError("each queued fault must be a JSON object")
+        try:
+            kind = FaultKind(item.get("kind", "status"))
+            times = int(item.get("times", 1))
+            retry_after = item.get("retry_after")
+            headers = item.get("headers") or {}
+            if not isinstance(headers, Mapping):
+                raise ValueError("headers must be an object")
+            fault = Fault(
+                kind,
+                status=int(item.get("status", 500)),
+                seconds=float(item.get("seconds", 0.0)),
+                retry_after=float(retry_after) if retry_after is not None else None,
+                body=item.get("body"),
+                headers={str(k): str(v) for k, v in headers.items()},
+                keep=float(item.get("keep", 0.5)),
+                path=item.get("path"),
+                method=item.get("method"),
+            )
+        except (TypeError, ValueError) as exc:
+            raise ValueError(f"bad fault {item!r}: {exc}") from exc
+        if times < 1:
+            raise ValueError("times must be at least 1")
+        if kind is FaultKind.STATUS and not 400 <= fault.status <= 599:
+            raise ValueError("a failure status must be 4xx or 5xx")
+        if kind is FaultKind.TRUNCATE and not 0 <= fault.keep < 1:
+            raise ValueError("keep must be in [0, 1)")
+        return fault, times
+
+    def describe(self) -> dict[str, Any]:
+        return {
+            "revoked": self._revoked,
+            "forbidden": self._forbidden,
+            "leak_sensitive_fields": self.leak_sensitive_fields,
+            "queue": [f.describe() for f in self.pending()],
+        }
+
+
+def _format_seconds(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else str(value)
+
+
+class FaultInjectionMiddleware:
+    """ASGI middleware applying :class:`Faults` to every request outside ``exempt_prefix``."""
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        faults: Faults,
+        render_error: ErrorRenderer,
+        exempt_prefix: str = "/_sandbox",
+    ) -> None:
+        self.app = app
+        self.faults = faults
+        self.render_error = render_error
+        self.exempt_prefix = exempt_prefix
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["path"].startswith(self.exempt_prefix):
+            await self.app(scope, receive, send)
+            return
+        method, path = scope["method"], scope["path"]
+        faults = self.faults
+
+        status_box: list[int] = []
+
+        async def recording_send(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                status_box.append(message["status"])
+            await send(message)
+
+        if faults.revoked or faults.forbidden:
+            status = 401 if faults.revoked else 403
+            await self._send_error(recording_send, status, None)
+        else:
+            fault = faults.take(method, path)
+            if fault is None:
+                await self.app(scope, receive, recording_send)
+            elif fault.kind is FaultKind.STATUS:
+                await self._send_error(recording_send, fault.status, fault)
+            elif fault.kind is FaultKind.SLOW:
+                await asyncio.sleep(fault.seconds)
+                await self.app(scope, receive, recording_send)
+            else:
+                await self._send_truncated(scope, receive, recording_send, fault)
+        faults.record(method, path, status_box[0] if status_box else 0)
+
+    async def _send_error(self, send: Send, status: int, fault: Fault | None) -> None:
+        if fault is not None and fault.body is not None:
+            body = json.dumps(fault.body).encode()
+            headers: dict[str, str] = {}
+        else:
+            body, headers = self.render_error(status, fault)
+        if fault is not None:
+            if fault.retry_after is not None:
+                headers["Retry-After"] = _format_seconds(fault.retry_after)
+            headers.update(fault.headers)
+        headers["content-type"] = "application/json"
+        headers["content-length"] = str(len(body))
+        await send(
+            {
+                "type": "http.response.start",
+                "status": status,
+                "headers": [(k.lower().encode(), v.encode()) for k, v in headers.items()],
+            }
+        )
+        await send({"type": "http.response.body", "body": body})
+
+    async def _send_truncated(
+        self, scope: Scope, receive: Receive, send: Send, fault: Fault
+    ) -> None:
+        start: Message | None = None
+        chunks: list[bytes] = []
+
+        async def capture(message: Message) -> None:
+            nonlocal start
+            if message["type"] == "http.response.start":
+                start = message
+            elif message["type"] == "http.response.body":
+                chunks.append(message.get("body", b""))
+
+        await self.app(scope, receive, capture)
+        if start is None:
+            return
+        body = b"".join(chunks)
+        # Always lose at least one byte, so even a tiny answer stops parsing.
+        cut = body[: min(len(body) - 1, int(len(body) * fault.keep))] if body else b""
+        headers = [(k, v) for k, v in start.get("headers", []) if k.lower() != b"content-length"]
+        headers.append((b"content-length", str(len(cut)).encode()))
+        await send({"type": "http.response.start", "status": start["status"], "headers": headers})
+        await send({"type": "http.response.body", "body": cut})

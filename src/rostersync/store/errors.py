@@ -1,0 +1,32 @@
+"""Errors of the store layer.
+
+StoreError(RostersyncError)
+├── KeyConfigError     master key missing or malformed
+├── DecryptionError    a value cannot be decrypted with any configured key version
+└── NotFound           no such object for this tenant (never says whether it exists elsewhere)
+"""
+
+from __future__ import annotations
+
+from rostersync.errors import RostersyncError, Terminal
+
+
+class StoreError(RostersyncError):
+    code = "store_error"
+
+
+class KeyConfigError(StoreError, Terminal):
+    code = "key_config"
+
+
+class DecryptionError(StoreError, Terminal):
+    code = "decryption_failed"
+
+
+class NotFound(StoreError, Terminal):
+    code = "not_found"
+
+    def __init__(self, kind: str, object_id: str) -> None:
+        super().__init__(f"{kind} {object_id!r} not found")
+        self.kind = kind
+        self.object_id = object_id

@@ -1,0 +1,1 @@
+"""rostersync.store.repos."""

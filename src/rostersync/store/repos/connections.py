@@ -1,0 +1,73 @@
+"""Connections: one customer's HRIS account. Credentials are write-only ciphertext."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from rostersync.store.crypto import Keyring
+from rostersync.store.errors import NotFound
+from rostersync.store.tables import Connection, new_id
+
+_CIPHER_CONTEXT = "connections.credentials"
+
+
+def create_connection(
+    session: Session,
+    keyring: Keyring,
+    *,
+    tenant_id: str,
+    provider: str,
+    credentials: dict[str, str],
+    base_url: str | None = None,
+    environment: str = "production",
+) -> Connection:
+    connection = Connection(
+        id=new_id("con"),
+        tenant_id=tenant_id,
+        provider=provider,
+        credentials=keyring.encrypt(json.dumps(credentials), context=_CIPHER_CONTEXT),
+        base_url=base_url,
+        environment=environment,
+        status="active",
+    )
+    session.add(connection)
+    session.flush()
+    return connection
+
+
+def get_connection(session: Session, connection_id: str, *, tenant_id: str | None) -> Connection:
+    """`tenant_id=None` is for operator tools only; tenant-facing code always passes one."""
+    query = select(Connection).where(Connection.id == connection_id)
+    if tenant_id is not None:
+        query = query.where(Connection.tenant_id == tenant_id)
+    connection = session.scalars(query).one_or_none()
+    if connection is None:
+        raise NotFound("connection", connection_id)
+    return connection
+
+
+def list_connections(session: Session, *, tenant_id: str | None) -> list[Connection]:
+    query = select(Connection).order_by(Connection.created_at)
+    if tenant_id is not None:
+        query = query.where(Connection.tenant_id == tenant_id)
+    return list(session.scalars(query))
+
+
+def read_credentials(keyring: Keyring, connection: Connection) -> dict[str, str]:
+    values: dict[str, str] = json.loads(
+        keyring.decrypt(connection.credentials, context=_CIPHER_CONTEXT)
+    )
+    return values
+
+
+def mark_needs_reauth(connection: Connection, reason: str) -> None:
+    connection.status = "needs_reauth"
+    connection.status_reason = reason
+
+
+def mark_synced(connection: Connection, at: datetime) -> None:
+    connection.last_sync_at = at

@@ -1,0 +1,52 @@
+"""Where a tenant's events go. Signing secrets are stored encrypted and shown once."""
+
+from __future__ import annotations
+
+import base64
+import secrets
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from rostersync.store.crypto import Keyring
+from rostersync.store.tables import Destination, new_id
+
+_CIPHER_CONTEXT = "destinations.secret"
+
+
+def create_webhook(
+    session: Session, keyring: Keyring, *, tenant_id: str, url: str, environment: str = "production"
+) -> tuple[Destination, str]:
+    """Returns the destination and its signing secret, which is never readable again."""
+    secret = "whsec_" + base64.b64encode(secrets.token_bytes(32)).decode()
+    destination = Destination(
+        id=new_id("dst"),
+        tenant_id=tenant_id,
+        kind="webhook",
+        url=url,
+        secret=keyring.encrypt(secret, context=_CIPHER_CONTEXT),
+        environment=environment,
+    )
+    session.add(destination)
+    session.flush()
+    return destination, secret
+
+
+def signing_secret(keyring: Keyring, destination: Destination) -> str:
+    return keyring.decrypt(destination.secret, context=_CIPHER_CONTEXT)
+
+
+def active_destinations(session: Session, *, tenant_id: str, environment: str) -> list[Destination]:
+    query = select(Destination).where(
+        Destination.tenant_id == tenant_id,
+        Destination.environment == environment,
+        Destination.enabled.is_(True),
+    )
+    return list(session.scalars(query.order_by(Destination.created_at)))
+
+
+def list_destinations(session: Session, *, tenant_id: str | None) -> list[Destination]:
+    query = select(Destination).order_by(Destination.created_at)
+    if tenant_id is not None:
+        query = query.where(Destination.tenant_id == tenant_id)
+    return list(session.scalars(query))

@@ -1,0 +1,142 @@
+"""The outbox: events written in the same transaction as the state change that caused them.
+
+Workers claim due entries under a lease; an entry whose worker died before recording the
+outcome becomes due again when the lease runs out, and is sent again with the same id.
+Per destination and subject (one person), only the oldest undelivered entry is ever due, so a
+person's events arrive in order.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from rostersync.store.crypto import Keyring
+from rostersync.store.tables import Destination, OutboxEntry
+
+_CIPHER_CONTEXT = "outbox.payload"
+PENDING, SENDING, DELIVERED, FAILED = "pending", "sending", "delivered", "failed"
+
+
+def entry_id(event_id: str, destination_id: str) -> str:
+    """The webhook-id: the same event to the same destination always gets the same id."""
+    digest = hashlib.sha256(f"{event_id}|{destination_id}".encode()).hexdigest()
+    return f"msg_{digest[:32]}"
+
+
+def enqueue(
+    session: Session,
+    keyring: Keyring,
+    destination: Destination,
+    *,
+    event_id: str,
+    event_type: str,
+    subject: str,
+    payload: dict[str, Any],
+    at: datetime,
+) -> None:
+    message_id = entry_id(event_id, destination.id)
+    if session.scalar(select(OutboxEntry.sequence).where(OutboxEntry.id == message_id)):
+        return
+    session.add(
+        OutboxEntry(
+            id=message_id,
+            tenant_id=destination.tenant_id,
+            destination_id=destination.id,
+            event_type=event_type,
+            subject=subject,
+            payload=keyring.encrypt(json.dumps(payload), context=_CIPHER_CONTEXT),
+            status=PENDING,
+            next_attempt_at=at,
+            created_at=at,
+        )
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimedEntry:
+    sequence: int
+    id: str
+    destination_id: str
+    event_type: str
+    body: str
+    attempts: int
+
+
+def claim_due(
+    session: Session, keyring: Keyring, *, now: datetime, lease: timedelta, limit: int = 100
+) -> list[ClaimedEntry]:
+    """Take the entries that are due now and first in line for their person."""
+    undelivered = session.scalars(
+        select(OutboxEntry)
+        .where(OutboxEntry.status.in_((PENDING, SENDING)))
+        .order_by(OutboxEntry.sequence)
+        .with_for_update(skip_locked=True)
+    )
+    claimed: list[ClaimedEntry] = []
+    waiting: set[tuple[str, str]] = set()
+    for entry in undelivered:
+        line = (entry.destination_id, entry.subject)
+        if line in waiting:
+            continue
+        waiting.add(line)
+        leased = (
+            entry.status == SENDING and entry.lease_until is not None and entry.lease_until > now
+        )
+        if leased or entry.next_attempt_at > now:
+            continue
+        entry.status, entry.lease_until = SENDING, now + lease
+        claimed.append(
+            ClaimedEntry(
+                entry.sequence,
+                entry.id,
+                entry.destination_id,
+                entry.event_type,
+                keyring.decrypt(entry.payload, context=_CIPHER_CONTEXT),
+                entry.attempts,
+            )
+        )
+        if len(claimed) >= limit:
+            break
+    return claimed
+
+
+def record_outcome(
+    session: Session,
+    sequence: int,
+    *,
+    delivered: bool,
+    at: datetime,
+    status_code: int | None,
+    error: str | None,
+    retry_at: datetime | None,
+) -> None:
+    """Delivered, due again at `retry_at`, or failed for good when `retry_at` is None."""
+    entry = session.get_one(OutboxEntry, sequence)
+    entry.attempts += 1
+    entry.last_status_code = status_code
+    entry.last_error = error
+    entry.lease_until = None
+    if delivered:
+        entry.status, entry.delivered_at = DELIVERED, at
+    elif retry_at is None:
+        entry.status = FAILED
+    else:
+        entry.status, entry.next_attempt_at = PENDING, retry_at
+
+
+def list_entries(
+    session: Session, *, tenant_id: str | None, status: str | None = None, limit: int = 100
+) -> list[OutboxEntry]:
+    query = select(OutboxEntry).order_by(OutboxEntry.sequence.desc()).limit(limit)
+    if tenant_id is not None:
+        query = query.where(OutboxEntry.tenant_id == tenant_id)
+    if status is not None:
+        query = query.where(OutboxEntry.status == status)
+    return list(session.scalars(query))

@@ -1,0 +1,98 @@
+"""Sync runs and the actions they planned."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from rostersync.model import Action
+from rostersync.store.errors import NotFound
+from rostersync.store.tables import Action as ActionRow
+from rostersync.store.tables import Connection, SyncRun, new_id
+
+
+def start_run(session: Session, connection: Connection, *, dry_run: bool, at: datetime) -> SyncRun:
+    run = SyncRun(
+        id=new_id("run"),
+        tenant_id=connection.tenant_id,
+        connection_id=connection.id,
+        status="running",
+        dry_run=dry_run,
+        started_at=at,
+        counts={},
+    )
+    session.add(run)
+    session.flush()
+    return run
+
+
+def finish_run(
+    run: SyncRun,
+    *,
+    status: str,
+    at: datetime,
+    counts: dict[str, Any] | None = None,
+    error_code: str | None = None,
+    error_message: str | None = None,
+) -> None:
+    run.status = status
+    run.finished_at = at
+    run.counts = counts or {}
+    run.error_code = error_code
+    run.error_message = error_message
+
+
+def known_action_ids(session: Session, connection: Connection, ids: Iterable[str]) -> set[str]:
+    wanted = list(ids)
+    if not wanted:
+        return set()
+    query = select(ActionRow.id).where(
+        ActionRow.connection_id == connection.id, ActionRow.id.in_(wanted)
+    )
+    return set(session.scalars(query))
+
+
+def record_actions(session: Session, run: SyncRun, actions: Iterable[Action]) -> None:
+    session.add_all(
+        ActionRow(
+            id=action.id,
+            tenant_id=run.tenant_id,
+            connection_id=run.connection_id,
+            run_id=run.id,
+            kind=action.kind.value,
+            remote_id=action.remote_id,
+            changed_fields=list(action.changed_fields),
+            cause=action.cause,
+        )
+        for action in actions
+    )
+
+
+def get_run(session: Session, run_id: str, *, tenant_id: str | None) -> SyncRun:
+    query = select(SyncRun).where(SyncRun.id == run_id)
+    if tenant_id is not None:
+        query = query.where(SyncRun.tenant_id == tenant_id)
+    run = session.scalars(query).one_or_none()
+    if run is None:
+        raise NotFound("sync run", run_id)
+    return run
+
+
+def list_runs(
+    session: Session, *, tenant_id: str | None, connection_id: str | None = None, limit: int = 50
+) -> list[SyncRun]:
+    query = select(SyncRun).order_by(SyncRun.started_at.desc()).limit(limit)
+    if tenant_id is not None:
+        query = query.where(SyncRun.tenant_id == tenant_id)
+    if connection_id is not None:
+        query = query.where(SyncRun.connection_id == connection_id)
+    return list(session.scalars(query))
+
+
+def run_actions(session: Session, run: SyncRun) -> list[ActionRow]:
+    query = select(ActionRow).where(ActionRow.run_id == run.id).order_by(ActionRow.created_at)
+    return list(session.scalars(query))

@@ -1,0 +1,231 @@
+"""Every table, in one module so Alembic sees them all.
+
+People columns are exactly the allowlist (model.fields); the personal ones hold AES-GCM
+ciphertexts (store.crypto), the work email also an HMAC blind index for matching. Every row that
+belongs to a customer carries its tenant_id, and every repository filters on it.
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+def new_id(prefix: str) -> str:
+    return f"{prefix}_{secrets.token_hex(8)}"
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Aware UTC datetimes on every backend (SQLite keeps no zone)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:  # noqa: ARG002
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:  # noqa: ARG002
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+    type_annotation_map = {datetime: UTCDateTime(), dict[str, Any]: JSON(), list[str]: JSON()}
+
+
+class Tenant(Base):
+    __tablename__ = "tenants"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Connection(Base):
+    __tablename__ = "connections"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    tenant_id: Mapped[str] = mapped_column(ForeignKey("tenants.id"), index=True)
+    provider: Mapped[str] = mapped_column(String(64))
+    environment: Mapped[str] = mapped_column(String(16), default="production")
+    base_url: Mapped[str | None] = mapped_column(String(500))
+    credentials: Mapped[str] = mapped_column(Text)
+    """AES-GCM ciphertext of the credential JSON; write-only through every interface."""
+    status: Mapped[str] = mapped_column(String(32), default="active")
+    status_reason: Mapped[str | None] = mapped_column(String(500))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_sync_at: Mapped[datetime | None]
+
+
+class Person(Base):
+    """One employee of a connection: the allowlisted fields, personal ones encrypted."""
+
+    __tablename__ = "people"
+    __table_args__ = (
+        UniqueConstraint("connection_id", "remote_id"),
+        Index("ix_people_email_index", "tenant_id", "work_email_index"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    tenant_id: Mapped[str] = mapped_column(ForeignKey("tenants.id"))
+    connection_id: Mapped[str] = mapped_column(ForeignKey("connections.id"), index=True)
+    remote_id: Mapped[str] = mapped_column(String(200))
+    first_name: Mapped[str] = mapped_column(Text)
+    last_name: Mapped[str] = mapped_column(Text)
+    work_email: Mapped[str | None] = mapped_column(Text)
+    work_email_index: Mapped[str | None] = mapped_column(String(64))
+    employment_status: Mapped[str] = mapped_column(String(16))
+    group_ids: Mapped[list[str]]
+    manager_remote_id: Mapped[str | None] = mapped_column(String(200))
+    start_date: Mapped[date | None] = mapped_column(Date)
+    location_id: Mapped[str | None] = mapped_column(String(200))
+    provisioned: Mapped[bool] = mapped_column(Boolean, default=False)
+    """Whether the product should have this person as an active user (our last action)."""
+    remote_was_deleted: Mapped[bool] = mapped_column(Boolean, default=False)
+    modified_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class OrgGroup(Base):
+    __tablename__ = "groups"
+    __table_args__ = (UniqueConstraint("connection_id", "remote_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    tenant_id: Mapped[str] = mapped_column(ForeignKey("tenants.id"))
+    connection_id: Mapped[str] = mapped_column(ForeignKey("connections.id"), index=True)
+    remote_id: Mapped[str] = mapped_column(String(200))
+    group_type: Mapped[str] = mapped_column(String(32))
+    name: Mapped[str] = mapped_column(String(500))
+    modified_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class WorkLocation(Base):
+    __tablename__ = "locations"
+    __table_args__ = (UniqueConstraint("connection_id", "remote_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    tenant_id: Mapped[str] = mapped_column(ForeignKey("tenants.id"))
+    connection_id: Mapped[str] = mapped_column(ForeignKey("connections.id"), index=True)
+    remote_id: Mapped[str] = mapped_column(String(200))
+    country: Mapped[str | None] = mapped_column(String(2))
+    modified_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class SyncRun(Base):
+    __tablename__ = "sync_runs"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    tenant_id: Mapped[str] = mapped_column(ForeignKey("tenants.id"), index=True)
+    connection_id: Mapped[str] = mapped_column(ForeignKey("connections.id"), index=True)
+    status: Mapped[str] = mapped_column(String(16))
+    dry_run: Mapped[bool] = mapped_column(Boolean, default=False)
+    started_at: Mapped[datetime] = mapped_column(default=utcnow)
+    finished_at: Mapped[datetime | None]
+    error_code: Mapped[str | None] = mapped_column(String(64))
+    error_message: Mapped[str | None] = mapped_column(String(500))
+    """Rendered by RostersyncError: never a secret or a personal field."""
+    counts: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+class Action(Base):
+    """A planned lifecycle action and its cause. No personal values: ids and field names only."""
+
+    __tablename__ = "actions"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    tenant_id: Mapped[str] = mapped_column(ForeignKey("tenants.id"), index=True)
+    connection_id: Mapped[str] = mapped_column(ForeignKey("connections.id"), index=True)
+    run_id: Mapped[str] = mapped_column(ForeignKey("sync_runs.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    remote_id: Mapped[str] = mapped_column(String(200))
+    changed_fields: Mapped[list[str]] = mapped_column(default=list)
+    cause: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Destination(Base):
+    __tablename__ = "destinations"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    tenant_id: Mapped[str] = mapped_column(ForeignKey("tenants.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(16), default="webhook")
+    url: Mapped[str] = mapped_column(String(1000))
+    secret: Mapped[str] = mapped_column(Text)
+    """AES-GCM ciphertext of the signing secret; shown once at creation."""
+    environment: Mapped[str] = mapped_column(String(16), default="production")
+    enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class OutboxEntry(Base):
+    """One event for one destination. Its id is the webhook-id: stable across retries."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_due", "status", "next_attempt_at"),)
+
+    sequence: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    """Insertion order; events for one person are sent in this order."""
+    id: Mapped[str] = mapped_column(String(64), unique=True)
+    tenant_id: Mapped[str] = mapped_column(ForeignKey("tenants.id"), index=True)
+    destination_id: Mapped[str] = mapped_column(ForeignKey("destinations.id"), index=True)
+    event_type: Mapped[str] = mapped_column(String(64))
+    subject: Mapped[str] = mapped_column(String(300))
+    """Ordering key: connection and remote id of the person (no personal value)."""
+    payload: Mapped[str] = mapped_column(Text)
+    """AES-GCM ciphertext of the JSON body: it carries names and emails."""
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    lease_until: Mapped[datetime | None]
+    """A worker that claimed the entry owns it until then; after a crash it is due again."""
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_status_code: Mapped[int | None]
+    last_error: Mapped[str | None] = mapped_column(String(500))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    delivered_at: Mapped[datetime | None]
+
+
+class AuditEvent(Base):
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    tenant_id: Mapped[str | None] = mapped_column(String(32), index=True)
+    actor: Mapped[str] = mapped_column(String(200))
+    action: Mapped[str] = mapped_column(String(100))
+    target: Mapped[str | None] = mapped_column(String(200))
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    details: Mapped[dict[str, Any]] = mapped_column(default=dict)

@@ -1,0 +1,87 @@
+"""Shared fixtures: a real store on SQLite and on PostgreSQL, and the sandbox over real HTTP."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from rostersync.sandbox import Faults, ServerThread, SyntheticCompany
+from rostersync.sandbox.vendors import hibob as hibob_emulator
+from rostersync.store import Store, open_store
+from rostersync.store.crypto import Keyring, generate_key_setting
+from rostersync.store.tables import Base
+
+PG_ADMIN_URL = os.environ.get(
+    "ROSTERSYNC_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+)
+
+
+@pytest.fixture
+def keyring() -> Keyring:
+    return Keyring.parse(generate_key_setting())
+
+
+@pytest.fixture(scope="session")
+def pg_database() -> Iterator[str]:
+    """A throwaway PostgreSQL database for this test session, dropped at the end."""
+    name = f"rostersync_test_{secrets.token_hex(4)}"
+    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as connection:
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+    except Exception as exc:
+        pytest.fail(f"PostgreSQL at 127.0.0.1:5432 is needed for these tests: {exc}")
+    url = PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
+    yield url
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def _empty_tables(store: Store) -> None:
+    with store.engine.begin() as connection:
+        for table in reversed(Base.metadata.sorted_tables):
+            connection.execute(table.delete())
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store(request: pytest.FixtureRequest, tmp_path: Path, keyring: Keyring) -> Iterator[Store]:
+    """The same tests on the embedded default and on the scale-out database."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'rostersync.db'}"
+    else:
+        url = request.getfixturevalue("pg_database")
+    opened = open_store(url, keyring)
+    _empty_tables(opened)
+    yield opened
+    opened.engine.dispose()
+
+
+TODAY = date(2026, 11, 25)
+HIBOB_USER, HIBOB_TOKEN = "SERVICE-TEST", "test-token-not-a-secret"
+
+
+@dataclass
+class Sandbox:
+    company: SyntheticCompany
+    faults: Faults
+    base_url: str
+
+
+@pytest.fixture
+def hibob() -> Iterator[Sandbox]:
+    """The sandbox HiBob over real HTTP on 127.0.0.1, with a small deterministic company."""
+    company = SyntheticCompany(seed=7, size=60, today=TODAY)
+    faults = Faults()
+    app = hibob_emulator.create_app(
+        company, service_user_id=HIBOB_USER, token=HIBOB_TOKEN, faults=faults
+    )
+    with ServerThread(app) as server:
+        yield Sandbox(company, faults, server.base_url)

@@ -1,0 +1,140 @@
+"""Sync runs against the sandbox HiBob over real HTTP, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from rostersync.model import ActionKind
+from rostersync.sandbox.company import PersonStatus
+from rostersync.store.repos import connections, people
+from rostersync.store.session import transaction
+from rostersync.store.tables import Action, OutboxEntry
+from tests.conftest import TODAY
+from tests.engine.conftest import Harness
+
+HAS_ACCESS = (PersonStatus.ACTIVE, PersonStatus.ON_LEAVE)
+
+
+def _by_kind(report_actions: tuple[object, ...]) -> dict[ActionKind, set[str]]:
+    grouped: dict[ActionKind, set[str]] = {kind: set() for kind in ActionKind}
+    for action in report_actions:
+        grouped[action.kind].add(action.remote_id)  # type: ignore[attr-defined]
+    return grouped
+
+
+def _action_count(harness: Harness) -> int:
+    with transaction(harness.store.sessions) as session:
+        return session.scalar(select(func.count()).select_from(Action)) or 0
+
+
+def test_first_sync_provisions_everyone_who_should_have_access(harness: Harness) -> None:
+    company = harness.sandbox.company.people()
+    expected = {p.id for p in company if p.status in HAS_ACCESS and p.work_email}
+    no_email = {p.id for p in company if p.status in HAS_ACCESS and not p.work_email}
+    report = harness.sync()
+    assert report.status == "succeeded"
+    actions = _by_kind(report.actions)
+    assert actions[ActionKind.PROVISION] == expected
+    assert actions[ActionKind.UPDATE] == actions[ActionKind.DEPROVISION] == set()
+    assert report.counts["employees_read"] == len(company)
+    assert report.counts["not_provisionable"] == len(no_email)
+    assert any(p.status is PersonStatus.TERMINATED for p in company)
+    assert any(p.status is PersonStatus.HIRED for p in company)
+
+
+def test_hire_terminate_and_move_emit_exactly_the_matching_actions(harness: Harness) -> None:
+    harness.sync()
+    company = harness.sandbox.company
+    active = [p for p in company.people() if p.status is PersonStatus.ACTIVE and p.work_email]
+    leaver, mover = active[0], active[1]
+    other_department = next(
+        d.id for d in company.departments if d.id != mover.department_id and not d.archived
+    )
+    joiner = company.hire(start_date=TODAY)
+    company.terminate(leaver.id, on=TODAY)
+    company.move(mover.id, department_id=other_department)
+
+    report = harness.sync()
+    actions = _by_kind(report.actions)
+    assert actions[ActionKind.PROVISION] == {joiner.id}
+    assert actions[ActionKind.DEPROVISION] == {leaver.id}
+    assert actions[ActionKind.UPDATE] == {mover.id}
+    (update,) = [a for a in report.actions if a.kind is ActionKind.UPDATE]
+    assert update.changed_fields == ("group_ids",)
+
+
+def test_a_repeated_sync_of_unchanged_data_emits_nothing(harness: Harness) -> None:
+    harness.sync()
+    before = _action_count(harness)
+    report = harness.sync()
+    assert report.status == "succeeded"
+    assert report.actions == ()
+    assert _action_count(harness) == before
+
+
+def test_someone_gone_from_a_complete_read_is_deprovisioned(harness: Harness) -> None:
+    harness.sync()
+    company = harness.sandbox.company
+    managers = {p.manager_id for p in company.people()}
+    gone = next(
+        p
+        for p in company.people()
+        if p.status is PersonStatus.ACTIVE and p.work_email and p.id not in managers
+    )
+    company.remove(gone.id)
+    report = harness.sync()
+    assert [(a.kind, a.remote_id, a.cause) for a in report.actions] == [
+        (ActionKind.DEPROVISION, gone.id, "leaver: gone from a complete read")
+    ]
+
+
+def test_a_401_marks_the_connection_and_changes_nothing(harness: Harness) -> None:
+    harness.sync()
+    before = _action_count(harness)
+    harness.sandbox.company.terminate(harness.sandbox.company.people()[0].id, on=TODAY)
+    harness.sandbox.faults.revoke_credentials()
+    report = harness.sync()
+    assert report.status == "failed"
+    assert report.error_code == "auth_revoked"
+    assert report.actions == ()
+    assert _action_count(harness) == before
+    with transaction(harness.store.sessions) as session:
+        connection = connections.get_connection(session, harness.connection_id, tenant_id=None)
+        assert connection.status == "needs_reauth"
+    # Restored credentials do not resume a connection that needs a person to reconnect it.
+    harness.sandbox.faults.restore_credentials()
+    assert harness.sync().error_code == "auth_revoked"
+
+
+def test_a_failed_page_changes_nothing(harness: Harness) -> None:
+    harness.sync()
+    with transaction(harness.store.sessions) as session:
+        connection = connections.get_connection(session, harness.connection_id, tenant_id=None)
+        before = people.load_state(session, harness.store.keyring, connection)
+    company = harness.sandbox.company
+    for person in company.people()[:10]:
+        company.terminate(person.id, on=TODAY)
+    harness.sandbox.faults.fail_next(status=503, times=10, path="/v1/people/search")
+    failed = harness.sync()
+    assert failed.status == "failed"
+    assert failed.error_code == "vendor_unavailable"
+    harness.sandbox.faults.reset()
+    harness.sandbox.faults.truncate_next(path="/v1/people/search")
+    truncated = harness.sync()
+    assert truncated.status == "failed"
+    assert truncated.error_code == "bad_payload"
+    with transaction(harness.store.sessions) as session:
+        connection = connections.get_connection(session, harness.connection_id, tenant_id=None)
+        assert people.load_state(session, harness.store.keyring, connection) == before
+        assert connection.status == "active"
+
+
+def test_a_dry_run_shows_the_plan_and_stores_nothing(harness: Harness) -> None:
+    preview = harness.sync(dry_run=True)
+    assert preview.status == "previewed"
+    assert preview.counts["provision"] > 0
+    assert _action_count(harness) == 0
+    with transaction(harness.store.sessions) as session:
+        assert session.scalar(select(func.count()).select_from(OutboxEntry)) == 0
+    real = harness.sync()
+    assert [a.id for a in real.actions] == [a.id for a in preview.actions]

@@ -1,0 +1,149 @@
+"""Test support: a scripted HTTP server on 127.0.0.1 (real sockets) and a recording sleep."""
+
+from __future__ import annotations
+
+import datetime as dt
+import ssl
+import threading
+import time
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from ipaddress import ip_address
+from pathlib import Path
+
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
+
+
+class RecordingSleep:
+    """Stands in for time.sleep: remembers the waits instead of spending them."""
+
+    def __init__(self) -> None:
+        self.waits: list[float] = []
+
+    def __call__(self, seconds: float) -> None:
+        self.waits.append(seconds)
+
+
+@dataclass(frozen=True)
+class Reply:
+    status: int = 200
+    headers: dict[str, str] = field(default_factory=dict)
+    body: bytes = b"ok"
+    delay: float = 0.0
+
+
+class LoopbackServer:
+    """Each path answers its scripted replies in order, repeating the last one."""
+
+    def __init__(self, httpd: ThreadingHTTPServer, scheme: str) -> None:
+        self._httpd = httpd
+        self._lock = threading.Lock()
+        self._scripts: dict[str, list[Reply]] = {}
+        self.hits: Counter[str] = Counter()
+        self.headers: list[dict[str, str]] = []
+        self.base_url = f"{scheme}://127.0.0.1:{httpd.server_address[1]}"
+
+    def script(self, path: str, *replies: Reply) -> str:
+        with self._lock:
+            self._scripts[path] = list(replies)
+        return self.base_url + path
+
+    def next_reply(self, path: str, headers: dict[str, str]) -> Reply:
+        with self._lock:
+            self.hits[path] += 1
+            self.headers.append(headers)
+            replies = self._scripts.get(path)
+            if not replies:
+                return Reply(404, body=b"no script")
+            return replies.pop(0) if len(replies) > 1 else replies[0]
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server: _Server
+
+    def do_GET(self) -> None:
+        self._answer()
+
+    def do_POST(self) -> None:
+        length = int(self.headers.get("Content-Length", "0"))
+        self.rfile.read(length)
+        self._answer()
+
+    def _answer(self) -> None:
+        path = self.path.split("?", 1)[0]
+        headers = {name.lower(): value for name, value in self.headers.items()}
+        reply = self.server.loopback.next_reply(path, headers)
+        time.sleep(reply.delay)
+        try:
+            self.send_response(reply.status)
+            for name, value in reply.headers.items():
+                self.send_header(name, value)
+            self.send_header("Content-Length", str(len(reply.body)))
+            self.end_headers()
+            self.wfile.write(reply.body)
+        except OSError:
+            pass  # the client gave up (timeout tests); nothing to answer
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    loopback: LoopbackServer
+
+
+@contextmanager
+def serve(tls: ssl.SSLContext | None = None) -> Iterator[LoopbackServer]:
+    httpd = _Server(("127.0.0.1", 0), _Handler)
+    if tls is not None:
+        httpd.socket = tls.wrap_socket(httpd.socket, server_side=True)
+    httpd.loopback = LoopbackServer(httpd, "https" if tls else "http")
+    thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05})
+    thread.start()
+    try:
+        yield httpd.loopback
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+        thread.join()
+
+
+def self_signed_context(directory: Path) -> ssl.SSLContext:
+    """A server context whose certificate is valid for 127.0.0.1 but signed by nobody."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+    now = dt.datetime.now(dt.UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(minutes=5))
+        .not_valid_after(now + dt.timedelta(hours=1))
+        .add_extension(
+            x509.SubjectAlternativeName([x509.IPAddress(ip_address("127.0.0.1"))]),
+            critical=False,
+        )
+        .sign(key, hashes.SHA256())
+    )
+    cert_path = directory / "cert.pem"
+    key_path = directory / "key.pem"
+    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_path.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert_path, key_path)
+    return context
