@@ -9,8 +9,7 @@ from rostersync.sandbox.company import PersonStatus
 from rostersync.store.repos import connections, people
 from rostersync.store.session import transaction
 from rostersync.store.tables import Action, OutboxEntry
-from tests.conftest import TODAY
-from tests.engine.conftest import Harness
+from tests.conftest import TODAY, Harness
 
 HAS_ACCESS = (PersonStatus.ACTIVE, PersonStatus.ON_LEAVE)
 

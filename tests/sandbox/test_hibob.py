@@ -272,6 +272,7 @@ def test_filters_by_email_case_insensitively_and_by_id(
 ) -> None:
     people = [p for p in company.people() if p.work_email and p.status is PersonStatus.ACTIVE]
     a, b = people[3], people[4]
+    assert a.work_email is not None
 
     by_email = employees(
         {

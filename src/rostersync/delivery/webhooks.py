@@ -11,7 +11,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 import httpx
 from standardwebhooks.webhooks import Webhook
@@ -47,11 +47,12 @@ def post(
     secret: str,
     message_id: str,
     body: str,
-    at: datetime,
     allow_loopback: bool,
     timeout: float = 15.0,
     sleep: Callable[[float], None] = time.sleep,
 ) -> Outcome:
+    # Signed at the moment of sending: receivers reject timestamps more than minutes away.
+    at = datetime.now(UTC)
     guard = HostGuard(allow_loopback=allow_loopback)
     with build_client(guard, timeout=timeout) as client:
         request = client.build_request(

@@ -77,7 +77,6 @@ def deliver_due(
             secret=secret,
             message_id=entry.id,
             body=entry.body,
-            at=clock(),
             allow_loopback=allow_loopback,
         )
         now = clock()

@@ -302,11 +302,10 @@ class FaultInjectionMiddleware:
         method, path = scope["method"], scope["path"]
         faults = self.faults
 
-        status_box: list[int] = []
-
         async def recording_send(message: Message) -> None:
+            # Record before sending: once the client has the answer, the log must show it.
             if message["type"] == "http.response.start":
-                status_box.append(message["status"])
+                faults.record(method, path, message["status"])
             await send(message)
 
         if faults.revoked or faults.forbidden:
@@ -323,7 +322,6 @@ class FaultInjectionMiddleware:
                 await self.app(scope, receive, recording_send)
             else:
                 await self._send_truncated(scope, receive, recording_send, fault)
-        faults.record(method, path, status_box[0] if status_box else 0)
 
     async def _send_error(self, send: Send, status: int, fault: Fault | None) -> None:
         if fault is not None and fault.body is not None:

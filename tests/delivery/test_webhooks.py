@@ -1,0 +1,127 @@
+"""Outbox to a real receiver over HTTP: Standard Webhooks signatures, retries, order, 410."""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from standardwebhooks.webhooks import Webhook
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from rostersync.delivery import deliver_due
+from rostersync.sandbox import ServerThread
+from rostersync.store import Store
+from rostersync.store.repos import destinations, outbox, tenants
+from rostersync.store.session import transaction
+from rostersync.store.tables import Destination, OutboxEntry
+
+
+@dataclass
+class Receiver:
+    """A product stand-in that verifies every delivery with the standardwebhooks library."""
+
+    answers: list[int] = field(default_factory=list)
+    """Statuses to answer, in order; 200 once they run out."""
+    received: list[tuple[str, dict[str, object]]] = field(default_factory=list)
+    secret: str = ""
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    async def handle(self, request: Request) -> Response:
+        raw = await request.body()
+        body = Webhook(self.secret).verify(raw, dict(request.headers))
+        with self.lock:
+            status = self.answers.pop(0) if self.answers else 200
+            if status == 200:
+                self.received.append((request.headers["webhook-id"], body))
+        return Response(status_code=status)
+
+
+@pytest.fixture
+def receiver() -> Iterator[tuple[Receiver, str]]:
+    state = Receiver()
+    app = Starlette(routes=[Route("/hook", state.handle, methods=["POST"])])
+    with ServerThread(app, probe_path="/") as server:
+        yield state, f"{server.base_url}/hook"
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = datetime.now(UTC)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+def _setup(store: Store, url: str, receiver: Receiver, events: list[tuple[str, str]]) -> None:
+    with transaction(store.sessions) as session:
+        tenant = tenants.create_tenant(session, "Acme")
+        destination, secret = destinations.create_webhook(
+            session, store.keyring, tenant_id=tenant.id, url=url
+        )
+        receiver.secret = secret
+        for event_id, subject in events:
+            outbox.enqueue(
+                session,
+                store.keyring,
+                destination,
+                event_id=event_id,
+                event_type="user.update",
+                subject=subject,
+                payload={"type": "user.update", "data": {"event": event_id}},
+                at=datetime.now(UTC),
+            )
+
+
+def test_events_arrive_signed_once_and_in_order_after_failures(
+    store: Store, receiver: tuple[Receiver, str]
+) -> None:
+    state, url = receiver
+    _setup(store, url, state, [("a1", "ada"), ("b1", "bob"), ("a2", "ada"), ("a3", "ada")])
+    state.answers = [503, 500, 503]
+    clock = Clock()
+    for _ in range(12):
+        deliver_due(store, allow_loopback=True, clock=clock)
+        clock.now += timedelta(hours=1)
+    events = [body["data"]["event"] for _, body in state.received]  # type: ignore[index]
+    assert sorted(events) == ["a1", "a2", "a3", "b1"]
+    assert [e for e in events if e.startswith("a")] == ["a1", "a2", "a3"]
+    ids = [webhook_id for webhook_id, _ in state.received]
+    assert len(set(ids)) == len(ids)
+    with transaction(store.sessions) as session:
+        entries = session.query(OutboxEntry).all()
+        assert {e.status for e in entries} == {"delivered"}
+        assert sum(e.attempts for e in entries) == 4 + 3
+
+
+def test_a_410_disables_the_destination(store: Store, receiver: tuple[Receiver, str]) -> None:
+    state, url = receiver
+    _setup(store, url, state, [("a1", "ada")])
+    state.answers = [410]
+    result = deliver_due(store, allow_loopback=True)
+    assert result.failed == 1
+    with transaction(store.sessions) as session:
+        assert session.query(Destination).one().enabled is False
+
+
+def test_redelivery_after_a_crash_reuses_the_webhook_id(
+    store: Store, receiver: tuple[Receiver, str]
+) -> None:
+    state, url = receiver
+    _setup(store, url, state, [("a1", "ada")])
+    clock = Clock()
+    with transaction(store.sessions) as session:
+        # A worker claimed the entry, sent it, then died before recording the outcome.
+        (claimed,) = outbox.claim_due(
+            session, store.keyring, now=clock.now, lease=timedelta(minutes=2)
+        )
+    clock.now += timedelta(minutes=5)
+    deliver_due(store, allow_loopback=True, clock=clock)
+    assert [webhook_id for webhook_id, _ in state.received] == [claimed.id]
+    assert json.loads(claimed.body)["data"]["event"] == "a1"

@@ -1,0 +1,98 @@
+"""`rostersync demo` from the outside: start it, follow the printed URL, see the sync."""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
+    port = _free_port()
+    data_dir = tmp_path_factory.mktemp("demo")
+    log = data_dir.parent / "demo.log"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ROSTERSYNC_")}
+    with log.open("w") as out:
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "rostersync",
+                "demo",
+                "--port",
+                str(port),
+                "--data-dir",
+                str(data_dir),
+                "--people",
+                "80",
+            ],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            env=env,
+        )
+        try:
+            deadline = time.monotonic() + 60
+            url = None
+            while time.monotonic() < deadline and url is None:
+                assert process.poll() is None, log.read_text()
+                found = re.search(r"running at (http://\S+)", log.read_text())
+                url = found.group(1) if found else None
+                time.sleep(0.2)
+            assert url, log.read_text()
+            yield url.rstrip("/"), data_dir
+        finally:
+            process.terminate()
+            process.wait(timeout=30)
+
+
+def _wait_for(url: str, text: str, timeout: float = 60) -> str:
+    deadline = time.monotonic() + timeout
+    page = ""
+    while time.monotonic() < deadline:
+        page = httpx.get(url, timeout=10).text
+        if text in page:
+            return page
+        time.sleep(0.5)
+    raise AssertionError(f"{text!r} never appeared on {url}")
+
+
+def test_demo_answers_health(demo: tuple[str, Path]) -> None:
+    url, _ = demo
+    assert httpx.get(f"{url}/healthz").json() == {"status": "ok"}
+
+
+def test_demo_overview_shows_tenant_connection_and_people(demo: tuple[str, Path]) -> None:
+    url, _ = demo
+    page = _wait_for(f"{url}/", "succeeded")
+    assert "Demo Company" in page
+    assert "hibob connection" in page
+    synced = re.search(r"People synced \((\d+)\)", page)
+    assert synced is not None
+    assert int(synced.group(1)) == 80
+
+
+def test_demo_receiver_shows_verified_signed_webhooks(demo: tuple[str, Path]) -> None:
+    url, _ = demo
+    page = _wait_for(f"{url}/demo/receiver", "user.provision")
+    assert "verified" in page
+    assert "INVALID" not in page
+
+
+def test_demo_key_file_is_private(demo: tuple[str, Path]) -> None:
+    _, data_dir = demo
+    assert (data_dir / "master.key").stat().st_mode & 0o777 == 0o600

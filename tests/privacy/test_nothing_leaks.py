@@ -1,0 +1,113 @@
+"""The promise, proven: fields we must not read appear nowhere; names and emails never in clear.
+
+The emulator is told to leak every sensitive field it has (as a vendor that ignores field
+selection would). After a full sync and delivery, the database (the raw SQLite file, or a
+pg_dump), the logs and the webhook bodies are searched for each sensitive value, and the
+database also for every synced name and email.
+"""
+
+from __future__ import annotations
+
+import logging
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy.engine import make_url
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from rostersync.delivery import deliver_due
+from rostersync.sandbox import ServerThread
+from rostersync.store import Store
+from rostersync.store.repos import destinations
+from rostersync.store.session import transaction
+from tests.conftest import Harness
+
+BODIES: list[bytes] = []
+
+
+async def _collect(request: Request) -> Response:
+    BODIES.append(await request.body())
+    return Response(status_code=204)
+
+
+@pytest.fixture
+def receiver_url() -> Iterator[str]:
+    BODIES.clear()
+    app = Starlette(routes=[Route("/hook", _collect, methods=["POST"])])
+    with ServerThread(app, probe_path="/") as server:
+        yield f"{server.base_url}/hook"
+
+
+def _sensitive_values(harness: Harness) -> set[str]:
+    values: set[str] = set()
+    for person in harness.sandbox.company.people():
+        data = person.to_dict(include_sensitive=True)
+        for name in (
+            "salary",
+            "bank_account",
+            "personal_email",
+            "personal_phone",
+            "date_of_birth",
+            "ethnicity",
+            "performance_note",
+        ):
+            value = data.get(name)
+            if value not in (None, "", 0):
+                values.add(str(value))
+        address = data.get("home_address")
+        if isinstance(address, dict):
+            values.add(str(address["line1"]))
+    return {v for v in values if len(v) >= 6}
+
+
+def _database_text(store: Store) -> str:
+    url = store.engine.url
+    if url.get_backend_name() == "sqlite":
+        store.engine.dispose()  # checkpoint the WAL into the file
+        return Path(str(url.database)).read_bytes().decode("latin-1")
+    plain = make_url(url.render_as_string(hide_password=False)).set(drivername="postgresql")
+    dump = subprocess.run(
+        ["pg_dump", "--data-only", plain.render_as_string(hide_password=False)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return dump.stdout
+
+
+def test_sensitive_fields_and_clear_personal_data_appear_nowhere(
+    harness: Harness, receiver_url: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    harness.sandbox.faults.leak_sensitive_fields = True
+    with transaction(harness.store.sessions) as session:
+        destinations.create_webhook(
+            session, harness.store.keyring, tenant_id=harness.tenant_id, url=receiver_url
+        )
+    report = harness.sync()
+    assert report.status == "succeeded"
+    deliver_due(harness.store, allow_loopback=True)
+    assert BODIES, "the webhooks were not delivered"
+
+    sensitive = _sensitive_values(harness)
+    assert len(sensitive) > 50
+    webhooks = b"\n".join(BODIES).decode()
+    logs = caplog.text
+    database = _database_text(harness.store)
+    for value in sensitive:
+        assert value not in webhooks
+        assert value not in logs
+        assert value not in database
+
+    personal = set()
+    for person in harness.sandbox.company.people():
+        personal.update({person.first_name, person.last_name, person.work_email or ""})
+    personal = {v for v in personal if len(v) >= 5}
+    leaked = sorted(v for v in personal if v in database)
+    assert leaked == []
+    assert not any(v in logs for v in personal)
