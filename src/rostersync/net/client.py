@@ -69,6 +69,8 @@ class RetryPolicy:
     max_wait: float = 60.0
     max_retry_after: float = 300.0
     retry_statuses: frozenset[int] = frozenset({429, 500, 502, 503, 504})
+    wait_hint: Callable[[httpx.Response], float | None] | None = None
+    """A vendor's own "wait this long" header, read when Retry-After is absent."""
 
     def __post_init__(self) -> None:
         if self.max_attempts < 1:
@@ -139,6 +141,8 @@ def send(
                 return response
             response.close()
             asked = _retry_after(response) if status in _RETRY_AFTER_STATUSES else None
+            if asked is None and policy.wait_hint is not None and status == 429:
+                asked = policy.wait_hint(response)
             if asked is None:
                 wait = policy.backoff(attempt)
             elif waited_for_server + asked > policy.max_retry_after:

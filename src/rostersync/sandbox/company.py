@@ -19,7 +19,7 @@ import copy
 import threading
 import unicodedata
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 from random import Random
@@ -125,7 +125,6 @@ class SyntheticPerson:
     ethnicity: str = ""
     time_off_balance: float = 0.0
     performance_note: str = ""
-    removed: bool = field(default=False, repr=False)
 
     @property
     def display_name(self) -> str:
@@ -179,7 +178,7 @@ class SyntheticPerson:
 
 # --- static company shape ---------------------------------------------------------------
 
-# (name, archived, teams, weight); weights sum to 100 over the live departments.
+# (name, archived, teams, weight): the weight is the share of people drawn into it.
 _DEPARTMENTS: tuple[tuple[str, bool, tuple[str, ...], int], ...] = (
     ("Engineering", False, ("Platform", "Mobile", "Data"), 30),
     ("Product", False, ("Design", "Product Management"), 10),
@@ -189,9 +188,8 @@ _DEPARTMENTS: tuple[tuple[str, bool, tuple[str, ...], int], ...] = (
     ("Finance", False, (), 6),
     ("People", False, (), 6),
     ("Legacy Operations", True, (), 0),  # archived; only old leavers still point at it
-    # The remaining weight goes to the leadership team below.
 )
-_LEADERSHIP = ("Leadership", False, (), 6)
+_LEADERSHIP = ("Leadership", False, (), 0)  # the CEO's department; nobody else is drawn into it
 
 # (name, city, ISO code, English country name, Faker locale, currency, phone prefix)
 _SITES: tuple[tuple[str, str, str, str, str, str, str], ...] = (
@@ -445,8 +443,7 @@ class SyntheticCompany:
     def remove(self, person_id: str) -> None:
         """Delete the person outright: they vanish from every read (a hard delete upstream)."""
         with self._lock:
-            person = self._person(person_id)
-            person.removed = True
+            self._person(person_id)
             del self._people[person_id]
 
     # --- generation -----------------------------------------------------------------------

@@ -29,6 +29,7 @@ Errors: unknown id -> 404, bad body -> 400, both as ``{"detail": "..."}``.
 from __future__ import annotations
 
 import json
+from collections.abc import Awaitable, Callable
 from datetime import date
 from typing import Any
 
@@ -40,6 +41,8 @@ from rostersync.sandbox.faults import Faults
 __all__ = ["PREFIX", "control_router"]
 
 PREFIX = "/_sandbox"
+
+Handler = Callable[[Request], Awaitable[Response]]
 
 
 class ControlError(Exception):
@@ -87,12 +90,12 @@ def control_router(company: SyntheticCompany, faults: Faults) -> APIRouter:
     """Routes under :data:`PREFIX`; mount with ``app.include_router``."""
     router = APIRouter(prefix=PREFIX)
 
-    def guarded(handler: Any) -> Any:
+    def guarded(handler: Handler) -> Handler:
         """Turn company errors into 404/400 answers instead of 500s."""
 
         async def wrapper(request: Request) -> Response:
             try:
-                result: Response = await handler(request)
+                result = await handler(request)
             except ControlError as exc:
                 return _json({"detail": exc.detail}, exc.status)
             except KeyError as exc:
@@ -207,7 +210,7 @@ def control_router(company: SyntheticCompany, faults: Faults) -> APIRouter:
     async def get_requests(_request: Request) -> Response:
         return _json([{"method": m, "path": p, "status": s} for m, p, s in faults.requests()])
 
-    routes: list[tuple[str, str, Any]] = [
+    routes: list[tuple[str, str, Handler]] = [
         ("GET", "/company", get_company),
         ("GET", "/people", list_people),
         ("GET", "/people/{person_id}", get_person),

@@ -16,6 +16,7 @@ https://apidocs.hibob.com/docs/rate-limit, https://help.hibob.com/hc/en-us/artic
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator, Mapping
 from datetime import date
 from typing import Any
@@ -26,6 +27,7 @@ from rostersync.connectors.base import CredentialField, ReadContext, Record
 from rostersync.connectors.errors import BadInput, BadPayload
 from rostersync.connectors.http import VendorClient, iter_json_items
 from rostersync.model import Employee, EmploymentStatus, Group, GroupType, Location
+from rostersync.net import RetryPolicy
 
 # The HiBob field ids that map to our allowlist, and nothing else.
 PEOPLE_FIELDS = (
@@ -131,6 +133,14 @@ def _list_items(body: Any, list_name: str) -> Iterator[Mapping[str, Any]]:
         pending.extend(item.get("children") or [])
 
 
+def rate_limit_reset(response: httpx.Response) -> float | None:
+    """Seconds until X-RateLimit-Reset (Unix epoch), HiBob's word on when to come back."""
+    value = response.headers.get("X-RateLimit-Reset", "")
+    if not value.isdigit():
+        return None
+    return max(0.0, int(value) - time.time()) + 1
+
+
 class HiBob:
     slug = "hibob"
     display_name = "HiBob"
@@ -166,6 +176,7 @@ class HiBob:
             context=context,
             auth=auth,
             headers={"Accept": "application/json"},
+            policy=RetryPolicy(wait_hint=rate_limit_reset),
         ) as client:
             departments = client.get_json("/v1/company/named-lists/department")
             for item in _list_items(departments, "department"):

@@ -49,7 +49,7 @@ with ``faults.leak_sensitive_fields`` every field is returned whatever was asked
 Control endpoints (not HiBob's) live under ``/_sandbox``; see :mod:`rostersync.sandbox.control`.
 """
 
-# Sources (stored copies of the public docs, read 2025):
+# Sources (stored copies of the public docs, read 2026-11):
 #   https://apidocs.hibob.com/reference/authorization
 #   https://apidocs.hibob.com/reference/post_people-search
 #   https://apidocs.hibob.com/docs/people-read-api-contract
@@ -99,7 +99,7 @@ from rostersync.sandbox.control import PREFIX as CONTROL_PREFIX
 from rostersync.sandbox.control import control_router
 from rostersync.sandbox.faults import Fault, FaultInjectionMiddleware, Faults
 
-__all__ = ["FIELD_IDS", "create_app"]
+__all__ = ["FIELD_IDS", "SENSITIVE_FIELD_IDS", "create_app"]
 
 MAX_FIELDS = 400  # documented limit on `fields`
 EMPLOYER_MAX_FIELDS = 50  # [guess] seen enforced by a public client, not in the docs
