@@ -16,6 +16,7 @@ def test_exported_members() -> None:
         "DEFAULT_POLICY",
         "USER_AGENT",
         "BlockedDestination",
+        "Client",
         "HostGuard",
         "NetError",
         "Resolver",

@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 import httpx
 from standardwebhooks.webhooks import Webhook
 
-from rostersync.net import HostGuard, NetError, RetryPolicy, build_client, send
+from rostersync.net import Client, HostGuard, NetError, RetryPolicy, build_client, send
 
 _NO_RETRY = RetryPolicy(max_attempts=1)
 """The outbox schedules retries itself, hours apart; one attempt per delivery here."""
@@ -41,27 +41,30 @@ def signed_headers(secret: str, message_id: str, at: datetime, body: str) -> dic
     }
 
 
+def webhook_client(*, allow_loopback: bool, timeout: float = 15.0) -> Client:
+    """One client per delivery round: connections to a receiver are reused across events."""
+    return build_client(HostGuard(allow_loopback=allow_loopback), timeout=timeout)
+
+
 def post(
+    client: Client,
     url: str,
     *,
     secret: str,
     message_id: str,
     body: str,
-    allow_loopback: bool,
-    timeout: float = 15.0,
     sleep: Callable[[float], None] = time.sleep,
 ) -> Outcome:
     # Signed at the moment of sending: receivers reject timestamps more than minutes away.
     at = datetime.now(UTC)
-    guard = HostGuard(allow_loopback=allow_loopback)
-    with build_client(guard, timeout=timeout) as client:
-        request = client.build_request(
-            "POST", url, content=body.encode(), headers=signed_headers(secret, message_id, at, body)
-        )
-        try:
-            response = send(client, request, policy=_NO_RETRY, sleep=sleep)
-        except NetError as exc:
-            return Outcome(False, None, str(exc))
+    request = client.build_request(
+        "POST", url, content=body.encode(), headers=signed_headers(secret, message_id, at, body)
+    )
+    try:
+        response = send(client, request, policy=_NO_RETRY, sleep=sleep)
+    except NetError as exc:
+        return Outcome(False, None, str(exc))
+    response.close()
     if 200 <= response.status_code < 300:
         return Outcome(True, response.status_code, None)
     return Outcome(

@@ -28,6 +28,7 @@ RETRY_SCHEDULE = tuple(
 )
 """After the n-th failed attempt wait RETRY_SCHEDULE[n-1] (about three days in all)."""
 LEASE = timedelta(minutes=2)
+DELIVERED, RETRYING, FAILED = "delivered", "retrying", "failed"
 
 
 def utcnow() -> datetime:
@@ -69,47 +70,47 @@ def deliver_due(
                     destination,
                     destinations.signing_secret(store.keyring, destination),
                 )
-    delivered = retrying = failed = 0
-    for entry in claimed:
-        destination, secret = targets[entry.destination_id]
-        outcome = webhooks.post(
-            destination.url,
-            secret=secret,
-            message_id=entry.id,
-            body=entry.body,
-            allow_loopback=allow_loopback,
-        )
-        now = clock()
-        retry_at = (
-            None
-            if outcome.delivered or outcome.gone
-            else next_attempt(entry.attempts + 1, now, outcome.retry_after)
-        )
-        with transaction(store.sessions) as session:
-            outbox.record_outcome(
-                session,
-                entry.sequence,
-                delivered=outcome.delivered,
-                at=now,
-                status_code=outcome.status_code,
-                error=outcome.error,
-                retry_at=retry_at,
+    tally = {DELIVERED: 0, RETRYING: 0, FAILED: 0}
+    with webhooks.webhook_client(allow_loopback=allow_loopback) as client:
+        for entry in claimed:
+            destination, secret = targets[entry.destination_id]
+            outcome = webhooks.post(
+                client, destination.url, secret=secret, message_id=entry.id, body=entry.body
             )
-            if outcome.gone:
-                _disable(session, destination.id, now)
-        if outcome.delivered:
-            delivered += 1
-        elif retry_at is not None:
-            retrying += 1
-        else:
-            failed += 1
-        log.info(
-            "delivery %s to %s: %s",
-            entry.id,
-            destination.id,
-            outcome.status_code or outcome.error,
+            tally[_record(store, entry, destination, outcome, clock())] += 1
+    return DrainResult(tally[DELIVERED], tally[RETRYING], tally[FAILED])
+
+
+def _record(
+    store: Store,
+    entry: outbox.ClaimedEntry,
+    destination: Destination,
+    outcome: webhooks.Outcome,
+    now: datetime,
+) -> str:
+    retry_at = (
+        None
+        if outcome.delivered or outcome.gone
+        else next_attempt(entry.attempts + 1, now, outcome.retry_after)
+    )
+    with transaction(store.sessions) as session:
+        outbox.record_outcome(
+            session,
+            entry.sequence,
+            delivered=outcome.delivered,
+            at=now,
+            status_code=outcome.status_code,
+            error=outcome.error,
+            retry_at=retry_at,
         )
-    return DrainResult(delivered, retrying, failed)
+        if outcome.gone:
+            _disable(session, destination.id, now)
+    log.info(
+        "delivery %s to %s: %s", entry.id, destination.id, outcome.status_code or outcome.error
+    )
+    if outcome.delivered:
+        return DELIVERED
+    return RETRYING if retry_at is not None else FAILED
 
 
 def _disable(session: Session, destination_id: str, at: datetime) -> None:

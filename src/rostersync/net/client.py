@@ -30,6 +30,9 @@ _DELTA_SECONDS = re.compile(r"[0-9]+")
 
 logger = logging.getLogger("rostersync.net")
 
+Client = httpx.Client
+"""For annotations elsewhere: only build_client may construct one (ruff TID251)."""
+
 
 def build_client(
     guard: HostGuard,
