@@ -61,6 +61,8 @@ def demo(
 ) -> None:
     """Run the whole system locally against a sandbox HiBob, with nothing else to install."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    # httpx logs every request URL at INFO; ours (rostersync.net) already log them redacted.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
     # A demo starts from a clean slate: the sandbox company is regenerated on each start.
     shutil.rmtree(data_dir, ignore_errors=True)
     settings = Settings(data_dir=data_dir, allow_loopback=True, database_url=None)
