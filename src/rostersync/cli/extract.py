@@ -11,7 +11,6 @@ import typer
 from rostersync.cli.context import parse_pairs
 from rostersync.cli.output import emit
 from rostersync.connectors import BadInput, ReadContext, get_connector
-from rostersync.connectors.http import check_base_url
 from rostersync.engine.catalog import providers as catalog
 from rostersync.engine.setup import validate_credentials
 from rostersync.settings import load_settings
@@ -51,12 +50,7 @@ def extract(
     credentials = parse_pairs(credential, option="--credential")
     validate_credentials(provider, credentials)
     connector = get_connector(provider)
-    check_base_url(
-        connector.api_root,
-        connector.allowed_hosts,
-        base_url,
-        allow_loopback=settings.allow_loopback,
-    )
+    connector.check_target(credentials, base_url, allow_loopback=settings.allow_loopback)
     context = ReadContext(
         credentials=credentials,
         as_of=_as_of(as_of),

@@ -32,6 +32,8 @@ class ReadContext:
     """Replaces the scheme, host and port of the documented API root (a path is a prefix)."""
     allow_loopback: bool = False
     sleep: Callable[[float], None] = field(default=time.sleep)
+    save_credentials: Callable[[Mapping[str, str]], None] | None = None
+    """Called with the whole credential set when the vendor rotates a token during the read."""
 
 
 class Connector(Protocol):
@@ -42,6 +44,12 @@ class Connector(Protocol):
     """The documented API root, e.g. https://api.hibob.com; endpoint paths are appended."""
     allowed_hosts: tuple[str, ...]
     credential_fields: tuple[CredentialField, ...]
+
+    def check_target(
+        self, credentials: Mapping[str, str], base_url: str | None, *, allow_loopback: bool
+    ) -> None:
+        """Raise BadInput now for an API root (base URL, customer host) a read would refuse."""
+        ...
 
     def read(self, context: ReadContext) -> Iterator[Record]:
         """Every group, location and employee the credential can see, cut to the allowlist.

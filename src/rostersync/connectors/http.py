@@ -49,13 +49,11 @@ def effective_root(api_root: str, base_url: str | None) -> str:
     return f"{override.scheme}://{override.netloc}{override.path.rstrip('/')}{documented.path}"
 
 
-def check_base_url(
-    api_root: str, allowed_hosts: tuple[str, ...], base_url: str | None, *, allow_loopback: bool
-) -> None:
-    """Refuse, before anything is stored, a base URL the host guard would refuse at sync time."""
+def check_base_url(root: str, allowed_hosts: tuple[str, ...], *, allow_loopback: bool) -> None:
+    """Refuse, before anything is stored, an API root the host guard would refuse at sync time."""
     guard = HostGuard(allowed_hosts=allowed_hosts, allow_loopback=allow_loopback)
     try:
-        guard.check(effective_root(api_root, base_url) + "/")
+        guard.check(root + "/")
     except BlockedDestination as exc:
         raise BadInput(str(exc)) from exc
 
@@ -67,7 +65,7 @@ class VendorClient:
         self,
         *,
         vendor: str,
-        api_root: str,
+        root: str,
         allowed_hosts: tuple[str, ...],
         context: ReadContext,
         auth: httpx.Auth | None = None,
@@ -75,7 +73,7 @@ class VendorClient:
         policy: RetryPolicy | None = None,
     ) -> None:
         self.vendor = vendor
-        self.root = effective_root(api_root, context.base_url)
+        self.root = root
         guard = HostGuard(allowed_hosts=allowed_hosts, allow_loopback=context.allow_loopback)
         self._client = build_client(guard, auth=auth, headers=headers)
         self._policy = policy or RetryPolicy()
@@ -92,14 +90,12 @@ class VendorClient:
     ) -> None:
         self._client.close()
 
-    def get_json(self, path: str, *, params: Mapping[str, str] | None = None) -> Any:
-        with self.stream("GET", path, params=params) as response:
-            body = response.read()
+    def parse_json(self, response: httpx.Response, endpoint: str) -> Any:
         try:
-            return httpx.Response(200, content=body).json()
+            return response.json()
         except ValueError as exc:
             raise BadPayload(
-                f"{self.vendor} sent a response that is not JSON on GET {path}"
+                f"{self.vendor} sent a response that is not JSON to {endpoint}"
             ) from exc
 
     @contextmanager
@@ -111,8 +107,13 @@ class VendorClient:
         params: Mapping[str, str] | None = None,
         json: Any = None,
     ) -> Iterator[httpx.Response]:
-        """A checked response whose body is read as it arrives, so memory stays flat."""
-        request = self._client.build_request(method, self.root + path, params=params, json=json)
+        """A checked response whose body is read as it arrives, so memory stays flat.
+
+        `path` is under the API root, or an absolute URL the vendor gave (a next-page link);
+        either way the host guard checks it before anything is sent.
+        """
+        url = path if path.startswith(("https://", "http://")) else self.root + path
+        request = self._client.build_request(method, url, params=params, json=json)
         try:
             response = send_with_retries(
                 self._client, request, policy=self._policy, sleep=self._sleep, stream=True

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from rostersync.connectors.base import Connector
 from rostersync.connectors.errors import BadInput
-from rostersync.connectors.vendors.hibob import HiBob
+from rostersync.connectors.vendors import hibob
 
-CONNECTORS: dict[str, Connector] = {connector.slug: connector for connector in (HiBob(),)}
+CONNECTORS: dict[str, Connector] = {c.slug: c for c in (hibob.CONNECTOR,)}
 
 
 def get_connector(slug: str) -> Connector:

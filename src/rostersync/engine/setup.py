@@ -9,7 +9,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from rostersync.connectors import BadInput, get_connector
-from rostersync.connectors.http import check_base_url
 from rostersync.store import Store
 from rostersync.store.repos import audit, connections, tenants
 from rostersync.store.session import transaction
@@ -65,9 +64,7 @@ def create_connection(
         raise BadInput(f"environment must be one of {', '.join(ENVIRONMENTS)}")
     validate_credentials(provider, credentials)
     connector = get_connector(provider)
-    check_base_url(
-        connector.api_root, connector.allowed_hosts, base_url, allow_loopback=allow_loopback
-    )
+    connector.check_target(credentials, base_url, allow_loopback=allow_loopback)
     with transaction(store.sessions) as session:
         tenants.get_tenant(session, tenant_id)
         connection = connections.create_connection(

@@ -23,9 +23,12 @@ from typing import Any
 
 import httpx
 
-from rostersync.connectors.base import CredentialField, ReadContext, Record
-from rostersync.connectors.errors import BadInput, BadPayload
-from rostersync.connectors.http import VendorClient, iter_json_items
+from rostersync.connectors.auth import Basic
+from rostersync.connectors.base import CredentialField
+from rostersync.connectors.declarative import DeclarativeConnector
+from rostersync.connectors.errors import BadPayload
+from rostersync.connectors.mapping import day, text
+from rostersync.connectors.spec import ConnectorSpec, MapContext, SetupGuide, Stream
 from rostersync.model import Employee, EmploymentStatus, Group, GroupType, Location
 from rostersync.net import RetryPolicy
 
@@ -46,28 +49,13 @@ PEOPLE_FIELDS = (
 
 
 def _value(raw: Mapping[str, Any], field_id: str) -> Any:
+    """A field from either form HiBob uses: flat `/work/siteId: {"value": ...}` or nested."""
     flat = raw.get("/" + field_id.replace(".", "/"))
     if isinstance(flat, Mapping):
         return flat.get("value")
     category, name = field_id.split(".", 1)
     holder = raw if category == "root" else raw.get(category)
     return holder.get(name) if isinstance(holder, Mapping) else None
-
-
-def _text(value: Any) -> str | None:
-    if value is None or value == "":
-        return None
-    return str(value)
-
-
-def _date(value: Any) -> date | None:
-    text = _text(value)
-    if text is None:
-        return None
-    try:
-        return date.fromisoformat(text[:10])
-    except ValueError as exc:
-        raise BadPayload("HiBob sent a date that is not YYYY-MM-DD") from exc
 
 
 def employment_status(
@@ -93,44 +81,54 @@ def employment_status(
     )
 
 
-def map_employee(raw: Mapping[str, Any], as_of: date) -> Employee:
-    remote_id = _text(_value(raw, "root.id"))
+def map_employee(raw: Mapping[str, Any], context: MapContext) -> Employee:
+    remote_id = text(_value(raw, "root.id"))
     if remote_id is None:
         raise BadPayload("HiBob sent an employee without root.id")
-    start = _date(_value(raw, "work.startDate"))
-    department = _text(_value(raw, "work.department"))
+    start = day(_value(raw, "work.startDate"), vendor=context.vendor)
+    department = text(_value(raw, "work.department"))
     return Employee(
         remote_id=remote_id,
-        first_name=_text(_value(raw, "root.firstName")) or "",
-        last_name=_text(_value(raw, "root.surname")) or "",
-        work_email=_text(_value(raw, "root.email")),
+        first_name=text(_value(raw, "root.firstName")) or "",
+        last_name=text(_value(raw, "root.surname")) or "",
+        work_email=text(_value(raw, "root.email")),
         employment_status=employment_status(
-            _text(_value(raw, "internal.lifecycleStatus")),
-            _text(_value(raw, "internal.status")),
+            text(_value(raw, "internal.lifecycleStatus")),
+            text(_value(raw, "internal.status")),
             start,
-            _date(_value(raw, "internal.terminationDate")),
-            as_of,
+            day(_value(raw, "internal.terminationDate"), vendor=context.vendor),
+            context.as_of,
         ),
         group_ids=(department,) if department else (),
-        manager_remote_id=_text(_value(raw, "work.manager")),
+        manager_remote_id=text(_value(raw, "work.manager")),
         start_date=start,
-        location_id=_text(_value(raw, "work.siteId")),
+        location_id=text(_value(raw, "work.siteId")),
     )
 
 
-def _list_items(body: Any, list_name: str) -> Iterator[Mapping[str, Any]]:
-    """Active items of a named list, children included (departments nest)."""
-    if not isinstance(body, Mapping):
-        raise BadPayload(f"HiBob named list {list_name!r} is not a JSON object")
-    pending = list(body.get("items") or body.get("values") or [])
-    while pending:
-        item = pending.pop(0)
-        if not isinstance(item, Mapping) or item.get("id") is None:
-            raise BadPayload(f"HiBob named list {list_name!r} has an item without an id")
-        if item.get("archived"):
-            continue
-        yield item
-        pending.extend(item.get("children") or [])
+def _active_items(item: Mapping[str, Any]) -> Iterator[Mapping[str, Any]]:
+    """A named-list item and its nested children, archived ones (and their subtrees) left out."""
+    if item.get("archived"):
+        return
+    yield item
+    for child in item.get("children") or ():
+        yield from _active_items(child)
+
+
+def map_department(raw: Mapping[str, Any], context: MapContext) -> Iterator[Group]:  # noqa: ARG001
+    for item in _active_items(raw):
+        yield Group(
+            remote_id=str(item["id"]),
+            group_type=GroupType.DEPARTMENT,
+            name=text(item.get("name")) or text(item.get("value")) or "",
+        )
+
+
+def map_site(raw: Mapping[str, Any], context: MapContext) -> Iterator[Location]:  # noqa: ARG001
+    # Named-list items carry no country; HiBob's site countries sit behind the Address
+    # category, which also holds home addresses, so we do not ask for it.
+    for item in _active_items(raw):
+        yield Location(remote_id=str(item["id"]), country=None)
 
 
 def rate_limit_reset(response: httpx.Response) -> float | None:
@@ -141,13 +139,13 @@ def rate_limit_reset(response: httpx.Response) -> float | None:
     return max(0.0, int(value) - time.time()) + 1
 
 
-class HiBob:
-    slug = "hibob"
-    display_name = "HiBob"
-    docs_url = "https://apidocs.hibob.com/"
-    api_root = "https://api.hibob.com"
-    allowed_hosts: tuple[str, ...] = ("api.hibob.com", "api.sandbox.hibob.com")
-    credential_fields: tuple[CredentialField, ...] = (
+SPEC = ConnectorSpec(
+    slug="hibob",
+    display_name="HiBob",
+    docs_url="https://apidocs.hibob.com/",
+    api_root="https://api.hibob.com",
+    allowed_hosts=("api.hibob.com", "api.sandbox.hibob.com"),
+    credential_fields=(
         CredentialField(
             "service_user_id",
             "Service user ID",
@@ -160,37 +158,58 @@ class HiBob:
             secret=True,
             help="Shown once, next to the ID, when the service user is created.",
         ),
-    )
+    ),
+    auth=Basic("{service_user_id}", "{service_user_token}"),
+    streams=(
+        Stream(
+            "departments",
+            "/v1/company/named-lists/department",
+            map_department,
+            records_path="items",
+        ),
+        Stream("sites", "/v1/company/named-lists/site", map_site, records_path="items"),
+        Stream(
+            "people",
+            "/v1/people/search",
+            map_employee,
+            method="POST",
+            body={"fields": list(PEOPLE_FIELDS), "showInactive": True},
+            records_path="employees",
+        ),
+    ),
+    retry=RetryPolicy(wait_hint=rate_limit_reset),
+    rate_limits="people/search: 50 requests a minute; 429 with X-RateLimit-Reset (epoch)",
+    guide=SetupGuide(
+        summary="Create a HiBob service user that can read basic, work and lifecycle details "
+        "of every employee, including hired and terminated people.",
+        steps=(
+            "In Bob, open Settings > Integrations > Service users and choose Manage.",
+            "Create a service user named 'rostersync'. Copy its ID and token: the token is "
+            "shown only once.",
+            "Open Settings > Account > Permission groups, add a group of type 'Service user', "
+            "name it 'rostersync' and add the service user to it.",
+            "In the group's People's data tab, under 'Whose data can members access?', choose "
+            "'Select people by condition' and remove the condition 'Lifecycle status equals "
+            "Employed', so hired and terminated people are included.",
+            "Under People, allow viewing these sections for the selected employees: Basic info, "
+            "Work, and Lifecycle. Save the group.",
+        ),
+        grant=(
+            "Basic info (name, work email)",
+            "Work (department, site, manager, start date)",
+            "Lifecycle (status, termination date)",
+            "All lifecycle statuses: hired, employed, on leave, terminated",
+        ),
+        do_not_grant=(
+            "Payroll, Compensation, Bank accounts",
+            "Personal, Address, Home and Emergency contacts",
+            "Time off, Performance, EEO / Equality and diversity",
+        ),
+        sources=(
+            "https://apidocs.hibob.com/docs/api-service-users",
+            "https://apidocs.hibob.com/reference/people",
+        ),
+    ),
+)
 
-    def read(self, context: ReadContext) -> Iterator[Record]:
-        try:
-            auth = httpx.BasicAuth(
-                context.credentials["service_user_id"], context.credentials["service_user_token"]
-            )
-        except KeyError as exc:
-            raise BadInput(f"HiBob needs the credential field {exc.args[0]!r}") from exc
-        with VendorClient(
-            vendor=self.display_name,
-            api_root=self.api_root,
-            allowed_hosts=self.allowed_hosts,
-            context=context,
-            auth=auth,
-            headers={"Accept": "application/json"},
-            policy=RetryPolicy(wait_hint=rate_limit_reset),
-        ) as client:
-            departments = client.get_json("/v1/company/named-lists/department")
-            for item in _list_items(departments, "department"):
-                yield Group(
-                    remote_id=str(item["id"]),
-                    group_type=GroupType.DEPARTMENT,
-                    name=str(item.get("name") or item.get("value") or ""),
-                )
-            sites = client.get_json("/v1/company/named-lists/site")
-            for item in _list_items(sites, "site"):
-                yield Location(remote_id=str(item["id"]), country=None)
-            body = {"fields": list(PEOPLE_FIELDS), "showInactive": True}
-            with client.stream("POST", "/v1/people/search", json=body) as response:
-                for raw in iter_json_items(response, "employees.item", vendor=self.display_name):
-                    if not isinstance(raw, Mapping):
-                        raise BadPayload("HiBob sent an employee that is not a JSON object")
-                    yield map_employee(raw, context.as_of)
+CONNECTOR = DeclarativeConnector(SPEC)

@@ -1,0 +1,169 @@
+"""How a vendor splits a list into pages. Each paginator says what to ask first and next.
+
+A paginator sees each page's parsed body, headers and item count, and answers with the next
+request or None. A vendor that claims a total and then stops short has sent an incomplete
+read, which fails the run instead of looking like people leaving.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+
+from rostersync.connectors.errors import BadPayload
+from rostersync.connectors.mapping import dig, text
+
+
+@dataclass(frozen=True)
+class PageRequest:
+    params: Mapping[str, str] = field(default_factory=dict)
+    url: str | None = None
+    """An absolute URL given by the vendor (next links); replaces path and params."""
+    body: Mapping[str, Any] | None = None
+    """Merged into the JSON body of POST endpoints that page in the body."""
+
+
+@dataclass(frozen=True)
+class Page:
+    body: Any
+    headers: httpx.Headers
+    items: int
+    request: PageRequest
+    seen: int
+    """Items read so far, this page included."""
+
+
+class Paginator:
+    """No paging: one response holds everything (it is parsed as a stream)."""
+
+    streams = True
+
+    def first(self) -> PageRequest:
+        return PageRequest()
+
+    def next(self, page: Page) -> PageRequest | None:  # noqa: ARG002 - one page only
+        return None
+
+
+NO_PAGING = Paginator()
+
+
+@dataclass(frozen=True)
+class PageNumber(Paginator):
+    page_param: str = "page"
+    size_param: str | None = "per_page"
+    size: int = 100
+    first_page: int = 1
+    total_pages_path: str | None = None
+    in_body: bool = False
+    streams = False
+
+    def _request(self, number: int) -> PageRequest:
+        values: dict[str, Any] = {self.page_param: number}
+        if self.size_param:
+            values[self.size_param] = self.size
+        if self.in_body:
+            return PageRequest(body=values)
+        return PageRequest(params={k: str(v) for k, v in values.items()})
+
+    def first(self) -> PageRequest:
+        return self._request(self.first_page)
+
+    def next(self, page: Page) -> PageRequest | None:
+        source = page.request.body if self.in_body else page.request.params
+        current = int((source or {})[self.page_param])
+        if self.total_pages_path is not None:
+            total = dig(page.body, self.total_pages_path)
+            if isinstance(total, int):
+                last_page = total - 1 + self.first_page
+                if current < last_page and page.items == 0:
+                    raise BadPayload(f"page {current} of {total} came back empty")
+                return self._request(current + 1) if current < last_page else None
+        return self._request(current + 1) if page.items >= self.size else None
+
+
+@dataclass(frozen=True)
+class OffsetLimit(Paginator):
+    offset_param: str = "offset"
+    limit_param: str = "limit"
+    limit: int = 100
+    total_path: str | None = None
+    streams = False
+
+    def first(self) -> PageRequest:
+        return PageRequest(params={self.offset_param: "0", self.limit_param: str(self.limit)})
+
+    def next(self, page: Page) -> PageRequest | None:
+        total = dig(page.body, self.total_path) if self.total_path else None
+        if not isinstance(total, int):
+            done = page.items < self.limit
+        elif page.seen < total and page.items < self.limit:
+            raise BadPayload(f"a page stopped short: {page.seen} of {total} records arrived")
+        else:
+            done = page.seen >= total
+        if done:
+            return None
+        return PageRequest(
+            params={self.offset_param: str(page.seen), self.limit_param: str(self.limit)}
+        )
+
+
+@dataclass(frozen=True)
+class Cursor(Paginator):
+    cursor_param: str = "cursor"
+    next_cursor_path: str = "next_cursor"
+    size_param: str | None = None
+    size: int = 100
+    in_body: bool = False
+    streams = False
+
+    def _sized(self, values: dict[str, Any]) -> PageRequest:
+        if self.size_param:
+            values[self.size_param] = self.size
+        if self.in_body:
+            return PageRequest(body=values)
+        return PageRequest(params={k: str(v) for k, v in values.items()})
+
+    def first(self) -> PageRequest:
+        return self._sized({})
+
+    def next(self, page: Page) -> PageRequest | None:
+        cursor = text(dig(page.body, self.next_cursor_path))
+        return self._sized({self.cursor_param: cursor}) if cursor else None
+
+
+@dataclass(frozen=True)
+class NextUrl(Paginator):
+    """The body names the next page's absolute URL (e.g. `links.next`, `next`)."""
+
+    next_path: str = "next"
+    size_param: str | None = None
+    size: int = 100
+    streams = False
+
+    def first(self) -> PageRequest:
+        return PageRequest(params={self.size_param: str(self.size)} if self.size_param else {})
+
+    def next(self, page: Page) -> PageRequest | None:
+        url = text(dig(page.body, self.next_path))
+        return PageRequest(url=url) if url else None
+
+
+@dataclass(frozen=True)
+class LinkHeader(Paginator):
+    """RFC 8288 `Link: <...>; rel="next"` headers."""
+
+    size_param: str | None = None
+    size: int = 100
+    streams = False
+
+    def first(self) -> PageRequest:
+        return PageRequest(params={self.size_param: str(self.size)} if self.size_param else {})
+
+    def next(self, page: Page) -> PageRequest | None:
+        links = httpx.Response(200, headers=page.headers).links
+        url = links.get("next", {}).get("url")
+        return PageRequest(url=url) if url else None
