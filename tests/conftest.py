@@ -84,7 +84,7 @@ def hibob() -> Iterator[Sandbox]:
     company = SyntheticCompany(seed=7, size=60, today=TODAY)
     faults = Faults()
     app = hibob_emulator.create_app(
-        company, service_user_id=HIBOB_USER, token=HIBOB_TOKEN, faults=faults
+        company, credentials={"service_user_id": HIBOB_USER, "token": HIBOB_TOKEN}, faults=faults
     )
     with ServerThread(app) as server:
         yield Sandbox(company, faults, server.base_url)

@@ -57,7 +57,7 @@ def hibob(
 ) -> Iterator[ServerThread]:
     server, swappable = shared_server
     swappable.app = EMULATORS["hibob"](
-        company, service_user_id=SERVICE_USER, token=TOKEN, faults=faults
+        company, credentials={"service_user_id": SERVICE_USER, "token": TOKEN}, faults=faults
     )
     yield server
     swappable.app = None

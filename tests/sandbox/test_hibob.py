@@ -409,7 +409,9 @@ def test_same_seed_serves_the_same_bytes(
     bodies = []
     for _ in range(2):
         company = SyntheticCompany(seed=7, size=60, today=today)
-        swappable.app = EMULATORS["hibob"](company, service_user_id="u", token="t")
+        swappable.app = EMULATORS["hibob"](
+            company, credentials={"service_user_id": "u", "token": "t"}
+        )
         response = httpx.post(
             f"{server.base_url}/v1/people/search", json={"showInactive": True}, auth=("u", "t")
         )
@@ -551,7 +553,7 @@ def test_rate_limit_when_enabled(
 ) -> None:
     server, swappable = shared_server
     swappable.app = hibob_vendor.create_app(
-        company, service_user_id="u", token="t", rate_limit_per_minute=2
+        company, credentials={"service_user_id": "u", "token": "t"}, rate_limit_per_minute=2
     )
     responses = [
         httpx.post(

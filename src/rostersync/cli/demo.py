@@ -73,7 +73,7 @@ def demo(
 
     company = SyntheticCompany(size=people)
     emulator = hibob_sandbox.create_app(
-        company, service_user_id=SANDBOX_USER, token=token, faults=Faults()
+        company, credentials={"service_user_id": SANDBOX_USER, "token": token}, faults=Faults()
     )
     app = build_app(store, receiver=DemoReceiver(secret), sandboxes={"hibob": emulator})
     runner = InProcessRunner(

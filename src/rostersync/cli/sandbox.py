@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 import uvicorn
 
+from rostersync.cli.context import parse_pairs
 from rostersync.connectors import BadInput
 from rostersync.sandbox import EMULATORS, Faults, SyntheticCompany
 
@@ -19,12 +20,15 @@ def sandbox_serve(
     port: Annotated[int, typer.Option(help="Port on 127.0.0.1.")] = 9000,
     people: Annotated[int, typer.Option(help="Synthetic people.")] = 300,
     seed: Annotated[int, typer.Option(help="Same seed, same people.")] = 42,
-    user: Annotated[str, typer.Option(help="The credential's user / id part.")] = "sandbox",
-    token: Annotated[str, typer.Option(help="The credential's secret part.")] = "sandbox-token",  # noqa: S107
+    credential: Annotated[
+        list[str], typer.Option(help="NAME=VALUE the emulator accepts (see its CREDENTIALS).")
+    ] = [],  # noqa: B006
 ) -> None:
     """Serve the emulator at the vendor's documented paths on http://127.0.0.1:PORT."""
     if vendor not in EMULATORS:
         raise BadInput(f"no emulator {vendor!r}; emulators: {', '.join(sorted(EMULATORS))}")
     company = SyntheticCompany(seed=seed, size=people)
-    app = EMULATORS[vendor](company, service_user_id=user, token=token, faults=Faults())
+    app = EMULATORS[vendor](
+        company, credentials=parse_pairs(credential, option="--credential"), faults=Faults()
+    )
     uvicorn.run(app, host="127.0.0.1", port=port)

@@ -3,7 +3,8 @@
 Tests and the demo use it to put an emulator behind a real socket, so connectors are
 exercised through their real HTTP stack (TLS aside)::
 
-    with ServerThread(create_app(company, service_user_id="su", token="t")) as server:
+    app = create_app(company, credentials={"service_user_id": "su", "token": "t"})
+    with ServerThread(app) as server:
         httpx.post(f"{server.base_url}/v1/people/search", ...)
 """
 

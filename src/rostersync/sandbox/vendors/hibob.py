@@ -79,7 +79,7 @@ import secrets
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -815,15 +815,18 @@ class _RateLimiter:
 # --- the app --------------------------------------------------------------------------------
 
 
+CREDENTIALS = ("service_user_id", "token")
+"""The keys of ``credentials``: the service user's ID and token, as Bob shows them."""
+
+
 def create_app(
     company: SyntheticCompany,
     *,
-    service_user_id: str,
-    token: str,
+    credentials: Mapping[str, str],
     faults: Faults | None = None,
     rate_limit_per_minute: int | None = None,
 ) -> FastAPI:
-    """A HiBob emulator over ``company``, accepting one service user.
+    """A HiBob emulator over ``company``, accepting one service user (see CREDENTIALS).
 
     ``rate_limit_per_minute`` enforces Bob's per-minute limit on ``/v1/people/search``
     (documented: 50) with 429 and ``X-RateLimit-*`` headers; off by default so tests can
@@ -832,7 +835,7 @@ def create_app(
     faults = faults if faults is not None else Faults()
     company_id = 100000 + company.seed % 900000
     limiter = _RateLimiter(rate_limit_per_minute) if rate_limit_per_minute else None
-    expected = f"{service_user_id}:{token}".encode()
+    expected = f"{credentials['service_user_id']}:{credentials['token']}".encode()
 
     app = FastAPI(
         title="HiBob emulator (rostersync sandbox)",
