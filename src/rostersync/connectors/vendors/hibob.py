@@ -76,9 +76,9 @@ def employment_status(
         return EmploymentStatus.ACTIVE
     if "leave" in label:
         return EmploymentStatus.INACTIVE
-    return (
-        EmploymentStatus.ACTIVE if (access or "").lower() == "active" else EmploymentStatus.INACTIVE
-    )
+    # HiBob marks people Inactive explicitly; without either field nothing says they are.
+    inactive = (access or "").strip().lower() == "inactive"
+    return EmploymentStatus.INACTIVE if inactive else EmploymentStatus.ACTIVE
 
 
 def map_employee(raw: Mapping[str, Any], context: MapContext) -> Employee:
