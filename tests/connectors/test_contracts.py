@@ -23,7 +23,6 @@ from rostersync.connectors import CONNECTORS, ReadContext
 from rostersync.sandbox import ServerThread
 from tests.connectors.conftest import FIXTURES, SLUGS
 
-
 PROBE = "/__ready"
 
 
