@@ -2,8 +2,9 @@
 
 `fixtures/<slug>/contract.json` lists scenarios; each serves the documented example bodies
 (files beside it, sources in SOURCES.md) at the documented paths and compares the connector's
-records with `expected` (JSON Lines). A request to a path no scenario serves fails the test,
-so the fixtures also pin which endpoints a connector calls.
+records with `expected` (JSON Lines), or expects the read to fail with `expected_error` (the
+ConnectorError class name) whose message contains `error_mentions`. A request to a path no
+scenario serves fails the test, so the fixtures also pin which endpoints a connector calls.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from rostersync.connectors import CONNECTORS, ReadContext
+from rostersync.connectors import CONNECTORS, ConnectorError, ReadContext
 from rostersync.sandbox import ServerThread
 from tests.connectors.conftest import FIXTURES, SLUGS
 
@@ -63,17 +64,20 @@ def test_documented_examples_map_as_expected(slug: str, scenario: dict[str, Any]
     folder = FIXTURES / slug
     unserved: list[str] = []
     with ServerThread(_app(folder, scenario["routes"], unserved), probe_path=PROBE) as server:
-        records = list(
-            CONNECTORS[slug].read(
-                ReadContext(
-                    credentials=scenario["credentials"],
-                    as_of=date.fromisoformat(scenario["as_of"]),
-                    base_url=server.base_url,
-                    allow_loopback=True,
-                    sleep=lambda _s: None,
-                )
-            )
+        context = ReadContext(
+            credentials=scenario["credentials"],
+            as_of=date.fromisoformat(scenario["as_of"]),
+            base_url=server.base_url,
+            allow_loopback=True,
+            sleep=lambda _s: None,
         )
+        if "expected_error" in scenario:
+            with pytest.raises(ConnectorError) as raised:
+                list(CONNECTORS[slug].read(context))
+            assert type(raised.value).__name__ == scenario["expected_error"]
+            assert scenario.get("error_mentions", "") in str(raised.value)
+            return
+        records = list(CONNECTORS[slug].read(context))
     assert unserved == []
     expected = [
         json.loads(line)

@@ -1,4 +1,4 @@
-"""The HiBob connector, from the outside: HiBob().read() over real HTTP.
+"""The HiBob connector, from the outside: its read() over real HTTP.
 
 Three sources of truth, none of them the connector's own code:
 
@@ -14,7 +14,6 @@ import base64
 import json
 import secrets
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
@@ -29,17 +28,16 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from rostersync.connectors.base import ReadContext, Record
+from rostersync.connectors import ReadContext, Record, get_connector
 from rostersync.connectors.errors import (
     AuthRevoked,
     BadInput,
     BadPayload,
-    ConnectorError,
     PermissionDenied,
     RateLimited,
     VendorUnavailable,
 )
-from rostersync.connectors.vendors.hibob import HiBob, employment_status
+from rostersync.connectors.vendors.hibob import employment_status
 from rostersync.model import (
     Employee,
     EmploymentStatus,
@@ -63,6 +61,7 @@ from tests.conftest import HIBOB_TOKEN, HIBOB_USER, TODAY, Sandbox
 
 FIXTURES = Path(__file__).parent / "fixtures" / "hibob"
 CREDENTIALS = {"service_user_id": HIBOB_USER, "service_user_token": HIBOB_TOKEN}
+EMULATOR_CREDENTIALS = {"service_user_id": HIBOB_USER, "token": HIBOB_TOKEN}
 
 # Each HiBob field id the connector may ask for, and the allowlisted field it feeds.
 HIBOB_FIELD_FEEDS = {
@@ -108,7 +107,8 @@ def context(
 
 
 def read(base_url: str | None, **kwargs: Any) -> list[Record]:
-    return list(HiBob().read(context(base_url, **kwargs)))
+    # Through the registry, as the engine gets it: the connector's class is not the contract.
+    return list(get_connector("hibob").read(context(base_url, **kwargs)))
 
 
 def employees(records: list[Record]) -> list[Employee]:
@@ -127,13 +127,59 @@ def by_remote_id(records: list[Record]) -> dict[str, Employee]:
     return {e.remote_id: e for e in employees(records)}
 
 
+def without_status(employee: Employee) -> dict[str, Any]:
+    """An employee's fields but the status.
+
+    For bodies with no lifecycle fields at all (the docs' examples, a service user without the
+    Lifecycle permission), which status follows is a product decision, not a contract fact.
+    """
+    return employee.model_dump(mode="json", exclude={"employment_status"})
+
+
 # --- a) contract fixtures -------------------------------------------------------------------
 
 
 @dataclass
 class ContractServer:
+    """One local server for the module; each test chooses the fixture files it serves."""
+
     base_url: str
+    bodies: dict[str, bytes] = field(default_factory=dict)
     received: list[tuple[str, str, dict[str, str], Any]] = field(default_factory=list)
+
+    def serve(
+        self,
+        people: str,
+        department: str = "named-lists__department.json",
+        site: str = "named-lists__site.json",
+        *,
+        lifecycle: bool = True,
+    ) -> str:
+        """Serve fixture files; `lifecycle` adds `/internal/status` where a body has none.
+
+        Several documented bodies come from calls that did not ask for lifecycle fields, and
+        without them the connector stops (see test_no_lifecycle_fields_is_permission_denied);
+        the flat-key form added is the documented one.
+        """
+        people_body = (FIXTURES / people).read_bytes()
+        if lifecycle:
+            document = json.loads(people_body)
+            for employee in document["employees"]:
+                if "internal" not in employee and "/internal/status" not in employee:
+                    employee["/internal/status"] = {"value": "Active"}
+            people_body = json.dumps(document).encode()
+        self.bodies.clear()
+        self.bodies.update(
+            people=people_body,
+            department=(FIXTURES / department).read_bytes(),
+            site=(FIXTURES / site).read_bytes(),
+        )
+        self.received.clear()
+        return self.base_url
+
+    def replace(self, endpoint: str, body: bytes) -> None:
+        """Serve `body` instead of a fixture file on one endpoint (people, department, site)."""
+        self.bodies[endpoint] = body
 
 
 def _contract_app(bodies: dict[str, bytes], received: list[Any]) -> Starlette:
@@ -159,7 +205,7 @@ def _contract_app(bodies: dict[str, bytes], received: list[Any]) -> Starlette:
             return denied()
         received.append((request.method, request.url.path, dict(request.headers), None))
         name = request.path_params["name"]
-        if name not in bodies:
+        if name not in ("department", "site"):
             return JSONResponse({"key": "not.found", "error": "Not found"}, status_code=404)
         return Response(bodies[name], media_type="application/json")
 
@@ -171,84 +217,101 @@ def _contract_app(bodies: dict[str, bytes], received: list[Any]) -> Starlette:
     )
 
 
-@contextmanager
-def contract_server(
-    people: str,
-    department: str = "named-lists__department.json",
-    site: str = "named-lists__site.json",
-) -> Iterator[ContractServer]:
-    bodies = {
-        "people": (FIXTURES / people).read_bytes(),
-        "department": (FIXTURES / department).read_bytes(),
-        "site": (FIXTURES / site).read_bytes(),
-    }
+@pytest.fixture(scope="module")
+def contract_server() -> Iterator[ContractServer]:
+    bodies: dict[str, bytes] = {}
     received: list[Any] = []
     with ServerThread(_contract_app(bodies, received)) as server:
-        yield ContractServer(server.base_url, received)
+        yield ContractServer(server.base_url, bodies, received)
+
+
+@pytest.fixture
+def contract(contract_server: ContractServer) -> ContractServer:
+    contract_server.bodies.clear()
+    contract_server.received.clear()
+    return contract_server
 
 
 def test_every_fixture_is_listed_in_sources() -> None:
     sources = (FIXTURES / "SOURCES.md").read_text()
-    fixtures = sorted(p.name for p in FIXTURES.glob("*.json"))
+    # Contract fixtures are named `<endpoint>__<doc section>.json`; other JSON files beside
+    # them (the conformance suite's sandbox.json) are test settings, not vendor bodies.
+    fixtures = sorted(p.name for p in FIXTURES.glob("*__*.json"))
     assert fixtures, "no contract fixtures found"
     for name in fixtures:
         json.loads((FIXTURES / name).read_text())  # each one is valid JSON
         assert f"`{name}`" in sources, f"{name} has no entry in SOURCES.md"
 
 
-def test_lists_guide_append_example_reads_machine_values_not_human_readable() -> None:
+def test_the_contract_server_checks_the_service_user(contract: ContractServer) -> None:
+    """So that a successful contract read proves the connector sent HTTP Basic correctly."""
+    url = contract.serve("people-search__how-to-work-with-lists-example.json")
+    wrong = {"service_user_id": HIBOB_USER, "service_user_token": "wrong"}
+
+    with pytest.raises(AuthRevoked):
+        read(url, credentials=wrong)
+
+
+def test_lists_guide_append_example_reads_machine_values_not_human_readable(
+    contract: ContractServer,
+) -> None:
     """The docs' humanReadable=APPEND example: flat and nested keys, plus a display node."""
-    with contract_server("people-search__how-to-work-with-lists-example.json") as server:
-        records = read(server.base_url)
+    records = read(contract.serve("people-search__how-to-work-with-lists-example.json"))
 
-    assert employees(records) == [
-        Employee(
-            remote_id="2128438031986721630",
-            first_name="",
-            last_name="",
-            work_email=None,
-            # No lifecycle fields in the example: unknown access is not taken as ACTIVE.
-            employment_status=EmploymentStatus.INACTIVE,
-            group_ids=("209192163",),  # the list item id, never "Account Receivables"
-        )
-    ]
+    [employee] = employees(records)
+    assert without_status(employee) == {
+        "type": "employee",
+        "remote_id": "2128438031986721630",
+        "first_name": "",
+        "last_name": "",
+        "work_email": None,
+        "group_ids": ["209192163"],  # the list item id, never "Account Receivables"
+        "manager_remote_id": None,
+        "start_date": None,
+        "location_id": None,
+    }
 
 
-def test_lists_guide_machine_format_reads_nested_only_keys() -> None:
-    with contract_server("people-search__how-to-work-with-lists-machine-format.json") as server:
-        records = read(server.base_url)
+def test_no_lifecycle_fields_is_permission_denied(contract: ContractServer) -> None:
+    url = contract.serve("people-search__captured-machine-format.json", lifecycle=False)
+
+    with pytest.raises(PermissionDenied, match="Lifecycle"):
+        read(url)
+
+
+def test_lists_guide_machine_format_reads_nested_only_keys(contract: ContractServer) -> None:
+    records = read(contract.serve("people-search__how-to-work-with-lists-machine-format.json"))
 
     [employee] = employees(records)
     assert employee.remote_id == "2128438031986721630"
     assert employee.group_ids == ("209192163",)
 
 
-def test_captured_machine_format_prefers_flat_keys_and_stringifies_ids() -> None:
+def test_captured_machine_format_prefers_flat_keys_and_stringifies_ids(
+    contract: ContractServer,
+) -> None:
     """A real tenant's object: flat `/root/id` keys beside nested ones, siteId a number."""
-    with contract_server("people-search__captured-machine-format.json") as server:
-        records = read(server.base_url)
+    records = read(contract.serve("people-search__captured-machine-format.json"))
 
-    assert employees(records) == [
-        Employee(
-            remote_id="0000000000000000000",
-            first_name="John",
-            last_name="Doe",
-            work_email="john@doe.com",
-            employment_status=EmploymentStatus.INACTIVE,
-            # The capture's anonymiser left the flat and nested departments different; the
-            # flat `/work/department` value wins, as the connector documents.
-            group_ids=("Human Resource",),
-            manager_remote_id="0000000000000000000",
-            start_date=date(2021, 5, 4),
-            location_id="2154020",  # JSON integer 2154020, kept as a string id
-        )
-    ]
+    [employee] = employees(records)
+    assert without_status(employee) == {
+        "type": "employee",
+        "remote_id": "0000000000000000000",
+        "first_name": "John",
+        "last_name": "Doe",
+        "work_email": "john@doe.com",
+        # The capture's anonymiser left the flat and nested departments different; the flat
+        # `/work/department` value wins, as the connector documents.
+        "group_ids": ["Human Resource"],
+        "manager_remote_id": "0000000000000000000",
+        "start_date": "2021-05-04",
+        "location_id": "2154020",  # JSON integer 2154020, kept as a string id
+    }
 
 
-def test_captured_demo_tenant_record_is_cut_to_the_allowlist() -> None:
+def test_captured_demo_tenant_record_is_cut_to_the_allowlist(contract: ContractServer) -> None:
     """A full legacy record (nested keys only) carrying salary, SSN, home address and more."""
-    with contract_server("people-search__captured-demo-tenant-all-fields.json") as server:
-        records = read(server.base_url)
+    records = read(contract.serve("people-search__captured-demo-tenant-all-fields.json"))
 
     assert employees(records) == [
         Employee(
@@ -282,21 +345,25 @@ def test_captured_demo_tenant_record_is_cut_to_the_allowlist() -> None:
         assert sensitive not in serialized
 
 
-def test_department_list_drops_archived_items_and_keeps_string_ids() -> None:
-    with contract_server("people-search__how-to-work-with-lists-machine-format.json") as server:
-        records = read(server.base_url)
+def test_department_list_drops_archived_items_and_keeps_string_ids(
+    contract: ContractServer,
+) -> None:
+    records = read(contract.serve("people-search__how-to-work-with-lists-machine-format.json"))
 
     assert groups(records) == [
         Group(remote_id="10", group_type=GroupType.DEPARTMENT, name="Eng"),
     ]  # "11" ("Old") is archived
 
 
-def test_department_hierarchy_keeps_nested_children_and_drops_archived_ones() -> None:
-    with contract_server(
-        "people-search__how-to-work-with-lists-example.json",
-        department="named-lists__department-hierarchy.json",
-    ) as server:
-        records = read(server.base_url)
+def test_department_hierarchy_keeps_nested_children_and_drops_archived_ones(
+    contract: ContractServer,
+) -> None:
+    records = read(
+        contract.serve(
+            "people-search__how-to-work-with-lists-example.json",
+            department="named-lists__department-hierarchy.json",
+        )
+    )
 
     found = {g.remote_id: g.name for g in groups(records)}
     assert found == {
@@ -311,9 +378,8 @@ def test_department_hierarchy_keeps_nested_children_and_drops_archived_ones() ->
     assert set(employee.group_ids) <= set(found)
 
 
-def test_site_list_ids_become_string_location_ids_with_children() -> None:
-    with contract_server("people-search__how-to-work-with-lists-example.json") as server:
-        records = read(server.base_url)
+def test_site_list_ids_become_string_location_ids_with_children(contract: ContractServer) -> None:
+    records = read(contract.serve("people-search__how-to-work-with-lists-example.json"))
 
     assert locations(records) == [
         Location(remote_id="20", country=None),
@@ -321,10 +387,48 @@ def test_site_list_ids_become_string_location_ids_with_children() -> None:
     ]
 
 
-def test_requests_use_documented_paths_basic_auth_and_only_allowlisted_fields() -> None:
-    with contract_server("people-search__captured-machine-format.json") as server:
-        read(server.base_url)
-        received = server.received
+def test_an_empty_company_reads_as_no_employees(contract: ContractServer) -> None:
+    url = contract.serve("people-search__how-to-work-with-lists-example.json")
+    contract.replace("people", b'{"employees": []}')
+
+    assert employees(read(url)) == []
+
+
+@pytest.mark.parametrize(
+    ("endpoint", "body"),
+    [
+        ("people", b"{}"),
+        ("people", b'{"employees": null}'),
+        ("people", b"[]"),
+        ("department", b"{}"),
+        ("site", b'{"name": "site"}'),
+    ],
+)
+def test_a_body_without_its_records_array_is_bad_payload(
+    contract: ContractServer, endpoint: str, body: bytes
+) -> None:
+    # A 200 without `employees` (or `items`) is not an empty company: read as one, it would
+    # look like everybody left.
+    url = contract.serve("people-search__how-to-work-with-lists-example.json")
+    contract.replace(endpoint, body)
+
+    with pytest.raises(BadPayload):
+        read(url)
+
+
+def test_a_named_list_item_without_an_id_is_bad_payload(contract: ContractServer) -> None:
+    url = contract.serve("people-search__how-to-work-with-lists-example.json")
+    contract.replace("department", b'{"name": "department", "items": [{"name": "No id"}]}')
+
+    with pytest.raises(BadPayload):
+        read(url)
+
+
+def test_requests_use_documented_paths_basic_auth_and_only_allowlisted_fields(
+    contract: ContractServer,
+) -> None:
+    read(contract.serve("people-search__captured-machine-format.json"))
+    received = contract.received
 
     assert [(method, path) for method, path, _h, _b in received] == [
         ("GET", "/v1/company/named-lists/department"),
@@ -354,13 +458,12 @@ EXPECTED_STATUS = {
 }
 
 
-def _first_active(company: SyntheticCompany, *, skip: set[str] | None = None) -> SyntheticPerson:
+def _first_active(company: SyntheticCompany) -> SyntheticPerson:
     return next(
         p
         for p in company.people()
         if p.status is PersonStatus.ACTIVE
         and p.termination_date is None
-        and p.id not in (skip or set())
         and p.manager_id is not None  # not the CEO
     )
 
@@ -400,7 +503,7 @@ def test_reads_every_person_once_with_their_allowlisted_fields(hibob: Sandbox) -
         assert employee.location_id == person.site_id
         assert employee.start_date == person.start_date
         assert employee.employment_status is EXPECTED_STATUS[person.status], person.status
-    assert {s for s in PersonStatus} == {p.status for p in people}
+    assert set(PersonStatus) == {p.status for p in people}
 
 
 def test_reads_live_departments_and_every_site(hibob: Sandbox) -> None:
@@ -455,7 +558,7 @@ def test_a_future_hire_is_pending_until_the_start_date(hibob: Sandbox) -> None:
 def _sensitive_values(person: SyntheticPerson) -> tuple[list[str], list[Any]]:
     """(distinctive strings to grep for anywhere, short values to compare exactly)."""
     data = person.to_dict(include_sensitive=True)
-    assert SENSITIVE_FIELDS <= set(data)
+    assert set(data) >= SENSITIVE_FIELDS
     grep: list[str] = []
     exact: list[Any] = []
     for key in SENSITIVE_FIELDS:
@@ -489,8 +592,11 @@ def test_leaked_sensitive_fields_never_reach_the_records(hibob: Sandbox) -> None
         f"{hibob.base_url}/v1/people/search",
         json={"fields": list(HIBOB_FIELD_FEEDS), "showInactive": True},
         auth=(HIBOB_USER, HIBOB_TOKEN),
-    ).json()["employees"]
-    assert "/financial/iban" in raw[0] and "/personal/birthDate" in raw[0]
+        trust_env=False,
+    ).text
+    someone = hibob.company.people()[0]
+    assert someone.bank_account in raw
+    assert someone.personal_email in raw
 
     records = read(hibob.base_url)
 
@@ -513,52 +619,71 @@ def test_leaked_sensitive_fields_never_reach_the_records(hibob: Sandbox) -> None
 # --- c) errors ------------------------------------------------------------------------------
 
 
+@pytest.fixture(scope="module")
+def shared_emulator() -> Iterator[Sandbox]:
+    company = SyntheticCompany(seed=11, size=12, today=TODAY)
+    faults = Faults()
+    app = hibob_emulator.create_app(company, credentials=EMULATOR_CREDENTIALS, faults=faults)
+    with ServerThread(app) as server:
+        yield Sandbox(company, faults, server.base_url)
+
+
+@pytest.fixture
+def emulator(shared_emulator: Sandbox) -> Sandbox:
+    """The emulator for the error tests: one server per module, faults cleared for each test.
+
+    These tests only inject faults; none of them changes the company.
+    """
+    shared_emulator.faults.reset()
+    return shared_emulator
+
+
 def _statuses(faults: Faults, path: str) -> list[int]:
     return [status for _m, p, status in faults.requests() if p == path]
 
 
-def test_revoked_credentials_raise_auth_revoked_without_retrying(hibob: Sandbox) -> None:
-    hibob.faults.revoke_credentials()
+def test_revoked_credentials_raise_auth_revoked_without_retrying(emulator: Sandbox) -> None:
+    emulator.faults.revoke_credentials()
 
     with pytest.raises(AuthRevoked) as caught:
-        read(hibob.base_url)
+        read(emulator.base_url)
 
-    assert [s for _m, _p, s in hibob.faults.requests()] == [401]
+    assert [s for _m, _p, s in emulator.faults.requests()] == [401]
     assert HIBOB_TOKEN not in str(caught.value)
 
 
-def test_a_wrong_token_raises_auth_revoked(hibob: Sandbox) -> None:
+def test_a_wrong_token_raises_auth_revoked(emulator: Sandbox) -> None:
     wrong = {"service_user_id": HIBOB_USER, "service_user_token": "not-the-token"}
 
     with pytest.raises(AuthRevoked) as caught:
-        read(hibob.base_url, credentials=wrong)
+        read(emulator.base_url, credentials=wrong)
 
     assert "not-the-token" not in str(caught.value)
 
 
-def test_a_missing_credential_field_is_bad_input_before_any_request(hibob: Sandbox) -> None:
+def test_a_missing_credential_field_is_bad_input_before_any_request(emulator: Sandbox) -> None:
     with pytest.raises(BadInput, match="service_user_token"):
-        read(hibob.base_url, credentials={"service_user_id": HIBOB_USER})
+        read(emulator.base_url, credentials={"service_user_id": HIBOB_USER})
 
-    assert hibob.faults.requests() == []
+    assert emulator.faults.requests() == []
 
 
-def test_forbidden_raises_permission_denied(hibob: Sandbox) -> None:
-    hibob.faults.forbid()
+def test_forbidden_raises_permission_denied(emulator: Sandbox) -> None:
+    emulator.faults.forbid()
 
     with pytest.raises(PermissionDenied):
-        read(hibob.base_url)
+        read(emulator.base_url)
 
 
-def test_a_429_with_retry_after_is_waited_out_then_read(hibob: Sandbox) -> None:
-    hibob.faults.rate_limit_next(retry_after=7, path="/v1/people/search")
+def test_a_429_with_retry_after_is_waited_out_then_read(emulator: Sandbox) -> None:
+    emulator.faults.rate_limit_next(retry_after=7, path="/v1/people/search")
     sleep = RecordingSleep()
 
-    records = read(hibob.base_url, sleep=sleep)
+    records = read(emulator.base_url, sleep=sleep)
 
     assert sleep.waits == [7.0]
-    assert _statuses(hibob.faults, "/v1/people/search") == [429, 200]
-    assert {e.remote_id for e in employees(records)} == {p.id for p in hibob.company.people()}
+    assert _statuses(emulator.faults, "/v1/people/search") == [429, 200]
+    assert {e.remote_id for e in employees(records)} == {p.id for p in emulator.company.people()}
 
 
 def test_the_documented_rate_limit_without_retry_after_ends_in_rate_limited() -> None:
@@ -566,11 +691,7 @@ def test_the_documented_rate_limit_without_retry_after_ends_in_rate_limited() ->
     company = SyntheticCompany(seed=7, size=5, today=TODAY)
     faults = Faults()
     app = hibob_emulator.create_app(
-        company,
-        service_user_id=HIBOB_USER,
-        token=HIBOB_TOKEN,
-        faults=faults,
-        rate_limit_per_minute=1,
+        company, credentials=EMULATOR_CREDENTIALS, faults=faults, rate_limit_per_minute=1
     )
     sleep = RecordingSleep()
     with ServerThread(app) as server:
@@ -578,60 +699,72 @@ def test_the_documented_rate_limit_without_retry_after_ends_in_rate_limited() ->
         with pytest.raises(RateLimited):
             read(server.base_url, sleep=sleep)
 
-    assert _statuses(faults, "/v1/people/search") == [200] + [429] * DEFAULT_POLICY.max_attempts
-    assert len(sleep.waits) == DEFAULT_POLICY.max_attempts - 1
+    statuses = _statuses(faults, "/v1/people/search")
+    assert statuses[0] == 200
+    assert set(statuses[1:]) == {429}
+    assert len(statuses) > 2  # retried before giving up
+    # Without Retry-After the client waits for X-RateLimit-Reset (the window's end, about a
+    # minute away here), not a sub-second backoff that would burn every retry in the window.
+    assert sleep.waits
+    assert all(50 <= wait <= 62 for wait in sleep.waits), sleep.waits
 
 
-def test_a_persistent_503_raises_vendor_unavailable_after_the_retries(hibob: Sandbox) -> None:
-    hibob.faults.fail_next(503, times=50, path="/v1/people/search")
+def test_a_persistent_503_raises_vendor_unavailable_after_the_retries(emulator: Sandbox) -> None:
+    emulator.faults.fail_next(503, times=50, path="/v1/people/search")
     sleep = RecordingSleep()
 
     with pytest.raises(VendorUnavailable):
-        read(hibob.base_url, sleep=sleep)
+        read(emulator.base_url, sleep=sleep)
 
-    assert _statuses(hibob.faults, "/v1/people/search") == [503] * DEFAULT_POLICY.max_attempts
+    assert _statuses(emulator.faults, "/v1/people/search") == [503] * DEFAULT_POLICY.max_attempts
     assert len(sleep.waits) == DEFAULT_POLICY.max_attempts - 1
 
 
-def test_a_503_that_clears_is_retried_and_read(hibob: Sandbox) -> None:
-    hibob.faults.fail_next(503, times=2, path="/v1/people/search")
+def test_a_503_that_clears_is_retried_and_read(emulator: Sandbox) -> None:
+    emulator.faults.fail_next(503, times=2, path="/v1/people/search")
 
-    records = read(hibob.base_url)
+    records = read(emulator.base_url)
 
-    assert len(employees(records)) == len(hibob.company.people())
+    assert len(employees(records)) == len(emulator.company.people())
 
 
 @pytest.mark.parametrize(
-    "path",
+    ("path", "keep"),
     [
-        "/v1/people/search",
-        "/v1/company/named-lists/department",
-        "/v1/company/named-lists/site",
+        ("/v1/people/search", 0.0),  # nothing but the headers
+        ("/v1/people/search", 0.5),  # cut mid-employee
+        ("/v1/people/search", 0.99),  # only the closing brackets missing
+        ("/v1/company/named-lists/department", 0.5),
+        ("/v1/company/named-lists/site", 0.5),
     ],
 )
-@pytest.mark.parametrize("keep", [0.0, 0.5, 0.99])
-def test_a_truncated_body_raises_bad_payload(hibob: Sandbox, path: str, keep: float) -> None:
-    hibob.faults.truncate_next(keep=keep, path=path)
+def test_a_truncated_body_raises_bad_payload(emulator: Sandbox, path: str, keep: float) -> None:
+    emulator.faults.truncate_next(keep=keep, path=path)
 
     with pytest.raises(BadPayload):
-        read(hibob.base_url)
+        read(emulator.base_url)
 
 
-def test_plain_http_without_development_mode_is_bad_input(hibob: Sandbox) -> None:
+def test_plain_http_without_development_mode_is_bad_input(emulator: Sandbox) -> None:
     with pytest.raises(BadInput, match="ROSTERSYNC_ALLOW_LOOPBACK"):
-        read(hibob.base_url, allow_loopback=False)
+        read(emulator.base_url, allow_loopback=False)
 
-    assert hibob.faults.requests() == []  # refused before anything was sent
+    assert emulator.faults.requests() == []  # refused before anything was sent
+
+
+def test_plain_http_to_the_real_host_is_bad_input_outside_development_mode() -> None:
+    with pytest.raises(BadInput, match="ROSTERSYNC_ALLOW_LOOPBACK"):
+        read("http://api.emulator.com", allow_loopback=False)
 
 
 @pytest.mark.parametrize(
     "base_url",
     [
         "https://evil.example.com",
-        "https://api.hibob.com.evil.example.com",
-        "https://evil.example.com/api.hibob.com",
+        "https://api.emulator.com.evil.example.com",
+        "https://evil.example.com/api.emulator.com",
         "https://169.254.169.254",
-        "http://api.hibob.com",
+        "http://evil.example.com",
     ],
 )
 @pytest.mark.parametrize("allow_loopback", [False, True])
@@ -640,15 +773,10 @@ def test_a_host_that_is_not_hibob_is_bad_input(base_url: str, allow_loopback: bo
         read(base_url, allow_loopback=allow_loopback)
 
 
-@pytest.mark.parametrize("base_url", ["ftp://api.hibob.com", "https://user:pw@api.hibob.com"])
+@pytest.mark.parametrize("base_url", ["ftp://api.emulator.com", "https://user:pw@api.emulator.com"])
 def test_a_malformed_base_url_is_bad_input(base_url: str) -> None:
     with pytest.raises(BadInput):
         read(base_url)
-
-
-def test_every_error_is_a_connector_error() -> None:
-    for error in (AuthRevoked, PermissionDenied, RateLimited, VendorUnavailable, BadPayload):
-        assert issubclass(error, ConnectorError)
 
 
 # --- d) employment_status -------------------------------------------------------------------
@@ -687,8 +815,6 @@ INACTIVE, TERMINATED = EmploymentStatus.INACTIVE, EmploymentStatus.TERMINATED
         ("leave", "Inactive", PAST, YESTERDAY, TERMINATED),
         (None, "Active", PAST, None, ACTIVE),  # no Lifecycle permission: access decides
         (None, "Inactive", PAST, None, INACTIVE),
-        (None, None, None, None, INACTIVE),
-        ("", "", None, None, INACTIVE),
         ("sabbatical", "Active", PAST, None, ACTIVE),  # a custom status: access decides
         ("sabbatical", "Inactive", PAST, None, INACTIVE),
         (None, "Active", LATER, None, PENDING),
@@ -705,10 +831,6 @@ def test_employment_status_table(
     assert employment_status(lifecycle, access, start, termination, AS_OF) is expected
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="src bug: a 'hired' label wins over a start date already passed (see report)",
-)
 def test_a_stale_hired_label_after_the_start_date_is_active() -> None:
     # Bob moves Hired to Employed on the start date; a read whose as_of is past the start
     # date while the label still says hired should follow the date, as it does for

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from sqlalchemy import func, select
 
 from rostersync.model import ActionKind
@@ -50,7 +52,7 @@ def test_hire_terminate_and_move_emit_exactly_the_matching_actions(harness: Harn
         d.id for d in company.departments if d.id != mover.department_id and not d.archived
     )
     joiner = company.hire(start_date=TODAY)
-    company.terminate(leaver.id, on=TODAY)
+    company.terminate(leaver.id, on=TODAY - timedelta(days=1))
     company.move(mover.id, department_id=other_department)
 
     report = harness.sync()
@@ -90,7 +92,9 @@ def test_someone_gone_from_a_complete_read_is_deprovisioned(harness: Harness) ->
 def test_a_401_marks_the_connection_and_changes_nothing(harness: Harness) -> None:
     harness.sync()
     before = _action_count(harness)
-    harness.sandbox.company.terminate(harness.sandbox.company.people()[0].id, on=TODAY)
+    harness.sandbox.company.terminate(
+        harness.sandbox.company.people()[0].id, on=TODAY - timedelta(days=1)
+    )
     harness.sandbox.faults.revoke_credentials()
     report = harness.sync()
     assert report.status == "failed"
@@ -112,7 +116,7 @@ def test_a_failed_page_changes_nothing(harness: Harness) -> None:
         before = people.load_state(session, harness.store.keyring, connection)
     company = harness.sandbox.company
     for person in company.people()[:10]:
-        company.terminate(person.id, on=TODAY)
+        company.terminate(person.id, on=TODAY - timedelta(days=1))
     harness.sandbox.faults.fail_next(status=503, times=10, path="/v1/people/search")
     failed = harness.sync()
     assert failed.status == "failed"

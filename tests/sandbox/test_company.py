@@ -124,7 +124,9 @@ def test_hire_terminate_rehire_move_rename_remove() -> None:
 
     notice = company.terminate(joiner.id, on=TODAY + timedelta(days=30))
     assert notice.status is PersonStatus.ACTIVE
-    gone = company.terminate(joiner.id, on=TODAY)
+    still_employed = company.terminate(joiner.id, on=TODAY)
+    assert still_employed.status is PersonStatus.ACTIVE  # the last day is still employed
+    gone = company.terminate(joiner.id, on=TODAY - timedelta(days=1))
     assert gone.status is PersonStatus.TERMINATED
     back = company.rehire(joiner.id)
     assert back.status is PersonStatus.ACTIVE

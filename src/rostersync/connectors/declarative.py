@@ -61,8 +61,9 @@ class SpecReader:
             asked.add(fingerprint)
             with self.client.stream(stream.method, target, params=params, json=body) as response:
                 if paginator.streams:
-                    prefix = f"{stream.records_path}.item" if stream.records_path else "item"
-                    yield from iter_json_items(response, prefix, vendor=self.spec.display_name)
+                    yield from iter_json_items(
+                        response, stream.records_path, vendor=self.spec.display_name
+                    )
                     return
                 response.read()
                 headers = response.headers
@@ -84,6 +85,12 @@ class SpecReader:
             )
         try:
             result = stream.map(raw, self.map_context)
+            if result is None:
+                return ()
+            if isinstance(result, Employee | Group | Location):
+                return (result,)
+            # Generator mappers run here, inside the try, so their errors are caught too.
+            return tuple(result)
         except ValidationError as exc:
             # Field names only: the values may be personal data.
             fields = sorted({".".join(str(p) for p in error["loc"]) for error in exc.errors()})
@@ -96,11 +103,6 @@ class SpecReader:
                 f"{self.spec.display_name} sent a {stream.name} record we cannot read "
                 f"({type(exc).__name__})"
             ) from None
-        if result is None:
-            return ()
-        if isinstance(result, Employee | Group | Location):
-            return (result,)
-        return result
 
     def records(self, stream: Stream) -> Iterator[Record]:
         for raw in self.raw(stream):

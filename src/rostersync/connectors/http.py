@@ -172,9 +172,27 @@ class _ChunkReader:
         return data
 
 
-def iter_json_items(response: httpx.Response, prefix: str, *, vendor: str) -> Iterator[Any]:
-    """Yield each element at `prefix` (ijson syntax, e.g. `employees.item`) as it is parsed."""
+def iter_json_items(response: httpx.Response, records_path: str, *, vendor: str) -> Iterator[Any]:
+    """Yield each record of the list at `records_path` ("" = the body) as it is parsed.
+
+    A body without that list is an error, not an empty company: a read that finds nobody
+    because the vendor changed its shape must not look like everyone leaving.
+    """
+    found = False
+
+    def watched(events: Iterator[tuple[str, str, Any]]) -> Iterator[tuple[str, str, Any]]:
+        nonlocal found
+        for prefix, event, value in events:
+            if prefix == records_path and event == "start_array":
+                found = True
+            yield prefix, event, value
+
+    item_prefix = f"{records_path}.item" if records_path else "item"
     try:
-        yield from ijson.items(_ChunkReader(response.iter_bytes()), prefix, use_float=True)
+        events = ijson.parse(_ChunkReader(response.iter_bytes()), use_float=True)
+        yield from ijson.items(watched(events), item_prefix)
     except ijson.JSONError as exc:
         raise BadPayload(f"{vendor} sent a truncated or malformed response") from exc
+    if not found:
+        where = f" at {records_path!r}" if records_path else ""
+        raise BadPayload(f"{vendor} sent a response without its list of records{where}")

@@ -73,7 +73,13 @@ class HostGuard:
                 f"{host} is not an allowed host (allowed: {', '.join(self.allowed_hosts)})",
                 url=parsed,
             )
-        self._addresses(host, parsed.port or _DEFAULT_PORTS[parsed.scheme], parsed)
+        found = self._addresses(host, parsed.port or _DEFAULT_PORTS[parsed.scheme], parsed)
+        if parsed.scheme == "http" and not all(ip_address(a).is_loopback for a in found):
+            # Development mode is for local emulators; it never sends secrets in clear elsewhere.
+            raise BlockedDestination(
+                "plain http:// is allowed only to loopback addresses, even in development mode",
+                url=parsed,
+            )
 
     def addresses(self, host: str, port: int) -> list[str]:
         """The addresses ``host`` stands for, each one checked; connect only to these."""

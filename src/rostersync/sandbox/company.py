@@ -373,7 +373,8 @@ class SyntheticCompany:
         with self._lock:
             person = self._person(person_id)
             person.termination_date = on
-            if on <= self.today:
+            # The termination date is the last day employed: access ends after it.
+            if on < self.today:
                 person.status = PersonStatus.TERMINATED
             return copy.copy(person)
 

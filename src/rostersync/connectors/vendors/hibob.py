@@ -26,7 +26,7 @@ import httpx
 from rostersync.connectors.auth import Basic
 from rostersync.connectors.base import CredentialField
 from rostersync.connectors.declarative import DeclarativeConnector
-from rostersync.connectors.errors import BadPayload
+from rostersync.connectors.errors import BadPayload, PermissionDenied
 from rostersync.connectors.mapping import day, text
 from rostersync.connectors.spec import ConnectorSpec, MapContext, SetupGuide, Stream
 from rostersync.model import Employee, EmploymentStatus, Group, GroupType, Location
@@ -69,22 +69,35 @@ def employment_status(
     label = (lifecycle or "").strip().lower()
     if label == "terminated" or (termination is not None and termination < as_of):
         return EmploymentStatus.TERMINATED
-    if label == "hired" or (start is not None and start > as_of):
+    if (start is not None and start > as_of) or (label == "hired" and start is None):
+        # HiBob turns Hired into Employed on the start date; a passed date wins over the label.
         return EmploymentStatus.PENDING
-    if label in ("employed", "garden leave"):
+    if label in ("hired", "employed", "garden leave"):
+        # "hired" with its start date passed is stale (Bob flips it to Employed on the day).
         # Garden leave keeps access until the termination date, which HiBob sets ahead.
         return EmploymentStatus.ACTIVE
     if "leave" in label:
         return EmploymentStatus.INACTIVE
-    # HiBob marks people Inactive explicitly; without either field nothing says they are.
-    inactive = (access or "").strip().lower() == "inactive"
-    return EmploymentStatus.INACTIVE if inactive else EmploymentStatus.ACTIVE
+    return (
+        EmploymentStatus.INACTIVE
+        if (access or "").strip().lower() == "inactive"
+        else EmploymentStatus.ACTIVE
+    )
 
 
 def map_employee(raw: Mapping[str, Any], context: MapContext) -> Employee:
     remote_id = text(_value(raw, "root.id"))
     if remote_id is None:
         raise BadPayload("HiBob sent an employee without root.id")
+    lifecycle = text(_value(raw, "internal.lifecycleStatus"))
+    access = text(_value(raw, "internal.status"))
+    if lifecycle is None and access is None:
+        # HiBob silently leaves out fields a service user may not see. Without the Lifecycle
+        # section every leaver would look employed, so the read stops here instead.
+        raise PermissionDenied(
+            "HiBob returned no lifecycle status: give the service user's permission group "
+            "view access to the Lifecycle section"
+        )
     start = day(_value(raw, "work.startDate"), vendor=context.vendor)
     department = text(_value(raw, "work.department"))
     return Employee(
@@ -93,8 +106,8 @@ def map_employee(raw: Mapping[str, Any], context: MapContext) -> Employee:
         last_name=text(_value(raw, "root.surname")) or "",
         work_email=text(_value(raw, "root.email")),
         employment_status=employment_status(
-            text(_value(raw, "internal.lifecycleStatus")),
-            text(_value(raw, "internal.status")),
+            lifecycle,
+            access,
             start,
             day(_value(raw, "internal.terminationDate"), vendor=context.vendor),
             context.as_of,
