@@ -106,7 +106,7 @@ def test_a_401_marks_the_connection_and_changes_nothing(harness: Harness) -> Non
         assert connection.status == "needs_reauth"
     # Restored credentials do not resume a connection that needs a person to reconnect it.
     harness.sandbox.faults.restore_credentials()
-    assert harness.sync().error_code == "auth_revoked"
+    assert harness.sync().error_code == "connection_not_active"
 
 
 def test_a_failed_page_changes_nothing(harness: Harness) -> None:

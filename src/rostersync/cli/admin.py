@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Annotated
 
 import typer
 
 from rostersync.cli.context import open_configured_store, parse_pairs
 from rostersync.cli.output import emit
+from rostersync.connectors import BadInput
 from rostersync.delivery import deliver_due
 from rostersync.delivery.validation import check_webhook_url
 from rostersync.engine import setup
 from rostersync.engine.sync import SyncOptions, run_sync
 from rostersync.settings import load_settings
-from rostersync.store.repos import destinations, tenants
+from rostersync.store.repos import apikeys, audit, connections, destinations, runs, tenants
 from rostersync.store.session import transaction
 
 JsonFlag = Annotated[bool, typer.Option("--json", help="Machine-readable output.")]
@@ -23,6 +24,8 @@ tenants_app = typer.Typer(help="Tenants: one per customer of your product.", no_
 connections_app = typer.Typer(help="Connections to a customer's HRIS.", no_args_is_help=True)
 destinations_app = typer.Typer(help="Where events are delivered.", no_args_is_help=True)
 db_app = typer.Typer(help="The database schema.", no_args_is_help=True)
+apikeys_app = typer.Typer(help="API keys (admin or per tenant).", no_args_is_help=True)
+runs_app = typer.Typer(help="Sync runs and their reports.", no_args_is_help=True)
 
 
 @tenants_app.command("create")
@@ -64,6 +67,150 @@ def connections_create(
         actor="cli",
     )
     emit({"id": created.id, "tenant_id": tenant}, as_json=as_json, text=created.id)
+
+
+@connections_app.command("list")
+def connections_list(
+    tenant: Annotated[str | None, typer.Option(help="Only this tenant.")] = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Connections and their status; credentials are never shown."""
+    store = open_configured_store()
+    with transaction(store.sessions) as session:
+        rows = [
+            {
+                "id": c.id,
+                "tenant_id": c.tenant_id,
+                "provider": c.provider,
+                "environment": c.environment,
+                "status": c.status,
+                "last_sync_at": c.last_sync_at,
+            }
+            for c in connections.list_connections(session, tenant_id=tenant)
+        ]
+    text = "\n".join(
+        f"{r['id']}\t{r['tenant_id']}\t{r['provider']}\t{r['environment']}\t{r['status']}"
+        for r in rows
+    )
+    emit(rows, as_json=as_json, text=text)
+
+
+@connections_app.command("disconnect")
+def connections_disconnect(connection_id: str) -> None:
+    """Delete the credentials and purge the connection's people, groups and locations."""
+    setup.disconnect(open_configured_store(), connection_id, tenant_id=None, actor="cli")
+    typer.echo(f"{connection_id} disconnected; its people data is deleted")
+
+
+@apikeys_app.command("create")
+def apikeys_create(
+    tenant: Annotated[str | None, typer.Option(help="Scope the key to this tenant.")] = None,
+    admin: Annotated[bool, typer.Option("--admin", help="A key for every tenant.")] = False,
+    name: Annotated[str, typer.Option(help="What the key is for.")] = "api",
+    as_json: JsonFlag = False,
+) -> None:
+    """Create an API key and print it, once (only a hash is stored)."""
+    if admin == (tenant is not None):
+        raise BadInput("give either --tenant ID or --admin")
+    store = open_configured_store()
+    with transaction(store.sessions) as session:
+        if tenant is not None:
+            tenants.get_tenant(session, tenant)
+        key, token = apikeys.create_key(session, tenant_id=tenant, name=name)
+        audit.record(session, tenant_id=tenant, actor="cli", action="apikey.created", target=key.id)
+        key_id = key.id
+    emit(
+        {"id": key_id, "tenant_id": tenant, "token": token},
+        as_json=as_json,
+        text=f"{key_id}\nAPI key (shown once): {token}",
+    )
+
+
+@apikeys_app.command("list")
+def apikeys_list(
+    tenant: Annotated[str | None, typer.Option(help="Only this tenant.")] = None,
+    as_json: JsonFlag = False,
+) -> None:
+    store = open_configured_store()
+    with transaction(store.sessions) as session:
+        rows = [
+            {
+                "id": k.id,
+                "tenant_id": k.tenant_id,
+                "name": k.name,
+                "revoked": k.revoked_at is not None,
+            }
+            for k in apikeys.list_keys(session, tenant_id=tenant)
+        ]
+    text = "\n".join(f"{r['id']}\t{r['tenant_id'] or 'admin'}\t{r['name']}" for r in rows)
+    emit(rows, as_json=as_json, text=text)
+
+
+@apikeys_app.command("revoke")
+def apikeys_revoke(key_id: str) -> None:
+    store = open_configured_store()
+    with transaction(store.sessions) as session:
+        apikeys.revoke_key(session, key_id, at=datetime.now(UTC))
+        audit.record(session, tenant_id=None, actor="cli", action="apikey.revoked", target=key_id)
+    typer.echo(f"{key_id} revoked")
+
+
+@runs_app.command("list")
+def runs_list(
+    connection: Annotated[str | None, typer.Option(help="Only this connection.")] = None,
+    as_json: JsonFlag = False,
+) -> None:
+    store = open_configured_store()
+    with transaction(store.sessions) as session:
+        rows = [
+            {
+                "id": r.id,
+                "connection_id": r.connection_id,
+                "status": r.status,
+                "started_at": r.started_at,
+                "counts": r.counts,
+            }
+            for r in runs.list_runs(session, tenant_id=None, connection_id=connection)
+        ]
+    text = "\n".join(
+        f"{r['id']}\t{r['connection_id']}\t{r['status']}\t{r['started_at']}" for r in rows
+    )
+    emit(rows, as_json=as_json, text=text)
+
+
+@runs_app.command("show")
+def runs_show(run_id: str, as_json: JsonFlag = False) -> None:
+    """A run's report: counts per action, status, error, and each action with its cause."""
+    store = open_configured_store()
+    with transaction(store.sessions) as session:
+        run = runs.get_run(session, run_id, tenant_id=None)
+        actions = [
+            {
+                "id": a.id,
+                "kind": a.kind,
+                "remote_id": a.remote_id,
+                "changed_fields": a.changed_fields,
+                "cause": a.cause,
+            }
+            for a in runs.run_actions(session, run)
+        ]
+        error = {"code": run.error_code, "message": run.error_message} if run.error_code else None
+        report = {
+            "id": run.id,
+            "connection_id": run.connection_id,
+            "status": run.status,
+            "dry_run": run.dry_run,
+            "started_at": run.started_at,
+            "finished_at": run.finished_at,
+            "counts": run.counts,
+            "error": error,
+            "actions": actions,
+        }
+    lines = [f"{run_id} {run.status}", ", ".join(f"{k}={v}" for k, v in run.counts.items())]
+    if error:
+        lines.append(f"{error['code']}: {error['message']}")
+    lines += [f"{a['kind']}\t{a['remote_id']}\t{a['cause']}" for a in actions]
+    emit(report, as_json=as_json, text="\n".join(lines))
 
 
 @destinations_app.command("create")

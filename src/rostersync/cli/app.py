@@ -6,8 +6,10 @@ import typer
 
 from rostersync.cli import admin, extract
 from rostersync.cli.demo import demo
+from rostersync.cli.keys import keys_app
 from rostersync.cli.output import fail
 from rostersync.cli.sandbox import sandbox_app
+from rostersync.cli.serve import serve
 from rostersync.errors import RostersyncError
 
 app = typer.Typer(
@@ -17,6 +19,7 @@ app = typer.Typer(
     add_completion=False,
 )
 app.command()(demo)
+app.command()(serve)
 app.command()(extract.providers)
 app.command()(extract.extract)
 app.command()(admin.sync)
@@ -25,6 +28,9 @@ app.add_typer(admin.tenants_app, name="tenants")
 app.add_typer(admin.connections_app, name="connections")
 app.add_typer(admin.destinations_app, name="destinations")
 app.add_typer(admin.db_app, name="db")
+app.add_typer(admin.apikeys_app, name="apikeys")
+app.add_typer(admin.runs_app, name="runs")
+app.add_typer(keys_app, name="keys")
 app.add_typer(sandbox_app, name="sandbox")
 
 

@@ -75,7 +75,7 @@ def demo(
     emulator = hibob_sandbox.create_app(
         company, credentials={"service_user_id": SANDBOX_USER, "token": token}, faults=Faults()
     )
-    app = build_app(store, receiver=DemoReceiver(secret), sandboxes={"hibob": emulator})
+    app = build_app(store, settings, receiver=DemoReceiver(secret), sandboxes={"hibob": emulator})
     runner = InProcessRunner(
         store,
         sync_interval=timedelta(seconds=sync_every),

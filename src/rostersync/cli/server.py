@@ -16,20 +16,32 @@ from fastapi import FastAPI
 from starlette.types import ASGIApp
 
 from rostersync import __version__
-from rostersync.api import health_router
+from rostersync.api import admin_router, health_router, install_error_handlers
+from rostersync.settings import Settings
 from rostersync.store import Store
 from rostersync.web import DemoReceiver, overview_router
+from rostersync.web.security import SecurityHeaders
 
 
 def build_app(
     store: Store,
+    settings: Settings,
     *,
     receiver: DemoReceiver | None = None,
     sandboxes: dict[str, ASGIApp] | None = None,
 ) -> FastAPI:
-    app = FastAPI(title="rostersync", version=__version__)
+    app = FastAPI(
+        title="rostersync",
+        version=__version__,
+        description="Self-hosted HRIS integration: joiners, movers and leavers. "
+        "Authenticate with an API key: `Authorization: Bearer rsk_…`.",
+    )
     app.state.store = store
+    app.state.settings = settings
+    install_error_handlers(app)
+    app.add_middleware(SecurityHeaders)
     app.include_router(health_router)
+    app.include_router(admin_router)
     if receiver is not None:
         app.include_router(receiver.router())
         app.include_router(overview_router(store, receiver_path="/demo/receiver"))
@@ -45,9 +57,29 @@ def serve(
     port: int,
     on_started: Callable[[], None] | None = None,
     log_level: str = "info",
+    certfile: str | None = None,
+    keyfile: str | None = None,
+    proxy_headers: bool = False,
+    forwarded_allow_ips: str | None = None,
 ) -> None:
-    """Serve until interrupted; `on_started` runs once the socket accepts connections."""
-    server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level=log_level))
+    """Serve until interrupted; `on_started` runs once the socket accepts connections.
+
+    With `certfile`/`keyfile` uvicorn terminates TLS itself; behind a proxy, `proxy_headers`
+    trusts X-Forwarded-Proto/For from `forwarded_allow_ips` only.
+    """
+    server = uvicorn.Server(
+        uvicorn.Config(
+            app,
+            host=host,
+            port=port,
+            log_level=log_level,
+            ssl_certfile=certfile,
+            ssl_keyfile=keyfile,
+            proxy_headers=proxy_headers,
+            forwarded_allow_ips=forwarded_allow_ips,
+            server_header=False,
+        )
+    )
     if on_started is not None:
         callback = on_started
 

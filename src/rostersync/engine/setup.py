@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from rostersync.connectors import BadInput, get_connector
 from rostersync.store import Store
-from rostersync.store.repos import audit, connections, tenants
+from rostersync.store.repos import audit, connections, outbox, people, tenants
 from rostersync.store.session import transaction
 
 ENVIRONMENTS = ("production", "staging")
@@ -85,3 +85,26 @@ def create_connection(
             details={"provider": provider, "environment": environment},
         )
         return Created(connection.id, tenant_id)
+
+
+def disconnect(store: Store, connection_id: str, *, tenant_id: str | None, actor: str) -> None:
+    """Revoke from our side: forget the credentials and purge the connection's people data.
+
+    Runs, actions (ids and field names only) and the audit log stay, so what happened before
+    remains explainable; the audit entry records who disconnected and when.
+    """
+    with transaction(store.sessions) as session:
+        connection = connections.get_connection(session, connection_id, tenant_id=tenant_id)
+        people.purge(session, connection)
+        outbox.purge_subject_prefix(session, f"{connection.id}:")
+        connections.disconnect(connection)
+        audit.record(
+            session,
+            tenant_id=connection.tenant_id,
+            actor=actor,
+            action="connection.disconnected",
+            target=connection.id,
+            details={
+                "purged": ["people", "groups", "locations", "undelivered and delivered events"]
+            },
+        )

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import TypeVar
@@ -23,8 +23,10 @@ from rostersync.connectors import (
     get_connector,
 )
 from rostersync.engine import events
+from rostersync.engine.errors import ConnectionNotActive
 from rostersync.engine.lifecycle import Plan, Policy, plan
 from rostersync.engine.report import SyncReport
+from rostersync.errors import RostersyncError
 from rostersync.model import ActionKind, Employee, Group, Location
 from rostersync.store import Store
 from rostersync.store.repos import audit, connections, people, runs
@@ -89,19 +91,29 @@ def run_sync(
     started = options.clock()
     with transaction(store.sessions) as session:
         connection = connections.get_connection(session, connection_id, tenant_id=tenant_id)
-        credentials = connections.read_credentials(store.keyring, connection)
         run = runs.start_run(session, connection, dry_run=options.dry_run, at=started)
         run_id = run.id
+        active = connection.status == "active"
+        credentials = connections.read_credentials(store.keyring, connection) if active else {}
+    if not active:
+        reason = f"the connection is {connection.status}; reconnect it to sync again"
+        return _fail(store, connection_id, run_id, ConnectionNotActive(reason), options)
+
+    def save_credentials(values: Mapping[str, str]) -> None:
+        # A vendor rotated a token mid-read: keep the new one now, whatever the run's outcome.
+        with transaction(store.sessions) as session:
+            current = connections.get_connection(session, connection_id, tenant_id=None)
+            connections.replace_credentials(store.keyring, current, dict(values))
+
     context = ReadContext(
         credentials=credentials,
         as_of=options.as_of or started.date(),
         base_url=connection.base_url,
         allow_loopback=options.allow_loopback,
         sleep=options.sleep,
+        save_credentials=save_credentials,
     )
     try:
-        if connection.status != "active":
-            raise AuthRevoked(f"connection is {connection.status}; reconnect it to sync again")
         complete = read_connection(connection, context)
     except ConnectorError as error:
         return _fail(store, connection_id, run_id, error, options)
@@ -109,7 +121,7 @@ def run_sync(
 
 
 def _fail(
-    store: Store, connection_id: str, run_id: str, error: ConnectorError, options: SyncOptions
+    store: Store, connection_id: str, run_id: str, error: RostersyncError, options: SyncOptions
 ) -> SyncReport:
     at = options.clock()
     log.warning("sync %s of %s failed: %s", run_id, connection_id, error.code)

@@ -38,7 +38,8 @@ class InProcessRunner:
     def stop(self) -> None:
         self._stop.set()
         self._wake.set()
-        self._thread.join(timeout=30)
+        if self._thread.is_alive():
+            self._thread.join(timeout=30)
 
     def nudge(self) -> None:
         """Run a round now rather than at the next tick (after a manual change)."""

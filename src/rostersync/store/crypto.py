@@ -15,7 +15,7 @@ import hashlib
 import hmac
 import os
 import secrets
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 from cryptography.exceptions import InvalidTag
@@ -42,7 +42,13 @@ def normalise_email(email: str) -> str:
 class Keyring:
     """The configured master key versions; the highest one encrypts."""
 
-    def __init__(self, master_keys: Mapping[int, bytes]) -> None:
+    def __init__(
+        self, master_keys: Mapping[int, bytes], *, reload: Callable[[], Keyring] | None = None
+    ) -> None:
+        self._reload = reload
+        self._load(master_keys)
+
+    def _load(self, master_keys: Mapping[int, bytes]) -> None:
         if not master_keys:
             raise KeyConfigError("no master key configured")
         for version, key in master_keys.items():
@@ -78,6 +84,9 @@ class Keyring:
             raw = base64.b64decode(body, validate=True)
         except (ValueError, binascii.Error) as exc:
             raise DecryptionError(f"malformed ciphertext in {context}") from exc
+        if version not in self._aead and self._reload is not None:
+            # Another process rotated the key file: pick up the new version, then carry on.
+            self._load(self._reload()._masters)
         aead = self._aead.get(version)
         if aead is None:
             raise DecryptionError(
@@ -121,11 +130,34 @@ def generate_key_setting() -> str:
     return f"1:{base64.b64encode(secrets.token_bytes(_KEY_BYTES)).decode()}"
 
 
+def _write_private(path: Path, text: str) -> None:
+    """Write atomically, readable by the owner only, never briefly world-readable."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.{secrets.token_hex(4)}")
+    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(text + "\n")
+    os.replace(temporary, path)
+
+
+def load_key_file(path: Path) -> Keyring:
+    def reload() -> Keyring:
+        return Keyring.parse(path.read_text().strip())
+
+    return Keyring(reload()._masters, reload=reload)
+
+
 def load_or_create_key_file(path: Path) -> Keyring:
     """The demo's key: generated once into the data directory, readable by the owner only."""
     if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w") as handle:
-            handle.write(generate_key_setting() + "\n")
-    return Keyring.parse(path.read_text().strip())
+        _write_private(path, generate_key_setting())
+    return load_key_file(path)
+
+
+def add_key_version(path: Path) -> int:
+    """Append a new, highest key version to a key file; returns that version."""
+    ring = Keyring.parse(path.read_text().strip())
+    version = ring.current_version + 1
+    new_key = base64.b64encode(secrets.token_bytes(_KEY_BYTES)).decode()
+    _write_private(path, f"{ring.serialise()},{version}:{new_key}")
+    return version

@@ -85,8 +85,8 @@ class Connection(Base):
     provider: Mapped[str] = mapped_column(String(64))
     environment: Mapped[str] = mapped_column(String(16), default="production")
     base_url: Mapped[str | None] = mapped_column(String(500))
-    credentials: Mapped[str] = mapped_column(Text)
-    """AES-GCM ciphertext of the credential JSON; write-only through every interface."""
+    credentials: Mapped[str | None] = mapped_column(Text)
+    """AES-GCM ciphertext of the credential JSON; write-only; None once disconnected."""
     status: Mapped[str] = mapped_column(String(32), default="active")
     status_reason: Mapped[str | None] = mapped_column(String(500))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -219,6 +219,20 @@ class OutboxEntry(Base):
     delivered_at: Mapped[datetime | None]
 
 
+class ApiKey(Base):
+    """A key for the API: admin (tenant_id None) or scoped to one tenant. Only a hash is kept."""
+
+    __tablename__ = "api_keys"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    tenant_id: Mapped[str | None] = mapped_column(ForeignKey("tenants.id"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    secret_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_used_at: Mapped[datetime | None]
+    revoked_at: Mapped[datetime | None]
+
+
 class AuditEvent(Base):
     __tablename__ = "audit_log"
 
@@ -229,3 +243,12 @@ class AuditEvent(Base):
     target: Mapped[str | None] = mapped_column(String(200))
     at: Mapped[datetime] = mapped_column(default=utcnow)
     details: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+ENCRYPTED_COLUMNS: dict[str, tuple[str, ...]] = {
+    "connections": ("credentials",),
+    "people": ("first_name", "last_name", "work_email"),
+    "destinations": ("secret",),
+    "outbox": ("payload",),
+}
+"""Every ciphertext column; its AES-GCM associated data is `"<table>.<column>"`."""

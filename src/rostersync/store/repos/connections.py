@@ -58,10 +58,24 @@ def list_connections(session: Session, *, tenant_id: str | None) -> list[Connect
 
 
 def read_credentials(keyring: Keyring, connection: Connection) -> dict[str, str]:
+    if connection.credentials is None:
+        raise NotFound("credentials of connection", connection.id)
     values: dict[str, str] = json.loads(
         keyring.decrypt(connection.credentials, context=_CIPHER_CONTEXT)
     )
     return values
+
+
+def replace_credentials(keyring: Keyring, connection: Connection, values: dict[str, str]) -> None:
+    """Reconnect, or a token the vendor rotated during a read."""
+    connection.credentials = keyring.encrypt(json.dumps(values), context=_CIPHER_CONTEXT)
+
+
+def disconnect(connection: Connection) -> None:
+    """Forget the credentials; the connection row stays so runs and audit keep their subject."""
+    connection.credentials = None
+    connection.status = "disconnected"
+    connection.status_reason = None
 
 
 def mark_needs_reauth(connection: Connection, reason: str) -> None:

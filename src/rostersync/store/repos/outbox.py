@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from rostersync.store.crypto import Keyring
@@ -140,3 +140,10 @@ def list_entries(
     if status is not None:
         query = query.where(OutboxEntry.status == status)
     return list(session.scalars(query))
+
+
+def purge_subject_prefix(session: Session, prefix: str) -> None:
+    """Drop every event about the people of one connection (their bodies hold personal data)."""
+    session.execute(
+        delete(OutboxEntry).where(OutboxEntry.subject.startswith(prefix, autoescape=True))
+    )

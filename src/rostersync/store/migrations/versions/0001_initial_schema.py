@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-25 13:44:12.581319
+Create Date: 2026-11-25 14:14:27.373907
 """
 
 from __future__ import annotations
@@ -42,13 +42,32 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_tenants")),
     )
     op.create_table(
+        "api_keys",
+        sa.Column("id", sa.String(length=32), nullable=False),
+        sa.Column("tenant_id", sa.String(length=32), nullable=True),
+        sa.Column("name", sa.String(length=200), nullable=False),
+        sa.Column("secret_hash", sa.String(length=64), nullable=False),
+        sa.Column("created_at", rostersync.store.tables.UTCDateTime(timezone=True), nullable=False),
+        sa.Column(
+            "last_used_at", rostersync.store.tables.UTCDateTime(timezone=True), nullable=True
+        ),
+        sa.Column("revoked_at", rostersync.store.tables.UTCDateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["tenant_id"], ["tenants.id"], name=op.f("fk_api_keys_tenant_id_tenants")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_api_keys")),
+    )
+    with op.batch_alter_table("api_keys", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_api_keys_tenant_id"), ["tenant_id"], unique=False)
+
+    op.create_table(
         "connections",
         sa.Column("id", sa.String(length=32), nullable=False),
         sa.Column("tenant_id", sa.String(length=32), nullable=False),
         sa.Column("provider", sa.String(length=64), nullable=False),
         sa.Column("environment", sa.String(length=16), nullable=False),
         sa.Column("base_url", sa.String(length=500), nullable=True),
-        sa.Column("credentials", sa.Text(), nullable=False),
+        sa.Column("credentials", sa.Text(), nullable=True),
         sa.Column("status", sa.String(length=32), nullable=False),
         sa.Column("status_reason", sa.String(length=500), nullable=True),
         sa.Column("created_at", rostersync.store.tables.UTCDateTime(timezone=True), nullable=False),
@@ -308,6 +327,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_connections_tenant_id"))
 
     op.drop_table("connections")
+    with op.batch_alter_table("api_keys", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_api_keys_tenant_id"))
+
+    op.drop_table("api_keys")
     op.drop_table("tenants")
     with op.batch_alter_table("audit_log", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_audit_log_tenant_id"))
