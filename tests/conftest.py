@@ -110,15 +110,22 @@ class Harness:
 @pytest.fixture
 def harness(store: Store, hibob: Sandbox) -> Harness:
     """A tenant with a HiBob connection to the sandbox, on each store backend."""
+    credentials = {"service_user_id": HIBOB_USER, "service_user_token": HIBOB_TOKEN}
+    return make_harness(store, hibob, "hibob", credentials)
+
+
+def make_harness(
+    store: Store, sandbox: Sandbox, provider: str, credentials: dict[str, str]
+) -> Harness:
     tenant = setup.create_tenant(store, "Acme", actor="test")
     connection = setup.create_connection(
         store,
         tenant_id=tenant.id,
-        provider="hibob",
-        credentials={"service_user_id": HIBOB_USER, "service_user_token": HIBOB_TOKEN},
-        base_url=hibob.base_url,
+        provider=provider,
+        credentials=credentials,
+        base_url=sandbox.base_url,
         environment="production",
         allow_loopback=True,
         actor="test",
     )
-    return Harness(store, hibob, tenant.id, connection.id)
+    return Harness(store, sandbox, tenant.id, connection.id)

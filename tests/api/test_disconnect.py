@@ -1,0 +1,68 @@
+"""Revocation from both sides: the vendor's 401, and our disconnect with a purge."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from rostersync.store.repos import audit, connections, destinations
+from rostersync.store.session import transaction
+from rostersync.store.tables import OrgGroup, OutboxEntry, Person, WorkLocation
+from tests.api.conftest import Api
+
+
+def _count(api: Api, table: type) -> int:
+    with transaction(api.harness.store.sessions) as session:
+        return session.scalar(select(func.count()).select_from(table)) or 0
+
+
+def test_disconnect_deletes_credentials_and_purges_people_data(api: Api) -> None:
+    harness = api.harness
+    with transaction(harness.store.sessions) as session:
+        destinations.create_webhook(
+            session, harness.store.keyring, tenant_id=harness.tenant_id, url="https://e.x/h"
+        )
+    assert harness.sync().status == "succeeded"
+    assert _count(api, Person) > 0
+    assert _count(api, OutboxEntry) > 0
+
+    with api.client(api.tenant_key) as client:
+        answer = client.post(f"/api/v1/connections/{harness.connection_id}/disconnect")
+        assert answer.status_code == 204
+        shown = client.get(f"/api/v1/connections/{harness.connection_id}").json()
+        assert shown["status"] == "disconnected"
+
+    for table in (Person, OrgGroup, WorkLocation, OutboxEntry):
+        assert _count(api, table) == 0, table.__tablename__
+    with transaction(harness.store.sessions) as session:
+        connection = connections.get_connection(session, harness.connection_id, tenant_id=None)
+        assert connection.credentials is None
+        (event,) = [
+            e
+            for e in audit.list_events(session, tenant_id=harness.tenant_id)
+            if e.action == "connection.disconnected"
+        ]
+        assert event.actor.startswith("api-key:")
+        assert event.target == harness.connection_id
+    again = harness.sync()
+    assert again.status == "failed"
+    assert again.error_code == "connection_not_active"
+
+
+def test_a_401_tells_the_product_and_deprovisions_nobody(api: Api) -> None:
+    harness = api.harness
+    with transaction(harness.store.sessions) as session:
+        destinations.create_webhook(
+            session, harness.store.keyring, tenant_id=harness.tenant_id, url="https://e.x/h"
+        )
+    harness.sync()
+    harness.sandbox.faults.revoke_credentials()
+    report = harness.sync()
+    assert report.error_code == "auth_revoked"
+    with transaction(harness.store.sessions) as session:
+        events = [e.event_type for e in session.scalars(select(OutboxEntry))]
+    assert events.count("connection.needs_reauth") == 1
+    assert "user.deprovision" not in events
+    with api.client(api.tenant_key) as client:
+        shown = client.get(f"/api/v1/connections/{harness.connection_id}").json()
+    assert shown["status"] == "needs_reauth"
+    assert "401" in shown["status_reason"]

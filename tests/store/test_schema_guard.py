@@ -1,0 +1,110 @@
+"""No table may gain a column that holds people data outside the allowlist.
+
+Every column of every table (as the migrations really create them) must be listed here; the
+people, group and location columns must be exactly the model's allowlist plus bookkeeping.
+Adding a column therefore means deciding here, in review, that it holds no personal data.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import inspect
+
+from rostersync.model import RecordType, field_names
+from rostersync.store import Store
+
+BOOKKEEPING = {"id", "tenant_id", "connection_id", "modified_at"}
+PEOPLE_EXTRA = {"work_email_index", "provisioned", "remote_was_deleted"}
+
+NON_PEOPLE_TABLES = {
+    "alembic_version": {"version_num"},
+    "tenants": {"id", "name", "created_at"},
+    "connections": {
+        "id",
+        "tenant_id",
+        "provider",
+        "environment",
+        "base_url",
+        "credentials",
+        "status",
+        "status_reason",
+        "created_at",
+        "last_sync_at",
+    },
+    "sync_runs": {
+        "id",
+        "tenant_id",
+        "connection_id",
+        "status",
+        "dry_run",
+        "started_at",
+        "finished_at",
+        "error_code",
+        "error_message",
+        "counts",
+    },
+    "actions": {
+        "id",
+        "tenant_id",
+        "connection_id",
+        "run_id",
+        "kind",
+        "remote_id",
+        "changed_fields",
+        "cause",
+        "created_at",
+    },
+    "destinations": {
+        "id",
+        "tenant_id",
+        "kind",
+        "url",
+        "secret",
+        "environment",
+        "enabled",
+        "created_at",
+    },
+    "outbox": {
+        "sequence",
+        "id",
+        "tenant_id",
+        "destination_id",
+        "event_type",
+        "subject",
+        "payload",
+        "status",
+        "lease_until",
+        "attempts",
+        "next_attempt_at",
+        "last_status_code",
+        "last_error",
+        "created_at",
+        "delivered_at",
+    },
+    "api_keys": {
+        "id",
+        "tenant_id",
+        "name",
+        "secret_hash",
+        "created_at",
+        "last_used_at",
+        "revoked_at",
+    },
+    "audit_log": {"id", "tenant_id", "actor", "action", "target", "at", "details"},
+}
+
+
+def test_every_column_is_accounted_for(store: Store) -> None:
+    expected = {
+        **NON_PEOPLE_TABLES,
+        "people": set(field_names(RecordType.EMPLOYEE)) | BOOKKEEPING | PEOPLE_EXTRA,
+        "groups": set(field_names(RecordType.GROUP)) | BOOKKEEPING,
+        "locations": set(field_names(RecordType.LOCATION)) | BOOKKEEPING,
+    }
+    inspector = inspect(store.engine)
+    actual = {
+        table: {column["name"] for column in inspector.get_columns(table)}
+        for table in inspector.get_table_names()
+    }
+    assert set(actual) == set(expected), "a table was added or removed: list its columns here"
+    for table, columns in actual.items():
+        assert columns == expected[table], f"{table}: {columns ^ expected[table]}"
