@@ -43,6 +43,11 @@ def _bodies(a: dict[str, str]) -> dict[str, dict[str, Any]]:
             "tenant_id": a["tenant_id"],
             "webhook_url": "https://b.example/steal",
         },
+        "/api/v1/accounts": {
+            "tenant_id": a["tenant_id"],
+            "accounts": [{"account_id": "u1", "email": "x@a.example"}],
+        },
+        "/api/v1/connections/{connection_id}/policy": {"lookahead_days": 3},
     }
 
 
@@ -82,7 +87,18 @@ def test_a_tenant_key_works_on_its_own_tenant(api: Api) -> None:
         run = client.get(f"/api/v1/runs/{a['run_id']}").json()
         assert run["counts"]["provision"] > 0
         assert all(
-            set(action) == {"id", "kind", "remote_id", "changed_fields", "cause"}
+            set(action)
+            == {
+                "id",
+                "kind",
+                "remote_id",
+                "rule",
+                "changed_fields",
+                "from_status",
+                "to_status",
+                "account_id",
+                "cause",
+            }
             for action in run["actions"]
         )
         assert [c["id"] for c in client.get("/api/v1/connections").json()] == [a["connection_id"]]

@@ -38,7 +38,7 @@ def test_first_sync_provisions_everyone_who_should_have_access(harness: Harness)
     assert actions[ActionKind.PROVISION] == expected
     assert actions[ActionKind.UPDATE] == actions[ActionKind.DEPROVISION] == set()
     assert report.counts["employees_read"] == len(company)
-    assert report.counts["not_provisionable"] == len(no_email)
+    assert set(report.needs_a_person["no_work_email"]) == no_email
     assert any(p.status is PersonStatus.TERMINATED for p in company)
     assert any(p.status is PersonStatus.HIRED for p in company)
 
@@ -84,8 +84,8 @@ def test_someone_gone_from_a_complete_read_is_deprovisioned(harness: Harness) ->
     )
     company.remove(gone.id)
     report = harness.sync()
-    assert [(a.kind, a.remote_id, a.cause) for a in report.actions] == [
-        (ActionKind.DEPROVISION, gone.id, "leaver: gone from a complete read")
+    assert [(a.kind, a.remote_id, a.rule) for a in report.actions] == [
+        (ActionKind.DEPROVISION, gone.id, "leaver.missing")
     ]
 
 

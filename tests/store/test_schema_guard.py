@@ -13,11 +13,18 @@ from rostersync.model import RecordType, field_names
 from rostersync.store import Store
 
 BOOKKEEPING = {"id", "tenant_id", "connection_id", "modified_at"}
-PEOPLE_EXTRA = {"work_email_index", "provisioned", "remote_was_deleted"}
+PEOPLE_EXTRA = {
+    "work_email_index",
+    "provisioned",
+    "remote_was_deleted",
+    "account_id",
+    "deprovisioned_on",
+    "account_deleted",
+}
 
 NON_PEOPLE_TABLES = {
     "alembic_version": {"version_num"},
-    "tenants": {"id", "name", "created_at"},
+    "tenants": {"id", "name", "timezone", "created_at"},
     "connections": {
         "id",
         "tenant_id",
@@ -27,6 +34,7 @@ NON_PEOPLE_TABLES = {
         "credentials",
         "status",
         "status_reason",
+        "policy",
         "created_at",
         "last_sync_at",
     },
@@ -41,6 +49,9 @@ NON_PEOPLE_TABLES = {
         "error_code",
         "error_message",
         "counts",
+        "report",
+        "held_plan",
+        "decided_by",
     },
     "actions": {
         "id",
@@ -49,7 +60,11 @@ NON_PEOPLE_TABLES = {
         "run_id",
         "kind",
         "remote_id",
+        "rule",
         "changed_fields",
+        "from_status",
+        "to_status",
+        "account_id",
         "cause",
         "created_at",
     },
@@ -90,6 +105,14 @@ NON_PEOPLE_TABLES = {
         "revoked_at",
     },
     "audit_log": {"id", "tenant_id", "actor", "action", "target", "at", "details"},
+    "product_accounts": {
+        "id",
+        "tenant_id",
+        "account_id",
+        "email_index",
+        "external_id",
+        "created_at",
+    },
 }
 
 

@@ -6,12 +6,13 @@ Every route checks the caller's tenant (deps.Principal.scope); objects of anothe
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 
 from rostersync.api.deps import PrincipalDep, SettingsDep, StoreDep
 from rostersync.api.schemas import (
+    AccountsIn,
     ActionOut,
     AuditOut,
     ConnectionIn,
@@ -26,9 +27,12 @@ from rostersync.api.schemas import (
 )
 from rostersync.delivery.validation import check_webhook_url
 from rostersync.engine import setup
+from rostersync.engine.approval import decide
+from rostersync.engine.policy import Policy
 from rostersync.engine.sync import SyncOptions, run_sync
 from rostersync.errors import RostersyncError, Terminal
 from rostersync.store.repos import audit, connections, destinations, runs, tenants
+from rostersync.store.repos.accounts import AccountIn
 from rostersync.store.session import transaction
 
 router = APIRouter(prefix="/api/v1")
@@ -119,6 +123,35 @@ def sync_connection(
     return report.as_dict()
 
 
+@router.get("/connections/{connection_id}/policy", response_model=Policy, tags=["connections"])
+def get_policy(connection_id: str, store: StoreDep, principal: PrincipalDep) -> Policy:
+    with transaction(store.sessions) as session:
+        connection = connections.get_connection(
+            session, connection_id, tenant_id=principal.scope(None)
+        )
+        return Policy.model_validate(connection.policy or {})
+
+
+@router.put("/connections/{connection_id}/policy", response_model=Policy, tags=["connections"])
+def put_policy(
+    connection_id: str, body: dict[str, Any], store: StoreDep, principal: PrincipalDep
+) -> Policy:
+    """Replace the lifecycle policy: lookahead, leave, leavers, scope rules, hold thresholds."""
+    return setup.set_policy(
+        store, connection_id, body, tenant_id=principal.scope(None), actor=principal.actor
+    )
+
+
+@router.post("/accounts", status_code=200, tags=["accounts"])
+def import_accounts(body: AccountsIn, store: StoreDep, principal: PrincipalDep) -> dict[str, int]:
+    """Existing product accounts to link joiners to (emails are kept as a blind index only)."""
+    items = [AccountIn(a.account_id, a.email, a.external_id) for a in body.accounts]
+    count = setup.import_accounts(
+        store, _owner(principal, body.tenant_id), items, actor=principal.actor
+    )
+    return {"imported": count}
+
+
 @router.post("/connections/{connection_id}/disconnect", status_code=204, tags=["connections"])
 def disconnect_connection(connection_id: str, store: StoreDep, principal: PrincipalDep) -> None:
     """Delete the credentials and purge the connection's people, groups and locations."""
@@ -187,6 +220,24 @@ def get_run(run_id: str, store: StoreDep, principal: PrincipalDep) -> RunDetail:
         return RunDetail(
             **RunOut.model_validate(run, from_attributes=True).model_dump(), actions=actions
         )
+
+
+@router.post("/runs/{run_id}/approve", tags=["runs"])
+def approve_run(run_id: str, store: StoreDep, principal: PrincipalDep) -> dict[str, object]:
+    """Apply a held run's plan as it was planned and deliver its events (audited)."""
+    report = decide(
+        store, run_id, approve=True, tenant_id=principal.scope(None), actor=principal.actor
+    )
+    return report.as_dict()
+
+
+@router.post("/runs/{run_id}/reject", tags=["runs"])
+def reject_run(run_id: str, store: StoreDep, principal: PrincipalDep) -> dict[str, object]:
+    """Discard a held run's plan: nothing of it is delivered (audited)."""
+    report = decide(
+        store, run_id, approve=False, tenant_id=principal.scope(None), actor=principal.actor
+    )
+    return report.as_dict()
 
 
 @router.get("/audit", response_model=list[AuditOut], tags=["audit"])

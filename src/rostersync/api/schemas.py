@@ -71,6 +71,7 @@ class RunOut(BaseModel):
     started_at: datetime
     finished_at: datetime | None
     counts: dict[str, Any]
+    report: dict[str, Any]
     error_code: str | None
     error_message: str | None
 
@@ -79,7 +80,11 @@ class ActionOut(BaseModel):
     id: str
     kind: str
     remote_id: str
+    rule: str
     changed_fields: list[str]
+    from_status: str | None
+    to_status: str | None
+    account_id: str | None
     cause: str
 
 
@@ -93,3 +98,16 @@ class AuditOut(BaseModel):
     action: str
     target: str | None
     details: dict[str, Any]
+
+
+class AccountItem(BaseModel):
+    account_id: str = Field(min_length=1)
+    email: str | None = None
+    external_id: str | None = Field(default=None, description="The HRIS id, if known.")
+
+
+class AccountsIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    tenant_id: str | None = None
+    accounts: list[AccountItem]

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import csv
+import json
 from datetime import UTC, date, datetime
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -13,9 +16,12 @@ from rostersync.connectors import BadInput
 from rostersync.delivery import deliver_due
 from rostersync.delivery.validation import check_webhook_url
 from rostersync.engine import setup
+from rostersync.engine.approval import decide
+from rostersync.engine.policy import Policy
 from rostersync.engine.sync import SyncOptions, run_sync
 from rostersync.settings import load_settings
 from rostersync.store.repos import apikeys, audit, connections, destinations, runs, tenants
+from rostersync.store.repos.accounts import AccountIn
 from rostersync.store.session import transaction
 
 JsonFlag = Annotated[bool, typer.Option("--json", help="Machine-readable output.")]
@@ -25,13 +31,20 @@ connections_app = typer.Typer(help="Connections to a customer's HRIS.", no_args_
 destinations_app = typer.Typer(help="Where events are delivered.", no_args_is_help=True)
 db_app = typer.Typer(help="The database schema.", no_args_is_help=True)
 apikeys_app = typer.Typer(help="API keys (admin or per tenant).", no_args_is_help=True)
+accounts_app = typer.Typer(help="Existing product accounts, for matching.", no_args_is_help=True)
 runs_app = typer.Typer(help="Sync runs and their reports.", no_args_is_help=True)
 
 
 @tenants_app.command("create")
-def tenants_create(name: str, as_json: JsonFlag = False) -> None:
+def tenants_create(
+    name: str,
+    timezone: Annotated[
+        str, typer.Option(help="IANA zone: 'today' for start dates is the tenant's today.")
+    ] = "UTC",
+    as_json: JsonFlag = False,
+) -> None:
     """Create a tenant and print its id."""
-    created = setup.create_tenant(open_configured_store(), name, actor="cli")
+    created = setup.create_tenant(open_configured_store(), name, actor="cli", timezone=timezone)
     emit({"id": created.id, "name": name}, as_json=as_json, text=created.id)
 
 
@@ -95,11 +108,61 @@ def connections_list(
     emit(rows, as_json=as_json, text=text)
 
 
+@connections_app.command("policy")
+def connections_policy(
+    connection_id: str,
+    set_json: Annotated[
+        str | None,
+        typer.Option(
+            "--set",
+            help='The whole policy as JSON, e.g. \'{"lookahead_days": 7, "leave": "suspend", '
+            '"scope": {"exclude_email_domains": ["contractors.example"]}}\'',
+        ),
+    ] = None,
+) -> None:
+    """Show a connection's lifecycle policy, or replace it with --set (validated, audited)."""
+    store = open_configured_store()
+    if set_json is not None:
+        try:
+            values = json.loads(set_json)
+        except json.JSONDecodeError:
+            raise BadInput("--set takes a JSON object") from None
+        setup.set_policy(store, connection_id, values, tenant_id=None, actor="cli")
+    with transaction(store.sessions) as session:
+        current = connections.get_connection(session, connection_id, tenant_id=None).policy
+    typer.echo(json.dumps(Policy.model_validate(current or {}).model_dump(mode="json"), indent=2))
+
+
 @connections_app.command("disconnect")
 def connections_disconnect(connection_id: str) -> None:
     """Delete the credentials and purge the connection's people, groups and locations."""
     setup.disconnect(open_configured_store(), connection_id, tenant_id=None, actor="cli")
     typer.echo(f"{connection_id} disconnected; its people data is deleted")
+
+
+@accounts_app.command("import")
+def accounts_import(
+    tenant: Annotated[str, typer.Option(help="Tenant id.")],
+    csv_file: Annotated[
+        Path, typer.Argument(help="CSV with columns account_id, email, hris_id (optional).")
+    ],
+) -> None:
+    """Existing product accounts, so joiners are linked to them instead of created twice."""
+    with csv_file.open(newline="") as handle:
+        reader = csv.DictReader(handle)
+        if reader.fieldnames is None or "account_id" not in reader.fieldnames:
+            raise BadInput("the CSV needs a header with at least account_id (and email, hris_id)")
+        items = [
+            AccountIn(
+                row["account_id"].strip(),
+                (row.get("email") or "").strip() or None,
+                (row.get("hris_id") or "").strip() or None,
+            )
+            for row in reader
+            if (row.get("account_id") or "").strip()
+        ]
+    count = setup.import_accounts(open_configured_store(), tenant, items, actor="cli")
+    typer.echo(f"{count} accounts imported")
 
 
 @apikeys_app.command("create")
@@ -178,6 +241,22 @@ def runs_list(
     emit(rows, as_json=as_json, text=text)
 
 
+@runs_app.command("approve")
+def runs_approve(run_id: str, as_json: JsonFlag = False) -> None:
+    """Apply a held run's plan as it was planned, and deliver its events (audited)."""
+    report = decide(open_configured_store(), run_id, approve=True, tenant_id=None, actor="cli")
+    emit(
+        report.as_dict(), as_json=as_json, text=f"{run_id} approved: {len(report.actions)} actions"
+    )
+
+
+@runs_app.command("reject")
+def runs_reject(run_id: str) -> None:
+    """Discard a held run's plan; nothing of it is delivered (audited)."""
+    decide(open_configured_store(), run_id, approve=False, tenant_id=None, actor="cli")
+    typer.echo(f"{run_id} rejected")
+
+
 @runs_app.command("show")
 def runs_show(run_id: str, as_json: JsonFlag = False) -> None:
     """A run's report: counts per action, status, error, and each action with its cause."""
@@ -189,7 +268,11 @@ def runs_show(run_id: str, as_json: JsonFlag = False) -> None:
                 "id": a.id,
                 "kind": a.kind,
                 "remote_id": a.remote_id,
+                "rule": a.rule,
                 "changed_fields": a.changed_fields,
+                "from_status": a.from_status,
+                "to_status": a.to_status,
+                "account_id": a.account_id,
                 "cause": a.cause,
             }
             for a in runs.run_actions(session, run)
@@ -199,6 +282,7 @@ def runs_show(run_id: str, as_json: JsonFlag = False) -> None:
             "id": run.id,
             "connection_id": run.connection_id,
             "status": run.status,
+            "report": run.report,
             "dry_run": run.dry_run,
             "started_at": run.started_at,
             "finished_at": run.finished_at,

@@ -36,3 +36,9 @@ def providers() -> list[ProviderInfo]:
 
 def provider(name: str) -> ProviderInfo | None:
     return next((p for p in providers() if p.name == name), None)
+
+
+def hides_terminated(name: str) -> bool:
+    """Whether a vendor leaves terminated people out of reads (they then just disappear)."""
+    connector = CONNECTORS.get(name)
+    return bool(getattr(connector, "hides_terminated", False))

@@ -15,3 +15,11 @@ class EngineError(RostersyncError):
 
 class ConnectionNotActive(EngineError, Terminal):
     code = "connection_not_active"
+
+
+class RunHeld(EngineError, Terminal):
+    code = "run_held"
+
+
+class NotHeld(EngineError, Terminal):
+    code = "not_held"

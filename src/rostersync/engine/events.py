@@ -55,7 +55,12 @@ def publish_action(
         "action_id": action.id,
         "tenant_id": connection.tenant_id,
         "connection_id": connection.id,
+        "environment": connection.environment,
+        "rule": action.rule,
         "cause": action.cause,
+        "from_status": action.from_status,
+        "to_status": action.to_status,
+        "account_id": action.account_id,
         "employee": planned.employee.model_dump(mode="json", exclude={"type"}),
     }
     if action.changed_fields:

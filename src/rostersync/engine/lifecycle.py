@@ -1,33 +1,40 @@
-"""Pure: a complete read plus the stored state plus today -> the plan (actions and next state).
+"""Pure: a complete read + the stored state + today + policy -> the plan (actions, next state).
 
-The rules (DESIGN.md section 5):
-- joiner: a person who should have access and has not got it gets `provision` (ACTIVE, or
-  PENDING with a start date within the lookahead; INACTIVE keeps access);
-- leaver: TERMINATED, or gone from a complete read (policy), gets `deprovision`;
-- a date that moves a hire out of the lookahead is "not yet", never a departure;
-- a person with access whose allowlisted fields changed gets `update`;
-- nobody without a work email is provisioned: they are counted as not provisionable.
+The rules (DESIGN.md section 5), each named by the `rule` it writes on its action:
+
+- `joiner.active`, `joiner.lookahead`: a person who should have access and has not got it:
+  ACTIVE, INACTIVE under the "keep" leave policy, or PENDING once the start date is within the
+  lookahead. `rehire` when they were a leaver before (same HRIS id, or same work email under a
+  new id); `leave.return` when access was suspended for leave.
+- `leaver.terminated`, `leaver.missing` (gone from a complete read, by policy),
+  `leave.suspend` (leave, by policy), `scope.out` (moved out of scope, by policy):
+  `deprovision`, which disables; `delete.grace` deletes, opt-in, a grace period later.
+- `mover`: someone with access whose allowlisted fields changed (`changed_fields` says which);
+  `manager.resolved` when their manager gets access after them; `match.linked` when an
+  existing product account is found for them.
+- Dates are not departures: a start date that moves later keeps whatever access was given.
+- Never provisioned, but reported: people without a work email, people whose email is already
+  another person's in the tenant, and disputed matches (two or more candidate accounts).
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections import Counter
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
 from rostersync.engine.diff import changed_fields
-from rostersync.model import Action, ActionKind, Employee, EmploymentStatus
+from rostersync.engine.matching import Situation, match
+from rostersync.engine.policy import Policy
+from rostersync.model import Action, ActionKind, Employee, EmploymentStatus, Location
+from rostersync.store.crypto import normalise_email
+from rostersync.store.repos.accounts import AccountIndex
 from rostersync.store.repos.people import StoredPerson
 
-
-@dataclass(frozen=True)
-class Policy:
-    lookahead_days: int = 0
-    """Provision a future hire this many days before the start date (0: on the day)."""
-    deprovision_missing: bool = True
-    """Deprovision people who disappear from a complete read."""
+NO_ACCOUNTS = AccountIndex({}, {})
 
 
 @dataclass(frozen=True)
@@ -42,92 +49,325 @@ class Plan:
     actions: tuple[PlannedAction, ...]
     next_state: dict[str, StoredPerson]
     """Only the people whose stored row must change."""
-    not_provisionable: tuple[str, ...] = field(default=())
-    """Remote ids of people who should have access but have no work email."""
+    needs_a_person: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    """Reason -> remote ids left alone for a person to settle (no email, disputes...)."""
+    managers_unresolved: int = 0
 
     def count(self, kind: ActionKind) -> int:
         return sum(1 for planned in self.actions if planned.action.kind is kind)
 
 
-def should_have_access(employee: Employee, today: date, policy: Policy) -> bool:
-    status = employee.employment_status
-    if status is EmploymentStatus.PENDING:
-        start = employee.start_date
-        return start is not None and start <= today + timedelta(days=policy.lookahead_days)
-    return status in (EmploymentStatus.ACTIVE, EmploymentStatus.INACTIVE)
+@dataclass(frozen=True)
+class Inputs:
+    """Everything the planner reads besides the two snapshots."""
+
+    connection_id: str
+    today: date
+    policy: Policy = field(default_factory=Policy)
+    locations: Mapping[str, Location] = field(default_factory=dict)
+    accounts: AccountIndex = NO_ACCOUNTS
+    email_key: Callable[[str], str] = normalise_email
+    taken_emails: Mapping[str, str] = field(default_factory=dict)
+    """email_key -> who in another connection of the tenant already has that email."""
+    vendor_hides_terminated: bool = False
 
 
-def action_id(connection_id: str, kind: ActionKind, employee: Employee, reason: str) -> str:
-    """Same connection, person, kind and resulting state: same id, so replays are no-ops."""
+def action_id(connection_id: str, kind: ActionKind, employee: Employee, rule: str) -> str:
+    """Same connection, person, kind, rule and resulting state: same id (replays are no-ops)."""
     state = employee.model_dump_json()
     digest = hashlib.sha256(
-        json.dumps([connection_id, employee.remote_id, kind.value, reason, state]).encode()
+        json.dumps([connection_id, employee.remote_id, kind.value, rule, state]).encode()
     ).hexdigest()
     return f"act_{digest[:32]}"
 
 
-def plan(
-    *,
-    connection_id: str,
-    previous: Mapping[str, StoredPerson],
-    current: Mapping[str, Employee],
-    today: date,
-    policy: Policy,
-) -> Plan:
-    actions: list[PlannedAction] = []
-    next_state: dict[str, StoredPerson] = {}
-    not_provisionable: list[str] = []
+def wants_access(employee: Employee, today: date, policy: Policy) -> bool:
+    status = employee.employment_status
+    if status is EmploymentStatus.PENDING:
+        start = employee.start_date
+        return start is not None and start <= today + timedelta(days=policy.lookahead_days)
+    if status is EmploymentStatus.INACTIVE:
+        return policy.leave == "keep"
+    return status is EmploymentStatus.ACTIVE
+
+
+class _Planner:
+    def __init__(
+        self, previous: Mapping[str, StoredPerson], current: Mapping[str, Employee], inputs: Inputs
+    ) -> None:
+        self.previous = previous
+        self.current = current
+        self.inputs = inputs
+        self.policy = inputs.policy
+        self.actions: list[PlannedAction] = []
+        self.next_state: dict[str, StoredPerson] = {}
+        self.needs_a_person: dict[str, list[str]] = {}
+        emails = Counter(inputs.email_key(e.work_email) for e in current.values() if e.work_email)
+        self.duplicate_emails = {key for key, n in emails.items() if n > 1}
 
     def emit(
-        kind: ActionKind, employee: Employee, cause: str, changed: tuple[str, ...] = ()
+        self,
+        kind: ActionKind,
+        employee: Employee,
+        rule: str,
+        cause: str,
+        *,
+        before: StoredPerson | None = None,
+        changed: tuple[str, ...] = (),
+        account_id: str | None = None,
     ) -> None:
         action = Action(
-            id=action_id(connection_id, kind, employee, cause),
+            id=action_id(self.inputs.connection_id, kind, employee, rule),
             kind=kind,
             remote_id=employee.remote_id,
-            changed_fields=changed,
+            rule=rule,
             cause=cause,
+            changed_fields=changed,
+            from_status=before.employee.employment_status if before else None,
+            to_status=employee.employment_status,
+            account_id=account_id,
         )
-        actions.append(PlannedAction(action, employee))
+        self.actions.append(PlannedAction(action, employee))
 
-    for remote_id, employee in current.items():
-        before = previous.get(remote_id)
-        had_access = before is not None and before.provisioned and not before.remote_was_deleted
-        wants_access = should_have_access(employee, today, policy)
-        status = employee.employment_status.value
-        provisioned = had_access
-        if not had_access and wants_access:
-            if employee.work_email is None:
-                not_provisionable.append(remote_id)
-            else:
-                was_leaver = (
-                    before is not None
-                    and before.employee.employment_status is EmploymentStatus.TERMINATED
+    def hold_for_a_person(self, reason: str, remote_id: str) -> None:
+        self.needs_a_person.setdefault(reason, []).append(remote_id)
+
+    def _rehired_from(self, employee: Employee) -> StoredPerson | None:
+        """A leaver of this connection with the same work email under another HRIS id."""
+        if not employee.work_email:
+            return None
+        key = self.inputs.email_key(employee.work_email)
+        return next(
+            (
+                p
+                for p in self.previous.values()
+                if p.employee.remote_id != employee.remote_id
+                and p.employee.work_email
+                and self.inputs.email_key(p.employee.work_email) == key
+                and not p.provisioned
+                and (
+                    p.employee.remote_id not in self.current
+                    or p.remote_was_deleted
+                    or p.employee.employment_status is EmploymentStatus.TERMINATED
                 )
-                emit(
-                    ActionKind.PROVISION,
-                    employee,
-                    f"{'rehire' if was_leaver else 'joiner'}: {status}",
-                )
-                provisioned = True
-        elif had_access and employee.employment_status is EmploymentStatus.TERMINATED:
-            emit(ActionKind.DEPROVISION, employee, "leaver: TERMINATED")
-            provisioned = False
-        elif had_access and before is not None:
+            ),
+            None,
+        )
+
+    def _grant(self, employee: Employee, before: StoredPerson | None) -> StoredPerson | None:
+        """Provision if nothing stands in the way; None (and a report) when something does."""
+        remote_id = employee.remote_id
+        if employee.work_email is None:
+            self.hold_for_a_person("no_work_email", remote_id)
+            return None
+        key = self.inputs.email_key(employee.work_email)
+        if key in self.duplicate_emails or key in self.inputs.taken_emails:
+            self.hold_for_a_person("duplicate_work_email", remote_id)
+            return None
+        previous_leaver = self._rehired_from(employee)
+        linked = before.account_id if before else None
+        if linked is None and previous_leaver is not None:
+            linked = previous_leaver.account_id
+        found = match(employee, linked, self.inputs.accounts, self.inputs.email_key)
+        if found.situation is Situation.DISPUTED:
+            self.hold_for_a_person("disputed_match", remote_id)
+            return None
+        status = employee.employment_status
+        if before is not None and before.employee.employment_status is EmploymentStatus.TERMINATED:
+            rule, cause = "rehire", f"rehire: {before.employee.employment_status} -> {status}"
+        elif previous_leaver is not None:
+            rule = "rehire"
+            old_id = previous_leaver.employee.remote_id
+            cause = f"rehire under a new HRIS id, same work email as {old_id}"
+        elif before is not None and before.employee.employment_status is EmploymentStatus.INACTIVE:
+            rule, cause = "leave.return", f"back from leave: INACTIVE -> {status}"
+        elif status is EmploymentStatus.PENDING:
+            rule = "joiner.lookahead"
+            cause = f"future hire within the {self.policy.lookahead_days}-day lookahead"
+        else:
+            rule, cause = "joiner.active", f"joiner: {status}"
+        if found.situation is Situation.UNLINKED:
+            cause += "; linked to an existing product account"
+        self.emit(
+            ActionKind.PROVISION, employee, rule, cause, before=before, account_id=found.account_id
+        )
+        return StoredPerson(employee, True, False, found.account_id, None, False)
+
+    def _revoke_rule(self, employee: Employee, scope_rule: str | None) -> tuple[str, str] | None:
+        status = employee.employment_status
+        if status is EmploymentStatus.TERMINATED:
+            start = employee.start_date
+            if start is not None and start > self.inputs.today:
+                return "leaver.terminated", "hire cancelled before the start date"
+            return "leaver.terminated", "leaver: TERMINATED"
+        if status is EmploymentStatus.INACTIVE and self.policy.leave == "suspend":
+            return "leave.suspend", "on leave: suspended by policy"
+        if scope_rule is not None and self.policy.deprovision_out_of_scope:
+            return "scope.out", f"moved out of scope ({scope_rule})"
+        return None
+
+    def person(self, employee: Employee) -> None:
+        remote_id = employee.remote_id
+        before = self.previous.get(remote_id)
+        had = before is not None and before.provisioned and not before.remote_was_deleted
+        scope_rule = self.policy.scope.rule_excluding(employee, dict(self.inputs.locations))
+        wants = scope_rule is None and wants_access(employee, self.inputs.today, self.policy)
+        after = before or StoredPerson(employee, False)
+        after = replace(after, employee=employee, remote_was_deleted=False)
+        if not had and wants:
+            granted = self._grant(employee, before)
+            after = granted or after
+        elif had and not wants and (revoke := self._revoke_rule(employee, scope_rule)):
+            self.emit(
+                ActionKind.DEPROVISION,
+                employee,
+                revoke[0],
+                revoke[1],
+                before=before,
+                account_id=after.account_id,
+            )
+            after = replace(after, provisioned=False, deprovisioned_on=self.inputs.today)
+        elif had and before is not None:
             changed = changed_fields(before.employee, employee)
             if changed:
-                emit(ActionKind.UPDATE, employee, f"changed: {', '.join(changed)}", changed)
-        after = StoredPerson(employee, provisioned, remote_was_deleted=False)
+                self.emit(
+                    ActionKind.UPDATE,
+                    employee,
+                    "mover",
+                    f"changed: {', '.join(changed)}",
+                    before=before,
+                    changed=changed,
+                    account_id=after.account_id,
+                )
+            if after.account_id is None:
+                found = match(employee, None, self.inputs.accounts, self.inputs.email_key)
+                if found.situation is Situation.UNLINKED:
+                    self.emit(
+                        ActionKind.UPDATE,
+                        employee,
+                        "match.linked",
+                        "linked to an existing product account",
+                        before=before,
+                        changed=("account_id",),
+                        account_id=found.account_id,
+                    )
+                    after = replace(after, account_id=found.account_id)
         if before != after:
-            next_state[remote_id] = after
+            self.next_state[remote_id] = after
 
+    def missing(self, before: StoredPerson) -> None:
+        after = replace(before, remote_was_deleted=True)
+        if before.provisioned and self.policy.deprovision_missing:
+            cause = "gone from a complete read" + (
+                " (this vendor hides terminated people)"
+                if self.inputs.vendor_hides_terminated
+                else ""
+            )
+            self.emit(
+                ActionKind.DEPROVISION,
+                before.employee,
+                "leaver.missing",
+                cause,
+                before=before,
+                account_id=before.account_id,
+            )
+            after = replace(after, provisioned=False, deprovisioned_on=self.inputs.today)
+        self.next_state[before.employee.remote_id] = after
+
+    def hard_deletes(self) -> None:
+        grace = self.policy.hard_delete_after_days
+        if grace is None:
+            return
+        for remote_id, before in self.previous.items():
+            state = self.next_state.get(remote_id, before)
+            gone_on = state.deprovisioned_on
+            if state.provisioned or state.account_deleted or gone_on is None:
+                continue
+            if self.inputs.today >= gone_on + timedelta(days=grace):
+                self.emit(
+                    ActionKind.DELETE,
+                    state.employee,
+                    "delete.grace",
+                    f"deleted {grace} days after the deprovision (policy)",
+                    before=before,
+                    account_id=state.account_id,
+                )
+                self.next_state[remote_id] = replace(state, account_deleted=True)
+
+    def managers(self) -> int:
+        """Second pass: reports whose manager got access in this run learn the link now."""
+        access = {
+            rid
+            for rid, p in {**self.previous, **self.next_state}.items()
+            if p.provisioned and not p.remote_was_deleted
+        }
+        newly = {p.action.remote_id for p in self.actions if p.action.kind is ActionKind.PROVISION}
+        for remote_id, employee in self.current.items():
+            before = self.previous.get(remote_id)
+            manager = employee.manager_remote_id
+            if (
+                manager in newly
+                and before is not None
+                and before.provisioned
+                and remote_id in access
+                and not any(a.action.remote_id == remote_id for a in self.actions)
+            ):
+                self.emit(
+                    ActionKind.UPDATE,
+                    employee,
+                    "manager.resolved",
+                    "their manager now has an account",
+                    before=before,
+                    changed=("manager_remote_id",),
+                    account_id=before.account_id,
+                )
+        return sum(
+            1
+            for rid in access
+            if (e := self.current.get(rid)) is not None
+            and e.manager_remote_id is not None
+            and e.manager_remote_id not in access
+        )
+
+
+def _managers_first(actions: list[PlannedAction]) -> tuple[PlannedAction, ...]:
+    """Provisions of managers before their reports, so a link can be made on arrival."""
+    provisioned = {p.action.remote_id: p for p in actions if p.action.kind is ActionKind.PROVISION}
+
+    def depth(planned: PlannedAction) -> int:
+        seen, level, manager = set(), 0, planned.employee.manager_remote_id
+        while manager in provisioned and manager not in seen:
+            seen.add(manager)
+            level += 1
+            manager = provisioned[manager].employee.manager_remote_id
+        return level
+
+    order = {id(p): i for i, p in enumerate(actions)}
+    return tuple(
+        sorted(
+            actions,
+            key=lambda p: (p.action.kind is not ActionKind.PROVISION, depth(p), order[id(p)]),
+        )
+    )
+
+
+def plan(
+    *,
+    previous: Mapping[str, StoredPerson],
+    current: Mapping[str, Employee],
+    inputs: Inputs,
+) -> Plan:
+    planner = _Planner(previous, current, inputs)
+    for employee in current.values():
+        planner.person(employee)
     for remote_id, before in previous.items():
-        if remote_id in current or before.remote_was_deleted:
-            continue
-        provisioned = before.provisioned
-        if before.provisioned and policy.deprovision_missing:
-            emit(ActionKind.DEPROVISION, before.employee, "leaver: gone from a complete read")
-            provisioned = False
-        next_state[remote_id] = StoredPerson(before.employee, provisioned, remote_was_deleted=True)
-
-    return Plan(tuple(actions), next_state, tuple(not_provisionable))
+        if remote_id not in current and not before.remote_was_deleted:
+            planner.missing(before)
+    planner.hard_deletes()
+    unresolved = planner.managers()
+    return Plan(
+        _managers_first(planner.actions),
+        planner.next_state,
+        {reason: tuple(ids) for reason, ids in planner.needs_a_person.items()},
+        unresolved,
+    )

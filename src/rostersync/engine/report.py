@@ -13,12 +13,16 @@ class SyncReport:
     run_id: str
     connection_id: str
     status: str
-    """succeeded | failed | previewed (dry run)."""
+    """succeeded | failed | held | previewed (dry run)."""
     dry_run: bool
     counts: dict[str, int] = field(default_factory=dict)
     actions: tuple[Action, ...] = ()
     error_code: str | None = None
     error_message: str | None = None
+    hold: str | None = None
+    """Why the run is held for approval (held runs and previews that would be held)."""
+    needs_a_person: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    """Reason -> remote ids the run left alone for a person (no email, disputed match...)."""
 
     @property
     def ok(self) -> bool:
@@ -36,5 +40,7 @@ class SyncReport:
                 if self.error_code
                 else None
             ),
+            "hold_reason": self.hold,
+            "needs_a_person": {k: list(v) for k, v in self.needs_a_person.items()},
             "actions": [action.model_dump(mode="json") for action in self.actions],
         }

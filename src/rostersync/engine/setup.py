@@ -7,10 +7,16 @@ error everywhere and nothing half-made is stored.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import ValidationError
 
 from rostersync.connectors import BadInput, get_connector
+from rostersync.engine.policy import Policy
 from rostersync.store import Store
-from rostersync.store.repos import audit, connections, outbox, people, tenants
+from rostersync.store.repos import accounts, audit, connections, outbox, people, tenants
+from rostersync.store.repos.accounts import AccountIn
 from rostersync.store.session import transaction
 
 ENVIRONMENTS = ("production", "staging")
@@ -22,11 +28,17 @@ class Created:
     tenant_id: str
 
 
-def create_tenant(store: Store, name: str, *, actor: str) -> Created:
+def create_tenant(store: Store, name: str, *, actor: str, timezone: str = "UTC") -> Created:
     if not name.strip():
         raise BadInput("a tenant needs a name")
+    try:
+        ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise BadInput(
+            f"unknown time zone {timezone!r}; use an IANA name like Europe/London"
+        ) from None
     with transaction(store.sessions) as session:
-        tenant = tenants.create_tenant(session, name.strip())
+        tenant = tenants.create_tenant(session, name.strip(), timezone=timezone)
         audit.record(
             session, tenant_id=tenant.id, actor=actor, action="tenant.created", target=tenant.id
         )
@@ -108,3 +120,45 @@ def disconnect(store: Store, connection_id: str, *, tenant_id: str | None, actor
                 "purged": ["people", "groups", "locations", "undelivered and delivered events"]
             },
         )
+
+
+def set_policy(
+    store: Store, connection_id: str, policy: dict[str, Any], *, tenant_id: str | None, actor: str
+) -> Policy:
+    """Validate and store a connection's lifecycle policy (audited, with the new values)."""
+    try:
+        validated = Policy.model_validate(policy)
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in e['loc']) or 'policy'}: {e['msg']}" for e in exc.errors()
+        )
+        raise BadInput(f"invalid policy: {problems}") from None
+    with transaction(store.sessions) as session:
+        connection = connections.get_connection(session, connection_id, tenant_id=tenant_id)
+        connection.policy = validated.model_dump(mode="json")
+        audit.record(
+            session,
+            tenant_id=connection.tenant_id,
+            actor=actor,
+            action="connection.policy_changed",
+            target=connection.id,
+            details={"policy": connection.policy},
+        )
+    return validated
+
+
+def import_accounts(store: Store, tenant_id: str, items: list[AccountIn], *, actor: str) -> int:
+    """Existing product accounts to match people against (emails kept only as blind index)."""
+    with transaction(store.sessions) as session:
+        tenants.get_tenant(session, tenant_id)
+        count = accounts.upsert_accounts(
+            session, store.keyring, tenant_id=tenant_id, accounts=items
+        )
+        audit.record(
+            session,
+            tenant_id=tenant_id,
+            actor=actor,
+            action="accounts.imported",
+            details={"count": count},
+        )
+    return count

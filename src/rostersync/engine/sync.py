@@ -13,6 +13,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import TypeVar
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.orm import Session
 
 from rostersync.connectors import (
     AuthRevoked,
@@ -22,14 +25,17 @@ from rostersync.connectors import (
     ReadContext,
     get_connector,
 )
-from rostersync.engine import events
-from rostersync.engine.errors import ConnectionNotActive
-from rostersync.engine.lifecycle import Plan, Policy, plan
+from rostersync.engine import events, plans
+from rostersync.engine.catalog import hides_terminated
+from rostersync.engine.errors import ConnectionNotActive, RunHeld
+from rostersync.engine.guards import hold_reason
+from rostersync.engine.lifecycle import Inputs, Plan, plan
+from rostersync.engine.policy import Policy
 from rostersync.engine.report import SyncReport
 from rostersync.errors import RostersyncError
 from rostersync.model import ActionKind, Employee, Group, Location
 from rostersync.store import Store
-from rostersync.store.repos import audit, connections, people, runs
+from rostersync.store.repos import accounts, audit, connections, people, runs, tenants
 from rostersync.store.session import transaction
 from rostersync.store.tables import Connection, SyncRun
 
@@ -45,6 +51,8 @@ class CompleteRead:
     employees: dict[str, Employee] = field(default_factory=dict)
     groups: dict[str, Group] = field(default_factory=dict)
     locations: dict[str, Location] = field(default_factory=dict)
+    from_store: bool = False
+    """The stored snapshot re-planned against today (the date check), not a vendor read."""
 
 
 _R = TypeVar("_R", Employee, Group, Location)
@@ -73,9 +81,11 @@ def read_connection(connection: Connection, context: ReadContext) -> CompleteRea
 @dataclass(frozen=True)
 class SyncOptions:
     as_of: date | None = None
+    """The day statuses and start dates are read against; default: today in the tenant's zone."""
     dry_run: bool = False
     allow_loopback: bool = False
-    policy: Policy = field(default_factory=Policy)
+    from_store: bool = False
+    """Re-plan the stored snapshot against today without calling the vendor (date check)."""
     sleep: Callable[[float], None] = time.sleep
     clock: Callable[[], datetime] = utcnow
 
@@ -91,13 +101,27 @@ def run_sync(
     started = options.clock()
     with transaction(store.sessions) as session:
         connection = connections.get_connection(session, connection_id, tenant_id=tenant_id)
+        zone = tenants.get_tenant(session, connection.tenant_id).timezone
+        held = runs.held_run(session, connection)
         run = runs.start_run(session, connection, dry_run=options.dry_run, at=started)
         run_id = run.id
         active = connection.status == "active"
         credentials = connections.read_credentials(store.keyring, connection) if active else {}
+        stored = (
+            people.load_state(session, store.keyring, connection) if options.from_store else None
+        )
+    today = options.as_of or started.astimezone(ZoneInfo(zone)).date()
     if not active:
         reason = f"the connection is {connection.status}; reconnect it to sync again"
         return _fail(store, connection_id, run_id, ConnectionNotActive(reason), options)
+    if held is not None and not options.dry_run:
+        reason = f"run {held} is held for approval; approve or reject it first"
+        return _fail(store, connection_id, run_id, RunHeld(reason), options)
+    if stored is not None:
+        current = {rid: p.employee for rid, p in stored.people.items() if not p.remote_was_deleted}
+        return _apply(
+            store, connection_id, run_id, CompleteRead(current, from_store=True), today, options
+        )
 
     def save_credentials(values: Mapping[str, str]) -> None:
         # A vendor rotated a token mid-read: keep the new one now, whatever the run's outcome.
@@ -107,7 +131,7 @@ def run_sync(
 
     context = ReadContext(
         credentials=credentials,
-        as_of=options.as_of or started.date(),
+        as_of=today,
         base_url=connection.base_url,
         allow_loopback=options.allow_loopback,
         sleep=options.sleep,
@@ -161,14 +185,38 @@ def _fail(
     )
 
 
-def _counts(complete: CompleteRead, the_plan: Plan) -> dict[str, int]:
+def _counts(employees: int, groups: int, locations: int, the_plan: Plan) -> dict[str, int]:
     return {
-        "employees_read": len(complete.employees),
-        "groups_read": len(complete.groups),
-        "locations_read": len(complete.locations),
+        "employees_read": employees,
+        "groups_read": groups,
+        "locations_read": locations,
         **{kind.value: the_plan.count(kind) for kind in ActionKind},
-        "not_provisionable": len(the_plan.not_provisionable),
+        "needs_a_person": sum(len(ids) for ids in the_plan.needs_a_person.values()),
+        "managers_unresolved": the_plan.managers_unresolved,
     }
+
+
+def apply_plan(
+    session: Session,
+    store: Store,
+    connection: Connection,
+    run: SyncRun,
+    the_plan: Plan,
+    org: tuple[dict[str, Group], dict[str, Location]] | None,
+    at: datetime,
+) -> None:
+    """Write the plan: the new state, its actions and their events, in the caller's transaction."""
+    people.save_people(session, store.keyring, connection, the_plan.next_state.values(), at)
+    if org is not None:
+        people.replace_org(session, connection, org[0], org[1], at)
+    actions = [planned.action for planned in the_plan.actions]
+    # Stable ids: an action already recorded (a retried run) is not emitted twice.
+    known = runs.known_action_ids(session, connection, (a.id for a in actions))
+    fresh = [planned for planned in the_plan.actions if planned.action.id not in known]
+    runs.record_actions(session, run, (planned.action for planned in fresh))
+    for planned in fresh:
+        events.publish_action(session, store.keyring, connection, planned, at)
+    connections.mark_synced(connection, at)
 
 
 def _apply(
@@ -183,28 +231,80 @@ def _apply(
         at = options.clock()
         connection = connections.get_connection(session, connection_id, tenant_id=None)
         run: SyncRun = runs.get_run(session, run_id, tenant_id=None)
+        policy = Policy.model_validate(connection.policy or {})
         previous = people.load_state(session, store.keyring, connection)
-        the_plan = plan(
+        inputs = Inputs(
             connection_id=connection.id,
-            previous=previous.people,
-            current=complete.employees,
             today=today,
-            policy=options.policy,
+            policy=policy,
+            locations=complete.locations or previous.locations,
+            accounts=accounts.account_index(session, tenant_id=connection.tenant_id),
+            email_key=store.keyring.blind_index,
+            taken_emails=people.tenant_emails(
+                session, tenant_id=connection.tenant_id, except_connection=connection.id
+            ),
+            vendor_hides_terminated=hides_terminated(connection.provider),
         )
-        counts = _counts(complete, the_plan)
+        the_plan = plan(previous=previous.people, current=complete.employees, inputs=inputs)
+        counts = _counts(
+            len(complete.employees), len(complete.groups), len(complete.locations), the_plan
+        )
         actions = tuple(planned.action for planned in the_plan.actions)
+        hold = (
+            None
+            if complete.from_store
+            else hold_reason(previous.people, the_plan, len(complete.employees), policy)
+        )
+        details: dict[str, object] = {"needs_a_person": the_plan.needs_a_person}
+        if hold:
+            details["hold_reason"] = hold
         if options.dry_run:
-            runs.finish_run(run, status="previewed", at=at, counts=counts)
-            return SyncReport(run_id, connection_id, "previewed", True, counts, actions)
-        people.save_people(session, store.keyring, connection, the_plan.next_state.values(), at)
-        people.replace_org(session, connection, complete.groups, complete.locations, at)
-        # Stable ids: an action already recorded (a retried run) is not emitted twice.
-        known = runs.known_action_ids(session, connection, (a.id for a in actions))
-        fresh = [planned for planned in the_plan.actions if planned.action.id not in known]
-        runs.record_actions(session, run, (planned.action for planned in fresh))
-        for planned in fresh:
-            events.publish_action(session, store.keyring, connection, planned, at)
-        connections.mark_synced(connection, at)
-        runs.finish_run(run, status="succeeded", at=at, counts=counts)
+            runs.finish_run(run, status="previewed", at=at, counts=counts, report=details)
+            return SyncReport(
+                run_id,
+                connection_id,
+                "previewed",
+                True,
+                counts,
+                actions,
+                hold=hold,
+                needs_a_person=the_plan.needs_a_person,
+            )
+        org = None if complete.from_store else (complete.groups, complete.locations)
+        if hold:
+            run.held_plan = store.keyring.encrypt(
+                plans.dump(the_plan, *(org or ({}, {}))), context="sync_runs.held_plan"
+            )
+            runs.finish_run(run, status="held", at=at, counts=counts, report=details)
+            events.publish_connection_event(
+                session,
+                store.keyring,
+                connection,
+                event_type="sync.held",
+                event_id=f"held:{run_id}",
+                details={"run_id": run_id, "reason": hold, "counts": counts},
+                at=at,
+            )
+            log.warning("sync %s of %s held: %s", run_id, connection_id, hold)
+            return SyncReport(
+                run_id,
+                connection_id,
+                "held",
+                False,
+                counts,
+                actions,
+                hold=hold,
+                needs_a_person=the_plan.needs_a_person,
+            )
+        apply_plan(session, store, connection, run, the_plan, org, at)
+        runs.finish_run(run, status="succeeded", at=at, counts=counts, report=details)
     log.info("sync %s of %s succeeded: %s", run_id, connection_id, counts)
-    return SyncReport(run_id, connection_id, "succeeded", False, counts, actions)
+    return SyncReport(
+        run_id,
+        connection_id,
+        "succeeded",
+        False,
+        counts,
+        actions,
+        needs_a_person=the_plan.needs_a_person,
+    )

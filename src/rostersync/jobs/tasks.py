@@ -10,7 +10,7 @@ from rostersync.delivery import DrainResult, deliver_due
 from rostersync.engine.report import SyncReport
 from rostersync.engine.sync import SyncOptions, run_sync
 from rostersync.store import Store
-from rostersync.store.repos import connections
+from rostersync.store.repos import connections, runs
 from rostersync.store.session import transaction
 
 log = logging.getLogger("rostersync.jobs")
@@ -27,7 +27,9 @@ def due_connections(store: Store, *, interval: timedelta, now: datetime | None =
         return [
             c.id
             for c in connections.list_connections(session, tenant_id=None)
-            if c.status == "active" and (c.last_sync_at is None or now - c.last_sync_at >= interval)
+            if c.status == "active"
+            and (c.last_sync_at is None or now - c.last_sync_at >= interval)
+            and runs.held_run(session, c) is None
         ]
 
 

@@ -6,6 +6,8 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict
 
+from rostersync.model.people import EmploymentStatus
+
 
 class ActionKind(StrEnum):
     PROVISION = "provision"
@@ -13,7 +15,9 @@ class ActionKind(StrEnum):
     UPDATE = "update"
     """Mover or changed field: update the person's profile."""
     DEPROVISION = "deprovision"
-    """Leaver: remove the person's access."""
+    """Leaver (or suspension by policy): disable the person's account; nothing is deleted."""
+    DELETE = "delete"
+    """Opt-in, after a grace period following a deprovision: delete the account for good."""
 
     @property
     def event_type(self) -> str:
@@ -33,5 +37,12 @@ class Action(BaseModel):
     """Stable: the same change planned twice gets the same id (idempotency key downstream)."""
     kind: ActionKind
     remote_id: str
-    changed_fields: tuple[str, ...] = ()
+    rule: str
+    """Which lifecycle rule fired, e.g. `joiner.active`, `leaver.terminated`, `mover`."""
     cause: str
+    """The rule in words, with the statuses involved; never a personal value."""
+    changed_fields: tuple[str, ...] = ()
+    from_status: EmploymentStatus | None = None
+    to_status: EmploymentStatus | None = None
+    account_id: str | None = None
+    """The product account this person is linked to, when matching found one."""

@@ -74,6 +74,8 @@ class Tenant(Base):
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
+    timezone: Mapped[str] = mapped_column(String(64), default="UTC")
+    """IANA zone: "today" for start dates and lookahead is the tenant's today."""
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
@@ -89,6 +91,8 @@ class Connection(Base):
     """AES-GCM ciphertext of the credential JSON; write-only; None once disconnected."""
     status: Mapped[str] = mapped_column(String(32), default="active")
     status_reason: Mapped[str | None] = mapped_column(String(500))
+    policy: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    """engine.policy.Policy as JSON; {} is the default policy."""
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_sync_at: Mapped[datetime | None]
 
@@ -117,6 +121,10 @@ class Person(Base):
     location_id: Mapped[str | None] = mapped_column(String(200))
     provisioned: Mapped[bool] = mapped_column(Boolean, default=False)
     """Whether the product should have this person as an active user (our last action)."""
+    account_id: Mapped[str | None] = mapped_column(String(200))
+    """The product account this person is linked to (matching), if any."""
+    deprovisioned_on: Mapped[date | None] = mapped_column(Date)
+    account_deleted: Mapped[bool] = mapped_column(Boolean, default=False)
     remote_was_deleted: Mapped[bool] = mapped_column(Boolean, default=False)
     modified_at: Mapped[datetime] = mapped_column(default=utcnow)
 
@@ -160,6 +168,11 @@ class SyncRun(Base):
     error_message: Mapped[str | None] = mapped_column(String(500))
     """Rendered by RostersyncError: never a secret or a personal field."""
     counts: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    report: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    """Remote ids needing a person (no email, disputed matches), hold reason: no personal values."""
+    held_plan: Mapped[str | None] = mapped_column(Text)
+    """AES-GCM ciphertext of a held run's plan, applied as it is if an admin approves."""
+    decided_by: Mapped[str | None] = mapped_column(String(200))
 
 
 class Action(Base):
@@ -173,8 +186,12 @@ class Action(Base):
     run_id: Mapped[str] = mapped_column(ForeignKey("sync_runs.id"), index=True)
     kind: Mapped[str] = mapped_column(String(16))
     remote_id: Mapped[str] = mapped_column(String(200))
+    rule: Mapped[str] = mapped_column(String(64))
     changed_fields: Mapped[list[str]] = mapped_column(default=list)
-    cause: Mapped[str] = mapped_column(String(200))
+    from_status: Mapped[str | None] = mapped_column(String(16))
+    to_status: Mapped[str | None] = mapped_column(String(16))
+    account_id: Mapped[str | None] = mapped_column(String(200))
+    cause: Mapped[str] = mapped_column(String(300))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
@@ -219,6 +236,25 @@ class OutboxEntry(Base):
     delivered_at: Mapped[datetime | None]
 
 
+class ProductAccount(Base):
+    """An account that already exists in the product, for matching people to it."""
+
+    __tablename__ = "product_accounts"
+    __table_args__ = (
+        UniqueConstraint("tenant_id", "account_id"),
+        Index("ix_product_accounts_email_index", "tenant_id", "email_index"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    tenant_id: Mapped[str] = mapped_column(ForeignKey("tenants.id"))
+    account_id: Mapped[str] = mapped_column(String(200))
+    email_index: Mapped[str | None] = mapped_column(String(64))
+    """HMAC blind index of the account's email: matching without keeping the email."""
+    external_id: Mapped[str | None] = mapped_column(String(200))
+    """The HRIS id the product already knows for this account, if any."""
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 class ApiKey(Base):
     """A key for the API: admin (tenant_id None) or scoped to one tenant. Only a hash is kept."""
 
@@ -250,5 +286,6 @@ ENCRYPTED_COLUMNS: dict[str, tuple[str, ...]] = {
     "people": ("first_name", "last_name", "work_email"),
     "destinations": ("secret",),
     "outbox": ("payload",),
+    "sync_runs": ("held_plan",),
 }
 """Every ciphertext column; its AES-GCM associated data is `"<table>.<column>"`."""

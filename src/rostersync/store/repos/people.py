@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import TypeVar
 
 from sqlalchemy import delete, select
@@ -23,7 +23,10 @@ from rostersync.store.tables import Connection, OrgGroup, Person, WorkLocation
 class StoredPerson:
     employee: Employee
     provisioned: bool
-    remote_was_deleted: bool
+    remote_was_deleted: bool = False
+    account_id: str | None = None
+    deprovisioned_on: date | None = None
+    account_deleted: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,7 +61,12 @@ def _decrypt_employee(keyring: Keyring, row: Person) -> Employee:
 def load_state(session: Session, keyring: Keyring, connection: Connection) -> StoredState:
     people = {
         row.remote_id: StoredPerson(
-            _decrypt_employee(keyring, row), row.provisioned, row.remote_was_deleted
+            _decrypt_employee(keyring, row),
+            row.provisioned,
+            row.remote_was_deleted,
+            row.account_id,
+            row.deprovisioned_on,
+            row.account_deleted,
         )
         for row in session.scalars(select(Person).where(Person.connection_id == connection.id))
     }
@@ -112,6 +120,9 @@ def save_people(
         row.location_id = employee.location_id
         row.provisioned = person.provisioned
         row.remote_was_deleted = person.remote_was_deleted
+        row.account_id = person.account_id
+        row.deprovisioned_on = person.deprovisioned_on
+        row.account_deleted = person.account_deleted
         row.modified_at = at
 
 
@@ -162,3 +173,19 @@ def purge(session: Session, connection: Connection) -> None:
     """Disconnect: the connection's people data goes; the audit log keeps that it happened."""
     for table in (Person, OrgGroup, WorkLocation):
         session.execute(delete(table).where(table.connection_id == connection.id))
+
+
+def tenant_emails(session: Session, *, tenant_id: str, except_connection: str) -> dict[str, str]:
+    """Blind index -> `connection:remote id` of people of the tenant's other connections who
+    have (or are about to get) access: a second person with the same email is a dispute."""
+    query = select(Person.work_email_index, Person.connection_id, Person.remote_id).where(
+        Person.tenant_id == tenant_id,
+        Person.connection_id != except_connection,
+        Person.provisioned.is_(True),
+        Person.work_email_index.is_not(None),
+    )
+    return {
+        index: f"{connection}:{remote}"
+        for index, connection, remote in session.execute(query)
+        if index is not None
+    }

@@ -36,12 +36,14 @@ def finish_run(
     status: str,
     at: datetime,
     counts: dict[str, Any] | None = None,
+    report: dict[str, Any] | None = None,
     error_code: str | None = None,
     error_message: str | None = None,
 ) -> None:
     run.status = status
     run.finished_at = at
     run.counts = counts or {}
+    run.report = report or {}
     run.error_code = error_code
     run.error_message = error_message
 
@@ -65,7 +67,11 @@ def record_actions(session: Session, run: SyncRun, actions: Iterable[Action]) ->
             run_id=run.id,
             kind=action.kind.value,
             remote_id=action.remote_id,
+            rule=action.rule,
             changed_fields=list(action.changed_fields),
+            from_status=action.from_status.value if action.from_status else None,
+            to_status=action.to_status.value if action.to_status else None,
+            account_id=action.account_id,
             cause=action.cause,
         )
         for action in actions
@@ -96,3 +102,11 @@ def list_runs(
 def run_actions(session: Session, run: SyncRun) -> list[ActionRow]:
     query = select(ActionRow).where(ActionRow.run_id == run.id).order_by(ActionRow.created_at)
     return list(session.scalars(query))
+
+
+def held_run(session: Session, connection: Connection) -> str | None:
+    """The id of the connection's run that awaits approval, if one does."""
+    query = select(SyncRun.id).where(
+        SyncRun.connection_id == connection.id, SyncRun.status == "held"
+    )
+    return session.scalars(query).first()

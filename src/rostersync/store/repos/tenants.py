@@ -9,8 +9,8 @@ from rostersync.store.errors import NotFound
 from rostersync.store.tables import Tenant, new_id
 
 
-def create_tenant(session: Session, name: str) -> Tenant:
-    tenant = Tenant(id=new_id("ten"), name=name)
+def create_tenant(session: Session, name: str, *, timezone: str = "UTC") -> Tenant:
+    tenant = Tenant(id=new_id("ten"), name=name, timezone=timezone)
     session.add(tenant)
     session.flush()
     return tenant

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-25 14:14:27.373907
+Create Date: 2026-11-25 14:22:20.522519
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 import rostersync.store.tables
+
 
 revision = "0001"
 down_revision = None
@@ -38,6 +39,7 @@ def upgrade() -> None:
         "tenants",
         sa.Column("id", sa.String(length=32), nullable=False),
         sa.Column("name", sa.String(length=200), nullable=False),
+        sa.Column("timezone", sa.String(length=64), nullable=False),
         sa.Column("created_at", rostersync.store.tables.UTCDateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_tenants")),
     )
@@ -70,6 +72,7 @@ def upgrade() -> None:
         sa.Column("credentials", sa.Text(), nullable=True),
         sa.Column("status", sa.String(length=32), nullable=False),
         sa.Column("status_reason", sa.String(length=500), nullable=True),
+        sa.Column("policy", sa.JSON(), nullable=False),
         sa.Column("created_at", rostersync.store.tables.UTCDateTime(timezone=True), nullable=False),
         sa.Column(
             "last_sync_at", rostersync.store.tables.UTCDateTime(timezone=True), nullable=True
@@ -99,6 +102,25 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("destinations", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_destinations_tenant_id"), ["tenant_id"], unique=False)
+
+    op.create_table(
+        "product_accounts",
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
+        sa.Column("tenant_id", sa.String(length=32), nullable=False),
+        sa.Column("account_id", sa.String(length=200), nullable=False),
+        sa.Column("email_index", sa.String(length=64), nullable=True),
+        sa.Column("external_id", sa.String(length=200), nullable=True),
+        sa.Column("created_at", rostersync.store.tables.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["tenant_id"], ["tenants.id"], name=op.f("fk_product_accounts_tenant_id_tenants")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_product_accounts")),
+        sa.UniqueConstraint("tenant_id", "account_id", name=op.f("uq_product_accounts_tenant_id")),
+    )
+    with op.batch_alter_table("product_accounts", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_product_accounts_email_index", ["tenant_id", "email_index"], unique=False
+        )
 
     op.create_table(
         "groups",
@@ -206,6 +228,9 @@ def upgrade() -> None:
         sa.Column("start_date", sa.Date(), nullable=True),
         sa.Column("location_id", sa.String(length=200), nullable=True),
         sa.Column("provisioned", sa.Boolean(), nullable=False),
+        sa.Column("account_id", sa.String(length=200), nullable=True),
+        sa.Column("deprovisioned_on", sa.Date(), nullable=True),
+        sa.Column("account_deleted", sa.Boolean(), nullable=False),
         sa.Column("remote_was_deleted", sa.Boolean(), nullable=False),
         sa.Column(
             "modified_at", rostersync.store.tables.UTCDateTime(timezone=True), nullable=False
@@ -239,6 +264,9 @@ def upgrade() -> None:
         sa.Column("error_code", sa.String(length=64), nullable=True),
         sa.Column("error_message", sa.String(length=500), nullable=True),
         sa.Column("counts", sa.JSON(), nullable=False),
+        sa.Column("report", sa.JSON(), nullable=False),
+        sa.Column("held_plan", sa.Text(), nullable=True),
+        sa.Column("decided_by", sa.String(length=200), nullable=True),
         sa.ForeignKeyConstraint(
             ["connection_id"],
             ["connections.id"],
@@ -263,8 +291,12 @@ def upgrade() -> None:
         sa.Column("run_id", sa.String(length=32), nullable=False),
         sa.Column("kind", sa.String(length=16), nullable=False),
         sa.Column("remote_id", sa.String(length=200), nullable=False),
+        sa.Column("rule", sa.String(length=64), nullable=False),
         sa.Column("changed_fields", sa.JSON(), nullable=False),
-        sa.Column("cause", sa.String(length=200), nullable=False),
+        sa.Column("from_status", sa.String(length=16), nullable=True),
+        sa.Column("to_status", sa.String(length=16), nullable=True),
+        sa.Column("account_id", sa.String(length=200), nullable=True),
+        sa.Column("cause", sa.String(length=300), nullable=False),
         sa.Column("created_at", rostersync.store.tables.UTCDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["connection_id"], ["connections.id"], name=op.f("fk_actions_connection_id_connections")
@@ -319,6 +351,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_groups_connection_id"))
 
     op.drop_table("groups")
+    with op.batch_alter_table("product_accounts", schema=None) as batch_op:
+        batch_op.drop_index("ix_product_accounts_email_index")
+
+    op.drop_table("product_accounts")
     with op.batch_alter_table("destinations", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_destinations_tenant_id"))
 

@@ -1,0 +1,56 @@
+"""Deciding a held run: approve applies its stored plan exactly; reject discards it.
+
+Both are audited with who decided. Until one of them happens the connection does not sync, so
+no later read can pile up behind a mass deprovision nobody has looked at.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy.orm import Session
+
+from rostersync.engine import plans
+from rostersync.engine.errors import NotHeld
+from rostersync.engine.report import SyncReport
+from rostersync.engine.sync import apply_plan
+from rostersync.model import Action
+from rostersync.store import Store
+from rostersync.store.repos import audit, connections, runs
+from rostersync.store.session import transaction
+from rostersync.store.tables import SyncRun
+
+
+def _held(session: Session, run_id: str, tenant_id: str | None) -> SyncRun:
+    run = runs.get_run(session, run_id, tenant_id=tenant_id)
+    if run.status != "held" or run.held_plan is None:
+        raise NotHeld(f"run {run_id} is {run.status}, not held")
+    return run
+
+
+def decide(
+    store: Store, run_id: str, *, approve: bool, tenant_id: str | None, actor: str
+) -> SyncReport:
+    at = datetime.now(UTC)
+    with transaction(store.sessions) as session:
+        run = _held(session, run_id, tenant_id)
+        connection = connections.get_connection(session, run.connection_id, tenant_id=None)
+        actions: tuple[Action, ...] = ()
+        if approve:
+            text = store.keyring.decrypt(run.held_plan or "", context="sync_runs.held_plan")
+            the_plan, groups, locations = plans.load(text)
+            org = (groups, locations) if groups or locations else None
+            apply_plan(session, store, connection, run, the_plan, org, at)
+            actions = tuple(p.action for p in the_plan.actions)
+        run.status = "succeeded" if approve else "rejected"
+        run.held_plan = None
+        run.decided_by = actor
+        audit.record(
+            session,
+            tenant_id=run.tenant_id,
+            actor=actor,
+            action="run.approved" if approve else "run.rejected",
+            target=run.id,
+            details={"connection_id": run.connection_id, "counts": run.counts},
+        )
+        return SyncReport(run.id, run.connection_id, run.status, False, dict(run.counts), actions)
