@@ -97,12 +97,18 @@ class Harness:
         self.tenant_id = tenant_id
         self.connection_id = connection_id
 
-    def sync(self, *, dry_run: bool = False) -> SyncReport:
+    def sync(
+        self, *, dry_run: bool = False, as_of: date = TODAY, from_store: bool = False
+    ) -> SyncReport:
         return run_sync(
             self.store,
             self.connection_id,
             options=SyncOptions(
-                as_of=TODAY, dry_run=dry_run, allow_loopback=True, sleep=lambda _s: None
+                as_of=as_of,
+                dry_run=dry_run,
+                allow_loopback=True,
+                from_store=from_store,
+                sleep=lambda _s: None,
             ),
         )
 

@@ -351,7 +351,9 @@ class SyntheticCompany:
             start = start_date or self.today
             status = PersonStatus.HIRED if start > self.today else PersonStatus.ACTIVE
             if work_email is not None:
-                self._claim_email(work_email)
+                # An explicit address may repeat one in use: real HRIS data does (rehires under
+                # a new id, typos), and tests need to reproduce it. Generated ones stay unique.
+                self._used_emails.add(work_email.lower())
             person = self._new_person(
                 rng,
                 site_index=site_index,
@@ -386,6 +388,17 @@ class SyntheticCompany:
             person.start_date = start
             person.termination_date = None
             person.status = PersonStatus.HIRED if start > self.today else PersonStatus.ACTIVE
+            return copy.copy(person)
+
+    def reschedule(self, person_id: str, start_date: date) -> SyntheticPerson:
+        """Move a hire's start date (a slip, or an early start); HIRED while it is ahead."""
+        with self._lock:
+            person = self._person(person_id)
+            person.start_date = start_date
+            if person.status in (PersonStatus.HIRED, PersonStatus.ACTIVE):
+                person.status = (
+                    PersonStatus.HIRED if start_date > self.today else PersonStatus.ACTIVE
+                )
             return copy.copy(person)
 
     def set_status(self, person_id: str, status: PersonStatus) -> SyntheticPerson:
