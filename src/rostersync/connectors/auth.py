@@ -15,7 +15,7 @@ from typing import Any, Protocol
 
 import httpx
 
-from rostersync.connectors.errors import AuthRevoked, BadInput, BadPayload
+from rostersync.connectors.errors import AuthRevoked, BadInput, BadPayload, PermissionDenied
 
 
 def render(template: str, credentials: Mapping[str, str]) -> str:
@@ -95,7 +95,12 @@ class _TokenAuth(httpx.Auth):
     def _token_flow(self) -> Generator[httpx.Request, httpx.Response, None]:
         response = yield self._fetch()
         response.read()
-        if response.status_code in (400, 401, 403):
+        if response.status_code == 403:
+            raise PermissionDenied(
+                f"the token endpoint answered HTTP 403 to POST {response.request.url.path}: "
+                "the app or API user lacks a permission"
+            )
+        if response.status_code in (400, 401):
             raise AuthRevoked(
                 f"the token endpoint refused the credentials (HTTP {response.status_code})"
             )

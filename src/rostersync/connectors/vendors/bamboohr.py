@@ -1,0 +1,242 @@
+"""BambooHR connector.
+
+Sources (stored copies, read 2026-11): https://documentation.bamboohr.com/reference/request-custom-report
+https://documentation.bamboohr.com/docs/list-of-field-names
+https://documentation.bamboohr.com/docs/api-details (auth, errors, 503 throttling)
+https://documentation.bamboohr.com/reference/get-data-from-dataset-v2 and BambooHR's generated
+SDK github.com/BambooHR/bhr-api-python (`docs/ReportsApi.md`, `RequestCustomReport*`,
+`ListFieldDetail`, `ListFieldOption`).
+
+- Auth: an API key as the HTTP Basic user name, any password ("x").
+- People: `POST /v1/reports/custom?format=JSON&onlyCurrent=false` with exactly the fields we
+  need. The report holds every employee, Active and Inactive, in one unpaged JSON body
+  (`{"title", "fields", "employees"}`), parsed as a stream; `onlyCurrent=false` adds
+  future-dated hires. BambooHR marks this endpoint "to be deprecated" in favour of the
+  datasets API; it still answers, needs no extra permission and returns ids the rest of the
+  API uses, so it stays the read path until the datasets API is the only one.
+- Departments, divisions, locations: `GET /v1/meta/lists` (list fields with option ids and
+  an `archived` flag). Reports give list fields as option *names*, so employees' names are
+  resolved to option ids here. Location options carry no country in the API (the employee's
+  `country` field is the home address, which we never ask for), so locations have none.
+- Throttling: 503 with Retry-After (older) or 429 (newer); both are retried by the client.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from rostersync.connectors.auth import Basic
+from rostersync.connectors.base import CredentialField, Record
+from rostersync.connectors.declarative import DeclarativeConnector, SpecReader
+from rostersync.connectors.errors import BadPayload
+from rostersync.connectors.mapping import day, text
+from rostersync.connectors.spec import ConnectorSpec, MapContext, SetupGuide, Stream
+from rostersync.model import Employee, EmploymentStatus, Group, GroupType, Location
+
+# The BambooHR field names that map to our allowlist, and nothing else.
+REPORT_FIELDS = (
+    "firstName",
+    "lastName",
+    "workEmail",
+    "status",
+    "employmentHistoryStatus",
+    "hireDate",
+    "terminationDate",
+    "department",
+    "division",
+    "location",
+    "supervisorEId",
+)
+
+GROUP_LISTS = {"department": GroupType.DEPARTMENT, "division": GroupType.BUSINESS_UNIT}
+LOCATION_LIST = "location"
+
+
+@dataclass
+class _Options:
+    """Option name -> option id for each list field we use (live options win over archived)."""
+
+    ids: dict[str, dict[str, str]] = field(default_factory=dict)
+
+    def add(self, alias: str, name: str, option_id: str, archived: bool) -> None:
+        names = self.ids.setdefault(alias, {})
+        if not archived or name not in names:
+            names[name] = option_id
+
+    def resolve(self, alias: str, name: Any) -> str | None:
+        label = text(name)
+        if label is None:
+            return None
+        # A name with no option (renamed since, or a list without ids) is kept as the id.
+        return self.ids.get(alias, {}).get(label, label)
+
+
+def _alias(raw: Mapping[str, Any]) -> str | None:
+    alias = text(raw.get("alias")) or text(raw.get("name"))
+    return alias.lower() if alias else None
+
+
+def _archived(option: Mapping[str, Any]) -> bool:
+    return str(option.get("archived", "no")).lower() in ("yes", "true", "1")
+
+
+def map_list(raw: Mapping[str, Any], options: _Options) -> Iterator[Group | Location]:
+    alias = _alias(raw)
+    if alias not in GROUP_LISTS and alias != LOCATION_LIST:
+        return
+    for option in raw.get("options") or ():
+        option_id, name = text(option.get("id")), text(option.get("name"))
+        if option_id is None or name is None:
+            raise BadPayload(f"BambooHR sent a {alias} list option without id or name")
+        archived = _archived(option)
+        options.add(alias, name, option_id, archived)
+        if archived:
+            continue
+        if alias == LOCATION_LIST:
+            yield Location(remote_id=option_id, country=None)
+        else:
+            yield Group(remote_id=option_id, group_type=GROUP_LISTS[alias], name=name)
+
+
+def employment_status(row: Mapping[str, Any], as_of: date, vendor: str) -> EmploymentStatus:
+    """BambooHR's status and employment status read against the clock.
+
+    `status` is the account flag (Active / Inactive); `employmentHistoryStatus` is the
+    account's own vocabulary (Full-Time, Terminated, Leave of Absence, ...).
+    """
+    hired = day(row.get("hireDate"), vendor=vendor)
+    ended = day(row.get("terminationDate"), vendor=vendor)
+    if ended is not None and hired is not None and ended < hired:
+        ended = None  # rehired after an earlier termination
+    history = (text(row.get("employmentHistoryStatus")) or "").lower()
+    if ended is not None and ended < as_of:
+        return EmploymentStatus.TERMINATED
+    if hired is not None and hired > as_of:
+        return EmploymentStatus.PENDING
+    if (text(row.get("status")) or "").lower() == "inactive" or history == "terminated":
+        return EmploymentStatus.TERMINATED
+    if "leave" in history:
+        return EmploymentStatus.INACTIVE
+    return EmploymentStatus.ACTIVE
+
+
+def map_employee(row: Mapping[str, Any], context: MapContext, options: _Options) -> Employee:
+    remote_id = text(row.get("id"))
+    if remote_id is None:
+        raise BadPayload("BambooHR sent an employee without id")
+    if "status" not in row and "hireDate" not in row:
+        # Fields the key may not see are silently dropped; without them leavers look employed.
+        raise BadPayload(
+            "BambooHR left out status and hireDate: give the API key's user access to "
+            "Job and Employment Status information"
+        )
+    groups = tuple(
+        group_id
+        for alias in GROUP_LISTS
+        if (group_id := options.resolve(alias, row.get(alias))) is not None
+    )
+    manager = text(row.get("supervisorEId"))
+    return Employee(
+        remote_id=remote_id,
+        first_name=text(row.get("firstName")) or "",
+        last_name=text(row.get("lastName")) or "",
+        work_email=text(row.get("workEmail")),
+        employment_status=employment_status(row, context.as_of, context.vendor),
+        group_ids=groups,
+        manager_remote_id=None if manager in (None, "0") else manager,
+        start_date=day(row.get("hireDate"), vendor=context.vendor),
+        location_id=options.resolve(LOCATION_LIST, row.get(LOCATION_LIST)),
+    )
+
+
+def _read(reader: SpecReader) -> Iterator[Record]:
+    options = _Options()
+    emitted: set[tuple[str, str]] = set()
+
+    def lists(raw: Mapping[str, Any], _context: MapContext) -> Iterator[Group | Location]:
+        return map_list(raw, options)
+
+    def people(raw: Mapping[str, Any], context: MapContext) -> Employee:
+        return map_employee(raw, context, options)
+
+    for record in reader.records(Stream("lists", "/v1/meta/lists", lists)):
+        key = (record.type, record.remote_id)
+        if key not in emitted:
+            emitted.add(key)
+            yield record
+    yield from reader.records(
+        Stream(
+            "employees",
+            "/v1/reports/custom",
+            people,
+            method="POST",
+            params={"format": "JSON", "onlyCurrent": "false"},
+            body={"title": "rostersync", "fields": list(REPORT_FIELDS)},
+            records_path="employees",
+        )
+    )
+
+
+SPEC = ConnectorSpec(
+    slug="bamboohr",
+    display_name="BambooHR",
+    docs_url="https://documentation.bamboohr.com/docs/getting-started",
+    api_root="https://api.bamboohr.com/api/gateway.php/{company_domain}",
+    allowed_hosts=("api.bamboohr.com",),
+    credential_fields=(
+        CredentialField(
+            "company_domain",
+            "Company subdomain",
+            secret=False,
+            help="The 'acme' of https://acme.bamboohr.com.",
+        ),
+        CredentialField(
+            "api_key",
+            "API key",
+            secret=True,
+            help="Created under your name (top right) > API Keys > Add New Key; shown once.",
+        ),
+    ),
+    auth=Basic("{api_key}", "x"),
+    read=_read,
+    rate_limits="No published quota; throttled requests answer 503 (older) or 429 (newer) "
+    "with Retry-After, both retried. One report call reads every employee.",
+    guide=SetupGuide(
+        summary="Create a BambooHR API key for a user whose access level can see job and "
+        "employment status information of every employee, including former ones.",
+        steps=(
+            "In BambooHR, open Settings > Access Levels and create a custom access level "
+            "named 'rostersync' (type Employee or Manager with custom access).",
+            "Under 'What this access level can see', allow All Employees, including "
+            "inactive (former) employees, and give view-only access to: Personal > name "
+            "fields and Work Email; Job > Hire Date, Department, Division, Location, "
+            "Reports To; Employment Status and Termination Date.",
+            "Create a user for the integration (or use a dedicated account) and give it that "
+            "access level.",
+            "Signed in as that user, click your name in the top right, choose API Keys, then "
+            "Add New Key; name it 'rostersync' and copy the key: it is shown only once.",
+            "Enter the company subdomain (the 'acme' in acme.bamboohr.com) and the key here.",
+        ),
+        grant=(
+            "Personal: first and last name, work email (view only)",
+            "Job: hire date, department, division, location, reports to (view only)",
+            "Employment status and termination date (view only)",
+            "All employees, including inactive (former) employees",
+        ),
+        do_not_grant=(
+            "Compensation, pay rate, bank and payroll information",
+            "Home address, home email and phones, birth date, SSN / national ids",
+            "Gender, ethnicity, EEO, time off, performance, benefits",
+            "Any edit or 'Full Admin' access",
+        ),
+        sources=(
+            "https://documentation.bamboohr.com/docs/getting-started",
+            "https://documentation.bamboohr.com/reference/request-custom-report",
+        ),
+    ),
+)
+
+CONNECTOR = DeclarativeConnector(SPEC)

@@ -1,0 +1,199 @@
+"""Deel connector.
+
+API reference (read 2026-11): https://developer.deel.com/api/endpoints/people/get-people,
+https://developer.deel.com/docs/people, https://developer.deel.com/api/authentication,
+https://developer.deel.com/api/rate-limits, and Deel's published OpenAPI (as vendored in
+github.com/letsdeel/deel-api-java-sdk `api/openapi.yaml`: getPeopleList, getPeopleList_200_response,
+ApiErrorContainer).
+
+- Auth: an organization API token (or an OAuth2 organization app's access token) as
+  `Authorization: Bearer`, scope `people:read`.
+- People: `GET /rest/v2/people` pages with `offset` / `limit` (100, see PAGE_SIZE) and answers
+  `{"data": [...], "page": {"offset", "items_per_page", "total_rows"}}`. Without a
+  `hiring_statuses` filter every hiring status is listed (active, inactive, onboarding,
+  offboarding), so leavers and future hires arrive without asking.
+- Each person embeds its `department` (`id`, `name`) and its employments, whose `team` is a Deel
+  group; both are read from there, so their ids are the ones people reference. The documented
+  `/departments` list uses numeric ids that people never carry, so it is not read.
+- Work location: Deel's `/working-locations` items carry no country. The location is the
+  person's country of employment (`employments[].country`, else `country`), as ISO alpha-2.
+- Status: `hiring_status` plus `direct_employee_termination_last_day` / the employments'
+  `termination_last_day` and `start_date`, read against `as_of`. Deel has no leave status.
+- Rate limit: 5 requests a second per organization, 429 without rate-limit headers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from datetime import date
+from typing import Any
+
+from rostersync.connectors.auth import Bearer
+from rostersync.connectors.base import CredentialField, Record
+from rostersync.connectors.declarative import DeclarativeConnector
+from rostersync.connectors.errors import BadPayload
+from rostersync.connectors.mapping import country_code, day, status_from_dates, text
+from rostersync.connectors.paging import OffsetLimit
+from rostersync.connectors.spec import ConnectorSpec, MapContext, SetupGuide, Stream
+from rostersync.model import Employee, EmploymentStatus, Group, GroupType, Location
+
+# The API reference documents `limit` up to 200, Deel's People guide up to 100 (and the page
+# schema's items_per_page up to 99): 100 is accepted under every documented range.
+PAGE_SIZE = 100
+
+
+def _employments(raw: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    items = raw.get("employments")
+    return [e for e in items if isinstance(e, Mapping)] if isinstance(items, list) else []
+
+
+def _current_employment(raw: Mapping[str, Any]) -> Mapping[str, Any] | None:
+    """The first employment that has not ended, else the first one (Deel lists newest first)."""
+    employments = _employments(raw)
+    for employment in employments:
+        if not employment.get("is_ended"):
+            return employment
+    return employments[0] if employments else None
+
+
+def _work_email(raw: Mapping[str, Any]) -> str | None:
+    # Only the "work" entry: the "primary" and "personal" ones may be private addresses.
+    for entry in raw.get("emails") or ():
+        if isinstance(entry, Mapping) and text(entry.get("type")) == "work":
+            value = text(entry.get("value"))
+            if value:
+                return value
+    for employment in _employments(raw):
+        value = text(employment.get("work_email"))
+        if value:
+            return value
+    return None
+
+
+def _last_day(raw: Mapping[str, Any], vendor: str) -> date | None:
+    """The primary contract's last day, else the latest last day among the employments."""
+    for key in ("direct_employee_termination_last_day", "termination_last_day"):
+        last = day(raw.get(key), vendor=vendor)
+        if last is not None:
+            return last
+    days = [day(e.get("termination_last_day"), vendor=vendor) for e in _employments(raw)]
+    known = [d for d in days if d is not None]
+    return max(known) if known else None
+
+
+def employment_status(
+    hiring_status: str | None, start: date | None, last_day: date | None, as_of: date
+) -> EmploymentStatus:
+    """Deel's hiring status read against the clock: passed dates win over stale labels."""
+    label = (hiring_status or "").strip().lower()
+    if label == "inactive":
+        return EmploymentStatus.TERMINATED
+    by_dates = status_from_dates(as_of=as_of, start=start, end=last_day)
+    if by_dates is not EmploymentStatus.ACTIVE:
+        return by_dates
+    if label == "onboarding":
+        # Contract still being signed or the worker not yet onboarded: not started.
+        return EmploymentStatus.PENDING
+    # "active", and "offboarding" (serving notice until the last day).
+    return EmploymentStatus.ACTIVE
+
+
+def map_person(raw: Mapping[str, Any], context: MapContext) -> Iterator[Record]:
+    remote_id = text(raw.get("id"))
+    if remote_id is None:
+        raise BadPayload("Deel sent a person without an id")
+    group_ids: list[str] = []
+    department = raw.get("department")
+    if isinstance(department, Mapping) and (dept_id := text(department.get("id"))):
+        group_ids.append(dept_id)
+        yield Group(
+            remote_id=dept_id,
+            group_type=GroupType.DEPARTMENT,
+            name=text(department.get("name")) or "",
+        )
+    employment = _current_employment(raw)
+    team = employment.get("team") if employment else None
+    if isinstance(team, Mapping) and (team_id := text(team.get("id"))):
+        if team_id not in group_ids:
+            group_ids.append(team_id)
+        yield Group(remote_id=team_id, group_type=GroupType.TEAM, name=text(team.get("name")) or "")
+    country = country_code((employment or {}).get("country")) or country_code(raw.get("country"))
+    if country:
+        yield Location(remote_id=country, country=country)
+    start = day(raw.get("start_date"), vendor=context.vendor)
+    if start is None and employment is not None:
+        start = day(employment.get("start_date"), vendor=context.vendor)
+    hiring_status = text(raw.get("hiring_status")) or text((employment or {}).get("hiring_status"))
+    manager = raw.get("direct_manager")
+    yield Employee(
+        remote_id=remote_id,
+        first_name=text(raw.get("first_name")) or "",
+        last_name=text(raw.get("last_name")) or "",
+        work_email=_work_email(raw),
+        employment_status=employment_status(
+            hiring_status, start, _last_day(raw, context.vendor), context.as_of
+        ),
+        group_ids=tuple(group_ids),
+        manager_remote_id=text(manager.get("id")) if isinstance(manager, Mapping) else None,
+        start_date=start,
+        location_id=country,
+    )
+
+
+SPEC = ConnectorSpec(
+    slug="deel",
+    display_name="Deel",
+    docs_url="https://developer.deel.com/api/endpoints/people/get-people",
+    api_root="https://api.letsdeel.com/rest/v2",
+    allowed_hosts=("api.letsdeel.com", "api-sandbox.demo.deel.com"),
+    credential_fields=(
+        CredentialField(
+            "api_token",
+            "API token",
+            secret=True,
+            help="More > Developer > Access Tokens: an organization token with scope "
+            "people:read, shown once when generated.",
+        ),
+    ),
+    auth=Bearer("{api_token}"),
+    streams=(
+        Stream(
+            "people",
+            "/people",
+            map_person,
+            records_path="data",
+            paginator=OffsetLimit(limit=PAGE_SIZE, total_path="page.total_rows"),
+        ),
+    ),
+    rate_limits="5 requests a second per organization (all tokens share it); 429 carries no "
+    "rate-limit headers",
+    guide=SetupGuide(
+        summary="Generate a Deel organization API token that can only read people.",
+        steps=(
+            "Sign in to Deel as an organization admin and open More > Developer.",
+            "Open the Access Tokens tab and click Generate new token.",
+            "Enter the label 'rostersync', choose the token type Organization token, click Next.",
+            "Select only the scope people:read, click Next.",
+            "Keep organization-level access (all people), so every worker is included.",
+            "In the sensitive data step, leave every sensitive category off.",
+            "Review and click Generate; copy the token now, Deel shows it only once.",
+        ),
+        grant=(
+            "Organization token (not a personal token: it stops working when its user leaves)",
+            "Scope people:read",
+            "Organization-level access, so all people including onboarding and inactive ones",
+        ),
+        do_not_grant=(
+            "Any :write scope",
+            "contracts, accounting, invoice-adjustments, time-off and payroll scopes",
+            "Access to sensitive data (compensation, personal details, bank details)",
+        ),
+        sources=(
+            "https://developer.deel.com/api/authentication",
+            "https://developer.deel.com/docs/api-tokens-1",
+            "https://developer.deel.com/api/endpoints/people/get-people",
+        ),
+    ),
+)
+
+CONNECTOR = DeclarativeConnector(SPEC)

@@ -1,0 +1,258 @@
+"""Employment Hero connector.
+
+API reference (read 2026-11): https://developer.employmenthero.com/api-references/
+(authentication, pagination, Get Employees, Get Teams, cost centres, work locations); the
+official Go client github.com/Thinkei/employmenthero-go (`types.go`: Employee, ListParams,
+ListResponse, TokenResponse; `client.go`: token refresh).
+
+- Auth: OAuth 2.0 authorization code. After the admin's consent we keep the refresh token and
+  buy 15-minute access tokens at https://oauth.employmenthero.com/oauth2/token
+  (`grant_type=refresh_token`, client id and secret in the form); a rotated refresh token is
+  stored again.
+- Lists: `GET /api/v1/organisations/{organisation_id}/...`, paged with `page_index` (from 1) and
+  `item_per_page` (100, the largest value public clients use); each page says
+  `data.total_pages`, so a page that comes back short fails the read.
+- Employees carry `start_date` / `termination_date`, `status`, `company_email` (the work
+  address; `account_email` may be a personal one and is never read), `primary_manager`
+  `{id, name}`, `teams` `[{id, name}]`, `primary_cost_centre` and the work location's *name*
+  (`location`). Locations come from `/work_locations` (with `country`) and are joined by name.
+- Groups: teams (TEAM; inactive ones dropped) and cost centres (COST_CENTER).
+- No leave status on employees, so nobody is INACTIVE.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Generator, Iterator, Mapping
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import httpx
+
+from rostersync.connectors.auth import CredentialsSaver, OAuth2Refresh, UrlResolver
+from rostersync.connectors.base import CredentialField, Record
+from rostersync.connectors.declarative import DeclarativeConnector, SpecReader
+from rostersync.connectors.errors import AuthRevoked, BadPayload, PermissionDenied
+from rostersync.connectors.mapping import country_code, day, status_from_dates, text
+from rostersync.connectors.paging import PageNumber
+from rostersync.connectors.spec import ConnectorSpec, MapContext, SetupGuide, Stream
+from rostersync.model import Employee, EmploymentStatus, Group, GroupType, Location
+
+PAGE_SIZE = 100
+_PAGES = PageNumber(
+    page_param="page_index",
+    size_param="item_per_page",
+    size=PAGE_SIZE,
+    first_page=1,
+    total_pages_path="data.total_pages",
+)
+_ORG = "/api/v1/organisations/{organisation_id}"
+_ITEMS = "data.items"
+
+
+def employment_status(
+    label: str | None, start: date | None, end: date | None, as_of: date
+) -> EmploymentStatus:
+    """The employee's dates read against the clock, the status label where dates are silent."""
+    by_dates = status_from_dates(as_of=as_of, start=start, end=end)
+    if by_dates is not EmploymentStatus.ACTIVE:
+        return by_dates
+    status = (label or "").strip().lower()
+    if status == "terminated" and (end is None or end < as_of):
+        # A termination date still ahead means notice is being served: access stays.
+        return EmploymentStatus.TERMINATED
+    if status == "pending" and start is None:
+        return EmploymentStatus.PENDING
+    return EmploymentStatus.ACTIVE
+
+
+TOKEN_URL = "https://oauth.employmenthero.com/oauth2/token"  # noqa: S105 - a URL, not a secret
+
+
+class _ForbiddenTokenIsPermission(httpx.Auth):
+    """The framework reads any 400/401/403 from a token endpoint as revoked credentials.
+
+    A 403 there means the app or its scopes were disabled for the organisation, not a bad
+    secret: it is reported as the missing permission it is, naming the endpoint.
+    """
+
+    def __init__(self, inner: httpx.Auth) -> None:
+        self._inner = inner
+
+    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
+        flow = self._inner.auth_flow(request)
+        try:
+            outgoing = next(flow)
+            while True:
+                response = yield outgoing
+                outgoing = flow.send(response)
+        except StopIteration:
+            return
+        except AuthRevoked as exc:
+            if "HTTP 403" not in str(exc):
+                raise
+            raise PermissionDenied(
+                "Employment Hero answered HTTP 403 to POST /oauth2/token: the app is not "
+                "allowed for this organisation or lost its scopes"
+            ) from exc
+
+
+@dataclass(frozen=True)
+class _OAuth:
+    inner: OAuth2Refresh
+
+    def build(
+        self, credentials: Mapping[str, str], save: CredentialsSaver | None, resolve: UrlResolver
+    ) -> httpx.Auth:
+        return _ForbiddenTokenIsPermission(self.inner.build(credentials, save, resolve))
+
+
+def _ref(value: Any) -> str | None:
+    return text(value.get("id")) if isinstance(value, Mapping) else None
+
+
+def map_team(raw: Mapping[str, Any], context: MapContext) -> Group | None:  # noqa: ARG001
+    remote_id = text(raw.get("id"))
+    if remote_id is None:
+        raise BadPayload("Employment Hero sent a team without an id")
+    if (text(raw.get("status")) or "active").lower() != "active":
+        return None
+    return Group(remote_id=remote_id, group_type=GroupType.TEAM, name=text(raw.get("name")) or "")
+
+
+def map_cost_centre(raw: Mapping[str, Any], context: MapContext) -> Group:  # noqa: ARG001
+    remote_id = text(raw.get("id"))
+    if remote_id is None:
+        raise BadPayload("Employment Hero sent a cost centre without an id")
+    return Group(
+        remote_id=remote_id, group_type=GroupType.COST_CENTER, name=text(raw.get("name")) or ""
+    )
+
+
+def map_work_location(raw: Mapping[str, Any], context: MapContext) -> Location:  # noqa: ARG001
+    remote_id = text(raw.get("id"))
+    if remote_id is None:
+        raise BadPayload("Employment Hero sent a work location without an id")
+    return Location(remote_id=remote_id, country=country_code(raw.get("country")))
+
+
+def _unmapped(raw: Mapping[str, Any], context: MapContext) -> None:  # noqa: ARG001
+    """Streams the read hook maps itself (it needs the locations first)."""
+    return None
+
+
+def map_employee(
+    raw: Mapping[str, Any], context: MapContext, locations: Mapping[str, str]
+) -> Employee:
+    remote_id = text(raw.get("id"))
+    if remote_id is None:
+        raise BadPayload("Employment Hero sent an employee without an id")
+    start = day(raw.get("start_date"), vendor=context.vendor)
+    end = day(raw.get("termination_date"), vendor=context.vendor)
+    groups = [_ref(team) for team in raw.get("teams") or ()]
+    groups.append(_ref(raw.get("primary_cost_centre")))
+    location = text(raw.get("location"))
+    return Employee(
+        remote_id=remote_id,
+        first_name=text(raw.get("first_name")) or "",
+        last_name=text(raw.get("last_name")) or "",
+        work_email=text(raw.get("company_email")),
+        employment_status=employment_status(text(raw.get("status")), start, end, context.as_of),
+        group_ids=tuple(dict.fromkeys(g for g in groups if g)),
+        manager_remote_id=_ref(raw.get("primary_manager")),
+        start_date=start,
+        location_id=locations.get(location.casefold()) if location else None,
+    )
+
+
+TEAMS = Stream("teams", f"{_ORG}/teams", map_team, records_path=_ITEMS, paginator=_PAGES)
+COST_CENTRES = Stream(
+    "cost_centres", f"{_ORG}/cost_centres", map_cost_centre, records_path=_ITEMS, paginator=_PAGES
+)
+WORK_LOCATIONS = Stream(
+    "work_locations", f"{_ORG}/work_locations", _unmapped, records_path=_ITEMS, paginator=_PAGES
+)
+EMPLOYEES = Stream(
+    "employees", f"{_ORG}/employees", _unmapped, records_path=_ITEMS, paginator=_PAGES
+)
+
+
+def read(reader: SpecReader) -> Iterator[Record]:
+    yield from reader.records(TEAMS)
+    yield from reader.records(COST_CENTRES)
+    by_name: dict[str, str] = {}
+    for raw in reader.raw(WORK_LOCATIONS):
+        if not isinstance(raw, Mapping):
+            raise BadPayload("Employment Hero sent a work location that is not an object")
+        location = map_work_location(raw, reader.map_context)
+        name = text(raw.get("name"))
+        if name:
+            by_name.setdefault(name.casefold(), location.remote_id)
+        yield location
+    for raw in reader.raw(EMPLOYEES):
+        if not isinstance(raw, Mapping):
+            raise BadPayload("Employment Hero sent an employee that is not an object")
+        yield map_employee(raw, reader.map_context, by_name)
+
+
+SPEC = ConnectorSpec(
+    slug="employmenthero",
+    display_name="Employment Hero",
+    docs_url="https://developer.employmenthero.com/api-references/",
+    api_root="https://api.employmenthero.com",
+    allowed_hosts=("api.employmenthero.com", "oauth.employmenthero.com"),
+    credential_fields=(
+        CredentialField(
+            "client_id", "Client ID", secret=False, help="Developer Portal > your OAuth 2.0 app."
+        ),
+        CredentialField("client_secret", "Client secret", secret=True),
+        CredentialField(
+            "refresh_token",
+            "Refresh token",
+            secret=True,
+            help="Obtained when an admin authorises the app; rostersync stores newer ones.",
+        ),
+        CredentialField(
+            "organisation_id",
+            "Organisation ID",
+            secret=False,
+            help="The UUID in your Employment Hero URL: /app/v2/organisations/<id>/...",
+        ),
+    ),
+    auth=_OAuth(OAuth2Refresh(token_url=TOKEN_URL)),
+    streams=(TEAMS, COST_CENTRES, WORK_LOCATIONS, EMPLOYEES),
+    read=read,
+    rate_limits="Not published; access tokens live 15 minutes; 429 with Retry-After honoured",
+    guide=SetupGuide(
+        summary="Register an OAuth 2.0 app in Employment Hero's Developer Portal with read "
+        "scopes for organisations, employees and teams, then authorise it as an admin.",
+        steps=(
+            "Sign in to Employment Hero as an admin (API access needs a Platinum subscription "
+            "or above).",
+            "Open the menu under your name (top right) and choose Developer Portal.",
+            "Add an OAuth 2.0 application named 'rostersync' with rostersync's redirect URI. "
+            "Scopes are chosen once, at creation: select only those listed below.",
+            "Copy the Client ID and Client Secret into rostersync and click Connect: you are "
+            "sent to Employment Hero to authorise the app, and rostersync keeps the refresh "
+            "token it receives.",
+            "Copy the organisation id from your Employment Hero URL "
+            "(/app/v2/organisations/<id>/...).",
+        ),
+        grant=(
+            "urn:mainapp:organisations:read",
+            "urn:mainapp:employees:read",
+            "urn:mainapp:teams:read",
+        ),
+        do_not_grant=(
+            "payslips, pay details, bank accounts, superannuation, tax declarations",
+            "leave requests, timesheets, certifications, emergency contacts",
+            "any :write scope",
+        ),
+        sources=(
+            "https://developer.employmenthero.com/api-references/#authentication",
+            "https://developer.employmenthero.com/api-references/#get-employees",
+        ),
+    ),
+)
+
+CONNECTOR = DeclarativeConnector(SPEC)

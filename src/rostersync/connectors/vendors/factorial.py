@@ -1,0 +1,197 @@
+"""Factorial connector.
+
+API reference (read 2026-11): https://apidoc.factorialhr.com/ (versioned public API,
+`/api/{version}/resources/...`: employees/employees, teams/teams, locations/locations),
+https://apidoc.factorialhr.com/docs/authentication (API keys), Factorial's published OpenAPI as
+vendored in generated clients (EmployeesEmployee, TeamsTeam, LocationsLocation schemas).
+
+- Auth: a company API key in the `x-api-key` header (Settings > API keys). OAuth2 apps exist
+  too, but an API key needs no app registration.
+- Every list answers `{"data": [...], "meta": {"has_next_page", "end_cursor", "total", ...}}`;
+  the next page is asked with `after_id=<end_cursor>`; `limit` is at most 100.
+- Employees carry `terminated_on`, `active` (false once terminated), `is_terminating`,
+  `manager_id`, `location_id` and `seniority_calculation_date` (the date the person works for
+  the company since, used as the start date). `only_active=false` keeps leavers in the list.
+- Team membership sits on the team (`employee_ids`), so teams are read first and joined.
+- Locations carry `country` as an ISO code.
+- Factorial has no leave status on employees (leaves are time off, which we do not read).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from rostersync.connectors.auth import Header
+from rostersync.connectors.base import CredentialField, Record
+from rostersync.connectors.declarative import DeclarativeConnector, SpecReader
+from rostersync.connectors.errors import BadPayload
+from rostersync.connectors.mapping import country_code, day, dig, status_from_dates, text
+from rostersync.connectors.paging import Page, PageRequest, Paginator
+from rostersync.connectors.spec import ConnectorSpec, MapContext, SetupGuide, Stream
+from rostersync.model import Employee, EmploymentStatus, Group, GroupType, Location
+
+API_VERSION = "2026-04-01"
+PAGE_SIZE = 100  # documented maximum for `limit`
+
+
+@dataclass(frozen=True)
+class AfterIdCursor(Paginator):
+    """Factorial's cursor: `after_id=meta.end_cursor` while `meta.has_next_page` is true."""
+
+    size: int = PAGE_SIZE
+    streams = False
+
+    def first(self) -> PageRequest:
+        return PageRequest(params={"limit": str(self.size)})
+
+    def next(self, page: Page) -> PageRequest | None:
+        total = dig(page.body, "meta.total")
+        if dig(page.body, "meta.has_next_page") is not True:
+            if isinstance(total, int) and page.seen < total:
+                raise BadPayload(f"Factorial stopped paging after {page.seen} of {total} records")
+            return None
+        cursor = text(dig(page.body, "meta.end_cursor"))
+        if cursor is None:
+            raise BadPayload("Factorial announced another page without an end_cursor")
+        return PageRequest(params={"limit": str(self.size), "after_id": cursor})
+
+
+def employment_status(
+    *,
+    start: date | None,
+    terminated_on: date | None,
+    active: Any,
+    as_of: date,
+) -> EmploymentStatus:
+    """Dates against the clock first; `active: false` means terminated per Factorial."""
+    by_dates = status_from_dates(as_of=as_of, start=start, end=terminated_on)
+    if by_dates is EmploymentStatus.TERMINATED:
+        return by_dates
+    if active is False and (terminated_on is None or terminated_on < as_of):
+        return EmploymentStatus.TERMINATED
+    return by_dates
+
+
+def map_location(raw: Mapping[str, Any], context: MapContext) -> Location:  # noqa: ARG001
+    remote_id = text(raw.get("id"))
+    if remote_id is None:
+        raise BadPayload("Factorial sent a location without an id")
+    return Location(remote_id=remote_id, country=country_code(raw.get("country")))
+
+
+def map_employee(
+    raw: Mapping[str, Any], teams: Mapping[str, tuple[str, ...]], context: MapContext
+) -> Employee:
+    remote_id = text(raw.get("id"))
+    if remote_id is None:
+        raise BadPayload("Factorial sent an employee without an id")
+    start = day(raw.get("seniority_calculation_date"), vendor=context.vendor)
+    terminated_on = day(raw.get("terminated_on"), vendor=context.vendor)
+    return Employee(
+        remote_id=remote_id,
+        first_name=text(raw.get("first_name")) or "",
+        last_name=text(raw.get("last_name")) or "",
+        # login_email is the address the person signs in with; `email` is the same work
+        # address on accounts created before login emails were split out.
+        work_email=text(raw.get("login_email")) or text(raw.get("email")),
+        employment_status=employment_status(
+            start=start, terminated_on=terminated_on, active=raw.get("active"), as_of=context.as_of
+        ),
+        group_ids=teams.get(remote_id, ()),
+        manager_remote_id=text(raw.get("manager_id")),
+        start_date=start,
+        location_id=text(raw.get("location_id")),
+    )
+
+
+def _not_streamed(raw: Mapping[str, Any], context: MapContext) -> None:  # noqa: ARG001
+    """Teams and employees are joined in `read`; the streams only describe the endpoints."""
+    return None
+
+
+_PAGES = AfterIdCursor()
+_ROOT = f"/api/{API_VERSION}/resources"
+LOCATIONS = Stream(
+    "locations", f"{_ROOT}/locations/locations", map_location, records_path="data", paginator=_PAGES
+)
+TEAMS = Stream(
+    "teams", f"{_ROOT}/teams/teams", _not_streamed, records_path="data", paginator=_PAGES
+)
+EMPLOYEES = Stream(
+    "employees",
+    f"{_ROOT}/employees/employees",
+    _not_streamed,
+    params={"only_active": "false"},
+    records_path="data",
+    paginator=_PAGES,
+)
+
+
+def read(reader: SpecReader) -> Iterator[Record]:
+    """Locations, teams (remembering their members), then employees with their team ids."""
+    yield from reader.records(LOCATIONS)
+    members: dict[str, list[str]] = {}
+    for raw in reader.raw(TEAMS):
+        if not isinstance(raw, Mapping):
+            raise BadPayload("Factorial sent a team that is not an object")
+        team_id = text(raw.get("id"))
+        if team_id is None:
+            raise BadPayload("Factorial sent a team without an id")
+        yield Group(remote_id=team_id, group_type=GroupType.TEAM, name=text(raw.get("name")) or "")
+        for employee_id in raw.get("employee_ids") or ():
+            key = text(employee_id)
+            if key is not None:
+                members.setdefault(key, []).append(team_id)
+    teams = {person: tuple(dict.fromkeys(ids)) for person, ids in members.items()}
+    for raw in reader.raw(EMPLOYEES):
+        if not isinstance(raw, Mapping):
+            raise BadPayload("Factorial sent an employee that is not an object")
+        yield map_employee(raw, teams, reader.map_context)
+
+
+SPEC = ConnectorSpec(
+    slug="factorial",
+    display_name="Factorial",
+    docs_url="https://apidoc.factorialhr.com/",
+    api_root="https://api.factorialhr.com",
+    allowed_hosts=("api.factorialhr.com",),
+    credential_fields=(
+        CredentialField(
+            "api_key",
+            "API key",
+            secret=True,
+            help="Settings > API keys > New API key; it is shown only once.",
+        ),
+    ),
+    auth=Header("x-api-key", "{api_key}"),
+    streams=(LOCATIONS, TEAMS, EMPLOYEES),
+    read=read,
+    rate_limits="GET limits not published (POST: 200 requests a minute); 429 retried",
+    guide=SetupGuide(
+        summary="Create a Factorial company API key for rostersync.",
+        steps=(
+            "Sign in to Factorial as an administrator (only admins can create API keys).",
+            "Open Settings > API keys and choose 'New API key'.",
+            "Name it 'rostersync' and confirm. Copy the key at once: Factorial shows it only "
+            "once; if it is lost, revoke it and create another.",
+            "Paste the key here. You can revoke it from the same page at any time.",
+        ),
+        grant=(
+            "An API key reads the whole company account; rostersync only calls employees, "
+            "teams and locations",
+        ),
+        do_not_grant=(
+            "API keys cannot be narrowed: do not share this key with anything else, and "
+            "revoke it if the connection is removed",
+        ),
+        sources=(
+            "https://apidoc.factorialhr.com/docs/authentication",
+            "https://apidoc.factorialhr.com/reference",
+        ),
+    ),
+)
+
+CONNECTOR = DeclarativeConnector(SPEC)

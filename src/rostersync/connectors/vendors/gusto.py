@@ -1,0 +1,266 @@
+"""Gusto connector (App Integrations / Embedded API, version 2025-06-15).
+
+API reference (read 2026-11):
+https://docs.gusto.com/app-integrations/reference/get-v1-companies-company_id-employees,
+https://docs.gusto.com/app-integrations/reference/get-companies-departments,
+https://docs.gusto.com/app-integrations/reference/get-v1-companies-company_id-locations,
+https://docs.gusto.com/app-integrations/docs/oauth2, https://docs.gusto.com/app-integrations/docs/pagination,
+https://docs.gusto.com/app-integrations/docs/rate-limits, Gusto's published OpenAPI (vendored in
+github.com/Gusto/gusto-typescript-client, .speakeasy/logs/changes/new.openapi.yaml).
+
+- Auth: OAuth 2.0 authorization code; the stored refresh token buys a 2-hour access token at
+  POST /oauth/token, and Gusto rotates the refresh token each time (saved back encrypted).
+- People: GET /v1/companies/{company_uuid}/employees returns onboarding, active and
+  terminated people when no `terminated` filter is sent. Paged with `page` / `per`; the
+  `X-Total-Pages` header (sent when paging parameters are given) is checked so a short read
+  fails. No `include=`: every include option adds home addresses, compensations or custom
+  fields, none of which we may read.
+- Departments: GET /v1/companies/{company_uuid}/departments (`uuid`, `title`).
+- Locations: GET /v1/companies/{company_uuid}/locations; country is ISO alpha-3 ("USA").
+  Employees point at theirs through the primary job's `location_uuid`.
+- Rate limit: 200 requests per rolling minute per grant; 429 with Retry-After.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Generator, Iterator, Mapping
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+from urllib.parse import urlsplit
+
+import httpx
+
+from rostersync.connectors.auth import AuthKind, CredentialsSaver, OAuth2Refresh, UrlResolver
+from rostersync.connectors.base import CredentialField
+from rostersync.connectors.declarative import DeclarativeConnector
+from rostersync.connectors.errors import AuthRevoked, BadPayload, PermissionDenied
+from rostersync.connectors.mapping import country_code, day, dig, status_from_dates, text
+from rostersync.connectors.paging import Page, PageNumber, PageRequest
+from rostersync.connectors.spec import ConnectorSpec, MapContext, SetupGuide, Stream
+from rostersync.model import Employee, EmploymentStatus, Group, GroupType, Location
+
+API_VERSION = "2025-06-15"
+PER_PAGE = 100  # [unverified] Gusto documents the default (25), not a maximum; 100 is safe
+
+
+@dataclass(frozen=True)
+class TokenEndpointForbidden:
+    """OAuth2Refresh, except that a 403 from the token endpoint reads as a lost permission.
+
+    The framework turns every refusal at the token endpoint into AuthRevoked; a 403 there
+    means the grant exists but may no longer be used, which the engine reports differently.
+    """
+
+    inner: AuthKind
+
+    def build(
+        self, credentials: Mapping[str, str], save: CredentialsSaver | None, resolve: UrlResolver
+    ) -> httpx.Auth:
+        return _ForbiddenAware(self.inner.build(credentials, save, resolve))
+
+
+class _ForbiddenAware(httpx.Auth):
+    def __init__(self, inner: httpx.Auth) -> None:
+        self._inner = inner
+
+    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
+        flow = self._inner.auth_flow(request)
+        outgoing = next(flow)
+        while True:
+            response = yield outgoing
+            try:
+                outgoing = flow.send(response)
+            except StopIteration:
+                return
+            except AuthRevoked:
+                if response.status_code != 403:
+                    raise
+                path = urlsplit(str(response.request.url)).path
+                raise PermissionDenied(
+                    f"Gusto answered HTTP 403 to {response.request.method} {path}: the grant "
+                    "may no longer be used (app access removed or scopes withdrawn)"
+                ) from None
+
+
+@dataclass(frozen=True)
+class HeaderPageNumber(PageNumber):
+    """Gusto's page/per paging, checked against the X-Total-Pages header when it is sent."""
+
+    def next(self, page: Page) -> PageRequest | None:
+        current = int(page.request.params[self.page_param])
+        total = page.headers.get("X-Total-Pages", "")
+        if not total.isdigit():
+            return super().next(page)
+        if current < int(total) and page.items == 0:
+            raise BadPayload(f"Gusto page {current} of {total} came back empty")
+        return self._request(current + 1) if current < int(total) else None
+
+
+def _primary_job(raw: Mapping[str, Any]) -> Mapping[str, Any] | None:
+    jobs = [j for j in raw.get("jobs") or () if isinstance(j, Mapping)]
+    for job in jobs:
+        if job.get("primary"):
+            return job
+    return jobs[0] if jobs else None
+
+
+def employment_status(
+    *,
+    terminated: bool,
+    termination_dates: list[date],
+    hire_date: date | None,
+    as_of: date,
+) -> EmploymentStatus:
+    """Gusto's flags and dates against the clock.
+
+    `terminations[].effective_date` is the last day of work, so a person is TERMINATED from
+    the next day. A termination before the latest hire date belongs to an earlier stint
+    (rehire). Gusto records no leave, so nobody is INACTIVE.
+    """
+    relevant = [d for d in termination_dates if hire_date is None or d >= hire_date]
+    end = max(relevant) if relevant else None
+    if terminated and end is None and not termination_dates:
+        return EmploymentStatus.TERMINATED
+    return status_from_dates(as_of=as_of, start=hire_date, end=end)
+
+
+def map_employee(raw: Mapping[str, Any], context: MapContext) -> Iterator[Employee | Group]:
+    remote_id = text(raw.get("uuid"))
+    if remote_id is None:
+        raise BadPayload("Gusto sent an employee without uuid")
+    job = _primary_job(raw) or {}
+    hire_date = day(job.get("hire_date"), vendor=context.vendor)
+    terminations = [
+        d
+        for t in raw.get("terminations") or ()
+        if isinstance(t, Mapping)
+        and (d := day(t.get("effective_date"), vendor=context.vendor)) is not None
+    ]
+    department_id = text(raw.get("department_uuid"))
+    department_name = text(raw.get("department"))
+    if department_id and department_name:
+        yield Group(remote_id=department_id, group_type=GroupType.DEPARTMENT, name=department_name)
+    yield Employee(
+        remote_id=remote_id,
+        first_name=text(raw.get("first_name")) or "",
+        last_name=text(raw.get("last_name")) or "",
+        # `email` is the personal address; only `work_email` is ours to keep.
+        work_email=text(raw.get("work_email")),
+        employment_status=employment_status(
+            terminated=raw.get("terminated") is True,
+            termination_dates=terminations,
+            hire_date=hire_date,
+            as_of=context.as_of,
+        ),
+        group_ids=(department_id,) if department_id else (),
+        manager_remote_id=text(raw.get("manager_uuid")),
+        start_date=hire_date,
+        location_id=text(job.get("location_uuid")) or text(dig(job, "location.uuid")),
+    )
+
+
+def map_department(raw: Mapping[str, Any], context: MapContext) -> Group:  # noqa: ARG001
+    remote_id = text(raw.get("uuid"))
+    if remote_id is None:
+        raise BadPayload("Gusto sent a department without uuid")
+    return Group(
+        remote_id=remote_id,
+        group_type=GroupType.DEPARTMENT,
+        name=text(raw.get("title")) or "",
+    )
+
+
+def map_location(raw: Mapping[str, Any], context: MapContext) -> Location | None:  # noqa: ARG001
+    remote_id = text(raw.get("uuid"))
+    if remote_id is None:
+        raise BadPayload("Gusto sent a location without uuid")
+    # Inactive locations are deleted ones kept for history; people may still point at them,
+    # so they are kept (an unresolved location_id would be worse than a stale one).
+    return Location(remote_id=remote_id, country=country_code(raw.get("country")))
+
+
+_COMPANY = "/v1/companies/{company_uuid}"
+
+SPEC = ConnectorSpec(
+    slug="gusto",
+    display_name="Gusto",
+    docs_url="https://docs.gusto.com/app-integrations/docs/introduction",
+    api_root="https://api.gusto.com",
+    allowed_hosts=("api.gusto.com", "api.gusto-demo.com"),
+    credential_fields=(
+        CredentialField(
+            "client_id",
+            "OAuth client ID",
+            secret=False,
+            help="From the Gusto Developer Portal application that the customer authorized.",
+        ),
+        CredentialField("client_secret", "OAuth client secret", secret=True),
+        CredentialField(
+            "refresh_token",
+            "Refresh token",
+            secret=True,
+            help="Issued when the company admin authorized the application; Gusto rotates it "
+            "on every refresh and rostersync stores the newest one.",
+        ),
+        CredentialField(
+            "company_uuid",
+            "Company UUID",
+            secret=False,
+            help="The `resource.uuid` that GET /v1/token_info returns for the grant.",
+        ),
+    ),
+    auth=TokenEndpointForbidden(OAuth2Refresh("/oauth/token")),
+    headers={"Accept": "application/json", "X-Gusto-API-Version": API_VERSION},
+    streams=(
+        Stream(
+            "departments",
+            f"{_COMPANY}/departments",
+            map_department,
+            paginator=HeaderPageNumber(page_param="page", size_param="per", size=PER_PAGE),
+        ),
+        Stream(
+            "locations",
+            f"{_COMPANY}/locations",
+            map_location,
+            paginator=HeaderPageNumber(page_param="page", size_param="per", size=PER_PAGE),
+        ),
+        Stream(
+            "employees",
+            f"{_COMPANY}/employees",
+            map_employee,
+            paginator=HeaderPageNumber(page_param="page", size_param="per", size=PER_PAGE),
+        ),
+    ),
+    rate_limits="200 requests per rolling 60 s per OAuth grant; 429 with Retry-After",
+    guide=SetupGuide(
+        summary="Authorize rostersync's Gusto application for your company with read access "
+        "to employees, departments and company locations.",
+        steps=(
+            "Your rostersync operator registers an application in the Gusto Developer Portal "
+            "(dev.gusto.com) with the scopes below and gives you its authorization link.",
+            "Sign in to Gusto as a company admin (primary or full-access admin) and open the "
+            "link; review the requested permissions and choose Allow for your company.",
+            "rostersync receives the refresh token and your company UUID from the consent; "
+            "nothing needs to be copied by hand when the connect link handles the redirect.",
+            "To revoke access later, remove the application in Gusto under Settings > "
+            "Integrations (or App Directory > Connected apps).",
+        ),
+        grant=(
+            "employees:read (names, work email, manager, department, jobs and terminations)",
+            "departments:read",
+            "companies:read (company locations)",
+        ),
+        do_not_grant=(
+            "compensations:read, payrolls:read, pay_schedules:read",
+            "employee_payment_methods:read, bank accounts, tax and benefits scopes",
+            "any :write or :manage scope",
+        ),
+        sources=(
+            "https://docs.gusto.com/app-integrations/docs/oauth2",
+            "https://docs.gusto.com/app-integrations/docs/scopes",
+        ),
+    ),
+)
+
+CONNECTOR = DeclarativeConnector(SPEC)

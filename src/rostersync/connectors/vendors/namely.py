@@ -1,0 +1,242 @@
+"""Namely connector.
+
+API reference (read 2026-11): https://developers.namely.com/docs/namely-api (profiles, groups,
+authentication), Namely's OpenAPI as vendored in github.com/konfig-sdks/namely-java-sdk
+(`api/openapi.yaml`: GET_profiles, GET_groups, GetProfilesResponse, GetGroupsResponse), and
+https://help.namely.com ("Using Open API with Org Units").
+
+- Auth: a personal access token (or an OAuth access token) as `Authorization: Bearer`; the API
+  lives on the company's own subdomain, `https://{company}.namely.com/api/v1`.
+- Profiles: `GET /profiles` pages with `page` / `per_page` (default 30, maximum 50). The docs
+  promise "active and inactive" profiles, which leaves out `pending` ones (onboarding, not
+  started), so the read asks once per documented `filter[user_status]` value (active, pending,
+  inactive) and keeps each id once. `meta.count` is unreliable on short pages (documented), so
+  paging stops at the first short page.
+- Groups: `GET /groups` lists every group with its group type title in `type` (Departments,
+  Divisions, Office Locations, or a custom type). Office locations become Locations (country
+  from `address.country_id`); the others become Groups. Profiles reference them through
+  `links.groups`, and teams through `links.teams` (id and name).
+- Status: `user_status` (active / pending / inactive), `start_date`, `departure_date`, read
+  against `as_of`. Namely has no leave status.
+- Rate limits are enforced but no numbers are published; 429 is retried with backoff.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from datetime import date
+from typing import Any
+
+from rostersync.connectors.auth import Bearer
+from rostersync.connectors.base import CredentialField, Record
+from rostersync.connectors.declarative import DeclarativeConnector, SpecReader
+from rostersync.connectors.errors import BadPayload
+from rostersync.connectors.mapping import country_code, day, status_from_dates, text
+from rostersync.connectors.paging import PageNumber
+from rostersync.connectors.spec import ConnectorSpec, MapContext, SetupGuide, Stream
+from rostersync.model import Employee, EmploymentStatus, Group, GroupType, Location
+
+PAGE_SIZE = 50  # documented maximum for per_page
+USER_STATUSES = ("active", "pending", "inactive")
+
+
+def group_type(type_title: str | None) -> GroupType | None:
+    """A group type title to our type; None for office locations (they are Locations)."""
+    title = (type_title or "").strip().lower()
+    if "office" in title or "location" in title:
+        return None
+    if "department" in title:
+        return GroupType.DEPARTMENT
+    if "division" in title or "business unit" in title:
+        return GroupType.BUSINESS_UNIT
+    if "cost cent" in title:
+        return GroupType.COST_CENTER
+    if "team" in title:
+        return GroupType.TEAM
+    return GroupType.GROUP
+
+
+def map_group(raw: Mapping[str, Any], context: MapContext) -> Record:  # noqa: ARG001
+    remote_id = text(raw.get("id"))
+    if remote_id is None:
+        raise BadPayload("Namely sent a group without an id")
+    kind = group_type(text(raw.get("type")))
+    if kind is None:
+        address = raw.get("address")
+        country = None
+        if isinstance(address, Mapping):
+            country = country_code(address.get("country_id")) or country_code(
+                address.get("country")
+            )
+        return Location(remote_id=remote_id, country=country)
+    return Group(remote_id=remote_id, group_type=kind, name=text(raw.get("title")) or "")
+
+
+def employment_status(
+    user_status: str | None, start: date | None, departure: date | None, as_of: date
+) -> EmploymentStatus:
+    """Namely's user status read against the clock; passed dates win over stale labels."""
+    label = (user_status or "").strip().lower()
+    if label == "inactive":
+        return EmploymentStatus.TERMINATED
+    by_dates = status_from_dates(as_of=as_of, start=start, end=departure)
+    if by_dates is not EmploymentStatus.ACTIVE:
+        return by_dates
+    if label == "pending" and (start is None or start > as_of):
+        return EmploymentStatus.PENDING
+    return EmploymentStatus.ACTIVE
+
+
+def _links(raw: Mapping[str, Any], key: str) -> list[Mapping[str, Any]]:
+    links = raw.get("links")
+    items = links.get(key) if isinstance(links, Mapping) else None
+    return [i for i in items if isinstance(i, Mapping)] if isinstance(items, list) else []
+
+
+def map_profile(
+    raw: Mapping[str, Any],
+    context: MapContext,
+    locations: frozenset[str],
+    groups: frozenset[str],
+) -> Iterator[Record]:
+    """One profile; `groups` are the listed group ids (archived ones are absent from /groups,
+    so links to them are dropped rather than left dangling)."""
+    remote_id = text(raw.get("id"))
+    if remote_id is None:
+        raise BadPayload("Namely sent a profile without an id")
+    group_ids: list[str] = []
+    location_id: str | None = None
+    for group in _links(raw, "groups"):
+        group_id = text(group.get("id"))
+        if group_id is None:
+            continue
+        if group_id in locations:
+            location_id = location_id or group_id
+        elif group_id in groups and group_id not in group_ids:
+            group_ids.append(group_id)
+    for team in _links(raw, "teams"):
+        team_id = text(team.get("id"))
+        if team_id is not None and team_id not in group_ids:
+            group_ids.append(team_id)
+            yield Group(
+                remote_id=team_id, group_type=GroupType.TEAM, name=text(team.get("name")) or ""
+            )
+    managers = raw.get("reports_to")
+    manager = managers[0] if isinstance(managers, list) and managers else None
+    start = day(raw.get("start_date"), vendor=context.vendor)
+    yield Employee(
+        remote_id=remote_id,
+        first_name=text(raw.get("first_name")) or "",
+        last_name=text(raw.get("last_name")) or "",
+        work_email=text(raw.get("email")),
+        employment_status=employment_status(
+            text(raw.get("user_status")),
+            start,
+            day(raw.get("departure_date"), vendor=context.vendor),
+            context.as_of,
+        ),
+        group_ids=tuple(group_ids),
+        manager_remote_id=text(manager.get("id")) if isinstance(manager, Mapping) else None,
+        start_date=start,
+        location_id=location_id,
+    )
+
+
+GROUPS = Stream("groups", "/groups", map_group, records_path="groups")
+
+
+def _mapped_by_read(raw: Mapping[str, Any], context: MapContext) -> None:
+    """Profiles are mapped in read(), which knows which groups are office locations."""
+
+
+def _profiles(user_status: str) -> Stream:
+    return Stream(
+        "profiles",
+        "/profiles",
+        _mapped_by_read,
+        params={"filter[user_status]": user_status},
+        records_path="profiles",
+        paginator=PageNumber(page_param="page", size_param="per_page", size=PAGE_SIZE),
+    )
+
+
+def read(reader: SpecReader) -> Iterator[Record]:
+    """Groups first (to tell office locations from departments), then each status's profiles."""
+    locations: set[str] = set()
+    groups: set[str] = set()
+    emitted: set[tuple[str, str]] = set()
+    for record in reader.records(GROUPS):
+        (locations if isinstance(record, Location) else groups).add(record.remote_id)
+        emitted.add((record.type, record.remote_id))
+        yield record
+    office_ids, group_ids = frozenset(locations), frozenset(groups)
+    for status in USER_STATUSES:
+        for raw in reader.raw(_profiles(status)):
+            if not isinstance(raw, Mapping):
+                raise BadPayload("Namely sent a profile that is not an object")
+            for record in map_profile(raw, reader.map_context, office_ids, group_ids):
+                key = (record.type, record.remote_id)
+                if key in emitted:
+                    # A filter Namely ignores would list people twice; keep each id once.
+                    continue
+                emitted.add(key)
+                yield record
+
+
+SPEC = ConnectorSpec(
+    slug="namely",
+    display_name="Namely",
+    docs_url="https://developers.namely.com/docs/namely-api",
+    api_root="https://{company}.namely.com/api/v1",
+    allowed_hosts=("*.namely.com",),
+    credential_fields=(
+        CredentialField(
+            "company",
+            "Company subdomain",
+            secret=False,
+            help="The part before .namely.com in your Namely address (acme for "
+            "https://acme.namely.com).",
+        ),
+        CredentialField(
+            "access_token",
+            "Personal access token",
+            secret=True,
+            help="Created under your profile > API > Personal Access Tokens; shown once.",
+        ),
+    ),
+    auth=Bearer("{access_token}"),
+    read=read,
+    rate_limits="enforced but not published; 429 answers are retried with backoff",
+    guide=SetupGuide(
+        summary="Create a Namely personal access token for a dedicated administrator account "
+        "that can see every profile, including pending and inactive ones.",
+        steps=(
+            "Create (or pick) a dedicated Namely user for the integration, e.g. "
+            "'rostersync integration', and give it an access role that can view all profiles "
+            "and the Job, Groups and Reports-to fields, but not compensation, benefits, "
+            "personal or payroll sections.",
+            "Sign in to Namely as that user and open your profile menu > API.",
+            "Under Personal Access Tokens, enter the name 'rostersync' and click Create.",
+            "Copy the token: Namely shows it only once. Enter it here with your company "
+            "subdomain (the part before .namely.com).",
+            "The token works as long as that user is active: deactivating the user revokes it.",
+        ),
+        grant=(
+            "View all employee profiles, in every status (active, pending, inactive)",
+            "Name, company email, job and start/departure dates",
+            "Groups (departments, divisions, office locations), teams and reports-to",
+        ),
+        do_not_grant=(
+            "Compensation / salary, payroll, benefits (healthcare, dental, vision)",
+            "Personal and home contact details, SSN, date of birth, EEO fields",
+            "Edit rights of any kind",
+        ),
+        sources=(
+            "https://developers.namely.com/docs/namely-api",
+            "https://developers.namely.com/docs/personal-access-tokens",
+            "https://help.namely.com",
+        ),
+    ),
+)
+
+CONNECTOR = DeclarativeConnector(SPEC)

@@ -1,0 +1,194 @@
+"""Rippling connector (Rippling Platform API, customer API key).
+
+API reference (read 2026-11): Rippling's published OpenAPI
+(github.com/Rippling/OpenAPIDocs, RipplingOpenAPI.v1.yaml, served at
+https://developer.rippling.com/docs/rippling-api), its guides
+docs/Getting-Started/b-Customers.md (API keys), e-Scopes.md and i-Errors.md.
+
+- Auth: a company API key (Company Settings > API Access) as `Authorization: Bearer`.
+- People: GET /platform/api/employees/include_terminated (the plain /employees endpoint
+  returns active people only), paged with limit/offset; Rippling asks for at most 100 per
+  page and sends no total, so a short page ends the read.
+- Departments, teams, work locations: GET /departments, /teams, /work_locations (same
+  paging). Work locations carry `address.country` (ISO alpha-2).
+- Employees name their department by name (`department`) and, where the key has the scope,
+  by id (`departmentId`); the name is resolved against the department list when the id is
+  missing. `workLocationId` links the location; the embedded `workLocation` is only an
+  address. The published schema gives no team membership on an employee; a `teams` list of
+  ids, which newer generated clients show, is read when present.
+- Status: `roleState` INIT / HIRED / ACCEPTED (offer stage: not started) / ACTIVE /
+  TERMINATED, read with `startDate` / `endDate` against the clock; Rippling has no leave
+  state in this API.
+- Rate limits: not published for the Platform API; 429 with Retry-After is honoured.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from datetime import date
+from typing import Any
+
+from rostersync.connectors.auth import Bearer
+from rostersync.connectors.base import CredentialField, Record
+from rostersync.connectors.declarative import DeclarativeConnector, SpecReader
+from rostersync.connectors.errors import BadPayload
+from rostersync.connectors.mapping import country_code, day, dig, status_from_dates, text
+from rostersync.connectors.paging import OffsetLimit
+from rostersync.connectors.spec import ConnectorSpec, MapContext, SetupGuide, Stream
+from rostersync.model import Employee, EmploymentStatus, Group, GroupType, Location
+
+PAGE_SIZE = 100  # "Pagination should be set to a maximum of 100" (GET Employees)
+
+_NOT_STARTED = frozenset({"INIT", "HIRED", "ACCEPTED"})
+
+
+def employment_status(
+    role_state: str | None, start: date | None, end: date | None, as_of: date
+) -> EmploymentStatus:
+    state = (role_state or "").strip().upper()
+    if state == "TERMINATED" and (end is None or end < as_of):
+        return EmploymentStatus.TERMINATED
+    status = status_from_dates(as_of=as_of, start=start, end=end)
+    if status is EmploymentStatus.ACTIVE and state in _NOT_STARTED:
+        return EmploymentStatus.PENDING
+    return status
+
+
+def map_employee(
+    raw: Mapping[str, Any], context: MapContext, departments: Mapping[str, str]
+) -> Employee:
+    remote_id = text(raw.get("id"))
+    if remote_id is None:
+        raise BadPayload("Rippling sent an employee without id")
+    start = day(raw.get("startDate"), vendor=context.vendor)
+    end = day(raw.get("endDate"), vendor=context.vendor)
+    department = text(raw.get("departmentId"))
+    if department is None:
+        name = text(raw.get("department"))
+        department = departments.get(name.casefold()) if name else None
+    # Not in the published schema, but newer Rippling clients show a `teams` list of ids.
+    teams = [
+        team_id
+        for item in raw.get("teams") or ()
+        if (team_id := text(item.get("id") if isinstance(item, Mapping) else item))
+    ]
+    return Employee(
+        remote_id=remote_id,
+        first_name=text(raw.get("firstName")) or "",
+        last_name=text(raw.get("lastName")) or "",
+        work_email=text(raw.get("workEmail")),
+        employment_status=employment_status(text(raw.get("roleState")), start, end, context.as_of),
+        group_ids=((department,) if department else ()) + tuple(teams),
+        manager_remote_id=text(raw.get("manager")),
+        start_date=start,
+        location_id=text(raw.get("workLocationId")),
+    )
+
+
+def _group(raw: Mapping[str, Any], group_type: GroupType) -> Group:
+    remote_id = text(raw.get("id"))
+    if remote_id is None:
+        raise BadPayload(f"Rippling sent a {group_type.value.lower()} without id")
+    return Group(remote_id=remote_id, group_type=group_type, name=text(raw.get("name")) or "")
+
+
+def map_department(raw: Mapping[str, Any], context: MapContext) -> Group:  # noqa: ARG001
+    return _group(raw, GroupType.DEPARTMENT)
+
+
+def map_team(raw: Mapping[str, Any], context: MapContext) -> Group:  # noqa: ARG001
+    return _group(raw, GroupType.TEAM)
+
+
+def map_work_location(raw: Mapping[str, Any], context: MapContext) -> Location:  # noqa: ARG001
+    remote_id = text(raw.get("id"))
+    if remote_id is None:
+        raise BadPayload("Rippling sent a work location without id")
+    return Location(remote_id=remote_id, country=country_code(dig(raw, "address.country")))
+
+
+def _unmapped(raw: Mapping[str, Any], context: MapContext) -> None:
+    """Employees are mapped in `read`, which knows the department names."""
+
+
+def _paged() -> OffsetLimit:
+    return OffsetLimit(limit=PAGE_SIZE)
+
+
+STREAMS = (
+    Stream("departments", "/departments", map_department, paginator=_paged()),
+    Stream("teams", "/teams", map_team, paginator=_paged()),
+    Stream("work_locations", "/work_locations", map_work_location, paginator=_paged()),
+    Stream("employees", "/employees/include_terminated", _unmapped, paginator=_paged()),
+)
+
+
+def read(reader: SpecReader) -> Iterator[Record]:
+    """Org streams first; their department names resolve employees that carry only a name."""
+    departments: dict[str, str] = {}
+    emitted: set[tuple[str, str]] = set()
+    *org_streams, people = reader.spec.streams
+    for stream in org_streams:
+        for record in reader.records(stream):
+            if isinstance(record, Employee) or (record.type, record.remote_id) in emitted:
+                continue
+            emitted.add((record.type, record.remote_id))
+            if isinstance(record, Group) and record.group_type is GroupType.DEPARTMENT:
+                departments.setdefault(record.name.casefold(), record.remote_id)
+            yield record
+    for raw in reader.raw(people):
+        if not isinstance(raw, Mapping):
+            raise BadPayload("Rippling sent an employee record that is not an object")
+        yield from reader.mapped(
+            Stream(people.name, people.path, lambda r, c: map_employee(r, c, departments)), raw
+        )
+
+
+SPEC = ConnectorSpec(
+    slug="rippling",
+    display_name="Rippling",
+    docs_url="https://developer.rippling.com/docs/rippling-api",
+    api_root="https://api.rippling.com/platform/api",
+    allowed_hosts=("api.rippling.com",),
+    credential_fields=(
+        CredentialField(
+            "api_key",
+            "API key",
+            secret=True,
+            help="Company Settings > API Access > Create API Key; shown once.",
+        ),
+    ),
+    auth=Bearer("{api_key}"),
+    streams=STREAMS,
+    read=read,
+    rate_limits="not published; 429 with Retry-After honoured, 504 means page smaller",
+    guide=SetupGuide(
+        summary="Create a Rippling API key that can read employees (including terminated "
+        "ones), departments, teams and work locations.",
+        steps=(
+            "Sign in to Rippling as a company admin.",
+            "Open Company Settings > API Access (app.rippling.com/company-settings/api-access) "
+            "and choose Create API Key.",
+            "Describe it as 'rostersync' and select only the scopes listed below.",
+            "Save, then copy the key: it is shown once.",
+        ),
+        grant=(
+            "company, company:departments, company:teams, company:workLocations",
+            "employee, employee:name, employee:workEmail, employee:roleState, "
+            "employee:startDate, employee:endDate, employee:department, employee:manager, "
+            "employee:workLocation",
+        ),
+        do_not_grant=(
+            "employee:ssn, employee:dob, employee:address, employee:personalEmail, "
+            "employee:phone, employee:gender, employee:identifiedGender",
+            "employee:compensation, employee:payroll, employee:customFields, deduction:*",
+            "company:bankaccounts, company:tax_info, any :write scope",
+        ),
+        sources=(
+            "https://developer.rippling.com/docs/rippling-api/docs/Getting-Started/b-Customers.md",
+            "https://developer.rippling.com/docs/rippling-api/docs/Getting-Started/e-Scopes.md",
+        ),
+    ),
+)
+
+CONNECTOR = DeclarativeConnector(SPEC)

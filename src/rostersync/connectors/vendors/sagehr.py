@@ -1,0 +1,158 @@
+"""Sage HR (formerly CakeHR) connector.
+
+API reference (read 2026-11): https://developer.sage.com/hr/get-started,
+https://developer.sage.com/hr/reference (the Apiary blueprint, as vendored in
+github.com/konfig-sdks/sage-java-sdk `api/openapi.yaml`), and
+https://support.sage.hr/en/articles/3246469-how-does-cakehr-api-work
+
+- Auth: a per-user API key in the `X-Auth-Token` header, sent to the company's own
+  subdomain `https://{subdomain}.sage.hr/api`.
+- People: `GET /employees` lists the active employees (future starters included: they are
+  active records with a start date ahead); `GET /terminated-employees` lists the leavers with
+  their `termination_date`. Both page with `?page=` and a `meta` block (`current_page`,
+  `next_page`, `total_pages`, `per_page` 50, `total_entries`); the page size is fixed.
+- Groups: `GET /teams` (same paging). Employees carry one `team_id`.
+- Sage HR has locations in the product but no documented way to read an employee's location
+  or list locations, and the employee's `country` is the home address: no locations here.
+- Leave is not on the employee record (only leave requests), so nobody is INACTIVE.
+- Rate limits: none documented.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from rostersync.connectors.auth import Header
+from rostersync.connectors.base import CredentialField, Record
+from rostersync.connectors.declarative import DeclarativeConnector, SpecReader
+from rostersync.connectors.errors import BadPayload
+from rostersync.connectors.mapping import day, status_from_dates, text
+from rostersync.connectors.paging import PageNumber
+from rostersync.connectors.spec import ConnectorSpec, MapContext, SetupGuide, Stream
+from rostersync.model import Employee, EmploymentStatus, Group, GroupType
+
+# The page size is not a parameter: every list answers 50 per page and says how many pages.
+_PAGES = PageNumber(size_param=None, size=50, total_pages_path="meta.total_pages")
+
+
+def _employee(raw: Mapping[str, Any], context: MapContext, *, termination: Any = None) -> Employee:
+    remote_id = text(raw.get("id"))
+    if remote_id is None:
+        raise BadPayload("Sage HR sent an employee without an id")
+    start = day(raw.get("employment_start_date"), vendor=context.vendor)
+    end = day(termination, vendor=context.vendor)
+    team = text(raw.get("team_id"))
+    return Employee(
+        remote_id=remote_id,
+        first_name=text(raw.get("first_name")) or "",
+        last_name=text(raw.get("last_name")) or "",
+        work_email=text(raw.get("email")),
+        employment_status=status_from_dates(as_of=context.as_of, start=start, end=end),
+        group_ids=(team,) if team else (),
+        manager_remote_id=text(raw.get("reports_to_employee_id")),
+        start_date=start,
+        location_id=None,
+    )
+
+
+def map_active(raw: Mapping[str, Any], context: MapContext) -> Employee:
+    return _employee(raw, context)
+
+
+def map_terminated(raw: Mapping[str, Any], context: MapContext) -> Employee:
+    employee = _employee(raw, context, termination=raw.get("termination_date"))
+    if raw.get("termination_date") is None:
+        # Listed as terminated without a date: the list itself is the vendor's word.
+        return employee.model_copy(update={"employment_status": EmploymentStatus.TERMINATED})
+    return employee
+
+
+def map_team(raw: Mapping[str, Any], context: MapContext) -> Group:  # noqa: ARG001
+    remote_id = text(raw.get("id"))
+    if remote_id is None:
+        raise BadPayload("Sage HR sent a team without an id")
+    return Group(remote_id=remote_id, group_type=GroupType.TEAM, name=text(raw.get("name")) or "")
+
+
+TEAMS = Stream("teams", "/teams", map_team, records_path="data", paginator=_PAGES)
+EMPLOYEES = Stream("employees", "/employees", map_active, records_path="data", paginator=_PAGES)
+TERMINATED = Stream(
+    "terminated employees",
+    "/terminated-employees",
+    map_terminated,
+    records_path="data",
+    paginator=_PAGES,
+)
+
+
+def read(reader: SpecReader) -> Iterator[Record]:
+    """Teams, then active employees, then leavers not already read as active.
+
+    Someone terminated with a date still ahead can be in both lists while serving notice;
+    the active record wins, so ids stay unique.
+    """
+    yield from reader.records(TEAMS)
+    seen: set[str] = set()
+    for record in reader.records(EMPLOYEES):
+        seen.add(record.remote_id)
+        yield record
+    for record in reader.records(TERMINATED):
+        if record.remote_id not in seen:
+            seen.add(record.remote_id)
+            yield record
+
+
+SPEC = ConnectorSpec(
+    slug="sagehr",
+    display_name="Sage HR",
+    docs_url="https://developer.sage.com/hr/",
+    api_root="https://{subdomain}.sage.hr/api",
+    allowed_hosts=("*.sage.hr",),
+    credential_fields=(
+        CredentialField(
+            "subdomain",
+            "Company subdomain",
+            secret=False,
+            help="The part before .sage.hr in your Sage HR address, e.g. 'acme' for acme.sage.hr.",
+        ),
+        CredentialField(
+            "api_key",
+            "API key",
+            secret=True,
+            help="Settings > Integrations > API, shown once API access is enabled.",
+        ),
+    ),
+    auth=Header("X-Auth-Token", "{api_key}"),
+    streams=(TEAMS, EMPLOYEES, TERMINATED),
+    read=read,
+    rate_limits="none documented; lists page at a fixed 50 records",
+    guide=SetupGuide(
+        summary="Enable Sage HR API access as an administrator and give rostersync the API "
+        "key and your company subdomain. rostersync only reads employees, terminated "
+        "employees and teams.",
+        steps=(
+            "Sign in to Sage HR with a user that has Admin rights.",
+            "Click your name at the top right, then Settings.",
+            "In the settings menu open INTEGRATIONS, then API.",
+            "Click ENABLE API ACCESS and copy the API key shown. The key belongs to your "
+            "user; disabling and enabling API access again issues new keys for everyone.",
+            "Copy your subdomain: the part before .sage.hr in the address bar.",
+        ),
+        grant=(
+            "Read access to employees (active and terminated) and teams, which an admin's "
+            "API key has",
+        ),
+        do_not_grant=(
+            "Sage HR API keys cannot be narrowed; rostersync never calls the compensation, "
+            "leave, documents, performance or recruitment endpoints",
+            "Do not use a key from an integration that writes to Sage HR",
+        ),
+        sources=(
+            "https://developer.sage.com/hr/get-started",
+            "https://support.sage.hr/en/articles/3246469-how-does-cakehr-api-work",
+        ),
+    ),
+)
+
+CONNECTOR = DeclarativeConnector(SPEC)

@@ -1,0 +1,206 @@
+"""TriNet Zenefits connector (Core API).
+
+API reference (read 2026-11): https://developers.zenefits.com/docs/getting-started,
+https://developers.zenefits.com/reference/pagination, /reference/people, /reference/employments,
+/reference/departments, /reference/locations, https://developers.zenefits.com/docs/permissions.
+Response shapes cross-checked with captured payloads in public client code (fixtures' SOURCES.md).
+
+- Auth: an OAuth2 access token (or the legacy API token a Zenefits admin can generate) as
+  `Authorization: Bearer`. A token is installed in one company, so the top-level `/core/...`
+  lists are that company's.
+- Every answer is `{"status", "object": "/meta/response", "data": {...}, "error"}`; lists hold
+  `data.data` and an absolute `data.next_url` (null on the last page); `limit` at most 100.
+- People (`/core/people`) carry `status` (active / leave_of_absence / terminated, and
+  requested / setup for hires not yet active) and refs to their department, location and manager
+  (`{"url": ".../core/departments/219736"}`, or null `url` when unset). We ask for no `includes`:
+  an expanded manager is a whole person record, personal fields and all. People carry no dates:
+  hire and termination dates live on employments (`/core/employments`, one per hire), which
+  are read first and joined on the person ref; the latest hire wins for rehires.
+- Departments (`/core/departments`) and locations (`/core/locations`, `country` alpha-2).
+- Rate limits: not published.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from datetime import date
+from typing import Any
+
+from rostersync.connectors.auth import Bearer
+from rostersync.connectors.base import CredentialField, Record
+from rostersync.connectors.declarative import DeclarativeConnector, SpecReader
+from rostersync.connectors.errors import BadPayload
+from rostersync.connectors.mapping import country_code, day, status_from_dates, text
+from rostersync.connectors.paging import NextUrl
+from rostersync.connectors.spec import ConnectorSpec, MapContext, SetupGuide, Stream
+from rostersync.model import Employee, EmploymentStatus, Group, GroupType, Location
+
+PAGE_SIZE = 100  # documented maximum for `limit`
+_PAGES = NextUrl(next_path="data.next_url", size_param="limit", size=PAGE_SIZE)
+_RECORDS = "data.data"
+
+Dates = tuple[date | None, date | None]
+
+
+def ref_id(value: Any) -> str | None:
+    """The id behind a Zenefits ref: an expanded object's `id`, else the ref URL's last step."""
+    if not isinstance(value, Mapping):
+        return None
+    expanded = text(value.get("id"))
+    if expanded:
+        return expanded
+    url = text(value.get("url"))
+    if url is None:
+        return None
+    return text(url.split("?", 1)[0].rstrip("/").rsplit("/", 1)[-1])
+
+
+def employment_status(label: str | None, dates: Dates, as_of: date) -> EmploymentStatus:
+    """Zenefits' person status read against the employment dates: dates win over labels."""
+    hired, ended = dates
+    status = (label or "").strip().lower()
+    by_dates = status_from_dates(as_of=as_of, start=hired, end=ended)
+    if by_dates is not EmploymentStatus.ACTIVE:
+        return by_dates
+    if status == "terminated" and (ended is None or ended < as_of):
+        # Terminated with a termination date still ahead is someone serving notice.
+        return EmploymentStatus.TERMINATED
+    if status in ("requested", "setup"):
+        # Hires whose onboarding is not finished: not yet someone who should have access.
+        return EmploymentStatus.PENDING
+    if status == "leave_of_absence":
+        return EmploymentStatus.INACTIVE
+    return EmploymentStatus.ACTIVE
+
+
+def map_department(raw: Mapping[str, Any], context: MapContext) -> Group:  # noqa: ARG001
+    remote_id = text(raw.get("id"))
+    if remote_id is None:
+        raise BadPayload("Zenefits sent a department without an id")
+    return Group(
+        remote_id=remote_id, group_type=GroupType.DEPARTMENT, name=text(raw.get("name")) or ""
+    )
+
+
+def map_location(raw: Mapping[str, Any], context: MapContext) -> Location:  # noqa: ARG001
+    remote_id = text(raw.get("id"))
+    if remote_id is None:
+        raise BadPayload("Zenefits sent a location without an id")
+    return Location(remote_id=remote_id, country=country_code(raw.get("country")))
+
+
+def _unmapped(raw: Mapping[str, Any], context: MapContext) -> None:  # noqa: ARG001
+    """Streams whose records the read hook consumes itself (employments, people)."""
+    return None
+
+
+def map_person(raw: Mapping[str, Any], context: MapContext, dates: Dates) -> Employee:
+    remote_id = text(raw.get("id"))
+    if remote_id is None:
+        raise BadPayload("Zenefits sent a person without an id")
+    department = ref_id(raw.get("department"))
+    return Employee(
+        remote_id=remote_id,
+        first_name=text(raw.get("first_name")) or "",
+        last_name=text(raw.get("last_name")) or "",
+        work_email=text(raw.get("work_email")),
+        employment_status=employment_status(text(raw.get("status")), dates, context.as_of),
+        group_ids=(department,) if department else (),
+        manager_remote_id=ref_id(raw.get("manager")),
+        start_date=dates[0],
+        location_id=ref_id(raw.get("location")),
+    )
+
+
+DEPARTMENTS = Stream(
+    "departments", "/core/departments", map_department, records_path=_RECORDS, paginator=_PAGES
+)
+LOCATIONS = Stream(
+    "locations", "/core/locations", map_location, records_path=_RECORDS, paginator=_PAGES
+)
+EMPLOYMENTS = Stream(
+    "employments", "/core/employments", _unmapped, records_path=_RECORDS, paginator=_PAGES
+)
+PEOPLE = Stream("people", "/core/people", _unmapped, records_path=_RECORDS, paginator=_PAGES)
+
+
+def _employment_dates(reader: SpecReader) -> dict[str, Dates]:
+    """Each person's latest employment (hire date, termination date), by person id."""
+    vendor = reader.spec.display_name
+    latest: dict[str, Dates] = {}
+    for raw in reader.raw(EMPLOYMENTS):
+        if not isinstance(raw, Mapping):
+            raise BadPayload("Zenefits sent an employment that is not an object")
+        person = ref_id(raw.get("person"))
+        if person is None:
+            continue
+        hired = day(raw.get("hire_date"), vendor=vendor)
+        ended = day(raw.get("termination_date"), vendor=vendor)
+        current = latest.get(person)
+        if current is None or (hired is not None and (current[0] is None or hired >= current[0])):
+            latest[person] = (hired, ended)
+    return latest
+
+
+def read(reader: SpecReader) -> Iterator[Record]:
+    for stream in (DEPARTMENTS, LOCATIONS):
+        yield from reader.records(stream)
+    dates = _employment_dates(reader)
+    for raw in reader.raw(PEOPLE):
+        if not isinstance(raw, Mapping):
+            raise BadPayload("Zenefits sent a person that is not an object")
+        person_id = text(raw.get("id")) or ""
+        yield map_person(raw, reader.map_context, dates.get(person_id, (None, None)))
+
+
+SPEC = ConnectorSpec(
+    slug="zenefits",
+    display_name="TriNet Zenefits",
+    docs_url="https://developers.zenefits.com/",
+    api_root="https://api.zenefits.com",
+    allowed_hosts=("api.zenefits.com",),
+    credential_fields=(
+        CredentialField(
+            "access_token",
+            "Access token",
+            secret=True,
+            help="The OAuth access token of the rostersync app installed in your company, or "
+            "an API token generated by a Zenefits admin.",
+        ),
+    ),
+    auth=Bearer("{access_token}"),
+    streams=(DEPARTMENTS, LOCATIONS, EMPLOYMENTS, PEOPLE),
+    read=read,
+    rate_limits="Not published; 429 with Retry-After is honoured",
+    guide=SetupGuide(
+        summary="Install a Zenefits app (or generate an API token) that can read people, "
+        "employments, departments and locations of your company.",
+        steps=(
+            "Sign in to Zenefits as a full admin.",
+            "Open the App Directory and install the rostersync app, or, for a direct token, "
+            "ask Zenefits support / your partner contact for a Core API token for the company.",
+            "On the consent screen, grant only the scopes listed below (the 'platform' scope "
+            "is always required).",
+            "Copy the access token shown after the installation into rostersync.",
+        ),
+        grant=(
+            "platform",
+            "people (names, status), people.work_email, people.department, "
+            "people.location, people.manager",
+            "employments (hire and termination dates)",
+            "departments, locations",
+        ),
+        do_not_grant=(
+            "people.date_of_birth, people.gender, people.personal_email, people.personal_phone, "
+            "people.street1 / address, people.social_security_number",
+            "banks, company_banks, payroll, employments.annual_salary / pay_rate",
+            "time_off / vacation_requests, benefits",
+        ),
+        sources=(
+            "https://developers.zenefits.com/docs/permissions",
+            "https://developers.zenefits.com/docs/oauth",
+        ),
+    ),
+)
+
+CONNECTOR = DeclarativeConnector(SPEC)

@@ -1,0 +1,665 @@
+"""BambooHR API emulator, written from BambooHR's public documentation.
+
+Served at the root, in both documented layouts (the real hosts are
+``https://api.bamboohr.com/api/gateway.php/{companyDomain}/v1/...`` and
+``https://{companyDomain}.bamboohr.com/api/v1/...``):
+
+=====  ====================================  =============================================
+verb   path (after the prefix)               notes
+=====  ====================================  =============================================
+GET    /employees/directory                  active, started employees; 403 when the
+                                             company has disabled the directory
+GET    /employees/{id}?fields=a,b            one employee; ``id=0`` is the key's owner
+POST   /reports/custom?format=JSON           body ``{"title", "fields": [...], "filters"}``;
+       &onlyCurrent=false                    every employee, Active and Inactive; future
+                                             hires only with ``onlyCurrent=false``
+GET    /employees/{id|all}/tables/{table}    ``jobInfo``, ``employmentStatus``,
+                                             ``compensation`` rows
+GET    /meta/fields, /meta/lists             field catalog; list fields with options
+GET    /datasets, /datasets/employee/fields  dataset discovery (v1)
+POST   /datasets/employee?page=&page_size=   v1 dataset data, ``page_size`` <= 1000
+                                             (default 500); future hires are Inactive
+=====  ====================================  =============================================
+
+Behaviour copied from the docs:
+
+- Auth: HTTP Basic, the API key as user name and any password; otherwise 401. Errors carry
+  an empty body and the reason in ``X-BambooHR-Error-Message``.
+- Output is XML unless JSON is asked for (``Accept: application/json``); custom reports take
+  ``format`` (case-insensitive) or one of the exact Accept values, any other Accept is 404.
+  A JSON report body needs ``Content-Type: application/json`` exactly.
+- Unknown or unpermitted report fields are left out with 200; more than 400 fields is 400.
+- ``status`` is ``Active`` / ``Inactive``; dates are ``YYYY-MM-DD`` and an empty date is
+  ``0000-00-00``; ids are integers sent as strings; department, division and location are
+  list option names (``/meta/lists`` gives their ids).
+- Throttling: with ``rate_limit_per_minute`` set, excess requests answer 503 with
+  ``Retry-After`` before 2026-09-16 and 429 from then on (the documented switch), by the
+  company's clock.
+
+Guesses, marked ``[guess]`` in the code: leave is ``employmentHistoryStatus`` "Leave of
+Absence" with status Active; future hires are Active in reports and the employee endpoint;
+the synthetic company has no divisions (empty) and its teams have no BambooHR field.
+Sensitive fields (home address, home email, phones, birth date, gender, ethnicity, pay rate,
+bank account) exist in the catalog and are returned when asked for, as the real API does for a
+key with access; with ``faults.leak_sensitive_fields`` every field comes back whatever was asked.
+"""
+
+# Sources (stored copies, read 2026-11):
+#   https://documentation.bamboohr.com/docs/api-details (auth, errors, throttling)
+#   https://documentation.bamboohr.com/docs/planned-changes-to-the-api (503 -> 429)
+#   https://documentation.bamboohr.com/reference/request-custom-report-1
+#   https://documentation.bamboohr.com/reference/get-employees-directory-1
+#   https://documentation.bamboohr.com/reference/metadata-get-a-list-of-fields
+#   https://documentation.bamboohr.com/reference/get-data-from-dataset
+#   BambooHR's generated SDK github.com/BambooHR/bhr-api-python (api/*.py docstrings,
+#   models ListFieldDetail, ListFieldOption, Pagination, RequestCustomReportResponse).
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import math
+import threading
+import time
+from collections import deque
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+from xml.sax.saxutils import escape, quoteattr
+
+from fastapi import APIRouter, FastAPI, Request, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from rostersync.sandbox.company import PersonStatus, SyntheticCompany, SyntheticPerson
+from rostersync.sandbox.control import PREFIX as CONTROL_PREFIX
+from rostersync.sandbox.control import control_router
+from rostersync.sandbox.faults import Fault, FaultInjectionMiddleware, Faults
+
+__all__ = ["CREDENTIALS", "create_app"]
+
+CREDENTIALS = ("company_domain", "api_key")
+"""The company's subdomain (``acme`` of acme.bamboohr.com) and an API key."""
+
+MAX_REPORT_FIELDS = 400
+DATASET_PAGE_DEFAULT = 500
+DATASET_PAGE_MAX = 1000
+RATE_LIMIT_STATUS_SWITCH = date(2026, 9, 16)
+_REPORT_ACCEPT = {
+    "application/json": "json",
+    "text/xml": "xml",
+    "text/csv": "csv",
+    "application/pdf": "pdf",
+    "application/vnd.ms-excel": "xls",
+}
+
+
+class BambooError(Exception):
+    def __init__(self, status: int, message: str, headers: dict[str, str] | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+        self.headers = headers or {}
+
+
+def _error_response(
+    status: int, message: str, headers: Mapping[str, str] | None = None
+) -> Response:
+    return Response(
+        b"", status_code=status, headers={"X-BambooHR-Error-Message": message, **(headers or {})}
+    )
+
+
+def _render_fault(status: int, _fault: Fault | None) -> tuple[bytes, dict[str, str]]:
+    messages = {401: "Invalid API key", 403: "Access denied", 429: "Rate limit exceeded"}
+    return b"", {"X-BambooHR-Error-Message": messages.get(status, "Service unavailable")}
+
+
+# --- field catalog ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Ctx:
+    people: dict[str, SyntheticPerson]
+    ids: dict[str, str]  # synthetic person id -> BambooHR employee id
+    company: SyntheticCompany
+
+
+@dataclass(frozen=True, slots=True)
+class _Field:
+    alias: str
+    field_id: int
+    name: str
+    type: str
+    get: Callable[[SyntheticPerson, _Ctx], Any]
+    sensitive: bool = False
+
+
+def _day(value: date | None) -> str:
+    return value.isoformat() if value else "0000-00-00"
+
+
+def _status(person: SyntheticPerson) -> str:
+    return "Inactive" if person.status is PersonStatus.TERMINATED else "Active"
+
+
+def _history_status(person: SyntheticPerson) -> str:
+    return {
+        PersonStatus.TERMINATED: "Terminated",
+        PersonStatus.ON_LEAVE: "Leave of Absence",  # [guess] a common configured status
+    }.get(person.status, "Full-Time")
+
+
+def _manager(person: SyntheticPerson, ctx: _Ctx) -> SyntheticPerson | None:
+    return ctx.people.get(person.manager_id) if person.manager_id else None
+
+
+def _department(person: SyntheticPerson, ctx: _Ctx) -> str:
+    return ctx.company.department(person.department_id).name
+
+
+def _location(person: SyntheticPerson, ctx: _Ctx) -> str:
+    return ctx.company.site(person.site_id).name
+
+
+def _supervisor_eid(person: SyntheticPerson, ctx: _Ctx) -> str | None:
+    manager = _manager(person, ctx)
+    return ctx.ids[manager.id] if manager else None
+
+
+def _supervisor_name(person: SyntheticPerson, ctx: _Ctx) -> str | None:
+    manager = _manager(person, ctx)
+    return f"{manager.last_name}, {manager.first_name}" if manager else None
+
+
+def _address(person: SyntheticPerson, part: str) -> str | None:
+    home = person.home_address
+    return getattr(home, part) if home else None
+
+
+_CATALOG: tuple[_Field, ...] = (
+    _Field("employeeNumber", 17, "Employee #", "text", lambda p, _c: str(p.employee_number)),
+    _Field("firstName", 1, "First Name", "text", lambda p, _c: p.first_name),
+    _Field("lastName", 2, "Last Name", "text", lambda p, _c: p.last_name),
+    _Field("preferredName", 1358, "Preferred Name", "text", lambda _p, _c: None),
+    _Field("displayName", 4537, "Display name", "text", lambda p, _c: p.display_name),
+    _Field("workEmail", 15, "Work Email", "email", lambda p, _c: p.work_email),
+    _Field("status", 4, "Status", "status", lambda p, _c: _status(p)),
+    _Field(
+        "employmentHistoryStatus",
+        1360,
+        "Employment Status",
+        "list",
+        lambda p, _c: _history_status(p),
+    ),
+    _Field("hireDate", 19, "Hire Date", "date", lambda p, _c: _day(p.start_date)),
+    _Field(
+        "originalHireDate", 4290, "Original Hire Date", "date", lambda p, _c: _day(p.start_date)
+    ),
+    _Field(
+        "terminationDate",
+        4313,
+        "Termination Date",
+        "date",
+        lambda p, _c: _day(p.termination_date),
+    ),
+    _Field("department", 4046, "Department", "list", _department),
+    _Field("division", 4047, "Division", "list", lambda _p, _c: None),  # [guess] no divisions
+    _Field("location", 4048, "Location", "list", _location),
+    _Field("jobTitle", 4049, "Job Title", "list", lambda _p, _c: None),
+    _Field("supervisor", 4050, "Reporting to", "employee", _supervisor_name),
+    _Field("supervisorEId", 4051, "Supervisor EID", "int", _supervisor_eid),
+    # Sensitive: real keys with access get them; we must never ask for them.
+    _Field("homeEmail", 16, "Home Email", "email", lambda p, _c: p.personal_email, True),
+    _Field("mobilePhone", 13, "Mobile Phone", "phone", lambda p, _c: p.personal_phone, True),
+    _Field("address1", 7, "Address Line 1", "text", lambda p, _c: _address(p, "line1"), True),
+    _Field("city", 9, "City", "text", lambda p, _c: _address(p, "city"), True),
+    _Field("zipcode", 11, "Zip Code", "text", lambda p, _c: _address(p, "postcode"), True),
+    _Field("country", 12, "Country", "country", lambda p, _c: _address(p, "country_name"), True),
+    _Field("dateOfBirth", 5, "Birth Date", "date", lambda p, _c: _day(p.date_of_birth), True),
+    _Field("gender", 6, "Gender", "gender", lambda p, _c: p.gender.capitalize(), True),
+    _Field("ethnicity", 1609, "Ethnicity", "list", lambda p, _c: p.ethnicity, True),
+    _Field(
+        "payRate",
+        4051 + 30,
+        "Pay rate",
+        "currency",
+        lambda p, _c: f"{p.salary:.2f} {p.salary_currency}",
+        True,
+    ),
+    _Field("bankAccount", 4600, "Bank Account", "text", lambda p, _c: p.bank_account, True),
+)
+_BY_NAME: dict[str, _Field] = {f.alias: f for f in _CATALOG} | {
+    str(f.field_id): f for f in _CATALOG
+}
+_DIRECTORY = (
+    "displayName",
+    "firstName",
+    "lastName",
+    "preferredName",
+    "jobTitle",
+    "workEmail",
+    "department",
+    "location",
+    "division",
+    "supervisor",
+)
+
+
+def _render(person: SyntheticPerson, fields: list[_Field], ctx: _Ctx) -> dict[str, Any]:
+    out: dict[str, Any] = {"id": ctx.ids[person.id]}
+    for field in fields:
+        out[field.alias] = field.get(person, ctx)
+    return out
+
+
+def _select(names: list[str], leak: bool) -> list[_Field]:
+    if leak:
+        return list(_CATALOG)
+    picked: list[_Field] = []
+    for name in names:
+        field = _BY_NAME.get(name.strip())
+        if field is not None and field not in picked:
+            picked.append(field)
+    return picked
+
+
+# --- XML ----------------------------------------------------------------------------------
+
+
+def _xml_report(title: str, fields: list[_Field], rows: list[dict[str, Any]], root: str) -> bytes:
+    parts = [f'<?xml version="1.0"?>\n<{root}>']
+    if title:
+        parts.append(f"<title>{escape(title)}</title>")
+    parts.append("<fields>")
+    parts.extend(
+        f"<field id={quoteattr(f.alias)} type={quoteattr(f.type)}>{escape(f.name)}</field>"
+        for f in fields
+    )
+    parts.append("</fields><employees>")
+    for row in rows:
+        parts.append(f"<employee id={quoteattr(str(row['id']))}>")
+        for f in fields:
+            value = row.get(f.alias)
+            parts.append(
+                f"<field id={quoteattr(f.alias)}>{escape('' if value is None else str(value))}"
+                "</field>"
+            )
+        parts.append("</employee>")
+    parts.append(f"</employees></{root}>")
+    return "".join(parts).encode()
+
+
+def _xml_employee(fields: list[_Field], row: dict[str, Any]) -> bytes:
+    inner = "".join(
+        f"<field id={quoteattr(f.alias)}>"
+        f"{escape('' if row.get(f.alias) is None else str(row[f.alias]))}</field>"
+        for f in fields
+    )
+    head = f'<?xml version="1.0"?>\n<employee id={quoteattr(str(row["id"]))}>'
+    return f"{head}{inner}</employee>".encode()
+
+
+def _json(data: Any, status: int = 200) -> Response:
+    body = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()
+    return Response(body, status_code=status, media_type="application/json")
+
+
+def _wants_json(request: Request) -> bool:
+    return "json" in request.headers.get("accept", "").lower()
+
+
+# --- throttling ---------------------------------------------------------------------------
+
+
+class _Throttle:
+    def __init__(self, per_minute: int, today: date) -> None:
+        self.per_minute = per_minute
+        self.status = 429 if today >= RATE_LIMIT_STATUS_SWITCH else 503
+        self._hits: deque[float] = deque()
+        self._lock = threading.Lock()
+
+    def check(self) -> None:
+        now = time.monotonic()
+        with self._lock:
+            while self._hits and now - self._hits[0] >= 60:
+                self._hits.popleft()
+            if len(self._hits) >= self.per_minute:
+                wait = max(1, math.ceil(60 - (now - self._hits[0])))
+                raise BambooError(self.status, "Rate limit exceeded", {"Retry-After": str(wait)})
+            self._hits.append(now)
+
+
+# --- the app ------------------------------------------------------------------------------
+
+
+def _context(company: SyntheticCompany) -> tuple[_Ctx, list[SyntheticPerson]]:
+    people = company.people()
+    ids = {p.id: str(p.employee_number) for p in people}
+    return _Ctx(people={p.id: p for p in people}, ids=ids, company=company), people
+
+
+def _list_options(company: SyntheticCompany) -> list[dict[str, Any]]:
+    def option(index: int, name: str, archived: bool) -> dict[str, Any]:
+        return {
+            "id": index,
+            "archived": "yes" if archived else "no",
+            "createdDate": "2019-03-04T17:08:21+00:00",
+            "archivedDate": "2023-01-10T09:00:00+00:00" if archived else None,
+            "name": name,
+        }
+
+    statuses = ("Full-Time", "Part-Time", "Leave of Absence", "Terminated")
+    return [
+        {
+            "fieldId": 4046,
+            "manageable": "yes",
+            "multiple": "no",
+            "name": "Department",
+            "alias": "department",
+            "options": [
+                option(18260 + i, d.name, d.archived) for i, d in enumerate(company.departments)
+            ],
+        },
+        {
+            "fieldId": 4047,
+            "manageable": "yes",
+            "multiple": "no",
+            "name": "Division",
+            "alias": "division",
+            "options": [],
+        },
+        {
+            "fieldId": 4048,
+            "manageable": "yes",
+            "multiple": "no",
+            "name": "Location",
+            "alias": "location",
+            "options": [option(18400 + i, s.name, False) for i, s in enumerate(company.sites)],
+        },
+        {
+            "fieldId": 1360,
+            "manageable": "yes",
+            "multiple": "no",
+            "name": "Employment Status",
+            "alias": "employmentHistoryStatus",
+            "options": [option(18500 + i, s, False) for i, s in enumerate(statuses)],
+        },
+    ]
+
+
+def _table_rows(
+    table: str, person: SyntheticPerson, ctx: _Ctx, row_id: int
+) -> list[dict[str, Any]]:
+    eid = ctx.ids[person.id]
+    if table == "jobInfo":
+        return [
+            {
+                "id": str(row_id),
+                "employeeId": eid,
+                "date": _day(person.start_date),
+                "location": _location(person, ctx),
+                "department": _department(person, ctx),
+                "division": None,
+                "jobTitle": None,
+                "reportsTo": _supervisor_name(person, ctx),
+            }
+        ]
+    if table == "employmentStatus":
+        rows = [
+            {
+                "id": str(row_id),
+                "employeeId": eid,
+                "date": _day(person.start_date),
+                "employmentStatus": "Full-Time",
+                "terminationReasonId": None,
+            }
+        ]
+        if person.status is not PersonStatus.ACTIVE and person.status is not PersonStatus.HIRED:
+            rows.append(
+                {
+                    "id": str(row_id + 1),
+                    "employeeId": eid,
+                    "date": _day(person.termination_date or ctx.company.today),
+                    "employmentStatus": _history_status(person),
+                    "terminationReasonId": None,
+                }
+            )
+        return rows
+    if table == "compensation":
+        return [
+            {
+                "id": str(row_id),
+                "employeeId": eid,
+                "startDate": _day(person.start_date),
+                "rate": {"value": f"{person.salary:.2f}", "currency": person.salary_currency},
+                "type": "Salary",
+                "paidPer": "Year",
+                "paySchedule": "Monthly",
+            }
+        ]
+    raise BambooError(404, f"Table {table} not found")
+
+
+def create_app(
+    company: SyntheticCompany,
+    *,
+    credentials: Mapping[str, str],
+    faults: Faults | None = None,
+    rate_limit_per_minute: int | None = None,
+    directory_enabled: bool = True,
+) -> FastAPI:
+    """A BambooHR emulator over ``company`` for one company domain and API key."""
+    faults = faults if faults is not None else Faults()
+    domain = credentials["company_domain"]
+    api_key = credentials["api_key"]
+    throttle = _Throttle(rate_limit_per_minute, company.today) if rate_limit_per_minute else None
+
+    app = FastAPI(title="BambooHR emulator", docs_url=None, redoc_url=None, openapi_url=None)
+    app.state.company = company
+    app.state.faults = faults
+
+    def authenticate(request: Request) -> None:
+        if throttle is not None:
+            throttle.check()
+        scheme, _, encoded = request.headers.get("authorization", "").partition(" ")
+        try:
+            user = base64.b64decode(encoded.strip(), validate=True).decode().partition(":")[0]
+        except (binascii.Error, ValueError):
+            user = ""
+        if scheme.lower() != "basic" or not user or user != api_key:
+            raise BambooError(401, "Invalid API key")
+        company_domain = request.path_params.get("company_domain")
+        if company_domain is not None and company_domain != domain:
+            raise BambooError(404, "Company not found")
+
+    def directory(request: Request) -> Response:
+        authenticate(request)
+        if not directory_enabled:
+            raise BambooError(403, "The employee directory is disabled for this company")
+        ctx, people = _context(company)
+        names = list(_DIRECTORY) + (
+            ["homeEmail", "mobilePhone"] if faults.leak_sensitive_fields else []
+        )
+        fields = [_BY_NAME[n] for n in names]
+        visible = [p for p in people if p.status in (PersonStatus.ACTIVE, PersonStatus.ON_LEAVE)]
+        rows = [_render(p, fields, ctx) for p in visible]
+        if not _wants_json(request):
+            return Response(_xml_report("", fields, rows, "directory"), media_type="text/xml")
+        return _json(
+            {
+                "fields": [{"id": f.alias, "type": f.type, "name": f.name} for f in fields],
+                "employees": rows,
+            }
+        )
+
+    def one_employee(request: Request) -> Response:
+        authenticate(request)
+        ctx, people = _context(company)
+        wanted = request.path_params["employee_id"]
+        names = (request.query_params.get("fields") or "firstName,lastName").split(",")
+        fields = _select(names, faults.leak_sensitive_fields)
+        for person in people:
+            if ctx.ids[person.id] == wanted or (wanted == "0" and person is people[0]):
+                row = _render(person, fields, ctx)
+                if not _wants_json(request):
+                    return Response(_xml_employee(fields, row), media_type="text/xml")
+                return _json(row)
+        raise BambooError(404, "Employee not found")
+
+    async def custom_report(request: Request) -> Response:
+        authenticate(request)
+        fmt = (request.query_params.get("format") or "").lower()
+        if not fmt:
+            fmt = _REPORT_ACCEPT.get(request.headers.get("accept", "").strip().lower(), "")
+            if not fmt:
+                raise BambooError(404, "Unsupported format")
+        if fmt not in ("json", "xml"):
+            raise BambooError(400, f"The sandbox renders JSON and XML reports only, not {fmt}")
+        if request.headers.get("content-type", "").strip() != "application/json":
+            raise BambooError(400, "Malformed XML")
+        try:
+            body = json.loads(await request.body())
+        except ValueError:
+            raise BambooError(400, "Malformed JSON") from None
+        names = body.get("fields") if isinstance(body, dict) else None
+        if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
+            raise BambooError(400, "fields must be a list of field names")
+        if len(names) > MAX_REPORT_FIELDS:
+            raise BambooError(400, f"No more than {MAX_REPORT_FIELDS} fields may be requested")
+        only_current = request.query_params.get("onlyCurrent", "true").lower() != "false"
+        filters = body.get("filters") if isinstance(body.get("filters"), dict) else {}
+        only_ids = {str(i) for i in filters.get("employeeIds") or ()}
+        fields = _select(names, faults.leak_sensitive_fields)
+        ctx, people = _context(company)
+        rows = [
+            _render(p, fields, ctx)
+            for p in people
+            if not (only_current and p.status is PersonStatus.HIRED)
+            and (not only_ids or ctx.ids[p.id] in only_ids)
+        ]
+        title = str(body.get("title") or "Report")
+        if fmt == "xml":
+            return Response(_xml_report(title, fields, rows, "report"), media_type="text/xml")
+        fields_out = [{"id": f.alias, "type": f.type, "name": f.name} for f in fields]
+        return _json({"title": title, "fields": fields_out, "employees": rows})
+
+    def tables(request: Request) -> Response:
+        authenticate(request)
+        ctx, people = _context(company)
+        wanted, table = request.path_params["employee_id"], request.path_params["table"]
+        rows: list[dict[str, Any]] = []
+        for index, person in enumerate(people):
+            if wanted in ("all", ctx.ids[person.id]):
+                rows.extend(_table_rows(table, person, ctx, 1000 + index * 10))
+        if (
+            wanted != "all"
+            and not rows
+            and table in ("jobInfo", "employmentStatus", "compensation")
+        ):
+            raise BambooError(404, "Employee not found")
+        return _json(rows)
+
+    def meta_fields(request: Request) -> Response:
+        authenticate(request)
+        return _json(
+            [
+                {"id": str(f.field_id), "name": f.name, "type": f.type, "alias": f.alias}
+                for f in _CATALOG
+            ]
+        )
+
+    def meta_lists(request: Request) -> Response:
+        authenticate(request)
+        return _json(_list_options(company))
+
+    def datasets(request: Request) -> Response:
+        authenticate(request)
+        return _json({"datasets": [{"name": "employee", "label": "Employee"}]})
+
+    def dataset_fields(request: Request) -> Response:
+        authenticate(request)
+        if request.path_params["dataset"] != "employee":
+            raise BambooError(404, "Dataset not found")
+        return _json(
+            {
+                "fields": [
+                    {
+                        "name": f.alias,
+                        "label": f.name,
+                        "parentType": "employee",
+                        "parentName": "Employee",
+                    }
+                    for f in _CATALOG
+                ]
+            }
+        )
+
+    async def dataset_data(request: Request) -> Response:
+        authenticate(request)
+        if request.path_params["dataset"] != "employee":
+            raise BambooError(404, "Dataset not found")
+        try:
+            page = int(request.query_params.get("page", "1"))
+            size = int(request.query_params.get("page_size", str(DATASET_PAGE_DEFAULT)))
+            body = json.loads(await request.body() or b"{}")
+        except ValueError:
+            raise BambooError(400, "Invalid request") from None
+        if page < 1 or not 1 <= size <= DATASET_PAGE_MAX:
+            raise BambooError(400, f"page must be >= 1 and page_size 1..{DATASET_PAGE_MAX}")
+        names = body.get("fields") if isinstance(body, dict) else None
+        if not isinstance(names, list) or not names:
+            raise BambooError(400, "fields is required")
+        fields = _select([str(n) for n in names], faults.leak_sensitive_fields)
+        ctx, people = _context(company)
+        records = []
+        for person in people:
+            row = _render(person, fields, ctx)
+            if "status" in row and person.status is PersonStatus.HIRED:
+                row["status"] = "Inactive"  # documented: future hires are Inactive here
+            row.pop("id")
+            records.append(row)
+        total_pages = max(1, math.ceil(len(records) / size))
+        base = str(request.url.remove_query_params(["page"]))
+        joiner = "&" if "?" in base else "?"
+        return _json(
+            {
+                "data": records[(page - 1) * size : page * size],
+                "aggregations": [],
+                "pagination": {
+                    "total_records": len(records),
+                    "current_page": page,
+                    "total_pages": total_pages,
+                    "next_page": f"{base}{joiner}page={page + 1}" if page < total_pages else None,
+                    "prev_page": f"{base}{joiner}page={page - 1}" if page > 1 else None,
+                },
+            }
+        )
+
+    for prefix in ("/api/gateway.php/{company_domain}/v1", "/api/v1"):
+        router = APIRouter(prefix=prefix)
+        router.add_api_route("/employees/directory", directory, methods=["GET"])
+        router.add_api_route("/employees/{employee_id}", one_employee, methods=["GET"])
+        router.add_api_route("/reports/custom", custom_report, methods=["POST"])
+        router.add_api_route("/employees/{employee_id}/tables/{table}", tables, methods=["GET"])
+        router.add_api_route("/meta/fields", meta_fields, methods=["GET"])
+        router.add_api_route("/meta/lists", meta_lists, methods=["GET"])
+        router.add_api_route("/datasets", datasets, methods=["GET"])
+        router.add_api_route("/datasets/{dataset}/fields", dataset_fields, methods=["GET"])
+        router.add_api_route("/datasets/{dataset}", dataset_data, methods=["POST"])
+        app.include_router(router)
+    app.include_router(control_router(company, faults))
+
+    @app.exception_handler(BambooError)
+    async def bamboo_error(_request: Request, exc: BambooError) -> Response:
+        return _error_response(exc.status, exc.message, exc.headers)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        if request.url.path.startswith(CONTROL_PREFIX):
+            return _json({"detail": exc.detail}, exc.status_code)
+        return _error_response(exc.status_code, str(exc.detail))
+
+    app.add_middleware(FaultInjectionMiddleware, faults=faults, render_error=_render_fault)
+    return app

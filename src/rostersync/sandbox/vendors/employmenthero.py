@@ -1,0 +1,404 @@
+"""Employment Hero public API emulator, written from Employment Hero's API reference.
+
+It serves, at the root (the real hosts are ``https://api.employmenthero.com`` for the API and
+``https://oauth.employmenthero.com`` for tokens):
+
+=====  ======================================================  ==================================
+verb   path                                                    notes
+=====  ======================================================  ==================================
+POST   /oauth2/token                                           ``grant_type=refresh_token``
+GET    /api/v1/organisations                                   the organisation the token sees
+GET    /api/v1/organisations/{organisation_id}/employees       paged; every status
+GET    /api/v1/organisations/{organisation_id}/employees/{id}  one employee
+GET    /api/v1/organisations/{organisation_id}/teams           teams ("Groups" in the UI)
+GET    /api/v1/organisations/{organisation_id}/cost_centres    cost centres
+GET    /api/v1/organisations/{organisation_id}/work_locations  work locations with country
+=====  ======================================================  ==================================
+
+Behaviour copied from the docs:
+
+- OAuth 2.0 authorization code flow; access tokens live 15 minutes, and a refresh
+  (``client_id``, ``client_secret``, ``grant_type=refresh_token``, ``refresh_token``, sent as
+  query parameters or a form) answers a new access token and the refresh token [guess: the docs
+  do not say whether refresh tokens rotate; this one keeps its refresh token]. API calls take
+  ``Authorization: Bearer <access token>``.
+- Lists answer ``{"data": {"items": [...], "item_per_page": n, "page_index": n,
+  "total_items": n, "total_pages": n}}``; paging with ``page_index`` (from 1) and
+  ``item_per_page`` (default 20, maximum 100 [guess: the docs give no maximum; 100 is what public
+  clients use]).
+- Employee ids are UUIDs; ``teams``, ``primary_cost_centre``, ``primary_manager`` are
+  ``{"id", "name"}``; dates are ``YYYY-MM-DD``; ``status`` is ``active``, ``pending`` (hired, not
+  started) or ``terminated`` [guess: the docs name the field, not its values]. Employment Hero
+  has no leave status on employees: people on leave are ``active``.
+- ``account_email`` is the sign-in address, which is the personal one for people without a
+  company email; ``company_email`` (and ``email``) is the work address.
+- Department and team are both Employment Hero teams (its only grouping of people); each
+  department is also a cost centre (the usual set-up), with its own id.
+- The employee payload documents personal fields (personal email, mobile, date of birth, gender,
+  marital status, residential address), so they are always present; pay and bank details are
+  separate endpoints, so salary and bank account appear only with
+  ``faults.leak_sensitive_fields``.
+- Errors: ``{"error": {"code": n, "message": ...}}`` [guess: the shape is not documented].
+
+Control endpoints (not Employment Hero's) live under ``/_sandbox``.
+"""
+
+# Sources (stored copies, read 2026-11):
+#   https://developer.employmenthero.com/api-references (Introduction, Authentication,
+#   OAuth 2.0 refresh, Pagination, Get Organisations, Get Employees, Get Employee, Get Teams,
+#   Get Cost Centres, Get Work Locations)
+#   Field names cross-checked with public client code (an Employment Hero Lakeflow connector's
+#   EMPLOYEES_SCHEMA, TEAMS_SCHEMA, WORK_LOCATIONS_SCHEMA; a Go client's Employee struct).
+
+from __future__ import annotations
+
+import json
+import secrets
+import threading
+import uuid
+from collections.abc import Mapping
+from typing import Any
+from urllib.parse import parse_qs
+
+from fastapi import FastAPI, Request, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from rostersync.sandbox.company import (
+    PersonStatus,
+    SyntheticCompany,
+    SyntheticPerson,
+)
+from rostersync.sandbox.control import PREFIX as CONTROL_PREFIX
+from rostersync.sandbox.control import control_router
+from rostersync.sandbox.faults import Fault, FaultInjectionMiddleware, Faults
+
+__all__ = ["CREDENTIALS", "MAX_ITEMS_PER_PAGE", "create_app"]
+
+CREDENTIALS = ("client_id", "client_secret", "refresh_token", "organisation_id")
+"""The OAuth app's client id and secret, the refresh token from the consent, and the UUID of
+the organisation the emulated company is."""
+
+DEFAULT_ITEMS_PER_PAGE = 20
+MAX_ITEMS_PER_PAGE = 100
+ACCESS_TOKEN_SECONDS = 900
+
+_NAMESPACE = uuid.UUID("6f1c1a52-3d4e-4f7a-9b0c-2e8d5a7c4b10")
+
+_STATUS = {
+    PersonStatus.ACTIVE: "active",
+    PersonStatus.ON_LEAVE: "active",
+    PersonStatus.TERMINATED: "terminated",
+    PersonStatus.HIRED: "pending",
+}
+
+_MESSAGES = {
+    400: "Bad request",
+    401: "Unauthorized",
+    403: "You are not authorized to perform this action",
+    404: "Not found",
+    429: "Too many requests",
+    500: "Internal server error",
+    502: "Bad gateway",
+    503: "Service unavailable",
+    504: "Gateway timeout",
+}
+
+
+def _uuid(kind: str, value: str) -> str:
+    return str(uuid.uuid5(_NAMESPACE, f"{kind}:{value}"))
+
+
+class EHError(Exception):
+    def __init__(self, status: int, message: str | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message or _MESSAGES.get(status, "Error")
+
+
+def _error_body(status: int, message: str | None = None) -> bytes:
+    body = {"error": {"code": status, "message": message or _MESSAGES.get(status, "Error")}}
+    return json.dumps(body).encode()
+
+
+def _render_fault(status: int, _fault: Fault | None) -> tuple[bytes, dict[str, str]]:
+    return _error_body(status), {}
+
+
+def _json(data: Any, status: int = 200) -> Response:
+    body = json.dumps(data, separators=(",", ":"), ensure_ascii=False).encode()
+    return Response(body, status_code=status, media_type="application/json")
+
+
+def _page(request: Request, items: list[dict[str, Any]]) -> Response:
+    params = request.query_params
+    try:
+        page_index = int(params.get("page_index", "1"))
+        per_page = int(params.get("item_per_page", str(DEFAULT_ITEMS_PER_PAGE)))
+    except ValueError:
+        raise EHError(400, "page_index and item_per_page must be integers") from None
+    if page_index < 1 or not 1 <= per_page <= MAX_ITEMS_PER_PAGE:
+        raise EHError(
+            400, f"page_index must be >= 1 and item_per_page between 1 and {MAX_ITEMS_PER_PAGE}"
+        )
+    total = len(items)
+    start = (page_index - 1) * per_page
+    return _json(
+        {
+            "data": {
+                "items": items[start : start + per_page],
+                "item_per_page": per_page,
+                "page_index": page_index,
+                "total_items": total,
+                "total_pages": max(1, -(-total // per_page)),
+            }
+        }
+    )
+
+
+# --- rendering ------------------------------------------------------------------------------
+
+
+class _Org:
+    """The company in Employment Hero's shapes, for one request."""
+
+    def __init__(self, company: SyntheticCompany) -> None:
+        self.company = company
+        self.people = {p.id: p for p in company.people()}
+
+    def team_ref(self, kind: str, object_id: str, name: str) -> dict[str, str]:
+        return {"id": _uuid(kind, object_id), "name": name}
+
+    def teams(self) -> list[dict[str, Any]]:
+        out = [
+            {
+                **self.team_ref("department", d.id, d.name),
+                "status": "archived" if d.archived else "active",
+            }
+            for d in self.company.departments
+        ]
+        out += [
+            {**self.team_ref("team", t.id, t.name), "status": "active"} for t in self.company.teams
+        ]
+        return out
+
+    def cost_centres(self) -> list[dict[str, Any]]:
+        return [self.team_ref("cost_centre", d.id, d.name) for d in self.company.departments]
+
+    def work_locations(self) -> list[dict[str, Any]]:
+        return [
+            {**self.team_ref("work_location", s.id, s.name), "country": s.country_code}
+            for s in self.company.sites
+        ]
+
+    def employee(self, p: SyntheticPerson, leak: bool) -> dict[str, Any]:
+        dept = self.company.department(p.department_id)
+        site = self.company.site(p.site_id)
+        teams = [self.team_ref("department", dept.id, dept.name)]
+        if p.team_id:
+            team = self.company.team(p.team_id)
+            teams.append(self.team_ref("team", team.id, team.name))
+        manager = self.people.get(p.manager_id) if p.manager_id else None
+        home = p.home_address
+        out: dict[str, Any] = {
+            "id": _uuid("employee", p.id),
+            "account_email": p.work_email or p.personal_email,
+            "email": p.work_email,
+            "title": None,
+            "role": "employee",
+            "first_name": p.first_name,
+            "last_name": p.last_name,
+            "middle_name": None,
+            "known_as": None,
+            "full_name": p.display_name,
+            "legal_name": p.display_name,
+            "avatar_url": None,
+            "company_email": p.work_email,
+            "company_mobile": None,
+            "company_landline": None,
+            "job_title": None,
+            "code": str(p.employee_number),
+            "location": site.name,
+            "work_country": site.country_code,
+            "employing_entity": f"{self.company.name} ({site.country_code})",
+            "start_date": p.start_date.isoformat(),
+            "termination_date": p.termination_date.isoformat() if p.termination_date else None,
+            "status": _STATUS[p.status],
+            "employment_type": "Full-time",
+            "external_id": None,
+            "teams": teams,
+            "primary_cost_centre": self.team_ref("cost_centre", dept.id, dept.name),
+            "secondary_cost_centres": [],
+            "primary_manager": (
+                {"id": _uuid("employee", manager.id), "name": manager.display_name}
+                if manager
+                else None
+            ),
+            "secondary_manager": None,
+            # Documented personal fields of the employee payload.
+            "personal_email": p.personal_email,
+            "personal_mobile_number": p.personal_phone,
+            "home_phone": None,
+            "date_of_birth": p.date_of_birth.isoformat() if p.date_of_birth else None,
+            "gender": p.gender,
+            "marital_status": None,
+            "country": home.country_name if home else None,
+            "residential_address": (
+                {
+                    "address_type": "residential",
+                    "line_1": home.line1,
+                    "city": home.city,
+                    "postcode": home.postcode,
+                    "country": home.country_name,
+                }
+                if home
+                else None
+            ),
+        }
+        if leak:
+            out.update(
+                salary=p.salary,
+                salary_currency=p.salary_currency,
+                bank_account_number=p.bank_account,
+                ethnicity=p.ethnicity,
+                leave_balance=p.time_off_balance,
+                performance_note=p.performance_note,
+            )
+        return out
+
+
+# --- tokens ---------------------------------------------------------------------------------
+
+
+class _Tokens:
+    """Issued access tokens and the app's refresh token."""
+
+    def __init__(self, refresh_token: str) -> None:
+        self._lock = threading.Lock()
+        self._refresh = refresh_token
+        self._access: set[str] = set()
+
+    def refresh(self, supplied: str) -> dict[str, Any]:
+        with self._lock:
+            if not secrets.compare_digest(supplied.encode(), self._refresh.encode()):
+                raise EHError(400, "invalid_grant")
+            access = "eh_at_" + secrets.token_urlsafe(24)
+            self._access.add(access)
+            return {
+                "access_token": access,
+                "refresh_token": self._refresh,
+                "token_type": "bearer",
+                "expires_in": ACCESS_TOKEN_SECONDS,
+                "scope": "urn:mainapp:organisations:read urn:mainapp:employees:read "
+                "urn:mainapp:teams:read",
+            }
+
+    def valid(self, access: str) -> bool:
+        with self._lock:
+            return access in self._access
+
+
+def _token_error(status: int, error: str) -> Response:
+    return _json({"error": error}, status)
+
+
+# --- the app --------------------------------------------------------------------------------
+
+
+def create_app(
+    company: SyntheticCompany,
+    *,
+    credentials: Mapping[str, str],
+    faults: Faults | None = None,
+) -> FastAPI:
+    """An Employment Hero emulator over ``company`` for one OAuth app (see CREDENTIALS)."""
+    faults = faults if faults is not None else Faults()
+    client_id = credentials["client_id"]
+    client_secret = credentials["client_secret"]
+    organisation_id = credentials["organisation_id"]
+    tokens = _Tokens(credentials["refresh_token"])
+
+    app = FastAPI(
+        title="Employment Hero emulator (rostersync sandbox)",
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=None,
+    )
+    app.state.company = company
+    app.state.faults = faults
+
+    @app.post("/oauth2/token")
+    async def token(request: Request) -> Response:
+        form = {k: v[-1] for k, v in parse_qs((await request.body()).decode()).items()}
+        values = {**form, **dict(request.query_params)}
+        if values.get("grant_type") != "refresh_token":
+            return _token_error(400, "unsupported_grant_type")
+        if values.get("client_id") != client_id or not secrets.compare_digest(
+            values.get("client_secret", "").encode(), client_secret.encode()
+        ):
+            return _token_error(401, "invalid_client")
+        try:
+            return _json(tokens.refresh(values.get("refresh_token", "")))
+        except EHError:
+            return _token_error(400, "invalid_grant")
+
+    def org(request: Request, organisation: str | None = None) -> _Org:
+        header = request.headers.get("authorization", "")
+        scheme, _, supplied = header.partition(" ")
+        if scheme.lower() != "bearer" or not tokens.valid(supplied.strip()):
+            raise EHError(401)
+        if organisation is not None and organisation != organisation_id:
+            raise EHError(404, "Organisation not found")
+        return _Org(company)
+
+    @app.get("/api/v1/organisations")
+    async def organisations(request: Request) -> Response:
+        org(request)
+        item = {"id": organisation_id, "name": company.name, "phone": None, "country": "AU"}
+        return _page(request, [item])
+
+    @app.get("/api/v1/organisations/{organisation}/employees")
+    async def employees(organisation: str, request: Request) -> Response:
+        o = org(request, organisation)
+        leak = faults.leak_sensitive_fields
+        return _page(request, [o.employee(p, leak) for p in o.people.values()])
+
+    @app.get("/api/v1/organisations/{organisation}/employees/{employee_id}")
+    async def employee(organisation: str, employee_id: str, request: Request) -> Response:
+        o = org(request, organisation)
+        for person in o.people.values():
+            if _uuid("employee", person.id) == employee_id:
+                return _json({"data": o.employee(person, faults.leak_sensitive_fields)})
+        raise EHError(404, "Employee not found")
+
+    @app.get("/api/v1/organisations/{organisation}/teams")
+    async def teams(organisation: str, request: Request) -> Response:
+        return _page(request, org(request, organisation).teams())
+
+    @app.get("/api/v1/organisations/{organisation}/cost_centres")
+    async def cost_centres(organisation: str, request: Request) -> Response:
+        return _page(request, org(request, organisation).cost_centres())
+
+    @app.get("/api/v1/organisations/{organisation}/work_locations")
+    async def work_locations(organisation: str, request: Request) -> Response:
+        return _page(request, org(request, organisation).work_locations())
+
+    app.include_router(control_router(company, faults))
+
+    @app.exception_handler(EHError)
+    async def eh_error(_request: Request, exc: EHError) -> Response:
+        return Response(
+            _error_body(exc.status, exc.message),
+            status_code=exc.status,
+            media_type="application/json",
+        )
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        if request.url.path.startswith(CONTROL_PREFIX):
+            return _json({"detail": exc.detail}, exc.status_code)
+        return Response(
+            _error_body(exc.status_code), status_code=exc.status_code, media_type="application/json"
+        )
+
+    app.add_middleware(FaultInjectionMiddleware, faults=faults, render_error=_render_fault)
+    return app

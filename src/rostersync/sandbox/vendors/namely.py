@@ -1,0 +1,361 @@
+"""Namely API v1 emulator (profiles, groups, group types), written from Namely's public docs.
+
+It serves, at the root (the real base URL is ``https://{company}.namely.com``):
+
+=====  ===========================  =======================================================
+verb   path                         notes
+=====  ===========================  =======================================================
+GET    /api/v1/profiles             ``page`` / ``per_page`` (default 30, at most 50);
+                                    ``filter[user_status]``; ``{"profiles", "meta",
+                                    "links", "linked"}``
+GET    /api/v1/profiles/{id}        ``{"profiles": [one]}``
+GET    /api/v1/groups               every group with its ``type``; ``{"groups", "meta"}``
+GET    /api/v1/group_types          ``Departments``, ``Teams``, ``Office Locations``
+=====  ===========================  =======================================================
+
+Behaviour copied from the docs:
+
+- Auth: ``Authorization: Bearer <access token>`` (a personal access token or an OAuth token);
+  anything else answers 401.
+- Profiles list every status (``active``, ``pending``, ``inactive``) unless
+  ``filter[user_status]`` asks for one; ``per_page`` above 50 is capped at 50; a page past the
+  end is empty. ``meta`` holds ``count`` (profiles matching), ``total_count`` (all profiles) and
+  ``status``.
+- A profile carries ``user_status``: ``active``, ``pending`` (hired, start date ahead) or
+  ``inactive`` (left); ``start_date`` and ``departure_date`` as ``YYYY-MM-DD``; ``email`` (the
+  company email) and ``personal_email``; ``reports_to`` as a list of ``{"id", "first_name",
+  "last_name", "email"}``; ``links.groups`` as ``[{"id", "name"}]`` for the department and
+  office location and ``links.teams`` for the team; ``job_title`` ``{"id", "title"}``. Leave is
+  time off in Namely: people on leave stay ``active``. Ids are UUIDs.
+- Groups have ``title``, ``type`` (the group type's title), ``is_team``, ``count`` and, for
+  office locations, an ``address`` with ``country_id`` (ISO alpha-2).
+- Profiles carry what an admin token sees: personal email, home address, date of birth, gender,
+  mobile phone; ``faults.leak_sensitive_fields`` adds salary, bank account, ethnicity,
+  time-off balance and a performance note.
+
+Guesses, marked ``[guess]``: the error body ``{"message": ..., "errors": [...]}``; the
+``links`` paging keys; office location ``address`` field names besides ``country_id``;
+archived departments are simply absent from ``/groups`` while their people still link them.
+
+Sources (read 2026-11): https://developers.namely.com/docs/namely-api/ (profiles, groups,
+group types, pagination, rate limit of 100 requests a minute), the profile list parameters as
+summarised on https://glama.ai/mcp/connectors/io.usefulapi/namely/tools/namely_list_profiles.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+import uuid
+from collections.abc import Mapping
+from typing import Any
+
+from fastapi import FastAPI, Request, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from rostersync.sandbox.company import PersonStatus, SyntheticCompany, SyntheticPerson
+from rostersync.sandbox.control import PREFIX as CONTROL_PREFIX
+from rostersync.sandbox.control import control_router
+from rostersync.sandbox.faults import Fault, FaultInjectionMiddleware, Faults
+
+__all__ = ["CREDENTIALS", "MAX_PER_PAGE", "create_app"]
+
+CREDENTIALS = ("access_token",)
+"""A Namely personal access token (API > Personal Access Tokens) or OAuth access token."""
+
+DEFAULT_PER_PAGE = 30
+MAX_PER_PAGE = 50
+_STATUSES = ("active", "pending", "inactive")
+_GROUP_TYPES = (
+    ("Departments", "departments", False),
+    ("Teams", "teams", True),
+    ("Office Locations", "office_locations", False),
+)
+
+_MESSAGES = {
+    400: "Bad Request",
+    401: "Unauthorized: invalid or expired access token",
+    403: "Forbidden: you do not have access to this resource",
+    404: "Not Found",
+    405: "Method Not Allowed",
+    429: "Too Many Requests",
+    500: "Internal Server Error",
+    502: "Bad Gateway",
+    503: "Service Unavailable",
+    504: "Gateway Timeout",
+}
+
+
+class NamelyError(Exception):
+    def __init__(self, status: int, message: str | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+def _error_body(status: int, message: str | None = None) -> bytes:
+    text = message or _MESSAGES.get(status, "Error")
+    return json.dumps({"message": text, "errors": [text]}).encode()  # [guess] shape
+
+
+def _render_fault(status: int, _fault: Fault | None) -> tuple[bytes, dict[str, str]]:
+    return _error_body(status), {}
+
+
+def _json(data: Any, status: int = 200) -> Response:
+    body = json.dumps(data, separators=(",", ":"), ensure_ascii=False).encode()
+    return Response(body, status_code=status, media_type="application/json")
+
+
+def _uuid(kind: str, key: str) -> str:
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, f"namely:{kind}:{key}"))
+
+
+def _user_status(person: SyntheticPerson) -> str:
+    if person.status is PersonStatus.TERMINATED:
+        return "inactive"
+    if person.status is PersonStatus.HIRED:
+        return "pending"
+    return "active"  # leave is time off in Namely, not a user status
+
+
+class _Renderer:
+    """Renders the company in Namely's shapes; built once per request."""
+
+    def __init__(self, company: SyntheticCompany, *, leak: bool) -> None:
+        self.company = company
+        self.leak = leak
+        self.people = company.people()
+        self.by_id = {p.id: p for p in self.people}
+
+    def profile_id(self, person_id: str) -> str:
+        return _uuid("profile", person_id)
+
+    def reports_to(self, person: SyntheticPerson) -> list[dict[str, Any]]:
+        boss = self.by_id.get(person.manager_id) if person.manager_id else None
+        if boss is None:
+            return []
+        return [
+            {
+                "id": self.profile_id(boss.id),
+                "first_name": boss.first_name,
+                "last_name": boss.last_name,
+                "preferred_name": None,
+                "email": boss.work_email,
+            }
+        ]
+
+    def profile(self, person: SyntheticPerson) -> dict[str, Any]:
+        site = self.company.site(person.site_id)
+        dept = self.company.department(person.department_id)
+        groups = [
+            {"id": _uuid("group", dept.id), "name": dept.name},
+            {"id": _uuid("group", site.id), "name": site.name},
+        ]
+        teams = []
+        if person.team_id:
+            teams.append(
+                {
+                    "id": _uuid("group", person.team_id),
+                    "name": self.company.team(person.team_id).name,
+                }
+            )
+        home = person.home_address
+        out: dict[str, Any] = {
+            "id": self.profile_id(person.id),
+            "email": person.work_email,
+            "first_name": person.first_name,
+            "last_name": person.last_name,
+            "preferred_name": None,
+            "full_name": person.display_name,
+            "user_status": _user_status(person),
+            "updated_at": int(person.created_at.timestamp()),
+            "created_at": int(person.created_at.timestamp()),
+            "employee_id": str(person.employee_number),
+            "personal_email": person.personal_email or None,
+            "job_title": {"id": _uuid("job-title", "member"), "title": "Team member"},
+            "reports_to": self.reports_to(person),
+            "employee_type": {"title": "Full Time"},
+            "access_role": "Employee",
+            "start_date": person.start_date.isoformat(),
+            "departure_date": (
+                person.termination_date.isoformat() if person.termination_date else None
+            ),
+            "office_main_number": None,
+            "office_direct_dial": None,
+            "mobile_phone": person.personal_phone or None,
+            "dob": person.date_of_birth.isoformat() if person.date_of_birth else None,
+            "gender": person.gender.capitalize() if person.gender else None,
+            "home": (
+                {
+                    "address1": home.line1,
+                    "address2": None,
+                    "city": home.city,
+                    "state_id": None,
+                    "zip": home.postcode,
+                    "country_id": site.country_code,
+                }
+                if home
+                else None
+            ),
+            "links": {
+                "groups": groups,
+                "teams": teams,
+                "job_title": {"id": _uuid("job-title", "member")},
+            },
+        }
+        if self.leak:
+            out |= {
+                "salary": {
+                    "currency_type": person.salary_currency,
+                    "yearly_amount": person.salary,
+                    "date": person.start_date.isoformat(),
+                },
+                "bank_account": {"iban": person.bank_account},
+                "ethnicity": person.ethnicity,
+                "time_off_balance": person.time_off_balance,
+                "performance_note": person.performance_note,
+            }
+        return out
+
+    def groups(self) -> list[dict[str, Any]]:
+        counts: dict[str, int] = {}
+        for p in self.people:
+            for key in (p.department_id, p.site_id, p.team_id):
+                if key:
+                    counts[key] = counts.get(key, 0) + 1
+        out: list[dict[str, Any]] = []
+        for d in self.company.departments:
+            if not d.archived:
+                out.append(self._group(d.id, d.name, "Departments", counts))
+        for t in self.company.teams:
+            out.append(self._group(t.id, t.name, "Teams", counts))
+        for s in self.company.sites:
+            group = self._group(s.id, s.name, "Office Locations", counts)
+            group["address"] = {
+                "address1": None,
+                "city": s.city,
+                "state_id": None,
+                "zip": None,
+                "country_id": s.country_code,
+            }
+            out.append(group)
+        return out
+
+    @staticmethod
+    def _group(key: str, title: str, kind: str, counts: Mapping[str, int]) -> dict[str, Any]:
+        return {
+            "id": _uuid("group", key),
+            "title": title,
+            "type": kind,
+            "is_team": kind == "Teams",
+            "count": counts.get(key, 0),
+            "links": {"group_type": _uuid("group-type", kind)},
+        }
+
+
+def _int(request: Request, name: str, default: int) -> int:
+    raw = request.query_params.get(name)
+    if raw is None:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise NamelyError(400, f"{name} must be an integer") from None
+    if value < 1:
+        raise NamelyError(400, f"{name} must be at least 1")
+    return value
+
+
+def _profiles_page(request: Request, r: _Renderer) -> dict[str, Any]:
+    page = _int(request, "page", 1)
+    per_page = min(_int(request, "per_page", DEFAULT_PER_PAGE), MAX_PER_PAGE)
+    status = request.query_params.get("filter[user_status]")
+    if status is not None and status not in _STATUSES:
+        raise NamelyError(400, f"filter[user_status] must be one of {', '.join(_STATUSES)}")
+    people = [p for p in r.people if status is None or _user_status(p) == status]
+    chunk = people[(page - 1) * per_page : page * per_page]
+    base = f"/api/v1/profiles?per_page={per_page}"
+    links: dict[str, Any] = {"self": f"{base}&page={page}"}
+    if page * per_page < len(people):
+        links["next"] = f"{base}&page={page + 1}"  # [guess] key name
+    return {
+        "profiles": [r.profile(p) for p in chunk],
+        "meta": {"count": len(people), "status": 200, "total_count": len(r.people)},
+        "links": links,
+        "linked": {"job_titles": [{"id": _uuid("job-title", "member"), "title": "Team member"}]},
+    }
+
+
+def create_app(
+    company: SyntheticCompany, *, credentials: Mapping[str, str], faults: Faults | None = None
+) -> FastAPI:
+    """A Namely emulator over ``company`` accepting one access token (see CREDENTIALS)."""
+    faults = faults if faults is not None else Faults()
+    expected = f"Bearer {credentials['access_token']}".encode()
+    app = FastAPI(
+        title="Namely emulator (rostersync sandbox)",
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=None,
+    )
+    app.state.company = company
+    app.state.faults = faults
+
+    def renderer(request: Request) -> _Renderer:
+        supplied = request.headers.get("authorization", "").encode()
+        if not secrets.compare_digest(supplied, expected):
+            raise NamelyError(401)
+        return _Renderer(company, leak=faults.leak_sensitive_fields)
+
+    @app.get("/api/v1/profiles")
+    async def profiles(request: Request) -> Response:
+        return _json(_profiles_page(request, renderer(request)))
+
+    @app.get("/api/v1/profiles/{profile_id}")
+    async def one_profile(profile_id: str, request: Request) -> Response:
+        r = renderer(request)
+        for person in r.people:
+            if r.profile_id(person.id) == profile_id:
+                return _json({"profiles": [r.profile(person)], "meta": {"status": 200}})
+        raise NamelyError(404, "Profile not found")
+
+    @app.get("/api/v1/groups")
+    async def groups(request: Request) -> Response:
+        items = renderer(request).groups()
+        return _json({"groups": items, "meta": {"count": len(items), "status": 200}})
+
+    @app.get("/api/v1/group_types")
+    async def group_types(request: Request) -> Response:
+        renderer(request)  # authenticates
+        items = [
+            {
+                "id": _uuid("group-type", title),
+                "title": title,
+                "field_name": field,
+                "is_team": is_team,
+            }
+            for title, field, is_team in _GROUP_TYPES
+        ]
+        return _json({"group_types": items, "meta": {"count": len(items), "status": 200}})
+
+    app.include_router(control_router(company, faults))
+
+    @app.exception_handler(NamelyError)
+    async def namely_error(_request: Request, exc: NamelyError) -> Response:
+        return Response(
+            _error_body(exc.status, exc.message),
+            status_code=exc.status,
+            media_type="application/json",
+        )
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        if request.url.path.startswith(CONTROL_PREFIX):
+            return _json({"detail": exc.detail}, exc.status_code)
+        return Response(
+            _error_body(exc.status_code), status_code=exc.status_code, media_type="application/json"
+        )
+
+    app.add_middleware(FaultInjectionMiddleware, faults=faults, render_error=_render_fault)
+    return app
