@@ -15,6 +15,7 @@ from rostersync.api.schemas import (
     AccountsIn,
     ActionOut,
     AuditOut,
+    ConnectionCreated,
     ConnectionIn,
     ConnectionOut,
     DestinationCreated,
@@ -80,10 +81,12 @@ def list_connections(
         return [ConnectionOut.model_validate(c, from_attributes=True) for c in rows]
 
 
-@router.post("/connections", response_model=ConnectionOut, status_code=201, tags=["connections"])
+@router.post(
+    "/connections", response_model=ConnectionCreated, status_code=201, tags=["connections"]
+)
 def create_connection(
     body: ConnectionIn, store: StoreDep, settings: SettingsDep, principal: PrincipalDep
-) -> ConnectionOut:
+) -> ConnectionCreated:
     created = setup.create_connection(
         store,
         tenant_id=_owner(principal, body.tenant_id),
@@ -94,7 +97,8 @@ def create_connection(
         allow_loopback=settings.allow_loopback,
         actor=principal.actor,
     )
-    return get_connection(created.id, store, principal)
+    shown = get_connection(created.id, store, principal)
+    return ConnectionCreated(**shown.model_dump(), account_token=created.account_token or "")
 
 
 @router.get("/connections/{connection_id}", response_model=ConnectionOut, tags=["connections"])

@@ -40,6 +40,10 @@ class ConnectionOut(BaseModel):
     last_sync_at: datetime | None
 
 
+class ConnectionCreated(ConnectionOut):
+    account_token: str = Field(description="For the pull API's X-Account-Token; shown once.")
+
+
 class DestinationIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 

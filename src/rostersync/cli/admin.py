@@ -79,7 +79,11 @@ def connections_create(
         allow_loopback=settings.allow_loopback,
         actor="cli",
     )
-    emit({"id": created.id, "tenant_id": tenant}, as_json=as_json, text=created.id)
+    emit(
+        {"id": created.id, "tenant_id": tenant, "account_token": created.account_token},
+        as_json=as_json,
+        text=f"{created.id}\naccount token for the pull API (shown once): {created.account_token}",
+    )
 
 
 @connections_app.command("list")

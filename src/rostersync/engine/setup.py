@@ -26,6 +26,8 @@ ENVIRONMENTS = ("production", "staging")
 class Created:
     id: str
     tenant_id: str
+    account_token: str | None = None
+    """For a connection: its pull-API account token, shown this once."""
 
 
 def create_tenant(store: Store, name: str, *, actor: str, timezone: str = "UTC") -> Created:
@@ -88,6 +90,7 @@ def create_connection(
             base_url=base_url,
             environment=environment,
         )
+        account_token = connections.issue_account_token(connection)
         audit.record(
             session,
             tenant_id=tenant_id,
@@ -96,7 +99,7 @@ def create_connection(
             target=connection.id,
             details={"provider": provider, "environment": environment},
         )
-        return Created(connection.id, tenant_id)
+        return Created(connection.id, tenant_id, account_token)
 
 
 def disconnect(store: Store, connection_id: str, *, tenant_id: str | None, actor: str) -> None:

@@ -93,6 +93,8 @@ class Connection(Base):
     status_reason: Mapped[str | None] = mapped_column(String(500))
     policy: Mapped[dict[str, Any]] = mapped_column(default=dict)
     """engine.policy.Policy as JSON; {} is the default policy."""
+    account_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    """SHA-256 of the connection's account token (pull API `X-Account-Token`), shown once."""
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_sync_at: Mapped[datetime | None]
 
@@ -206,6 +208,8 @@ class Destination(Base):
     """AES-GCM ciphertext of the signing secret; shown once at creation."""
     environment: Mapped[str] = mapped_column(String(16), default="production")
     enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    options: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    """Kind-specific settings without secrets (event-type filter, thin payloads, SCIM options)."""
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
@@ -234,6 +238,37 @@ class OutboxEntry(Base):
     last_error: Mapped[str | None] = mapped_column(String(500))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     delivered_at: Mapped[datetime | None]
+
+
+class DeliveryAttempt(Base):
+    """One try at delivering an outbox entry: status and timing, never the body."""
+
+    __tablename__ = "delivery_attempts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    tenant_id: Mapped[str] = mapped_column(ForeignKey("tenants.id"), index=True)
+    outbox_id: Mapped[str] = mapped_column(String(64), index=True)
+    destination_id: Mapped[str] = mapped_column(ForeignKey("destinations.id"), index=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    status_code: Mapped[int | None]
+    duration_ms: Mapped[int | None]
+    error: Mapped[str | None] = mapped_column(String(500))
+
+
+class ConnectLink(Base):
+    """A connect link for a customer's HR admin: random token stored hashed, single use."""
+
+    __tablename__ = "connect_links"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    tenant_id: Mapped[str] = mapped_column(ForeignKey("tenants.id"), index=True)
+    environment: Mapped[str] = mapped_column(String(16), default="production")
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    expires_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]
+    connection_id: Mapped[str | None] = mapped_column(String(32))
+    created_by: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class ProductAccount(Base):

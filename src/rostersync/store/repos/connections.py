@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
+import secrets
 from datetime import datetime
 
 from sqlalchemy import select
@@ -13,6 +15,24 @@ from rostersync.store.errors import NotFound
 from rostersync.store.tables import Connection, new_id
 
 _CIPHER_CONTEXT = "connections.credentials"
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def issue_account_token(connection: Connection) -> str:
+    """A new account token for the pull API (replacing any old one); only its hash is kept."""
+    token = "acct_" + secrets.token_urlsafe(32)
+    connection.account_token_hash = _token_hash(token)
+    return token
+
+
+def by_account_token(session: Session, token: str, *, tenant_id: str | None) -> Connection | None:
+    query = select(Connection).where(Connection.account_token_hash == _token_hash(token))
+    if tenant_id is not None:
+        query = query.where(Connection.tenant_id == tenant_id)
+    return session.scalars(query).one_or_none()
 
 
 def create_connection(

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-25 14:22:20.522519
+Create Date: 2026-11-25 14:37:04.294537
 """
 
 from __future__ import annotations
@@ -62,6 +62,26 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_api_keys_tenant_id"), ["tenant_id"], unique=False)
 
     op.create_table(
+        "connect_links",
+        sa.Column("id", sa.String(length=32), nullable=False),
+        sa.Column("tenant_id", sa.String(length=32), nullable=False),
+        sa.Column("environment", sa.String(length=16), nullable=False),
+        sa.Column("token_hash", sa.String(length=64), nullable=False),
+        sa.Column("expires_at", rostersync.store.tables.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("used_at", rostersync.store.tables.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("connection_id", sa.String(length=32), nullable=True),
+        sa.Column("created_by", sa.String(length=200), nullable=False),
+        sa.Column("created_at", rostersync.store.tables.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["tenant_id"], ["tenants.id"], name=op.f("fk_connect_links_tenant_id_tenants")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_connect_links")),
+        sa.UniqueConstraint("token_hash", name=op.f("uq_connect_links_token_hash")),
+    )
+    with op.batch_alter_table("connect_links", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_connect_links_tenant_id"), ["tenant_id"], unique=False)
+
+    op.create_table(
         "connections",
         sa.Column("id", sa.String(length=32), nullable=False),
         sa.Column("tenant_id", sa.String(length=32), nullable=False),
@@ -72,6 +92,7 @@ def upgrade() -> None:
         sa.Column("status", sa.String(length=32), nullable=False),
         sa.Column("status_reason", sa.String(length=500), nullable=True),
         sa.Column("policy", sa.JSON(), nullable=False),
+        sa.Column("account_token_hash", sa.String(length=64), nullable=True),
         sa.Column("created_at", rostersync.store.tables.UTCDateTime(timezone=True), nullable=False),
         sa.Column(
             "last_sync_at", rostersync.store.tables.UTCDateTime(timezone=True), nullable=True
@@ -80,6 +101,7 @@ def upgrade() -> None:
             ["tenant_id"], ["tenants.id"], name=op.f("fk_connections_tenant_id_tenants")
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_connections")),
+        sa.UniqueConstraint("account_token_hash", name=op.f("uq_connections_account_token_hash")),
     )
     with op.batch_alter_table("connections", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_connections_tenant_id"), ["tenant_id"], unique=False)
@@ -93,6 +115,7 @@ def upgrade() -> None:
         sa.Column("secret", sa.Text(), nullable=False),
         sa.Column("environment", sa.String(length=16), nullable=False),
         sa.Column("enabled", sa.Boolean(), nullable=False),
+        sa.Column("options", sa.JSON(), nullable=False),
         sa.Column("created_at", rostersync.store.tables.UTCDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["tenant_id"], ["tenants.id"], name=op.f("fk_destinations_tenant_id_tenants")
@@ -119,6 +142,37 @@ def upgrade() -> None:
     with op.batch_alter_table("product_accounts", schema=None) as batch_op:
         batch_op.create_index(
             "ix_product_accounts_email_index", ["tenant_id", "email_index"], unique=False
+        )
+
+    op.create_table(
+        "delivery_attempts",
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
+        sa.Column("tenant_id", sa.String(length=32), nullable=False),
+        sa.Column("outbox_id", sa.String(length=64), nullable=False),
+        sa.Column("destination_id", sa.String(length=32), nullable=False),
+        sa.Column("at", rostersync.store.tables.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("status_code", sa.Integer(), nullable=True),
+        sa.Column("duration_ms", sa.Integer(), nullable=True),
+        sa.Column("error", sa.String(length=500), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["destination_id"],
+            ["destinations.id"],
+            name=op.f("fk_delivery_attempts_destination_id_destinations"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["tenant_id"], ["tenants.id"], name=op.f("fk_delivery_attempts_tenant_id_tenants")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_delivery_attempts")),
+    )
+    with op.batch_alter_table("delivery_attempts", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_delivery_attempts_destination_id"), ["destination_id"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_delivery_attempts_outbox_id"), ["outbox_id"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_delivery_attempts_tenant_id"), ["tenant_id"], unique=False
         )
 
     op.create_table(
@@ -350,6 +404,12 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_groups_connection_id"))
 
     op.drop_table("groups")
+    with op.batch_alter_table("delivery_attempts", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_delivery_attempts_tenant_id"))
+        batch_op.drop_index(batch_op.f("ix_delivery_attempts_outbox_id"))
+        batch_op.drop_index(batch_op.f("ix_delivery_attempts_destination_id"))
+
+    op.drop_table("delivery_attempts")
     with op.batch_alter_table("product_accounts", schema=None) as batch_op:
         batch_op.drop_index("ix_product_accounts_email_index")
 
@@ -362,6 +422,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_connections_tenant_id"))
 
     op.drop_table("connections")
+    with op.batch_alter_table("connect_links", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_connect_links_tenant_id"))
+
+    op.drop_table("connect_links")
     with op.batch_alter_table("api_keys", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_api_keys_tenant_id"))
 
