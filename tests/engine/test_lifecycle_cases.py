@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -11,12 +11,13 @@ from sqlalchemy import select
 from rostersync.engine import setup
 from rostersync.engine.approval import decide
 from rostersync.engine.report import SyncReport
+from rostersync.engine.sync import SyncOptions, run_sync
 from rostersync.model import ActionKind
 from rostersync.sandbox import PersonStatus, SyntheticPerson
 from rostersync.store.repos import destinations
 from rostersync.store.repos.accounts import AccountIn
 from rostersync.store.session import transaction
-from rostersync.store.tables import Destination, OutboxEntry
+from rostersync.store.tables import Destination, OutboxEntry, Tenant
 from tests.conftest import TODAY, Harness
 
 YESTERDAY = TODAY - timedelta(days=1)
@@ -409,3 +410,46 @@ def test_staging_delivers_only_to_staging_destinations(harness: Harness) -> None
         rows = session.scalars(select(OutboxEntry)).all()
         targets = {session.get_one(Destination, r.destination_id).environment for r in rows}
     assert targets == {"staging"}
+
+
+# --- dates and tenants ---------------------------------------------------------------------
+
+
+def test_today_is_the_tenants_today(harness: Harness) -> None:
+    harness.sync()
+    starts_tomorrow = harness.sandbox.company.hire(start_date=TODAY + timedelta(days=1))
+    # 12:30 UTC on TODAY is already tomorrow in Kiritimati (UTC+14), still today in UTC.
+    noon = datetime(TODAY.year, TODAY.month, TODAY.day, 12, 30, tzinfo=UTC)
+
+    def sync_at_noon() -> SyncReport:
+        options = SyncOptions(allow_loopback=True, clock=lambda: noon, sleep=lambda _s: None)
+        return run_sync(harness.store, harness.connection_id, options=options)
+
+    assert rules(sync_at_noon()) == []
+    with transaction(harness.store.sessions) as session:
+        session.get_one(Tenant, harness.tenant_id).timezone = "Pacific/Kiritimati"
+    assert rules(sync_at_noon()) == [(ActionKind.PROVISION, starts_tomorrow.id, "joiner.active")]
+
+
+def test_a_work_email_another_connection_of_the_tenant_already_has_is_a_dispute(
+    harness: Harness,
+) -> None:
+    harness.sync()
+    (taken,) = active_people(harness, 1)
+    second = setup.create_connection(
+        harness.store,
+        tenant_id=harness.tenant_id,
+        provider="hibob",
+        credentials={
+            "service_user_id": "SERVICE-TEST",
+            "service_user_token": "test-token-not-a-secret",
+        },
+        base_url=harness.sandbox.base_url,
+        environment="production",
+        allow_loopback=True,
+        actor="test",
+    )
+    other = Harness(harness.store, harness.sandbox, harness.tenant_id, second.id)
+    report = other.sync()
+    assert taken.id in report.needs_a_person["duplicate_work_email"]
+    assert taken.id not in {a.remote_id for a in report.actions}
