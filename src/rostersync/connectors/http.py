@@ -153,8 +153,8 @@ class VendorClient:
         raise error
 
 
-class _ChunkReader:
-    """A read()-able view of a streamed body, which is what ijson parses incrementally."""
+class ChunkReader:
+    """A read()-able view of a streamed body, for the incremental JSON and XML parsers."""
 
     def __init__(self, chunks: Iterator[bytes]) -> None:
         self._chunks = chunks
@@ -189,7 +189,7 @@ def iter_json_items(response: httpx.Response, records_path: str, *, vendor: str)
 
     item_prefix = f"{records_path}.item" if records_path else "item"
     try:
-        events = ijson.parse(_ChunkReader(response.iter_bytes()), use_float=True)
+        events = ijson.parse(ChunkReader(response.iter_bytes()), use_float=True)
         yield from ijson.items(watched(events), item_prefix)
     except ijson.JSONError as exc:
         raise BadPayload(f"{vendor} sent a truncated or malformed response") from exc

@@ -34,7 +34,7 @@ from rostersync.connectors.errors import (
     RateLimited,
     VendorUnavailable,
 )
-from rostersync.connectors.http import VendorClient
+from rostersync.connectors.http import ChunkReader, VendorClient
 from rostersync.net import BlockedDestination, RetryLater, TransportFailure
 from rostersync.net import send as send_with_retries
 
@@ -134,25 +134,6 @@ class SoapClient(VendorClient):
             response.close()
 
 
-class _ChunkFile:
-    """A read()-able view of a streamed body for the incremental XML parser."""
-
-    def __init__(self, chunks: Iterator[bytes]) -> None:
-        self._chunks = chunks
-        self._buffer = b""
-
-    def read(self, size: int = -1) -> bytes:
-        while size < 0 or len(self._buffer) < size:
-            chunk = next(self._chunks, None)
-            if chunk is None:
-                break
-            self._buffer += chunk
-        if size < 0:
-            size = len(self._buffer)
-        data, self._buffer = self._buffer[:size], self._buffer[size:]
-        return data
-
-
 @dataclass
 class PageResults:
     """`Response_Results` of one page, as Workday-style paged operations report it."""
@@ -194,7 +175,7 @@ def iter_records(
     """
     inside_results = False
     try:
-        events = iterparse(_ChunkFile(response.iter_bytes()), events=("start", "end"))
+        events = iterparse(ChunkReader(response.iter_bytes()), events=("start", "end"))
         for event, element in events:
             name = _local(element.tag)
             if name == "Response_Results":
