@@ -3,7 +3,13 @@
 Imports model and net only (DESIGN.md section 3).
 """
 
-from rostersync.connectors.base import Connector, CredentialField, ReadContext, Record
+from rostersync.connectors.base import (
+    Connector,
+    CredentialField,
+    ReadContext,
+    Record,
+    SetupGuide,
+)
 from rostersync.connectors.errors import (
     AuthRevoked,
     BadInput,
@@ -27,6 +33,7 @@ __all__ = [
     "RateLimited",
     "ReadContext",
     "Record",
+    "SetupGuide",
     "VendorUnavailable",
     "get_connector",
 ]

@@ -23,6 +23,17 @@ class CredentialField:
 
 
 @dataclass(frozen=True)
+class SetupGuide:
+    """How the customer's admin creates the API access, kept beside the connector as data."""
+
+    summary: str
+    steps: tuple[str, ...]
+    grant: tuple[str, ...]
+    do_not_grant: tuple[str, ...]
+    sources: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class ReadContext:
     """Everything one read needs; the clock is passed in so statuses derive from `as_of`."""
 
@@ -44,6 +55,7 @@ class Connector(Protocol):
     """The documented API root, e.g. https://api.hibob.com; endpoint paths are appended."""
     allowed_hosts: tuple[str, ...]
     credential_fields: tuple[CredentialField, ...]
+    guide: SetupGuide
 
     def check_target(
         self, credentials: Mapping[str, str], base_url: str | None, *, allow_loopback: bool

@@ -14,9 +14,12 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from rostersync.connectors.auth import AuthKind
-from rostersync.connectors.base import CredentialField, Record
+from rostersync.connectors.base import CredentialField, Record, SetupGuide
 from rostersync.connectors.paging import NO_PAGING, Paginator
 from rostersync.net import RetryPolicy
+
+__all__ = ["ConnectorSpec", "MapContext", "Mapper", "SetupGuide", "Stream"]
+"""SetupGuide lives in base (the Connector protocol names it) and is part of a spec's words."""
 
 if TYPE_CHECKING:
     from rostersync.connectors.declarative import SpecReader
@@ -44,17 +47,6 @@ class Stream:
     records_path: str = ""
     """Where the list of records sits in each page (`data`, `employees`); "" = the body."""
     paginator: Paginator = NO_PAGING
-
-
-@dataclass(frozen=True)
-class SetupGuide:
-    """How the customer's admin creates the API access, kept beside the connector as data."""
-
-    summary: str
-    steps: tuple[str, ...]
-    grant: tuple[str, ...]
-    do_not_grant: tuple[str, ...]
-    sources: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from rostersync.connectors import CONNECTORS, CredentialField
+from rostersync.connectors import CONNECTORS, CredentialField, SetupGuide
 
 
 @dataclass(frozen=True)
@@ -14,6 +14,7 @@ class ProviderInfo:
     display_name: str
     docs_url: str
     credential_fields: tuple[CredentialField, ...]
+    guide: SetupGuide
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -29,7 +30,7 @@ class ProviderInfo:
 
 def providers() -> list[ProviderInfo]:
     return [
-        ProviderInfo(c.slug, c.display_name, c.docs_url, c.credential_fields)
+        ProviderInfo(c.slug, c.display_name, c.docs_url, c.credential_fields, c.guide)
         for c in sorted(CONNECTORS.values(), key=lambda c: c.display_name.lower())
     ]
 
