@@ -48,6 +48,7 @@ def _bodies(a: dict[str, str]) -> dict[str, dict[str, Any]]:
             "accounts": [{"account_id": "u1", "email": "x@a.example"}],
         },
         "/api/v1/connections/{connection_id}/policy": {"lookahead_days": 3},
+        "/api/v1/links": {"tenant_id": a["tenant_id"]},
     }
 
 

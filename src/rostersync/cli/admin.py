@@ -304,25 +304,90 @@ def runs_show(run_id: str, as_json: JsonFlag = False) -> None:
 @destinations_app.command("create")
 def destinations_create(
     tenant: Annotated[str, typer.Option(help="Tenant id.")],
-    webhook_url: Annotated[str, typer.Option(help="HTTPS endpoint that receives the events.")],
+    webhook_url: Annotated[
+        str | None, typer.Option(help="HTTPS endpoint that receives signed events.")
+    ] = None,
+    scim_url: Annotated[
+        str | None, typer.Option(help="SCIM 2.0 base URL (the one /Users is under).")
+    ] = None,
+    scim_token: Annotated[
+        str | None,
+        typer.Option(
+            help="Bearer token for the SCIM server; stored encrypted, never shown.",
+            envvar="ROSTERSYNC_SCIM_TOKEN",
+            show_envvar=True,
+        ),
+    ] = None,
+    event_type: Annotated[
+        list[str] | None,
+        typer.Option(help="Deliver only this event type (repeatable), e.g. user.provision."),
+    ] = None,
+    thin: Annotated[
+        bool, typer.Option(help="Webhooks carry ids only; the receiver pulls the rest.")
+    ] = False,
+    scim_groups: Annotated[
+        bool, typer.Option(help="Keep SCIM Groups for departments and teams.")
+    ] = False,
+    hard_delete: Annotated[
+        bool,
+        typer.Option(help="SCIM: DELETE users on user.delete (after the policy's grace period)."),
+    ] = False,
     environment: Annotated[str, typer.Option(help="production or staging.")] = "production",
     as_json: JsonFlag = False,
 ) -> None:
-    """Create a webhook destination and print its signing secret, once."""
+    """Create a webhook destination (prints its signing secret, once) or a SCIM destination."""
+    if (webhook_url is None) == (scim_url is None):
+        raise BadInput("give exactly one of --webhook-url and --scim-url")
+    if scim_url is not None and not scim_token:
+        raise BadInput("--scim-url needs --scim-token (or ROSTERSYNC_SCIM_TOKEN)")
+    if webhook_url is not None and (scim_groups or hard_delete):
+        raise BadInput("--scim-groups and --hard-delete apply to SCIM destinations only")
+    if scim_url is not None and thin:
+        raise BadInput("--thin applies to webhook destinations only")
+    url = webhook_url or scim_url or ""
+    options: dict[str, object] = {
+        key: value
+        for key, value in {
+            "event_types": sorted(set(event_type or ())),
+            "thin": thin,
+            "groups": scim_groups,
+            "hard_delete": hard_delete,
+        }.items()
+        if value
+    }
     settings = load_settings()
-    check_webhook_url(webhook_url, allow_loopback=settings.allow_loopback)
+    check_webhook_url(url, allow_loopback=settings.allow_loopback)
     store = open_configured_store(settings)
     with transaction(store.sessions) as session:
         tenants.get_tenant(session, tenant)
-        destination, secret = destinations.create_webhook(
-            session, store.keyring, tenant_id=tenant, url=webhook_url, environment=environment
-        )
-        destination_id = destination.id
-    emit(
-        {"id": destination_id, "tenant_id": tenant, "signing_secret": secret},
-        as_json=as_json,
-        text=f"{destination_id}\nsigning secret (shown once): {secret}",
-    )
+        if scim_token is not None and scim_url is not None:
+            destination = destinations.create_scim(
+                session,
+                store.keyring,
+                tenant_id=tenant,
+                url=scim_url,
+                token=scim_token,
+                environment=environment,
+                options=options,
+            )
+            secret = None
+        else:
+            destination, secret = destinations.create_webhook(
+                session,
+                store.keyring,
+                tenant_id=tenant,
+                url=url,
+                environment=environment,
+                options=options,
+            )
+        destination_id, kind = destination.id, destination.kind
+    values: dict[str, object] = {"id": destination_id, "tenant_id": tenant, "kind": kind}
+    values["options"] = options
+    text = destination_id
+    if secret is not None:
+        values["signing_secret"] = secret
+        text += f"\nsigning secret (shown once): {secret}"
+    emit(values, as_json=as_json, text=text)
 
 
 def sync(

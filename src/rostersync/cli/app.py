@@ -7,6 +7,7 @@ import typer
 from rostersync.cli import admin, extract
 from rostersync.cli.demo import demo
 from rostersync.cli.keys import keys_app
+from rostersync.cli.links import links_app
 from rostersync.cli.output import fail
 from rostersync.cli.sandbox import sandbox_app
 from rostersync.cli.serve import serve
@@ -32,6 +33,7 @@ app.add_typer(admin.apikeys_app, name="apikeys")
 app.add_typer(admin.accounts_app, name="accounts")
 app.add_typer(admin.runs_app, name="runs")
 app.add_typer(keys_app, name="keys")
+app.add_typer(links_app, name="links")
 app.add_typer(sandbox_app, name="sandbox")
 
 

@@ -19,6 +19,7 @@ import typer
 
 from rostersync.cli.server import build_app, serve
 from rostersync.engine import setup
+from rostersync.engine.connect import IssuedLink, issue_link
 from rostersync.jobs import InProcessRunner
 from rostersync.sandbox import Faults, SyntheticCompany
 from rostersync.sandbox.vendors import hibob as hibob_sandbox
@@ -27,7 +28,7 @@ from rostersync.store import Store, open_store
 from rostersync.store.keys import load_keyring
 from rostersync.store.repos import destinations
 from rostersync.store.session import transaction
-from rostersync.web import DemoReceiver
+from rostersync.web import DemoReceiver, SandboxTarget
 
 SANDBOX_USER = "SERVICE-DEMO"
 
@@ -51,6 +52,18 @@ def _seed(store: Store, base: str, token: str) -> tuple[str, str]:
     return connection.id, secret
 
 
+def _connect_link(store: Store) -> IssuedLink:
+    """A second tenant with nothing connected yet: its HR admin connects through the link."""
+    tenant = setup.create_tenant(store, "Linked Company", actor="demo")
+    return issue_link(
+        store,
+        tenant_id=tenant.id,
+        environment="production",
+        lifetime=timedelta(days=1),
+        actor="demo",
+    )
+
+
 def demo(
     port: Annotated[int, typer.Option(help="Port on 127.0.0.1.")] = 8000,
     data_dir: Annotated[
@@ -70,12 +83,22 @@ def demo(
     base = f"http://127.0.0.1:{port}"
     token = secrets.token_urlsafe(24)
     connection_id, secret = _seed(store, base, token)
+    link = _connect_link(store)
 
     company = SyntheticCompany(size=people)
     emulator = hibob_sandbox.create_app(
         company, credentials={"service_user_id": SANDBOX_USER, "token": token}, faults=Faults()
     )
-    app = build_app(store, settings, receiver=DemoReceiver(secret), sandboxes={"hibob": emulator})
+    sandbox_hibob = SandboxTarget(
+        f"{base}/sandbox/hibob", {"service_user_id": SANDBOX_USER, "service_user_token": token}
+    )
+    app = build_app(
+        store,
+        settings,
+        receiver=DemoReceiver(secret),
+        sandboxes={"hibob": emulator},
+        connect_sandboxes={"hibob": sandbox_hibob},
+    )
     runner = InProcessRunner(
         store,
         sync_interval=timedelta(seconds=sync_every),
@@ -91,6 +114,8 @@ def demo(
             f"  demo receiver:   {base}/demo/receiver\n"
             f"  sandbox HiBob:   {base}/sandbox/hibob/_sandbox/people\n"
             f"  connection:      {connection_id} (syncs every {sync_every}s)\n"
+            f"  connect link:    {link.url(base)}\n"
+            f"                   (connect HiBob for a second tenant; single use, valid 24 h)\n"
             f"  data directory:  {data_dir.resolve()}\n\n"
         )
         sys.stdout.flush()

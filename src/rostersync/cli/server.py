@@ -16,10 +16,18 @@ from fastapi import FastAPI
 from starlette.types import ASGIApp
 
 from rostersync import __version__
-from rostersync.api import admin_router, health_router, install_error_handlers
+from rostersync.api import (
+    admin_router,
+    feed_router,
+    health_router,
+    hris_router,
+    install_error_handlers,
+    links_router,
+)
 from rostersync.settings import Settings
 from rostersync.store import Store
-from rostersync.web import DemoReceiver, overview_router
+from rostersync.web import DemoReceiver, SandboxTarget, connect_router, overview_router
+from rostersync.web.dashboard import dashboard_router
 from rostersync.web.security import SecurityHeaders
 
 
@@ -29,7 +37,9 @@ def build_app(
     *,
     receiver: DemoReceiver | None = None,
     sandboxes: dict[str, ASGIApp] | None = None,
+    connect_sandboxes: dict[str, SandboxTarget] | None = None,
 ) -> FastAPI:
+    """`connect_sandboxes` (demo only): connect links point those vendors at their emulators."""
     app = FastAPI(
         title="rostersync",
         version=__version__,
@@ -42,6 +52,11 @@ def build_app(
     app.add_middleware(SecurityHeaders)
     app.include_router(health_router)
     app.include_router(admin_router)
+    app.include_router(links_router)
+    app.include_router(connect_router(store, settings, sandboxes=connect_sandboxes))
+    app.include_router(feed_router)
+    app.include_router(hris_router)
+    app.include_router(dashboard_router(store, settings))
     if receiver is not None:
         app.include_router(receiver.router())
         app.include_router(overview_router(store, receiver_path="/demo/receiver"))

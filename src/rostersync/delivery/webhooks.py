@@ -30,6 +30,8 @@ class Outcome:
     retry_after: float | None = None
     gone: bool = False
     """410 Gone: the receiver asks us to stop sending to this endpoint."""
+    final: bool = False
+    """The receiver refused the request itself (e.g. SCIM 400): a retry gets the same answer."""
 
 
 def signed_headers(secret: str, message_id: str, at: datetime, body: str) -> dict[str, str]:

@@ -1,4 +1,5 @@
-"""Drain the outbox once: claim due entries, send each, record the outcome.
+"""Drain the outbox once: claim due entries, send each to its webhook or SCIM server, record
+the outcome and the attempt (status and timing, never the body).
 
 Claim, send and record are three steps in three transactions on purpose: a worker that dies
 after sending but before recording leaves the entry leased; when the lease expires it is sent
@@ -7,19 +8,22 @@ again with the same webhook-id, which receivers use to drop the duplicate (at-le
 
 from __future__ import annotations
 
+import json
 import logging
 import random
+import time
 from collections.abc import Callable
+from contextlib import ExitStack
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy.orm import Session
 
-from rostersync.delivery import webhooks
+from rostersync.delivery import scim, webhooks
 from rostersync.store import Store
 from rostersync.store.repos import audit, destinations, outbox
 from rostersync.store.session import transaction
-from rostersync.store.tables import Destination
+from rostersync.store.tables import DeliveryAttempt, Destination
 
 log = logging.getLogger("rostersync.delivery")
 
@@ -28,7 +32,7 @@ RETRY_SCHEDULE = tuple(
 )
 """After the n-th failed attempt wait RETRY_SCHEDULE[n-1] (about three days in all)."""
 LEASE = timedelta(minutes=2)
-DELIVERED, RETRYING, FAILED = "delivered", "retrying", "failed"
+DELIVERED, RETRYING, FAILED, SKIPPED = "delivered", "retrying", "failed", "skipped"
 
 
 def utcnow() -> datetime:
@@ -51,6 +55,9 @@ class DrainResult:
     delivered: int = 0
     retrying: int = 0
     failed: int = 0
+    skipped: int = 0
+    """Entries the destination does not take: types outside its options.event_types, and
+    connection events for a SCIM server."""
 
 
 def deliver_due(
@@ -70,15 +77,92 @@ def deliver_due(
                     destination,
                     destinations.signing_secret(store.keyring, destination),
                 )
-    tally = {DELIVERED: 0, RETRYING: 0, FAILED: 0}
-    with webhooks.webhook_client(allow_loopback=allow_loopback) as client:
+    tally = {DELIVERED: 0, RETRYING: 0, FAILED: 0, SKIPPED: 0}
+    with (
+        webhooks.webhook_client(allow_loopback=allow_loopback) as client,
+        ExitStack() as round_scope,
+    ):
+        scim_targets: dict[str, scim.ScimTarget] = {}
+
+        def scim_target(destination: Destination, token: str) -> scim.ScimTarget:
+            if destination.id not in scim_targets:
+                scim_targets[destination.id] = round_scope.enter_context(
+                    scim.scim_target(
+                        destination.url,
+                        token,
+                        options=destination.options,
+                        groups_of=_group_lookup(store, destination.tenant_id),
+                        allow_loopback=allow_loopback,
+                    )
+                )
+            return scim_targets[destination.id]
+
         for entry in claimed:
             destination, secret = targets[entry.destination_id]
-            outcome = webhooks.post(
-                client, destination.url, secret=secret, message_id=entry.id, body=entry.body
-            )
-            tally[_record(store, entry, destination, outcome, clock())] += 1
-    return DrainResult(tally[DELIVERED], tally[RETRYING], tally[FAILED])
+            if not _takes(destination, entry.event_type):
+                tally[_skip(store, entry, clock())] += 1
+                continue
+            started = time.monotonic()
+            if destination.kind == destinations.SCIM:
+                outcome = scim_target(destination, secret).deliver(entry.event_type, entry.body)
+            else:
+                outcome = webhooks.post(
+                    client,
+                    destination.url,
+                    secret=secret,
+                    message_id=entry.id,
+                    body=webhook_body(destination, entry.body),
+                )
+            elapsed_ms = round((time.monotonic() - started) * 1000)
+            tally[_record(store, entry, destination, outcome, clock(), elapsed_ms)] += 1
+        for target in scim_targets.values():
+            target.finish()
+    return DrainResult(tally[DELIVERED], tally[RETRYING], tally[FAILED], tally[SKIPPED])
+
+
+def _takes(destination: Destination, event_type: str) -> bool:
+    wanted = destination.options.get("event_types")
+    if wanted and event_type not in wanted:
+        return False
+    return destination.kind != destinations.SCIM or event_type in scim.HANDLED_EVENTS
+
+
+_THIN_IDS = ("action_id", "tenant_id", "connection_id", "run_id")
+
+
+def webhook_body(destination: Destination, body: str) -> str:
+    """The stored body, or with `options.thin` its ids only: the receiver pulls the rest."""
+    if not destination.options.get("thin"):
+        return body
+    event = json.loads(body)
+    data = event.get("data") or {}
+    ids = {key: data[key] for key in _THIN_IDS if key in data}
+    if isinstance(data.get("employee"), dict):
+        ids["remote_id"] = data["employee"]["remote_id"]
+    thin = {"type": event.get("type"), "timestamp": event.get("timestamp"), "data": ids}
+    return json.dumps(thin)
+
+
+def _group_lookup(store: Store, tenant_id: str) -> scim.GroupLookup:
+    def groups_of(connection_id: str) -> dict[str, scim.OrgUnit]:
+        with transaction(store.sessions) as session:
+            return scim.load_groups(session, tenant_id=tenant_id, connection_id=connection_id)
+
+    return groups_of
+
+
+def _skip(store: Store, entry: outbox.ClaimedEntry, now: datetime) -> str:
+    with transaction(store.sessions) as session:
+        outbox.record_outcome(
+            session,
+            entry.sequence,
+            delivered=True,
+            at=now,
+            status_code=None,
+            error=None,
+            retry_at=None,
+        )
+    return SKIPPED
 
 
 def _record(
@@ -87,10 +171,11 @@ def _record(
     destination: Destination,
     outcome: webhooks.Outcome,
     now: datetime,
+    elapsed_ms: int,
 ) -> str:
     retry_at = (
         None
-        if outcome.delivered or outcome.gone
+        if outcome.delivered or outcome.gone or outcome.final
         else next_attempt(entry.attempts + 1, now, outcome.retry_after)
     )
     with transaction(store.sessions) as session:
@@ -102,6 +187,18 @@ def _record(
             status_code=outcome.status_code,
             error=outcome.error,
             retry_at=retry_at,
+        )
+        # The delivery log: status and timing only; bodies carry personal data.
+        session.add(
+            DeliveryAttempt(
+                tenant_id=destination.tenant_id,
+                outbox_id=entry.id,
+                destination_id=destination.id,
+                at=now,
+                status_code=outcome.status_code,
+                duration_ms=elapsed_ms,
+                error=outcome.error[:500] if outcome.error else None,
+            )
         )
         if outcome.gone:
             _disable(session, destination.id, now)

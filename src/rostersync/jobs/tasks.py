@@ -15,13 +15,17 @@ from rostersync.store.session import transaction
 
 log = logging.getLogger("rostersync.jobs")
 
+RUN_TIMEOUT = timedelta(minutes=30)
+
 
 def sync_connection(store: Store, connection_id: str, *, allow_loopback: bool) -> SyncReport:
     return run_sync(store, connection_id, options=SyncOptions(allow_loopback=allow_loopback))
 
 
 def due_connections(store: Store, *, interval: timedelta, now: datetime | None = None) -> list[str]:
-    """Active connections whose last sync is older than `interval` (or that never synced)."""
+    """Active connections whose last sync is older than `interval` (or that never synced),
+    that no held run blocks and that are not syncing right now (a run started by the connect
+    flow, say); a run older than RUN_TIMEOUT is taken for dead and no longer blocks."""
     now = now or datetime.now(UTC)
     with transaction(store.sessions) as session:
         return [
@@ -30,6 +34,7 @@ def due_connections(store: Store, *, interval: timedelta, now: datetime | None =
             if c.status == "active"
             and (c.last_sync_at is None or now - c.last_sync_at >= interval)
             and runs.held_run(session, c) is None
+            and not runs.running_since(session, c, now - RUN_TIMEOUT)
         ]
 
 

@@ -100,6 +100,10 @@ class Keyring:
     def key_version_of(self, token: str) -> int:
         return int(token.partition(".")[0].removeprefix("v"))
 
+    def derive(self, purpose: str) -> bytes:
+        """A key for another use (signing sessions), from the current master key version."""
+        return _derive(self._masters[self.current_version], f"rostersync {purpose}".encode())
+
     def blind_index(self, value: str) -> str:
         """HMAC-SHA256 of a normalised email (current index key; recomputed on rotation)."""
         digest = hmac.new(

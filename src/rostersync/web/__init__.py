@@ -1,6 +1,7 @@
 """Server-rendered pages (Jinja2). Imports engine, delivery, store and model."""
 
+from rostersync.web.connect import SandboxTarget, connect_router
 from rostersync.web.overview import overview_router
 from rostersync.web.receiver import DemoReceiver
 
-__all__ = ["DemoReceiver", "overview_router"]
+__all__ = ["DemoReceiver", "SandboxTarget", "connect_router", "overview_router"]

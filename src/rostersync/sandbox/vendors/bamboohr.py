@@ -60,9 +60,6 @@ import base64
 import binascii
 import json
 import math
-import threading
-import time
-from collections import deque
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -70,12 +67,11 @@ from typing import Any
 from xml.sax.saxutils import escape, quoteattr
 
 from fastapi import APIRouter, FastAPI, Request, Response
-from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from rostersync.sandbox.company import PersonStatus, SyntheticCompany, SyntheticPerson
-from rostersync.sandbox.control import PREFIX as CONTROL_PREFIX
-from rostersync.sandbox.control import control_router
-from rostersync.sandbox.faults import Fault, FaultInjectionMiddleware, Faults
+from rostersync.sandbox.faults import Fault, Faults
+from rostersync.sandbox.vendor_app import MinuteWindow, VendorError, vendor_app
+from rostersync.sandbox.vendor_app import json_response as _json
 
 __all__ = ["CREDENTIALS", "create_app"]
 
@@ -95,19 +91,14 @@ _REPORT_ACCEPT = {
 }
 
 
-class BambooError(Exception):
-    def __init__(self, status: int, message: str, headers: dict[str, str] | None = None) -> None:
-        super().__init__(message)
-        self.status = status
-        self.message = message
-        self.headers = headers or {}
+class BambooError(VendorError):
+    """``BambooError(status, message, headers)``: an empty body, the message in a header."""
 
 
-def _error_response(
-    status: int, message: str, headers: Mapping[str, str] | None = None
-) -> Response:
+def _error_response(exc: VendorError) -> Response:
+    message = exc.message or ""
     return Response(
-        b"", status_code=status, headers={"X-BambooHR-Error-Message": message, **(headers or {})}
+        b"", status_code=exc.status, headers={"X-BambooHR-Error-Message": message, **exc.headers}
     )
 
 
@@ -301,11 +292,6 @@ def _xml_employee(fields: list[_Field], row: dict[str, Any]) -> bytes:
     return f"{head}{inner}</employee>".encode()
 
 
-def _json(data: Any, status: int = 200) -> Response:
-    body = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()
-    return Response(body, status_code=status, media_type="application/json")
-
-
 def _wants_json(request: Request) -> bool:
     return "json" in request.headers.get("accept", "").lower()
 
@@ -313,22 +299,16 @@ def _wants_json(request: Request) -> bool:
 # --- throttling ---------------------------------------------------------------------------
 
 
-class _Throttle:
+class _Throttle(MinuteWindow):
     def __init__(self, per_minute: int, today: date) -> None:
-        self.per_minute = per_minute
+        super().__init__(per_minute)
         self.status = 429 if today >= RATE_LIMIT_STATUS_SWITCH else 503
-        self._hits: deque[float] = deque()
-        self._lock = threading.Lock()
 
     def check(self) -> None:
-        now = time.monotonic()
-        with self._lock:
-            while self._hits and now - self._hits[0] >= 60:
-                self._hits.popleft()
-            if len(self._hits) >= self.per_minute:
-                wait = max(1, math.ceil(60 - (now - self._hits[0])))
-                raise BambooError(self.status, "Rate limit exceeded", {"Retry-After": str(wait)})
-            self._hits.append(now)
+        counted, _count, age = self.hit()
+        if not counted:
+            wait = max(1, math.ceil(60 - age))
+            raise BambooError(self.status, "Rate limit exceeded", {"Retry-After": str(wait)})
 
 
 # --- the app ------------------------------------------------------------------------------
@@ -456,9 +436,14 @@ def create_app(
     api_key = credentials["api_key"]
     throttle = _Throttle(rate_limit_per_minute, company.today) if rate_limit_per_minute else None
 
-    app = FastAPI(title="BambooHR emulator", docs_url=None, redoc_url=None, openapi_url=None)
-    app.state.company = company
-    app.state.faults = faults
+    app = vendor_app(
+        "BambooHR emulator",
+        company,
+        faults,
+        respond=_error_response,
+        render_fault=_render_fault,
+        http_error_detail=True,
+    )
 
     def authenticate(request: Request) -> None:
         if throttle is not None:
@@ -649,17 +634,4 @@ def create_app(
         router.add_api_route("/datasets/{dataset}/fields", dataset_fields, methods=["GET"])
         router.add_api_route("/datasets/{dataset}", dataset_data, methods=["POST"])
         app.include_router(router)
-    app.include_router(control_router(company, faults))
-
-    @app.exception_handler(BambooError)
-    async def bamboo_error(_request: Request, exc: BambooError) -> Response:
-        return _error_response(exc.status, exc.message, exc.headers)
-
-    @app.exception_handler(StarletteHTTPException)
-    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
-        if request.url.path.startswith(CONTROL_PREFIX):
-            return _json({"detail": exc.detail}, exc.status_code)
-        return _error_response(exc.status_code, str(exc.detail))
-
-    app.add_middleware(FaultInjectionMiddleware, faults=faults, render_error=_render_fault)
     return app

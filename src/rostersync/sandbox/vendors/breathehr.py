@@ -43,22 +43,24 @@ employee fixture of the public dxw/breathe_ruby client (spec/fixtures/employees.
 from __future__ import annotations
 
 import json
-import secrets
-import threading
-import time
-from collections import deque
 from collections.abc import Mapping
 from datetime import UTC, date
+from functools import partial
 from typing import Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, FastAPI, Request, Response
-from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from rostersync.sandbox.company import PersonStatus, SyntheticCompany, SyntheticPerson
-from rostersync.sandbox.control import PREFIX as CONTROL_PREFIX
-from rostersync.sandbox.control import control_router
-from rostersync.sandbox.faults import Fault, FaultInjectionMiddleware, Faults
+from rostersync.sandbox.faults import Faults
+from rostersync.sandbox.vendor_app import (
+    MinuteWindow,
+    VendorError,
+    header_ok,
+    int_param,
+    json_response,
+    vendor_app,
+)
 
 __all__ = ["CREDENTIALS", "create_app"]
 
@@ -71,11 +73,8 @@ RATE_LIMIT = 60  # requests per 60 seconds per customer
 _ACCOUNT_ID = 1
 
 
-class BreatheError(Exception):
-    def __init__(self, status: int, error_type: str) -> None:
-        super().__init__(error_type)
-        self.status = status
-        self.error_type = error_type
+class BreatheError(VendorError):
+    """``BreatheError(status, error_type)``, answered as ``{"error": {"type": ...}}``."""
 
 
 _ERROR_TYPES = {
@@ -96,13 +95,7 @@ def _error_body(status: int, error_type: str | None = None) -> bytes:
     return json.dumps({"error": {"type": kind}}).encode()
 
 
-def _render_fault(status: int, _fault: Fault | None) -> tuple[bytes, dict[str, str]]:
-    return _error_body(status), {}
-
-
-def _json(data: Any, headers: Mapping[str, str] | None = None) -> Response:
-    body = json.dumps(data, ensure_ascii=False).encode()
-    return Response(body, media_type="application/json", headers=dict(headers or {}))
+_json = partial(json_response, compact=False)
 
 
 # --- ids and rendering ----------------------------------------------------------------------
@@ -205,15 +198,16 @@ def _employee(
 
 
 def _positive_int(raw: str | None, default: int, name: str) -> int:
-    if raw is None or raw == "":
-        return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise BreatheError(400, f"Invalid parameter: {name}") from None
-    if value < 1:
-        raise BreatheError(400, f"Invalid parameter: {name}")
-    return value
+    invalid = "Invalid parameter: {name}"
+    return int_param(
+        raw,
+        default,
+        BreatheError,
+        name=name,
+        blank_is_missing=True,
+        not_int=invalid,
+        too_small=invalid,
+    )
 
 
 def _paged(request: Request, key: str, items: list[Any]) -> Response:
@@ -239,22 +233,12 @@ def _paged(request: Request, key: str, items: list[Any]) -> Response:
     return _json({key: chunk}, headers={"Link": ", ".join(links), "Total": str(len(items))})
 
 
-class _RateLimiter:
+class _RateLimiter(MinuteWindow):
     """60 requests in any 60 seconds, as the docs state."""
 
-    def __init__(self, limit: int) -> None:
-        self.limit = limit
-        self._hits: deque[float] = deque()
-        self._lock = threading.Lock()
-
     def check(self) -> None:
-        now = time.monotonic()
-        with self._lock:
-            while self._hits and now - self._hits[0] >= 60:
-                self._hits.popleft()
-            if len(self._hits) >= self.limit:
-                raise BreatheError(429, "Rate Limit Reached")
-            self._hits.append(now)
+        if not self.hit()[0]:
+            raise BreatheError(429, "Rate Limit Reached")
 
 
 # --- the app --------------------------------------------------------------------------------
@@ -275,13 +259,12 @@ def create_app(
     api_key = credentials["api_key"]
     limiter = _RateLimiter(RATE_LIMIT) if enforce_rate_limit else None
 
-    app = FastAPI(title="Breathe HR emulator", docs_url=None, redoc_url=None, openapi_url=None)
-    app.state.company = company
-    app.state.faults = faults
+    app = vendor_app(
+        "Breathe HR emulator", company, faults, error_body=_error_body, compact_json=False
+    )
 
     def authenticate(request: Request) -> None:
-        supplied = request.headers.get("x-api-key", "")
-        if not secrets.compare_digest(supplied.encode(), api_key.encode()):
+        if not header_ok(request, "x-api-key", api_key):
             raise BreatheError(401, _ERROR_TYPES[401])
         if limiter is not None:
             limiter.check()
@@ -318,25 +301,4 @@ def create_app(
         return _paged(request, "divisions", [])
 
     app.include_router(api)
-    app.include_router(control_router(company, faults))
-
-    @app.exception_handler(BreatheError)
-    async def breathe_error(_request: Request, exc: BreatheError) -> Response:
-        return Response(
-            _error_body(exc.status, exc.error_type),
-            status_code=exc.status,
-            media_type="application/json",
-        )
-
-    @app.exception_handler(StarletteHTTPException)
-    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
-        if request.url.path.startswith(CONTROL_PREFIX):
-            return Response(
-                json.dumps({"detail": exc.detail}), exc.status_code, media_type="application/json"
-            )
-        return Response(
-            _error_body(exc.status_code), exc.status_code, media_type="application/json"
-        )
-
-    app.add_middleware(FaultInjectionMiddleware, faults=faults, render_error=_render_fault)
     return app

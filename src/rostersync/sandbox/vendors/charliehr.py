@@ -52,16 +52,15 @@ import json
 import secrets
 import uuid
 from collections.abc import Mapping
+from functools import partial
 from typing import Any
 from urllib.parse import parse_qs, urlencode
 
 from fastapi import APIRouter, Depends, FastAPI, Request, Response
-from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from rostersync.sandbox.company import PersonStatus, SyntheticCompany, SyntheticPerson
-from rostersync.sandbox.control import PREFIX as CONTROL_PREFIX
-from rostersync.sandbox.control import control_router
-from rostersync.sandbox.faults import Fault, FaultInjectionMiddleware, Faults
+from rostersync.sandbox.faults import Faults
+from rostersync.sandbox.vendor_app import VendorError, int_param, json_response, vendor_app
 
 __all__ = ["CREDENTIALS", "MAX_PER_PAGE", "create_app"]
 
@@ -84,11 +83,8 @@ _MESSAGES = {
 }
 
 
-class CharlieError(Exception):
-    def __init__(self, status: int, message: str | None = None) -> None:
-        super().__init__(message)
-        self.status = status
-        self.message = message or _MESSAGES.get(status, "Error")
+class CharlieError(VendorError):
+    """Answered in the vendor's error shape (see ``_error_body``)."""
 
 
 def _error_body(status: int, message: str | None = None) -> bytes:
@@ -96,12 +92,7 @@ def _error_body(status: int, message: str | None = None) -> bytes:
     return json.dumps({"success": False, "message": text}).encode()
 
 
-def _render_fault(status: int, _fault: Fault | None) -> tuple[bytes, dict[str, str]]:
-    return _error_body(status), {}
-
-
-def _json(data: Any, status: int = 200) -> Response:
-    return Response(json.dumps(data, ensure_ascii=False), status, media_type="application/json")
+_json = partial(json_response, compact=False)
 
 
 def _charlie_id(kind: str, neutral_id: str) -> str:
@@ -209,15 +200,8 @@ class _View:
 
 
 def _number(raw: str | None, default: int, name: str) -> int:
-    if raw is None or raw == "":
-        return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise CharlieError(400, f"{name} must be a number") from None
-    if value < 1:
-        raise CharlieError(400, f"{name} must be at least 1")
-    return value
+    not_int = "{name} must be a number"
+    return int_param(raw, default, CharlieError, name=name, blank_is_missing=True, not_int=not_int)
 
 
 def _listed(request: Request, items: list[dict[str, Any]], what: str) -> Response:
@@ -253,10 +237,7 @@ def _one(items: list[dict[str, Any]], item_id: str, what: str) -> Response:
 
 
 def create_app(
-    company: SyntheticCompany,
-    *,
-    credentials: Mapping[str, str],
-    faults: Faults | None = None,
+    company: SyntheticCompany, *, credentials: Mapping[str, str], faults: Faults | None = None
 ) -> FastAPI:
     """A CharlieHR emulator over ``company`` accepting one key pair (see CREDENTIALS)."""
     faults = faults if faults is not None else Faults()
@@ -264,9 +245,9 @@ def create_app(
     expected = f"{client_id}:{client_secret}".encode()
     issued: set[str] = set()
 
-    app = FastAPI(title="CharlieHR emulator", docs_url=None, redoc_url=None, openapi_url=None)
-    app.state.company = company
-    app.state.faults = faults
+    app = vendor_app(
+        "CharlieHR emulator", company, faults, error_body=_error_body, compact_json=False
+    )
 
     def authenticate(request: Request) -> None:
         scheme, _, value = request.headers.get("authorization", "").partition(" ")
@@ -330,21 +311,4 @@ def create_app(
         return _json({"success": True, "message": "Successfully found company", "data": data})
 
     app.include_router(api)
-    app.include_router(control_router(company, faults))
-
-    @app.exception_handler(CharlieError)
-    async def charlie_error(_request: Request, exc: CharlieError) -> Response:
-        return Response(
-            _error_body(exc.status, exc.message), exc.status, media_type="application/json"
-        )
-
-    @app.exception_handler(StarletteHTTPException)
-    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
-        if request.url.path.startswith(CONTROL_PREFIX):
-            return _json({"detail": exc.detail}, exc.status_code)
-        return Response(
-            _error_body(exc.status_code), exc.status_code, media_type="application/json"
-        )
-
-    app.add_middleware(FaultInjectionMiddleware, faults=faults, render_error=_render_fault)
     return app

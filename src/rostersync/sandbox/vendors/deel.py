@@ -46,19 +46,17 @@ Guides/people.md``: parameters table and sample responses), ``Basics/pagination-
 from __future__ import annotations
 
 import json
-import secrets
 import uuid
 from collections.abc import Mapping
 from datetime import datetime, time
 from typing import Any
 
 from fastapi import FastAPI, Request, Response
-from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from rostersync.sandbox.company import PersonStatus, Site, SyntheticCompany, SyntheticPerson
-from rostersync.sandbox.control import PREFIX as CONTROL_PREFIX
-from rostersync.sandbox.control import control_router
-from rostersync.sandbox.faults import Fault, FaultInjectionMiddleware, Faults
+from rostersync.sandbox.faults import Faults
+from rostersync.sandbox.vendor_app import VendorError, bearer_ok, int_param, vendor_app
+from rostersync.sandbox.vendor_app import json_response as _json
 
 __all__ = ["CREDENTIALS", "MAX_LIMIT", "create_app"]
 
@@ -93,25 +91,13 @@ _MESSAGES = {
 }
 
 
-class DeelError(Exception):
-    def __init__(self, status: int, message: str | None = None) -> None:
-        super().__init__(message)
-        self.status = status
-        self.message = message
+class DeelError(VendorError):
+    """Answered in the vendor's error shape (see ``_error_body``)."""
 
 
 def _error_body(status: int, message: str | None = None) -> bytes:
     text = message or _MESSAGES.get(status, "Error")
     return json.dumps({"errors": [{"message": text}]}).encode()
-
-
-def _render_fault(status: int, _fault: Fault | None) -> tuple[bytes, dict[str, str]]:
-    return _error_body(status), {}
-
-
-def _json(data: Any, status: int = 200) -> Response:
-    body = json.dumps(data, separators=(",", ":"), ensure_ascii=False).encode()
-    return Response(body, status_code=status, media_type="application/json")
 
 
 def _uuid(kind: str, key: str) -> str:
@@ -296,12 +282,7 @@ class _Renderer:
 
 def _int(request: Request, name: str, default: int) -> int:
     raw = request.query_params.get(name)
-    if raw is None:
-        return default
-    try:
-        return int(raw)
-    except ValueError:
-        raise DeelError(400, f"{name} must be an integer") from None
+    return int_param(raw, default, DeelError, name=name, minimum=None)
 
 
 def _statuses(request: Request) -> set[str] | None:
@@ -357,16 +338,10 @@ def create_app(
 ) -> FastAPI:
     """A Deel emulator over ``company`` accepting one API token (see CREDENTIALS)."""
     faults = faults if faults is not None else Faults()
-    expected = f"Bearer {credentials['api_token']}".encode()
-    app = FastAPI(
-        title="Deel emulator (rostersync sandbox)", docs_url=None, redoc_url=None, openapi_url=None
-    )
-    app.state.company = company
-    app.state.faults = faults
+    app = vendor_app("Deel emulator (rostersync sandbox)", company, faults, error_body=_error_body)
 
     def renderer(request: Request) -> _Renderer:
-        supplied = request.headers.get("authorization", "").encode()
-        if not secrets.compare_digest(supplied, expected):
+        if not bearer_ok(request, credentials["api_token"]):
             raise DeelError(401)
         return _Renderer(company, leak=faults.leak_sensitive_fields)
 
@@ -406,23 +381,4 @@ def create_app(
             seen.setdefault(site.country_code, r.legal_entity(site))
         return _json({"data": list(seen.values())})
 
-    app.include_router(control_router(company, faults))
-
-    @app.exception_handler(DeelError)
-    async def deel_error(_request: Request, exc: DeelError) -> Response:
-        return Response(
-            _error_body(exc.status, exc.message),
-            status_code=exc.status,
-            media_type="application/json",
-        )
-
-    @app.exception_handler(StarletteHTTPException)
-    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
-        if request.url.path.startswith(CONTROL_PREFIX):
-            return _json({"detail": exc.detail}, exc.status_code)
-        return Response(
-            _error_body(exc.status_code), status_code=exc.status_code, media_type="application/json"
-        )
-
-    app.add_middleware(FaultInjectionMiddleware, faults=faults, render_error=_render_fault)
     return app

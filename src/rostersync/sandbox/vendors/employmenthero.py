@@ -61,16 +61,15 @@ from typing import Any
 from urllib.parse import parse_qs
 
 from fastapi import FastAPI, Request, Response
-from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from rostersync.sandbox.company import (
     PersonStatus,
     SyntheticCompany,
     SyntheticPerson,
 )
-from rostersync.sandbox.control import PREFIX as CONTROL_PREFIX
-from rostersync.sandbox.control import control_router
-from rostersync.sandbox.faults import Fault, FaultInjectionMiddleware, Faults
+from rostersync.sandbox.faults import Faults
+from rostersync.sandbox.vendor_app import VendorError, bearer_token, vendor_app
+from rostersync.sandbox.vendor_app import json_response as _json
 
 __all__ = ["CREDENTIALS", "MAX_ITEMS_PER_PAGE", "create_app"]
 
@@ -108,25 +107,13 @@ def _uuid(kind: str, value: str) -> str:
     return str(uuid.uuid5(_NAMESPACE, f"{kind}:{value}"))
 
 
-class EHError(Exception):
-    def __init__(self, status: int, message: str | None = None) -> None:
-        super().__init__(message)
-        self.status = status
-        self.message = message or _MESSAGES.get(status, "Error")
+class EHError(VendorError):
+    """Answered in the vendor's error shape (see ``_error_body``)."""
 
 
 def _error_body(status: int, message: str | None = None) -> bytes:
     body = {"error": {"code": status, "message": message or _MESSAGES.get(status, "Error")}}
     return json.dumps(body).encode()
-
-
-def _render_fault(status: int, _fault: Fault | None) -> tuple[bytes, dict[str, str]]:
-    return _error_body(status), {}
-
-
-def _json(data: Any, status: int = 200) -> Response:
-    body = json.dumps(data, separators=(",", ":"), ensure_ascii=False).encode()
-    return Response(body, status_code=status, media_type="application/json")
 
 
 def _page(request: Request, items: list[dict[str, Any]]) -> Response:
@@ -305,10 +292,7 @@ def _token_error(status: int, error: str) -> Response:
 
 
 def create_app(
-    company: SyntheticCompany,
-    *,
-    credentials: Mapping[str, str],
-    faults: Faults | None = None,
+    company: SyntheticCompany, *, credentials: Mapping[str, str], faults: Faults | None = None
 ) -> FastAPI:
     """An Employment Hero emulator over ``company`` for one OAuth app (see CREDENTIALS)."""
     faults = faults if faults is not None else Faults()
@@ -317,14 +301,9 @@ def create_app(
     organisation_id = credentials["organisation_id"]
     tokens = _Tokens(credentials["refresh_token"])
 
-    app = FastAPI(
-        title="Employment Hero emulator (rostersync sandbox)",
-        docs_url=None,
-        redoc_url=None,
-        openapi_url=None,
+    app = vendor_app(
+        "Employment Hero emulator (rostersync sandbox)", company, faults, error_body=_error_body
     )
-    app.state.company = company
-    app.state.faults = faults
 
     @app.post("/oauth2/token")
     async def token(request: Request) -> Response:
@@ -342,9 +321,8 @@ def create_app(
             return _token_error(400, "invalid_grant")
 
     def org(request: Request, organisation: str | None = None) -> _Org:
-        header = request.headers.get("authorization", "")
-        scheme, _, supplied = header.partition(" ")
-        if scheme.lower() != "bearer" or not tokens.valid(supplied.strip()):
+        supplied = bearer_token(request)
+        if supplied is None or not tokens.valid(supplied):
             raise EHError(401)
         if organisation is not None and organisation != organisation_id:
             raise EHError(404, "Organisation not found")
@@ -382,23 +360,4 @@ def create_app(
     async def work_locations(organisation: str, request: Request) -> Response:
         return _page(request, org(request, organisation).work_locations())
 
-    app.include_router(control_router(company, faults))
-
-    @app.exception_handler(EHError)
-    async def eh_error(_request: Request, exc: EHError) -> Response:
-        return Response(
-            _error_body(exc.status, exc.message),
-            status_code=exc.status,
-            media_type="application/json",
-        )
-
-    @app.exception_handler(StarletteHTTPException)
-    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
-        if request.url.path.startswith(CONTROL_PREFIX):
-            return _json({"detail": exc.detail}, exc.status_code)
-        return Response(
-            _error_body(exc.status_code), status_code=exc.status_code, media_type="application/json"
-        )
-
-    app.add_middleware(FaultInjectionMiddleware, faults=faults, render_error=_render_fault)
     return app

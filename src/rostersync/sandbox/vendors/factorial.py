@@ -52,17 +52,15 @@ import base64
 import binascii
 import json
 import re
-import secrets
 from collections.abc import Callable, Mapping
 from typing import Any
 
 from fastapi import FastAPI, Request, Response
-from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from rostersync.sandbox.company import PersonStatus, SyntheticCompany, SyntheticPerson
-from rostersync.sandbox.control import PREFIX as CONTROL_PREFIX
-from rostersync.sandbox.control import control_router
-from rostersync.sandbox.faults import Fault, FaultInjectionMiddleware, Faults
+from rostersync.sandbox.faults import Faults
+from rostersync.sandbox.vendor_app import VendorError, bearer_ok, header_ok, int_param, vendor_app
+from rostersync.sandbox.vendor_app import json_response as _json
 
 __all__ = ["CREDENTIALS", "MAX_LIMIT", "create_app"]
 
@@ -84,26 +82,14 @@ _MESSAGES = {
 }
 
 
-class FactorialError(Exception):
-    def __init__(self, status: int, message: str | None = None) -> None:
-        super().__init__(message)
-        self.status = status
-        self.message = message
+class FactorialError(VendorError):
+    """Answered in the vendor's error shape (see ``_error_body``)."""
 
 
 def _error_body(status: int, message: str | None = None) -> bytes:
     # [guess] shape
     text = message or _MESSAGES.get(status, "Error")
     return json.dumps({"error": {"code": status, "message": text}}).encode()
-
-
-def _render_fault(status: int, _fault: Fault | None) -> tuple[bytes, dict[str, str]]:
-    return _error_body(status), {}
-
-
-def _json(data: Any, status: int = 200) -> Response:
-    body = json.dumps(data, separators=(",", ":"), ensure_ascii=False).encode()
-    return Response(body, status_code=status, media_type="application/json")
 
 
 def _cursor(position: int) -> str:
@@ -119,15 +105,8 @@ def _position(cursor: str) -> int:
 
 def _int(request: Request, name: str, default: int) -> int:
     raw = request.query_params.get(name)
-    if raw is None:
-        return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise FactorialError(400, f"{name} must be an integer") from None
-    if value < 1:
-        raise FactorialError(400, f"{name} must be positive")
-    return value
+    too_small = "{name} must be positive"
+    return int_param(raw, default, FactorialError, name=name, too_small=too_small)
 
 
 def paginate(request: Request, items: list[dict[str, Any]]) -> dict[str, Any]:
@@ -331,23 +310,15 @@ def create_app(
 ) -> FastAPI:
     """A Factorial emulator over ``company`` (see CREDENTIALS)."""
     faults = faults if faults is not None else Faults()
-    api_key = credentials["api_key"].encode()
+    api_key = credentials["api_key"]
     token = credentials.get("access_token")
-    bearer = f"Bearer {token}".encode() if token else None
-    app = FastAPI(
-        title="Factorial emulator (rostersync sandbox)",
-        docs_url=None,
-        redoc_url=None,
-        openapi_url=None,
+    app = vendor_app(
+        "Factorial emulator (rostersync sandbox)", company, faults, error_body=_error_body
     )
-    app.state.company = company
-    app.state.faults = faults
 
     def renderer(request: Request, version: str) -> _Renderer:
-        key = request.headers.get("x-api-key", "").encode()
-        auth = request.headers.get("authorization", "").encode()
-        ok = secrets.compare_digest(key, api_key) or (
-            bearer is not None and secrets.compare_digest(auth, bearer)
+        ok = header_ok(request, "x-api-key", api_key) or (
+            bool(token) and bearer_ok(request, token or "")
         )
         if not ok:
             raise FactorialError(401)
@@ -391,23 +362,4 @@ def create_app(
                 return _json(r.employee(person))
         raise FactorialError(404, "Employee not found")
 
-    app.include_router(control_router(company, faults))
-
-    @app.exception_handler(FactorialError)
-    async def factorial_error(_request: Request, exc: FactorialError) -> Response:
-        return Response(
-            _error_body(exc.status, exc.message),
-            status_code=exc.status,
-            media_type="application/json",
-        )
-
-    @app.exception_handler(StarletteHTTPException)
-    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
-        if request.url.path.startswith(CONTROL_PREFIX):
-            return _json({"detail": exc.detail}, exc.status_code)
-        return Response(
-            _error_body(exc.status_code), status_code=exc.status_code, media_type="application/json"
-        )
-
-    app.add_middleware(FaultInjectionMiddleware, faults=faults, render_error=_render_fault)
     return app

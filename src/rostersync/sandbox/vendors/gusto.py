@@ -67,16 +67,21 @@ import threading
 import time
 import uuid
 from collections.abc import Mapping
+from functools import partial
 from typing import Any
 from urllib.parse import parse_qs
 
 from fastapi import FastAPI, Request, Response
-from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from rostersync.sandbox.company import PersonStatus, Site, SyntheticCompany, SyntheticPerson
-from rostersync.sandbox.control import PREFIX as CONTROL_PREFIX
-from rostersync.sandbox.control import control_router
-from rostersync.sandbox.faults import Fault, FaultInjectionMiddleware, Faults
+from rostersync.sandbox.faults import Faults
+from rostersync.sandbox.vendor_app import (
+    VendorError,
+    bare_app,
+    bearer_token,
+    json_response,
+    vendor_app,
+)
 
 __all__ = ["CREDENTIALS", "DEFAULT_PER", "MAX_PER", "create_app", "gusto_uuid"]
 
@@ -102,11 +107,8 @@ _ERRORS = {
 }
 
 
-class GustoError(Exception):
-    def __init__(self, status: int, message: str | None = None) -> None:
-        super().__init__(message)
-        self.status = status
-        self.message = message
+class GustoError(VendorError):
+    """Answered in the vendor's error shape (see ``_error_body``)."""
 
 
 class OAuthError(Exception):
@@ -123,14 +125,7 @@ def _error_body(status: int, message: str | None = None) -> bytes:
     return json.dumps({"errors": [error]}).encode()
 
 
-def _render_fault(status: int, _fault: Fault | None) -> tuple[bytes, dict[str, str]]:
-    return _error_body(status), {}
-
-
-def _json(data: Any, headers: Mapping[str, str] | None = None) -> Response:
-    return Response(
-        json.dumps(data, ensure_ascii=False), media_type="application/json", headers=headers
-    )
+_json = partial(json_response, compact=False)
 
 
 def gusto_uuid(kind: str, raw_id: str) -> str:
@@ -342,17 +337,14 @@ def create_app(
     faults = faults if faults is not None else Faults()
     company_uuid = credentials["company_uuid"]
     tokens = _Tokens(credentials["refresh_token"], strict_refresh_rotation)
-    app = FastAPI(title="Gusto emulator", docs_url=None, redoc_url=None, openapi_url=None)
+    app = vendor_app("Gusto emulator", company, faults, error_body=_error_body, compact_json=False)
     # The token endpoint sits in front of fault injection: a permission removed from the
     # company (403) does not stop Gusto issuing tokens, while a revoked grant does (below).
-    front = FastAPI(title="Gusto emulator", docs_url=None, redoc_url=None, openapi_url=None)
-    for served in (app, front):
-        served.state.company = company
-        served.state.faults = faults
+    front = bare_app("Gusto emulator", company, faults)
 
     def authenticate(request: Request, company_id: str | None = None) -> None:
-        scheme, _, supplied = request.headers.get("authorization", "").partition(" ")
-        if scheme.lower() != "bearer" or not tokens.valid(supplied.strip()):
+        supplied = bearer_token(request)
+        if supplied is None or not tokens.valid(supplied):
             raise GustoError(401)
         if company_id is not None and company_id != company_uuid:
             raise GustoError(403)
@@ -409,7 +401,7 @@ def create_app(
                 raise GustoError(400, "terminated must be true or false")
             rows = [r for r in rows if r["terminated"] is (flag == "true")]
         start, size, headers = _pagination(request, len(rows))
-        return _json(rows[start : start + size], headers)
+        return _json(rows[start : start + size], headers=headers)
 
     @app.get("/v1/employees/{employee_id}")
     async def employee(employee_id: str, request: Request) -> Response:
@@ -449,7 +441,7 @@ def create_app(
         authenticate(request, company_id)
         rows = [_location(site, company_uuid) for site in company.sites]
         start, size, headers = _pagination(request, len(rows))
-        return _json(rows[start : start + size], headers)
+        return _json(rows[start : start + size], headers=headers)
 
     @app.get("/v1/companies/{company_id}/departments")
     async def departments(company_id: str, request: Request) -> Response:
@@ -473,35 +465,10 @@ def create_app(
         ]
         return _json(rows)
 
-    app.include_router(control_router(company, faults))
-
-    @app.exception_handler(GustoError)
-    async def gusto_error(_request: Request, exc: GustoError) -> Response:
-        return Response(
-            _error_body(exc.status, exc.message),
-            status_code=exc.status,
-            media_type="application/json",
-        )
-
     @front.exception_handler(OAuthError)
     async def oauth_error(_request: Request, exc: OAuthError) -> Response:
         body = {"error": exc.error, "error_description": exc.description}
         return Response(json.dumps(body), status_code=exc.status, media_type="application/json")
 
-    @app.exception_handler(StarletteHTTPException)
-    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
-        if request.url.path.startswith(CONTROL_PREFIX):
-            return Response(
-                json.dumps({"detail": exc.detail}),
-                status_code=exc.status_code,
-                media_type="application/json",
-            )
-        return Response(
-            _error_body(exc.status_code),
-            status_code=exc.status_code,
-            media_type="application/json",
-        )
-
-    app.add_middleware(FaultInjectionMiddleware, faults=faults, render_error=_render_fault)
     front.mount("/", app)
     return front

@@ -75,10 +75,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-import secrets
-import threading
 import time
-from collections import deque
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -86,7 +83,6 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, FastAPI, Request, Response
 from starlette.concurrency import run_in_threadpool
-from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from rostersync.sandbox.company import (
     Department,
@@ -95,9 +91,15 @@ from rostersync.sandbox.company import (
     SyntheticCompany,
     SyntheticPerson,
 )
-from rostersync.sandbox.control import PREFIX as CONTROL_PREFIX
-from rostersync.sandbox.control import control_router
-from rostersync.sandbox.faults import Fault, FaultInjectionMiddleware, Faults
+from rostersync.sandbox.faults import Fault, Faults
+from rostersync.sandbox.vendor_app import (
+    MinuteWindow,
+    VendorError,
+    basic_ok,
+    error_response,
+    vendor_app,
+)
+from rostersync.sandbox.vendor_app import json_response as _json
 
 __all__ = ["FIELD_IDS", "SENSITIVE_FIELD_IDS", "create_app"]
 
@@ -109,17 +111,14 @@ DOCUMENTED_RATE_LIMIT = 50  # people/search requests per minute
 # --- errors ---------------------------------------------------------------------------------
 
 
-class HiBobError(Exception):
+class HiBobError(VendorError):
     """Rendered as the documented ``Error`` schema: ``{"key": ..., "error": ...}``."""
 
     def __init__(
         self, status: int, key: str, message: str, headers: dict[str, str] | None = None
     ) -> None:
-        super().__init__(message)
-        self.status = status
+        super().__init__(status, message, headers)
         self.key = key
-        self.message = message
-        self.headers = headers or {}
 
 
 # [guess] the key values; the docs show the shape only.
@@ -160,9 +159,9 @@ def _render_fault(status: int, _fault: Fault | None) -> tuple[bytes, dict[str, s
     return _error_body(status), headers
 
 
-def _json(data: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
-    body = json.dumps(data, separators=(",", ":"), ensure_ascii=False).encode()
-    return Response(body, status_code=status, media_type="application/json", headers=headers)
+def _error_response(exc: VendorError) -> Response:
+    key = exc.key if isinstance(exc, HiBobError) else None
+    return error_response(_error_body(exc.status, exc.message, key), exc.status, exc.headers)
 
 
 # --- field catalog --------------------------------------------------------------------------
@@ -786,30 +785,17 @@ def _search_page(body: dict[str, Any], items: list[dict[str, Any]]) -> dict[str,
 # --- rate limit -----------------------------------------------------------------------------
 
 
-class _RateLimiter:
+class _RateLimiter(MinuteWindow):
     """Sliding one-minute window, as Bob's per-endpoint per-minute limits."""
 
-    def __init__(self, per_minute: int) -> None:
-        self.per_minute = per_minute
-        self._hits: deque[float] = deque()
-        self._lock = threading.Lock()
-
     def check(self) -> dict[str, str]:
-        now = time.monotonic()
-        with self._lock:
-            while self._hits and now - self._hits[0] >= 60:
-                self._hits.popleft()
-            oldest = self._hits[0] if self._hits else now
-            reset = int(time.time() + 60 - (now - oldest))
-            if len(self._hits) >= self.per_minute:
-                raise HiBobError(
-                    429,
-                    "too.many.requests",
-                    "Too Many Requests",
-                    _rate_headers(self.per_minute, 0, reset),
-                )
-            self._hits.append(now)
-            return _rate_headers(self.per_minute, self.per_minute - len(self._hits), reset)
+        counted, count, age = self.hit()
+        reset = int(time.time() + 60 - age)
+        if not counted:
+            raise HiBobError(
+                429, "too.many.requests", "Too Many Requests", _rate_headers(self.limit, 0, reset)
+            )
+        return _rate_headers(self.limit, self.limit - count, reset)
 
 
 # --- the app --------------------------------------------------------------------------------
@@ -837,23 +823,16 @@ def create_app(
     limiter = _RateLimiter(rate_limit_per_minute) if rate_limit_per_minute else None
     expected = f"{credentials['service_user_id']}:{credentials['token']}".encode()
 
-    app = FastAPI(
-        title="HiBob emulator (rostersync sandbox)",
-        docs_url=None,
-        redoc_url=None,
-        openapi_url=None,
+    app = vendor_app(
+        "HiBob emulator (rostersync sandbox)",
+        company,
+        faults,
+        respond=_error_response,
+        render_fault=_render_fault,
     )
-    app.state.company = company
-    app.state.faults = faults
 
     def authenticate(request: Request) -> None:
-        header = request.headers.get("authorization", "")
-        scheme, _, encoded = header.partition(" ")
-        try:
-            supplied = base64.b64decode(encoded.strip(), validate=True)
-        except (binascii.Error, ValueError):
-            supplied = b""
-        if scheme.lower() != "basic" or not secrets.compare_digest(supplied, expected):
+        if not basic_ok(request, expected):
             raise HiBobError(401, "unauthorized", _ERROR_TEXT[401][1])
 
     api = APIRouter(prefix="/v1", dependencies=[Depends(authenticate)])
@@ -943,26 +922,4 @@ def create_app(
         raise HiBobError(404, "not.found", f"Employer {employer_id!r} was not found")
 
     app.include_router(api)
-    app.include_router(control_router(company, faults))
-
-    @app.exception_handler(HiBobError)
-    async def hibob_error(_request: Request, exc: HiBobError) -> Response:
-        return Response(
-            _error_body(exc.status, exc.message, exc.key),
-            status_code=exc.status,
-            media_type="application/json",
-            headers=exc.headers,
-        )
-
-    @app.exception_handler(StarletteHTTPException)
-    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
-        if request.url.path.startswith(CONTROL_PREFIX):
-            return _json({"detail": exc.detail}, exc.status_code)
-        return Response(
-            _error_body(exc.status_code),
-            status_code=exc.status_code,
-            media_type="application/json",
-        )
-
-    app.add_middleware(FaultInjectionMiddleware, faults=faults, render_error=_render_fault)
     return app

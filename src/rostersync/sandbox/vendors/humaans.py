@@ -41,18 +41,16 @@ from __future__ import annotations
 
 import hashlib
 import json
-import secrets
 import string
 from collections.abc import Callable, Mapping
 from typing import Any
 
 from fastapi import FastAPI, Request, Response
-from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from rostersync.sandbox.company import PersonStatus, Site, SyntheticCompany, SyntheticPerson
-from rostersync.sandbox.control import PREFIX as CONTROL_PREFIX
-from rostersync.sandbox.control import control_router
-from rostersync.sandbox.faults import Fault, FaultInjectionMiddleware, Faults
+from rostersync.sandbox.faults import Faults
+from rostersync.sandbox.vendor_app import VendorError, bearer_ok, int_param, vendor_app
+from rostersync.sandbox.vendor_app import json_response as _json
 
 __all__ = ["CREDENTIALS", "MAX_LIMIT", "create_app"]
 
@@ -76,26 +74,14 @@ _ERRORS: dict[int, tuple[str, str, str]] = {
 }
 
 
-class HumaansError(Exception):
-    def __init__(self, status: int, message: str | None = None) -> None:
-        super().__init__(message)
-        self.status = status
-        self.message = message
+class HumaansError(VendorError):
+    """Answered in the vendor's error shape (see ``_error_body``)."""
 
 
 def _error_body(status: int, message: str | None = None) -> bytes:
     name, class_name, text = _ERRORS.get(status, ("GeneralError", "general-error", "Error"))
     body = {"name": name, "message": message or text, "code": status, "className": class_name}
     return json.dumps(body).encode()
-
-
-def _render_fault(status: int, _fault: Fault | None) -> tuple[bytes, dict[str, str]]:
-    return _error_body(status), {}
-
-
-def _json(data: Any, status: int = 200) -> Response:
-    body = json.dumps(data, separators=(",", ":"), ensure_ascii=False).encode()
-    return Response(body, status_code=status, media_type="application/json")
 
 
 _ALPHABET = string.ascii_letters + string.digits
@@ -220,15 +206,8 @@ class _Renderer:
 
 def _int_param(request: Request, name: str, default: int) -> int:
     raw = request.query_params.get(name)
-    if raw is None:
-        return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise HumaansError(400, f"{name} must be an integer") from None
-    if value < 0:
-        raise HumaansError(400, f"{name} must not be negative")
-    return value
+    too_small = "{name} must not be negative"
+    return int_param(raw, default, HumaansError, name=name, minimum=0, too_small=too_small)
 
 
 def _page(request: Request, items: list[dict[str, Any]]) -> dict[str, Any]:
@@ -249,19 +228,12 @@ def create_app(
 ) -> FastAPI:
     """A Humaans emulator over ``company`` accepting one access token (see CREDENTIALS)."""
     faults = faults if faults is not None else Faults()
-    expected = f"Bearer {credentials['access_token']}".encode()
-    app = FastAPI(
-        title="Humaans emulator (rostersync sandbox)",
-        docs_url=None,
-        redoc_url=None,
-        openapi_url=None,
+    app = vendor_app(
+        "Humaans emulator (rostersync sandbox)", company, faults, error_body=_error_body
     )
-    app.state.company = company
-    app.state.faults = faults
 
     def renderer(request: Request) -> _Renderer:
-        supplied = request.headers.get("authorization", "").encode()
-        if not secrets.compare_digest(supplied, expected):
+        if not bearer_ok(request, credentials["access_token"]):
             raise HumaansError(401)
         return _Renderer(company, leak=faults.leak_sensitive_fields)
 
@@ -297,23 +269,4 @@ def create_app(
         r = renderer(request)
         return _json(r.person(r.people[0]))
 
-    app.include_router(control_router(company, faults))
-
-    @app.exception_handler(HumaansError)
-    async def humaans_error(_request: Request, exc: HumaansError) -> Response:
-        return Response(
-            _error_body(exc.status, exc.message),
-            status_code=exc.status,
-            media_type="application/json",
-        )
-
-    @app.exception_handler(StarletteHTTPException)
-    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
-        if request.url.path.startswith(CONTROL_PREFIX):
-            return _json({"detail": exc.detail}, exc.status_code)
-        return Response(
-            _error_body(exc.status_code), status_code=exc.status_code, media_type="application/json"
-        )
-
-    app.add_middleware(FaultInjectionMiddleware, faults=faults, render_error=_render_fault)
     return app

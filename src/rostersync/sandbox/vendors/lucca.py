@@ -53,12 +53,11 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from fastapi import FastAPI, Request, Response
-from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from rostersync.sandbox.company import SyntheticCompany, SyntheticPerson
-from rostersync.sandbox.control import PREFIX as CONTROL_PREFIX
-from rostersync.sandbox.control import control_router
-from rostersync.sandbox.faults import Fault, FaultInjectionMiddleware, Faults
+from rostersync.sandbox.faults import Faults
+from rostersync.sandbox.vendor_app import VendorError, vendor_app
+from rostersync.sandbox.vendor_app import json_response as _json
 
 __all__ = ["CREDENTIALS", "MAX_LIMIT", "create_app"]
 
@@ -82,24 +81,13 @@ _MESSAGES = {
 _LEGAL_SUFFIX = {"GB": "Ltd", "DE": "GmbH", "US": "Inc.", "FR": "SAS", "ES": "S.L."}
 
 
-class LuccaError(Exception):
+class LuccaError(VendorError):
     def __init__(self, status: int, message: str | None = None) -> None:
-        super().__init__(message)
-        self.status = status
-        self.message = message or _MESSAGES.get(status, "Error")
+        super().__init__(status, message or _MESSAGES.get(status, "Error"))
 
 
 def _error_body(status: int, message: str | None = None) -> bytes:
     return json.dumps({"status": status, "message": message or _MESSAGES.get(status)}).encode()
-
-
-def _render_fault(status: int, _fault: Fault | None) -> tuple[bytes, dict[str, str]]:
-    return _error_body(status), {}
-
-
-def _json(data: Any, status: int = 200) -> Response:
-    body = json.dumps(data, separators=(",", ":"), ensure_ascii=False).encode()
-    return Response(body, status_code=status, media_type="application/json")
 
 
 def _stamp(value: date | None) -> str | None:
@@ -328,23 +316,13 @@ def _items(request: Request, items: list[dict[str, Any]], kind: str, leak: bool)
 
 
 def create_app(
-    company: SyntheticCompany,
-    *,
-    credentials: Mapping[str, str],
-    faults: Faults | None = None,
+    company: SyntheticCompany, *, credentials: Mapping[str, str], faults: Faults | None = None
 ) -> FastAPI:
     """A Lucca emulator over ``company``, accepting one API key (see CREDENTIALS)."""
     faults = faults if faults is not None else Faults()
     expected = f"lucca application={credentials['api_key']}"
 
-    app = FastAPI(
-        title="Lucca emulator (rostersync sandbox)",
-        docs_url=None,
-        redoc_url=None,
-        openapi_url=None,
-    )
-    app.state.company = company
-    app.state.faults = faults
+    app = vendor_app("Lucca emulator (rostersync sandbox)", company, faults, error_body=_error_body)
 
     def directory(request: Request) -> _Directory:
         supplied = " ".join(request.headers.get("authorization", "").split())
@@ -418,23 +396,4 @@ def create_app(
         items = [d.legal_entity(code) for code in d.entity_ids]
         return _items(request, items, "legalEntity", False)
 
-    app.include_router(control_router(company, faults))
-
-    @app.exception_handler(LuccaError)
-    async def lucca_error(_request: Request, exc: LuccaError) -> Response:
-        return Response(
-            _error_body(exc.status, exc.message),
-            status_code=exc.status,
-            media_type="application/json",
-        )
-
-    @app.exception_handler(StarletteHTTPException)
-    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
-        if request.url.path.startswith(CONTROL_PREFIX):
-            return _json({"detail": exc.detail}, exc.status_code)
-        return Response(
-            _error_body(exc.status_code), status_code=exc.status_code, media_type="application/json"
-        )
-
-    app.add_middleware(FaultInjectionMiddleware, faults=faults, render_error=_render_fault)
     return app

@@ -45,18 +45,16 @@ summarised on https://glama.ai/mcp/connectors/io.usefulapi/namely/tools/namely_l
 from __future__ import annotations
 
 import json
-import secrets
 import uuid
 from collections.abc import Mapping
 from typing import Any
 
 from fastapi import FastAPI, Request, Response
-from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from rostersync.sandbox.company import PersonStatus, SyntheticCompany, SyntheticPerson
-from rostersync.sandbox.control import PREFIX as CONTROL_PREFIX
-from rostersync.sandbox.control import control_router
-from rostersync.sandbox.faults import Fault, FaultInjectionMiddleware, Faults
+from rostersync.sandbox.faults import Faults
+from rostersync.sandbox.vendor_app import VendorError, bearer_ok, int_param, vendor_app
+from rostersync.sandbox.vendor_app import json_response as _json
 
 __all__ = ["CREDENTIALS", "MAX_PER_PAGE", "create_app"]
 
@@ -86,25 +84,13 @@ _MESSAGES = {
 }
 
 
-class NamelyError(Exception):
-    def __init__(self, status: int, message: str | None = None) -> None:
-        super().__init__(message)
-        self.status = status
-        self.message = message
+class NamelyError(VendorError):
+    """Answered in the vendor's error shape (see ``_error_body``)."""
 
 
 def _error_body(status: int, message: str | None = None) -> bytes:
     text = message or _MESSAGES.get(status, "Error")
     return json.dumps({"message": text, "errors": [text]}).encode()  # [guess] shape
-
-
-def _render_fault(status: int, _fault: Fault | None) -> tuple[bytes, dict[str, str]]:
-    return _error_body(status), {}
-
-
-def _json(data: Any, status: int = 200) -> Response:
-    body = json.dumps(data, separators=(",", ":"), ensure_ascii=False).encode()
-    return Response(body, status_code=status, media_type="application/json")
 
 
 def _uuid(kind: str, key: str) -> str:
@@ -255,16 +241,7 @@ class _Renderer:
 
 
 def _int(request: Request, name: str, default: int) -> int:
-    raw = request.query_params.get(name)
-    if raw is None:
-        return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise NamelyError(400, f"{name} must be an integer") from None
-    if value < 1:
-        raise NamelyError(400, f"{name} must be at least 1")
-    return value
+    return int_param(request.query_params.get(name), default, NamelyError, name=name)
 
 
 def _profiles_page(request: Request, r: _Renderer) -> dict[str, Any]:
@@ -292,19 +269,12 @@ def create_app(
 ) -> FastAPI:
     """A Namely emulator over ``company`` accepting one access token (see CREDENTIALS)."""
     faults = faults if faults is not None else Faults()
-    expected = f"Bearer {credentials['access_token']}".encode()
-    app = FastAPI(
-        title="Namely emulator (rostersync sandbox)",
-        docs_url=None,
-        redoc_url=None,
-        openapi_url=None,
+    app = vendor_app(
+        "Namely emulator (rostersync sandbox)", company, faults, error_body=_error_body
     )
-    app.state.company = company
-    app.state.faults = faults
 
     def renderer(request: Request) -> _Renderer:
-        supplied = request.headers.get("authorization", "").encode()
-        if not secrets.compare_digest(supplied, expected):
+        if not bearer_ok(request, credentials["access_token"]):
             raise NamelyError(401)
         return _Renderer(company, leak=faults.leak_sensitive_fields)
 
@@ -339,23 +309,4 @@ def create_app(
         ]
         return _json({"group_types": items, "meta": {"count": len(items), "status": 200}})
 
-    app.include_router(control_router(company, faults))
-
-    @app.exception_handler(NamelyError)
-    async def namely_error(_request: Request, exc: NamelyError) -> Response:
-        return Response(
-            _error_body(exc.status, exc.message),
-            status_code=exc.status,
-            media_type="application/json",
-        )
-
-    @app.exception_handler(StarletteHTTPException)
-    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
-        if request.url.path.startswith(CONTROL_PREFIX):
-            return _json({"detail": exc.detail}, exc.status_code)
-        return Response(
-            _error_body(exc.status_code), status_code=exc.status_code, media_type="application/json"
-        )
-
-    app.add_middleware(FaultInjectionMiddleware, faults=faults, render_error=_render_fault)
     return app

@@ -57,16 +57,23 @@ import math
 import secrets
 from collections.abc import Mapping
 from datetime import UTC, date
+from functools import partial
 from typing import Any
 from urllib.parse import parse_qs
 
 from fastapi import FastAPI, Request, Response
-from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from rostersync.sandbox.company import PersonStatus, SyntheticCompany, SyntheticPerson
-from rostersync.sandbox.control import PREFIX as CONTROL_PREFIX
-from rostersync.sandbox.control import control_router
-from rostersync.sandbox.faults import Fault, FaultInjectionMiddleware, Faults
+from rostersync.sandbox.faults import Faults
+from rostersync.sandbox.vendor_app import (
+    VendorError,
+    bare_app,
+    bearer_ok,
+    error_response,
+    int_param,
+    json_response,
+    vendor_app,
+)
 
 __all__ = ["CREDENTIALS", "DEFAULT_LIMIT", "MAX_LIMIT", "create_app", "personio_id"]
 
@@ -100,11 +107,8 @@ _DYNAMIC = {
 }
 
 
-class PersonioError(Exception):
-    def __init__(self, status: int, message: str | None = None) -> None:
-        super().__init__(message)
-        self.status = status
-        self.message = message or _MESSAGES.get(status, "Error")
+class PersonioError(VendorError):
+    """Answered in the vendor's error shape (see ``_error_body``)."""
 
 
 def _error_body(status: int, message: str | None = None) -> bytes:
@@ -112,14 +116,7 @@ def _error_body(status: int, message: str | None = None) -> bytes:
     return json.dumps({"success": False, "error": error}).encode()
 
 
-def _render_fault(status: int, _fault: Fault | None) -> tuple[bytes, dict[str, str]]:
-    return _error_body(status), {}
-
-
-def _json(data: Any, headers: Mapping[str, str] | None = None) -> Response:
-    return Response(
-        json.dumps(data, ensure_ascii=False), media_type="application/json", headers=headers
-    )
+_json = partial(json_response, compact=False)
 
 
 def _stamp(value: date | None) -> str | None:
@@ -234,15 +231,16 @@ def _employee(
 
 
 def _int(raw: str | None, name: str, default: int) -> int:
-    if raw is None or raw == "":
-        return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise PersonioError(400, f"{name} must be an integer") from None
-    if value < 0:
-        raise PersonioError(400, f"{name} must not be negative")
-    return value
+    too_small = "{name} must not be negative"
+    return int_param(
+        raw,
+        default,
+        PersonioError,
+        name=name,
+        minimum=0,
+        blank_is_missing=True,
+        too_small=too_small,
+    )
 
 
 async def _credentials(request: Request) -> dict[str, str]:
@@ -267,13 +265,12 @@ def create_app(
     client_id, client_secret = credentials["client_id"], credentials["client_secret"]
     digest = hashlib.sha256(f"{client_id}:{client_secret}".encode()).hexdigest()
     token = f"papi-{digest[:8]}-{digest[8:12]}-{digest[12:16]}-{digest[16:20]}-{digest[20:32]}"
-    app = FastAPI(title="Personio emulator", docs_url=None, redoc_url=None, openapi_url=None)
+    app = vendor_app(
+        "Personio emulator", company, faults, error_body=_error_body, compact_json=False
+    )
     # The auth endpoints sit in front of fault injection: removed permissions (403) do not
     # stop Personio issuing tokens, while revoked credentials do (checked below).
-    front = FastAPI(title="Personio emulator", docs_url=None, redoc_url=None, openapi_url=None)
-    for served in (app, front):
-        served.state.company = company
-        served.state.faults = faults
+    front = bare_app("Personio emulator", company, faults)
 
     def check_pair(found: Mapping[str, str]) -> None:
         if faults.revoked:
@@ -286,10 +283,7 @@ def create_app(
             raise PersonioError(401, "Wrong credentials")
 
     def authenticate(request: Request) -> dict[str, str]:
-        scheme, _, supplied = request.headers.get("authorization", "").partition(" ")
-        if scheme.lower() != "bearer" or not secrets.compare_digest(
-            supplied.strip().encode(), token.encode()
-        ):
+        if not bearer_ok(request, token, exact=False):
             raise PersonioError(401)
         return {"Authorization": f"Bearer {token}"}
 
@@ -351,42 +345,19 @@ def create_app(
             "limit": limit,
             "data": rows[offset : offset + limit],
         }
-        return _json(body, headers)
+        return _json(body, headers=headers)
 
     @app.get("/v1/company/employees/{employee_id}")
     async def employee(employee_id: str, request: Request) -> Response:
         headers = authenticate(request)
         for row in listing(request):
             if str(row["attributes"]["id"]["value"]) == employee_id:
-                return _json({"success": True, "data": row}, headers)
+                return _json({"success": True, "data": row}, headers=headers)
         raise PersonioError(404, "Employee not found")
 
-    app.include_router(control_router(company, faults))
+    @front.exception_handler(PersonioError)
+    async def personio_error(_request: Request, exc: PersonioError) -> Response:
+        return error_response(_error_body(exc.status, exc.message), exc.status)
 
-    async def personio_error(_request: Request, exc: Exception) -> Response:
-        status = exc.status if isinstance(exc, PersonioError) else 500
-        message = exc.message if isinstance(exc, PersonioError) else None
-        return Response(
-            _error_body(status, message), status_code=status, media_type="application/json"
-        )
-
-    app.add_exception_handler(PersonioError, personio_error)
-    front.add_exception_handler(PersonioError, personio_error)
-
-    @app.exception_handler(StarletteHTTPException)
-    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
-        if request.url.path.startswith(CONTROL_PREFIX):
-            return Response(
-                json.dumps({"detail": exc.detail}),
-                status_code=exc.status_code,
-                media_type="application/json",
-            )
-        return Response(
-            _error_body(exc.status_code),
-            status_code=exc.status_code,
-            media_type="application/json",
-        )
-
-    app.add_middleware(FaultInjectionMiddleware, faults=faults, render_error=_render_fault)
     front.mount("/", app)
     return front

@@ -49,17 +49,15 @@ from __future__ import annotations
 
 import hashlib
 import json
-import secrets
 from collections.abc import Mapping
+from functools import partial
 from typing import Any
 
 from fastapi import APIRouter, Depends, FastAPI, Request, Response
-from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from rostersync.sandbox.company import PersonStatus, Site, SyntheticCompany, SyntheticPerson
-from rostersync.sandbox.control import PREFIX as CONTROL_PREFIX
-from rostersync.sandbox.control import control_router
-from rostersync.sandbox.faults import Fault, FaultInjectionMiddleware, Faults
+from rostersync.sandbox.faults import Faults
+from rostersync.sandbox.vendor_app import VendorError, bearer_ok, json_response, vendor_app
 
 __all__ = ["CREDENTIALS", "MAX_PAGE", "create_app"]
 
@@ -82,23 +80,15 @@ _MESSAGES = {
 }
 
 
-class RipplingError(Exception):
-    def __init__(self, status: int, detail: str | None = None) -> None:
-        super().__init__(detail)
-        self.status = status
-        self.detail = detail or _MESSAGES.get(status, "Error")
+class RipplingError(VendorError):
+    """Answered as ``{"detail": ...}`` (see ``_body``)."""
 
 
 def _body(status: int, detail: str | None = None) -> bytes:
     return json.dumps({"detail": detail or _MESSAGES.get(status, "Error")}).encode()
 
 
-def _render_fault(status: int, _fault: Fault | None) -> tuple[bytes, dict[str, str]]:
-    return _body(status), {}
-
-
-def _json(data: Any) -> Response:
-    return Response(json.dumps(data, ensure_ascii=False), media_type="application/json")
+_json = partial(json_response, compact=False)
 
 
 def object_id(kind: str, raw_id: str) -> str:
@@ -202,14 +192,10 @@ def create_app(
 ) -> FastAPI:
     """A Rippling emulator over ``company`` accepting one API key (see CREDENTIALS)."""
     faults = faults if faults is not None else Faults()
-    expected = f"Bearer {credentials['api_key']}"
-    app = FastAPI(title="Rippling emulator", docs_url=None, redoc_url=None, openapi_url=None)
-    app.state.company = company
-    app.state.faults = faults
+    app = vendor_app("Rippling emulator", company, faults, error_body=_body, compact_json=False)
 
     def authenticate(request: Request) -> None:
-        supplied = request.headers.get("authorization", "")
-        if not secrets.compare_digest(supplied.encode(), expected.encode()):
+        if not bearer_ok(request, credentials["api_key"]):
             raise RipplingError(401)
 
     api = APIRouter(prefix=PREFIX, dependencies=[Depends(authenticate)])
@@ -279,25 +265,4 @@ def create_app(
         return _json(_page(rows, request))
 
     app.include_router(api)
-    app.include_router(control_router(company, faults))
-
-    @app.exception_handler(RipplingError)
-    async def rippling_error(_request: Request, exc: RipplingError) -> Response:
-        return Response(
-            _body(exc.status, exc.detail), status_code=exc.status, media_type="application/json"
-        )
-
-    @app.exception_handler(StarletteHTTPException)
-    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
-        if request.url.path.startswith(CONTROL_PREFIX):
-            return Response(
-                json.dumps({"detail": exc.detail}),
-                status_code=exc.status_code,
-                media_type="application/json",
-            )
-        return Response(
-            _body(exc.status_code), status_code=exc.status_code, media_type="application/json"
-        )
-
-    app.add_middleware(FaultInjectionMiddleware, faults=faults, render_error=_render_fault)
     return app

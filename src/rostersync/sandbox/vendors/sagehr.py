@@ -45,18 +45,16 @@ PositionsListCompanyPositions* schemas).
 from __future__ import annotations
 
 import json
-import secrets
 from collections.abc import Mapping
 from datetime import date
+from functools import partial
 from typing import Any
 
 from fastapi import APIRouter, Depends, FastAPI, Request, Response
-from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from rostersync.sandbox.company import PersonStatus, SyntheticCompany, SyntheticPerson
-from rostersync.sandbox.control import PREFIX as CONTROL_PREFIX
-from rostersync.sandbox.control import control_router
-from rostersync.sandbox.faults import Fault, FaultInjectionMiddleware, Faults
+from rostersync.sandbox.faults import Faults
+from rostersync.sandbox.vendor_app import VendorError, header_ok, json_response, vendor_app
 
 __all__ = ["CREDENTIALS", "PER_PAGE", "create_app"]
 
@@ -79,23 +77,15 @@ _ERROR_TEXT = {
 }
 
 
-class SageError(Exception):
-    def __init__(self, status: int, message: str | None = None) -> None:
-        super().__init__(message)
-        self.status = status
-        self.message = message or _ERROR_TEXT.get(status, "Error")
+class SageError(VendorError):
+    """Answered in the vendor's error shape (see ``_error_body``)."""
 
 
 def _error_body(status: int, message: str | None = None) -> bytes:
     return json.dumps({"error": message or _ERROR_TEXT.get(status, "Error")}).encode()
 
 
-def _render_fault(status: int, _fault: Fault | None) -> tuple[bytes, dict[str, str]]:
-    return _error_body(status), {}
-
-
-def _json(data: Any) -> Response:
-    return Response(json.dumps(data, ensure_ascii=False), media_type="application/json")
+_json = partial(json_response, compact=False)
 
 
 def _employee_id(person: SyntheticPerson) -> int:
@@ -269,22 +259,18 @@ def _history_flags(request: Request) -> set[str]:
 
 
 def create_app(
-    company: SyntheticCompany,
-    *,
-    credentials: Mapping[str, str],
-    faults: Faults | None = None,
+    company: SyntheticCompany, *, credentials: Mapping[str, str], faults: Faults | None = None
 ) -> FastAPI:
     """A Sage HR emulator over ``company`` accepting one API key (see CREDENTIALS)."""
     faults = faults if faults is not None else Faults()
     api_key = credentials["api_key"]
 
-    app = FastAPI(title="Sage HR emulator", docs_url=None, redoc_url=None, openapi_url=None)
-    app.state.company = company
-    app.state.faults = faults
+    app = vendor_app(
+        "Sage HR emulator", company, faults, error_body=_error_body, compact_json=False
+    )
 
     def authenticate(request: Request) -> None:
-        supplied = request.headers.get("x-auth-token", "")
-        if not secrets.compare_digest(supplied.encode(), api_key.encode()):
+        if not header_ok(request, "x-auth-token", api_key):
             raise SageError(401)
 
     api = APIRouter(prefix="/api", dependencies=[Depends(authenticate)])
@@ -355,23 +341,4 @@ def create_app(
         return _page(request, items)
 
     app.include_router(api)
-    app.include_router(control_router(company, faults))
-
-    @app.exception_handler(SageError)
-    async def sage_error(_request: Request, exc: SageError) -> Response:
-        return Response(
-            _error_body(exc.status, exc.message), exc.status, media_type="application/json"
-        )
-
-    @app.exception_handler(StarletteHTTPException)
-    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
-        if request.url.path.startswith(CONTROL_PREFIX):
-            return Response(
-                json.dumps({"detail": exc.detail}), exc.status_code, media_type="application/json"
-            )
-        return Response(
-            _error_body(exc.status_code), exc.status_code, media_type="application/json"
-        )
-
-    app.add_middleware(FaultInjectionMiddleware, faults=faults, render_error=_render_fault)
     return app

@@ -62,8 +62,6 @@ by the sandbox is JSON for both services.
 
 from __future__ import annotations
 
-import base64
-import binascii
 import hashlib
 import json
 import math
@@ -71,17 +69,16 @@ import secrets
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
+from functools import partial
 from typing import Any
 from xml.etree.ElementTree import Element
 
 from defusedxml.ElementTree import fromstring as parse_xml  # type: ignore[import-untyped]
 from fastapi import FastAPI, Request, Response
-from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from rostersync.sandbox.company import PersonStatus, SyntheticCompany, SyntheticPerson
-from rostersync.sandbox.control import PREFIX as CONTROL_PREFIX
-from rostersync.sandbox.control import control_router
-from rostersync.sandbox.faults import Fault, FaultInjectionMiddleware, Faults
+from rostersync.sandbox.faults import Fault, Faults
+from rostersync.sandbox.vendor_app import VendorError, basic_ok, json_response, vendor_app
 
 __all__ = ["CREDENTIALS", "create_app"]
 
@@ -102,8 +99,13 @@ def wid(kind: str, key: str) -> str:
     return hashlib.md5(f"{kind}:{key}".encode(), usedforsecurity=False).hexdigest()
 
 
-def _json(data: Any, status: int = 200) -> Response:
-    return Response(json.dumps(data, ensure_ascii=False), status, media_type="application/json")
+_json = partial(json_response, compact=False)
+
+
+def _error_body(_status: int, message: str | None) -> bytes:
+    return json.dumps(
+        {"error": message, "errors": [{"error": message}]}, ensure_ascii=False
+    ).encode()
 
 
 def _render_fault(status: int, _fault: Fault | None) -> tuple[bytes, dict[str, str]]:
@@ -112,14 +114,11 @@ def _render_fault(status: int, _fault: Fault | None) -> tuple[bytes, dict[str, s
         403: "The task submitted is not authorized.",
         429: "Too many requests",
     }.get(status, "Service unavailable")
-    return json.dumps({"error": text, "errors": [{"error": text}]}).encode(), {}
+    return _error_body(status, text), {}
 
 
-class WorkdayError(Exception):
-    def __init__(self, status: int, message: str) -> None:
-        super().__init__(message)
-        self.status = status
-        self.message = message
+class WorkdayError(VendorError):
+    """``WorkdayError(status, message)``, answered as ``{"error", "errors"}``."""
 
 
 class SoapFault(Exception):
@@ -634,10 +633,7 @@ def _soap_response(request: Element, version: str, view: _View, leak: bool) -> b
 
 
 def create_app(
-    company: SyntheticCompany,
-    *,
-    credentials: Mapping[str, str],
-    faults: Faults | None = None,
+    company: SyntheticCompany, *, credentials: Mapping[str, str], faults: Faults | None = None
 ) -> FastAPI:
     """A Workday tenant over ``company`` with one integration system user."""
     faults = faults if faults is not None else Faults()
@@ -646,18 +642,19 @@ def create_app(
     password = credentials["password"]
     expected_basic = f"{user}:{password}".encode()
 
-    app = FastAPI(title="Workday emulator", docs_url=None, redoc_url=None, openapi_url=None)
-    app.state.company = company
-    app.state.faults = faults
+    app = vendor_app(
+        "Workday emulator",
+        company,
+        faults,
+        error_body=_error_body,
+        render_fault=_render_fault,
+        http_error_detail=True,
+        compact_json=False,
+    )
 
     @app.get("/ccx/service/customreport2/{tenant_name}/{owner}/{report}")
     async def raas(tenant_name: str, owner: str, report: str, request: Request) -> Response:  # noqa: ARG001 - any owner may share the report
-        scheme, _, encoded = request.headers.get("authorization", "").partition(" ")
-        try:
-            supplied = base64.b64decode(encoded.strip(), validate=True)
-        except (binascii.Error, ValueError):
-            supplied = b""
-        if scheme.lower() != "basic" or not secrets.compare_digest(supplied, expected_basic):
+        if not basic_ok(request, expected_basic):
             raise WorkdayError(401, "invalid username or password")
         if tenant_name != tenant:
             raise WorkdayError(404, "Tenant not found")
@@ -681,19 +678,4 @@ def create_app(
             return _soap_fault(fault.code, fault.message)
         return Response(body, media_type="text/xml; charset=UTF-8")
 
-    app.include_router(control_router(company, faults))
-
-    @app.exception_handler(WorkdayError)
-    async def workday_error(_request: Request, exc: WorkdayError) -> Response:
-        return _json({"error": exc.message, "errors": [{"error": exc.message}]}, exc.status)
-
-    @app.exception_handler(StarletteHTTPException)
-    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
-        if request.url.path.startswith(CONTROL_PREFIX):
-            return _json({"detail": exc.detail}, exc.status_code)
-        return _json(
-            {"error": str(exc.detail), "errors": [{"error": str(exc.detail)}]}, exc.status_code
-        )
-
-    app.add_middleware(FaultInjectionMiddleware, faults=faults, render_error=_render_fault)
     return app

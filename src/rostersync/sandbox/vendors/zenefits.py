@@ -55,18 +55,16 @@ Control endpoints (not Zenefits') live under ``/_sandbox``; see :mod:`rostersync
 from __future__ import annotations
 
 import json
-import secrets
 from collections.abc import Callable, Mapping
 from typing import Any
 from urllib.parse import urlencode
 
 from fastapi import FastAPI, Request, Response
-from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from rostersync.sandbox.company import PersonStatus, SyntheticCompany, SyntheticPerson
-from rostersync.sandbox.control import PREFIX as CONTROL_PREFIX
-from rostersync.sandbox.control import control_router
-from rostersync.sandbox.faults import Fault, FaultInjectionMiddleware, Faults
+from rostersync.sandbox.faults import Faults
+from rostersync.sandbox.vendor_app import VendorError, bearer_ok, vendor_app
+from rostersync.sandbox.vendor_app import json_response as _json
 
 __all__ = ["CREDENTIALS", "MAX_LIMIT", "create_app"]
 
@@ -96,11 +94,8 @@ _MESSAGES = {
 }
 
 
-class ZenefitsError(Exception):
-    def __init__(self, status: int, message: str | None = None) -> None:
-        super().__init__(message)
-        self.status = status
-        self.message = message or _MESSAGES.get(status, "Error")
+class ZenefitsError(VendorError):
+    """Answered in the vendor's error shape (see ``_error_body``)."""
 
 
 def _error_body(status: int, message: str | None = None) -> bytes:
@@ -111,15 +106,6 @@ def _error_body(status: int, message: str | None = None) -> bytes:
         "error": {"message": message or _MESSAGES.get(status, "Error")},
     }
     return json.dumps(body).encode()
-
-
-def _render_fault(status: int, _fault: Fault | None) -> tuple[bytes, dict[str, str]]:
-    return _error_body(status), {}
-
-
-def _json(data: Any, status: int = 200) -> Response:
-    body = json.dumps(data, separators=(",", ":"), ensure_ascii=False).encode()
-    return Response(body, status_code=status, media_type="application/json")
 
 
 def _envelope(data: Any) -> Response:
@@ -337,31 +323,19 @@ _PEOPLE_FILTERS: dict[str, Callable[[SyntheticPerson], str | None]] = {
 
 
 def create_app(
-    company: SyntheticCompany,
-    *,
-    credentials: Mapping[str, str],
-    faults: Faults | None = None,
+    company: SyntheticCompany, *, credentials: Mapping[str, str], faults: Faults | None = None
 ) -> FastAPI:
     """A Zenefits emulator over ``company``, accepting one access token (see CREDENTIALS)."""
     faults = faults if faults is not None else Faults()
     token = credentials["access_token"]
     company_id = str(100000 + company.seed % 900000)
 
-    app = FastAPI(
-        title="TriNet Zenefits emulator (rostersync sandbox)",
-        docs_url=None,
-        redoc_url=None,
-        openapi_url=None,
+    app = vendor_app(
+        "TriNet Zenefits emulator (rostersync sandbox)", company, faults, error_body=_error_body
     )
-    app.state.company = company
-    app.state.faults = faults
 
     def view(request: Request) -> _View:
-        header = request.headers.get("authorization", "")
-        scheme, _, supplied = header.partition(" ")
-        if scheme.lower() != "bearer" or not secrets.compare_digest(
-            supplied.strip().encode(), token.encode()
-        ):
+        if not bearer_ok(request, token, exact=False):
             raise ZenefitsError(401)
         return _View(company, str(request.base_url).rstrip("/"), company_id)
 
@@ -464,23 +438,4 @@ def create_app(
         except KeyError:
             raise ZenefitsError(404) from None
 
-    app.include_router(control_router(company, faults))
-
-    @app.exception_handler(ZenefitsError)
-    async def zenefits_error(_request: Request, exc: ZenefitsError) -> Response:
-        return Response(
-            _error_body(exc.status, exc.message),
-            status_code=exc.status,
-            media_type="application/json",
-        )
-
-    @app.exception_handler(StarletteHTTPException)
-    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
-        if request.url.path.startswith(CONTROL_PREFIX):
-            return _json({"detail": exc.detail}, exc.status_code)
-        return Response(
-            _error_body(exc.status_code), status_code=exc.status_code, media_type="application/json"
-        )
-
-    app.add_middleware(FaultInjectionMiddleware, faults=faults, render_error=_render_fault)
     return app

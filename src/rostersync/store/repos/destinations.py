@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import secrets
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -14,25 +15,63 @@ from rostersync.store.tables import Destination, new_id
 _CIPHER_CONTEXT = "destinations.secret"
 
 
+WEBHOOK, SCIM = "webhook", "scim"
+
+
 def create_webhook(
-    session: Session, keyring: Keyring, *, tenant_id: str, url: str, environment: str = "production"
+    session: Session,
+    keyring: Keyring,
+    *,
+    tenant_id: str,
+    url: str,
+    environment: str = "production",
+    options: dict[str, Any] | None = None,
 ) -> tuple[Destination, str]:
     """Returns the destination and its signing secret, which is never readable again."""
     secret = "whsec_" + base64.b64encode(secrets.token_bytes(32)).decode()
+    return _create(session, keyring, tenant_id, WEBHOOK, url, secret, environment, options), secret
+
+
+def create_scim(
+    session: Session,
+    keyring: Keyring,
+    *,
+    tenant_id: str,
+    url: str,
+    token: str,
+    environment: str = "production",
+    options: dict[str, Any] | None = None,
+) -> Destination:
+    """A SCIM 2.0 service provider; its bearer token is kept where a webhook keeps its secret."""
+    return _create(session, keyring, tenant_id, SCIM, url, token, environment, options)
+
+
+def _create(
+    session: Session,
+    keyring: Keyring,
+    tenant_id: str,
+    kind: str,
+    url: str,
+    secret: str,
+    environment: str,
+    options: dict[str, Any] | None,
+) -> Destination:
     destination = Destination(
         id=new_id("dst"),
         tenant_id=tenant_id,
-        kind="webhook",
+        kind=kind,
         url=url,
         secret=keyring.encrypt(secret, context=_CIPHER_CONTEXT),
         environment=environment,
+        options=dict(options or {}),
     )
     session.add(destination)
     session.flush()
-    return destination, secret
+    return destination
 
 
 def signing_secret(keyring: Keyring, destination: Destination) -> str:
+    """The webhook signing secret, or the SCIM bearer token."""
     return keyring.decrypt(destination.secret, context=_CIPHER_CONTEXT)
 
 

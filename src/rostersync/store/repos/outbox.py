@@ -147,3 +147,54 @@ def purge_subject_prefix(session: Session, prefix: str) -> None:
     session.execute(
         delete(OutboxEntry).where(OutboxEntry.subject.startswith(prefix, autoescape=True))
     )
+
+
+@dataclass(frozen=True, slots=True)
+class FeedEntry:
+    """An outbox entry as the change feed shows it: delivery state and the decrypted body."""
+
+    sequence: int
+    id: str
+    destination_id: str
+    event_type: str
+    status: str
+    attempts: int
+    created_at: datetime
+    delivered_at: datetime | None
+    body: dict[str, Any]
+
+
+def feed(
+    session: Session,
+    keyring: Keyring,
+    *,
+    tenant_id: str | None,
+    after: int,
+    limit: int,
+    destination_id: str | None = None,
+) -> list[FeedEntry]:
+    """Entries after a sequence number, oldest first: a consumer's cursor is the last one seen."""
+    query = (
+        select(OutboxEntry)
+        .where(OutboxEntry.sequence > after)
+        .order_by(OutboxEntry.sequence)
+        .limit(limit)
+    )
+    if tenant_id is not None:
+        query = query.where(OutboxEntry.tenant_id == tenant_id)
+    if destination_id is not None:
+        query = query.where(OutboxEntry.destination_id == destination_id)
+    return [
+        FeedEntry(
+            entry.sequence,
+            entry.id,
+            entry.destination_id,
+            entry.event_type,
+            entry.status,
+            entry.attempts,
+            entry.created_at,
+            entry.delivered_at,
+            json.loads(keyring.decrypt(entry.payload, context=_CIPHER_CONTEXT)),
+        )
+        for entry in session.scalars(query)
+    ]

@@ -6,15 +6,15 @@ code only ever sees model objects.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import TypeVar
+from typing import Generic, TypeVar
 
-from sqlalchemy import delete, select
+from sqlalchemy import ColumnElement, delete, select
 from sqlalchemy.orm import Session
 
-from rostersync.model import Employee, EmploymentStatus, Group, GroupType, Location
+from rostersync.model import Employee, EmploymentStatus, Group, GroupType, Location, RecordType
 from rostersync.store.crypto import Keyring
 from rostersync.store.tables import Connection, OrgGroup, Person, WorkLocation
 
@@ -58,6 +58,14 @@ def _decrypt_employee(keyring: Keyring, row: Person) -> Employee:
     )
 
 
+def _group(row: OrgGroup) -> Group:
+    return Group(remote_id=row.remote_id, group_type=GroupType(row.group_type), name=row.name)
+
+
+def _location(row: WorkLocation) -> Location:
+    return Location(remote_id=row.remote_id, country=row.country)
+
+
 def load_state(session: Session, keyring: Keyring, connection: Connection) -> StoredState:
     people = {
         row.remote_id: StoredPerson(
@@ -71,13 +79,11 @@ def load_state(session: Session, keyring: Keyring, connection: Connection) -> St
         for row in session.scalars(select(Person).where(Person.connection_id == connection.id))
     }
     groups = {
-        row.remote_id: Group(
-            remote_id=row.remote_id, group_type=GroupType(row.group_type), name=row.name
-        )
+        row.remote_id: _group(row)
         for row in session.scalars(select(OrgGroup).where(OrgGroup.connection_id == connection.id))
     }
     locations = {
-        row.remote_id: Location(remote_id=row.remote_id, country=row.country)
+        row.remote_id: _location(row)
         for row in session.scalars(
             select(WorkLocation).where(WorkLocation.connection_id == connection.id)
         )
@@ -189,3 +195,110 @@ def tenant_emails(session: Session, *, tenant_id: str, except_connection: str) -
         for index, connection, remote in session.execute(query)
         if index is not None
     }
+
+
+@dataclass(frozen=True, slots=True)
+class Window:
+    """One page of a connection's rows in key order (keyset paging for the pull API)."""
+
+    limit: int
+    after: int | None = None
+    """Rows with a key above this one, first ones first."""
+    before: int | None = None
+    """Rows with a key below this one, last ones first (paging backwards)."""
+    modified_after: datetime | None = None
+    modified_before: datetime | None = None
+    remote_id: str | None = None
+
+
+_Record = TypeVar("_Record", Employee, Group, Location)
+
+
+@dataclass(frozen=True, slots=True)
+class Listed(Generic[_Record]):
+    key: int
+    """The row's primary key: stable and increasing, what cursors point at."""
+    record: _Record
+    modified_at: datetime
+    remote_was_deleted: bool = False
+
+
+_Row = TypeVar("_Row", Person, OrgGroup, WorkLocation)
+_TABLES: dict[RecordType, type[Person] | type[OrgGroup] | type[WorkLocation]] = {
+    RecordType.EMPLOYEE: Person,
+    RecordType.GROUP: OrgGroup,
+    RecordType.LOCATION: WorkLocation,
+}
+
+
+def _window(
+    session: Session,
+    table: type[_Row],
+    connection_id: str,
+    window: Window,
+    *conditions: ColumnElement[bool],
+) -> list[_Row]:
+    """The window's rows in ascending key order, whichever way it pages."""
+    query = select(table).where(table.connection_id == connection_id, *conditions)
+    if window.after is not None:
+        query = query.where(table.id > window.after)
+    if window.before is not None:
+        query = query.where(table.id < window.before)
+    if window.modified_after is not None:
+        query = query.where(table.modified_at > window.modified_after)
+    if window.modified_before is not None:
+        query = query.where(table.modified_at < window.modified_before)
+    if window.remote_id is not None:
+        query = query.where(table.remote_id == window.remote_id)
+    backwards = window.before is not None
+    query = query.order_by(table.id.desc() if backwards else table.id).limit(window.limit)
+    rows = list(session.scalars(query))
+    return rows[::-1] if backwards else rows
+
+
+def list_people(
+    session: Session,
+    keyring: Keyring,
+    connection_id: str,
+    window: Window,
+    *,
+    include_deleted: bool,
+    statuses: Collection[EmploymentStatus] = (),
+) -> list[Listed[Employee]]:
+    """One window of people; only its rows are decrypted."""
+    conditions = [] if include_deleted else [Person.remote_was_deleted.is_(False)]
+    if statuses:
+        conditions.append(Person.employment_status.in_([s.value for s in statuses]))
+    return [
+        Listed(row.id, _decrypt_employee(keyring, row), row.modified_at, row.remote_was_deleted)
+        for row in _window(session, Person, connection_id, window, *conditions)
+    ]
+
+
+def list_groups(session: Session, connection_id: str, window: Window) -> list[Listed[Group]]:
+    return [
+        Listed(row.id, _group(row), row.modified_at)
+        for row in _window(session, OrgGroup, connection_id, window)
+    ]
+
+
+def list_locations(session: Session, connection_id: str, window: Window) -> list[Listed[Location]]:
+    return [
+        Listed(row.id, _location(row), row.modified_at)
+        for row in _window(session, WorkLocation, connection_id, window)
+    ]
+
+
+def remote_ids(
+    session: Session,
+    connection_id: str,
+    record: RecordType,
+    among: Collection[str] | None = None,
+) -> list[str]:
+    """The remote ids of one kind of record of a connection (all, or those of `among` that
+    exist); no personal field is read."""
+    table = _TABLES[record]
+    query = select(table.remote_id).where(table.connection_id == connection_id)
+    if among is not None:
+        query = query.where(table.remote_id.in_(among))
+    return list(session.scalars(query))

@@ -110,3 +110,13 @@ def held_run(session: Session, connection: Connection) -> str | None:
         SyncRun.connection_id == connection.id, SyncRun.status == "held"
     )
     return session.scalars(query).first()
+
+
+def running_since(session: Session, connection: Connection, since: datetime) -> bool:
+    """Whether a run of this connection started after `since` is still going."""
+    query = select(SyncRun.id).where(
+        SyncRun.connection_id == connection.id,
+        SyncRun.status == "running",
+        SyncRun.started_at >= since,
+    )
+    return session.scalars(query).first() is not None

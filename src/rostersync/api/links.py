@@ -1,0 +1,55 @@
+"""Connect links through the admin API: the URL is in the answer once, only its hash is kept."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from fastapi import APIRouter, Request
+from pydantic import BaseModel, ConfigDict, Field
+
+from rostersync.api.admin import TenantRequired
+from rostersync.api.deps import PrincipalDep, StoreDep
+from rostersync.engine.connect import issue_link, parse_lifetime
+
+router = APIRouter(prefix="/api/v1")
+
+
+class LinkIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    tenant_id: str | None = Field(default=None, description="Required with an admin key.")
+    environment: Literal["production", "staging"] = "production"
+    expires: str = Field(default="7d", description="Lifetime: 30m, 12h, 7d (at most 30d).")
+
+
+class LinkCreated(BaseModel):
+    id: str
+    tenant_id: str
+    environment: str
+    expires_at: datetime
+    url: str = Field(description="Send it to the customer's HR admin; shown once.")
+
+
+@router.post("/links", response_model=LinkCreated, status_code=201, tags=["connect links"])
+def create_link(
+    body: LinkIn, request: Request, store: StoreDep, principal: PrincipalDep
+) -> LinkCreated:
+    """A single-use connect link for one tenant and environment."""
+    tenant_id = principal.scope(body.tenant_id)
+    if tenant_id is None:
+        raise TenantRequired("an admin key must say which tenant: set tenant_id")
+    issued = issue_link(
+        store,
+        tenant_id=tenant_id,
+        environment=body.environment,
+        lifetime=parse_lifetime(body.expires),
+        actor=principal.actor,
+    )
+    return LinkCreated(
+        id=issued.id,
+        tenant_id=issued.tenant_id,
+        environment=issued.environment,
+        expires_at=issued.expires_at,
+        url=issued.url(str(request.base_url)),
+    )

@@ -1,0 +1,207 @@
+"""The connect flow's preflight: one real read with the submitted credentials, before anything
+is stored, turned into checks an HR admin can act on.
+
+A full read is what a sync does, so passing here means the first sync will read the same
+people. Nothing read is kept: only counts leave this module.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from enum import StrEnum
+
+from rostersync.connectors import (
+    AuthRevoked,
+    BadInput,
+    ConnectorError,
+    PermissionDenied,
+    RateLimited,
+    ReadContext,
+    VendorUnavailable,
+    get_connector,
+)
+from rostersync.engine.catalog import hides_terminated
+from rostersync.engine.setup import validate_credentials
+from rostersync.model import Employee, EmploymentStatus, Group, Location
+
+
+class Outcome(StrEnum):
+    PASSED = "passed"
+    WARNING = "warning"
+    FAILED = "failed"
+    NOT_RUN = "not run"
+
+
+@dataclass(frozen=True)
+class Check:
+    name: str
+    outcome: Outcome
+    detail: str
+
+
+@dataclass(frozen=True)
+class PreflightResult:
+    checks: tuple[Check, ...]
+    people_by_status: Mapping[str, int] = field(default_factory=dict)
+    groups: int = 0
+    locations: int = 0
+    rotated_credentials: Mapping[str, str] | None = None
+    """A vendor that rotates refresh tokens on use made the submitted ones stale: keep these."""
+
+    @property
+    def ok(self) -> bool:
+        return all(c.outcome in (Outcome.PASSED, Outcome.WARNING) for c in self.checks)
+
+    @property
+    def people(self) -> int:
+        return sum(self.people_by_status.values())
+
+    @property
+    def warnings(self) -> tuple[str, ...]:
+        return tuple(c.detail for c in self.checks if c.outcome is Outcome.WARNING)
+
+
+CREDENTIALS = "Credentials accepted"
+PEOPLE = "People readable"
+TERMINATED = "Leavers (terminated people) visible"
+FUTURE = "Future hires visible"
+DEPARTMENTS = "Departments and teams readable"
+LOCATIONS = "Work locations readable"
+ORDER = (CREDENTIALS, PEOPLE, TERMINATED, FUTURE, DEPARTMENTS, LOCATIONS)
+
+
+def _failed(vendor: str, error: ConnectorError) -> tuple[Check, ...]:
+    """The first check that failed, and the ones after it marked as not run."""
+    if isinstance(error, AuthRevoked):
+        failed = Check(
+            CREDENTIALS,
+            Outcome.FAILED,
+            f"{vendor} did not accept these credentials. Check that you copied them exactly, "
+            "and that the service user or API key is still active.",
+        )
+    elif isinstance(error, PermissionDenied):
+        failed = Check(PEOPLE, Outcome.FAILED, f"{error} Fix the permission, then try again.")
+    elif isinstance(error, BadInput):
+        failed = Check(CREDENTIALS, Outcome.FAILED, str(error))
+    elif isinstance(error, VendorUnavailable | RateLimited):
+        failed = Check(
+            PEOPLE,
+            Outcome.FAILED,
+            f"We could not reach {vendor} just now ({error}). Please try again in a few minutes.",
+        )
+    else:
+        failed = Check(PEOPLE, Outcome.FAILED, str(error))
+    before = ORDER[: ORDER.index(failed.name)]
+    after = ORDER[ORDER.index(failed.name) + 1 :]
+    return (
+        *(Check(name, Outcome.PASSED, "") for name in before),
+        failed,
+        *(Check(name, Outcome.NOT_RUN, "") for name in after),
+    )
+
+
+def _presence(name: str, count: int, seen: str, missing: str) -> Check:
+    return Check(name, Outcome.PASSED, seen) if count else Check(name, Outcome.WARNING, missing)
+
+
+def _checks(
+    vendor: str, provider: str, by_status: Counter[str], groups: int, locations: int
+) -> tuple[Check, ...]:
+    people = sum(by_status.values())
+    terminated = by_status[EmploymentStatus.TERMINATED.value]
+    pending = by_status[EmploymentStatus.PENDING.value]
+    if hides_terminated(provider):
+        leavers = Check(
+            TERMINATED,
+            Outcome.PASSED,
+            f"{vendor} leaves terminated people out of its API; rostersync notices a leaver "
+            "when they disappear from a complete read.",
+        )
+    else:
+        leavers = _presence(
+            TERMINATED,
+            terminated,
+            f"{terminated} terminated people visible.",
+            "We saw no terminated people. If your company has had leavers, the access you "
+            "granted hides them, and rostersync could not remove their access: allow the "
+            "service user to see terminated people.",
+        )
+    return (
+        Check(CREDENTIALS, Outcome.PASSED, f"{vendor} accepted the credentials."),
+        _presence(
+            PEOPLE,
+            people,
+            f"{people} people read.",
+            "The read worked but returned nobody: the service user probably cannot see anyone.",
+        ),
+        leavers,
+        _presence(
+            FUTURE,
+            pending,
+            f"{pending} people who have not started yet are visible.",
+            "We saw nobody with a future start date. If you have hires who have not started, "
+            "allow the service user to see them, or they will be invited only once they start.",
+        ),
+        _presence(
+            DEPARTMENTS,
+            groups,
+            f"{groups} departments and teams read.",
+            "No departments or teams were readable: people will not be placed in teams.",
+        ),
+        _presence(
+            LOCATIONS,
+            locations,
+            f"{locations} work locations read.",
+            "No work locations were readable: people will have no location.",
+        ),
+    )
+
+
+def run_preflight(
+    provider: str,
+    credentials: Mapping[str, str],
+    *,
+    base_url: str | None,
+    allow_loopback: bool,
+    as_of: date,
+) -> PreflightResult:
+    """Read once with these credentials and say what works. Raises BadInput for a bad form."""
+    connector = get_connector(provider)
+    validate_credentials(provider, dict(credentials))
+    rotated: dict[str, str] = {}
+
+    def keep_rotated(values: Mapping[str, str]) -> None:
+        rotated.clear()
+        rotated.update(values)
+
+    context = ReadContext(
+        credentials=credentials,
+        as_of=as_of,
+        base_url=base_url,
+        allow_loopback=allow_loopback,
+        save_credentials=keep_rotated,
+    )
+    by_status: Counter[str] = Counter()
+    groups = locations = 0
+    try:
+        connector.check_target(credentials, base_url, allow_loopback=allow_loopback)
+        for record in connector.read(context):
+            match record:
+                case Employee():
+                    by_status[record.employment_status.value] += 1
+                case Group():
+                    groups += 1
+                case Location():
+                    locations += 1
+    except ConnectorError as error:
+        return PreflightResult(_failed(connector.display_name, error))
+    return PreflightResult(
+        _checks(connector.display_name, provider, by_status, groups, locations),
+        people_by_status=dict(by_status),
+        groups=groups,
+        locations=locations,
+        rotated_credentials=dict(rotated) or None,
+    )

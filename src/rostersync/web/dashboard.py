@@ -1,0 +1,259 @@
+"""The tenant dashboard: connection health, runs, held runs to decide, headcount, audit, disconnect.
+
+Login is with an API key (a tenant key sees its tenant; an admin key picks one with
+`?tenant=`); the session is a signed cookie (web.session) re-checked against the key on every
+request. Every form carries a CSRF token bound to the session.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Annotated
+
+from fastapi import APIRouter, Form, HTTPException, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.templating import Jinja2Templates
+from markupsafe import Markup
+
+from rostersync.engine import plans, setup
+from rostersync.engine.approval import decide
+from rostersync.errors import RostersyncError
+from rostersync.settings import Settings
+from rostersync.store import Store
+from rostersync.store.repos import apikeys, audit, connections, people, runs, tenants
+from rostersync.store.session import transaction
+from rostersync.store.tables import ApiKey, SyncRun
+from rostersync.web.charts import Bar, bar_chart
+from rostersync.web.session import COOKIE, Sessions
+
+TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
+
+PLAIN_WORDS = {
+    "auth_revoked": "The HR system no longer accepts the credentials (changed or revoked). "
+    "Reconnect to resume syncing; nobody was removed.",
+    "permission_denied": "The HR system's API user lacks a permission. Check the set-up steps, "
+    "then reconnect; nobody was removed.",
+    "vendor_unavailable": "The HR system did not answer. rostersync will try again.",
+    "rate_limited": "The HR system asked us to slow down. rostersync will try again later.",
+    "bad_payload": "The HR system sent a response we could not read, so nothing was changed.",
+    "connection_not_active": "This connection is not active, so it was not synced.",
+    "run_held": "An earlier run is waiting for your approval below.",
+}
+
+
+@dataclass(frozen=True)
+class Viewer:
+    key_id: str
+    tenant_id: str
+    is_admin: bool
+    csrf: str
+
+    @property
+    def actor(self) -> str:
+        return f"dashboard:{self.key_id}"
+
+
+def _held_people(store: Store, run: SyncRun) -> list[tuple[str, str, str]]:
+    """(name, kind, cause) of each person a held run would touch: the admin decides on them."""
+    if run.held_plan is None:
+        return []
+    plan, _, _ = plans.load(store.keyring.decrypt(run.held_plan, context="sync_runs.held_plan"))
+    return [
+        (f"{p.employee.first_name} {p.employee.last_name}", p.action.kind.value, p.action.cause)
+        for p in plan.actions
+    ]
+
+
+def _headcount(store: Store, tenant_id: str) -> tuple[Markup, Markup]:
+    by_department: Counter[str] = Counter()
+    by_country: Counter[str] = Counter()
+    with transaction(store.sessions) as session:
+        for connection in connections.list_connections(session, tenant_id=tenant_id):
+            state = people.load_state(session, store.keyring, connection)
+            for person in state.people.values():
+                if not person.provisioned or person.remote_was_deleted:
+                    continue
+                employee = person.employee
+                for group_id in employee.group_ids or ("",):
+                    group = state.groups.get(group_id)
+                    by_department[group.name if group else "No department"] += 1
+                location = state.locations.get(employee.location_id or "")
+                by_country[(location.country if location else None) or "Unknown"] += 1
+    charts = (
+        bar_chart(
+            "People with access by department",
+            [Bar(k, v) for k, v in by_department.most_common(12)],
+        ),
+        bar_chart(
+            "People with access by country", [Bar(k, v) for k, v in by_country.most_common(12)]
+        ),
+    )
+    return Markup(charts[0]), Markup(charts[1])  # noqa: S704 - built from escaped parts
+
+
+def dashboard_router(store: Store, settings: Settings) -> APIRouter:
+    router = APIRouter(prefix="/dashboard", include_in_schema=False)
+    sessions = Sessions(store.keyring.derive("dashboard sessions"))
+
+    def viewer(request: Request, tenant: str | None = None) -> Viewer:
+        cookie = request.cookies.get(COOKIE)
+        key_id = sessions.key_id(cookie)
+        if key_id is None or cookie is None:
+            raise HTTPException(status_code=303, headers={"Location": "/dashboard/login"})
+        with transaction(store.sessions) as session:
+            key = session.get(ApiKey, key_id)
+            if key is None or key.revoked_at is not None:
+                raise HTTPException(status_code=303, headers={"Location": "/dashboard/login"})
+            if key.tenant_id is not None:
+                if tenant not in (None, key.tenant_id):
+                    raise HTTPException(status_code=404)
+                tenant_id = key.tenant_id
+            elif tenant is not None:
+                tenant_id = tenants.get_tenant(session, tenant).id
+            else:
+                raise HTTPException(status_code=303, headers={"Location": "/dashboard/tenants"})
+        return Viewer(key_id, tenant_id, key.tenant_id is None, sessions.csrf_token(cookie))
+
+    def check_csrf(request: Request, token: str) -> None:
+        if not sessions.csrf_ok(request.cookies.get(COOKIE), token):
+            raise HTTPException(status_code=403, detail="the form expired; reload the page")
+
+    def page(request: Request, name: str, **context: object) -> HTMLResponse:
+        return TEMPLATES.TemplateResponse(request, f"dashboard/{name}", context)
+
+    @router.get("/login", response_class=HTMLResponse)
+    def login_form(request: Request) -> HTMLResponse:
+        return page(request, "login.html", error=None)
+
+    @router.post("/login")
+    def login(request: Request, api_key: Annotated[str, Form()]) -> Response:
+        with transaction(store.sessions) as session:
+            key = apikeys.authenticate(session, api_key.strip(), at=datetime.now(UTC))
+            key_id = key.id if key else None
+        if key_id is None:
+            return page(request, "login.html", error="That API key is unknown or revoked.")
+        response = RedirectResponse("/dashboard", status_code=303)
+        response.set_cookie(
+            COOKIE,
+            sessions.issue(key_id),
+            httponly=True,
+            secure=request.url.scheme == "https",
+            samesite="strict",
+            max_age=8 * 3600,
+        )
+        return response
+
+    @router.post("/logout")
+    def logout(request: Request, csrf: Annotated[str, Form()]) -> Response:
+        check_csrf(request, csrf)
+        response = RedirectResponse("/dashboard/login", status_code=303)
+        response.delete_cookie(COOKIE)
+        return response
+
+    @router.get("/tenants", response_class=HTMLResponse)
+    def pick_tenant(request: Request) -> HTMLResponse:
+        key_id = sessions.key_id(request.cookies.get(COOKIE))
+        with transaction(store.sessions) as session:
+            key = session.get(ApiKey, key_id) if key_id else None
+            if key is None or key.tenant_id is not None or key.revoked_at is not None:
+                raise HTTPException(status_code=404)
+            rows = [(t.id, t.name) for t in tenants.list_tenants(session)]
+        return page(request, "tenants.html", tenants=rows)
+
+    @router.get("", response_class=HTMLResponse)
+    def home(request: Request, tenant: str | None = None) -> HTMLResponse:
+        who = viewer(request, tenant)
+        interval = timedelta(seconds=settings.sync_interval_seconds)
+        with transaction(store.sessions) as session:
+            tenant_row = tenants.get_tenant(session, who.tenant_id)
+            rows = connections.list_connections(session, tenant_id=who.tenant_id)
+            recent = runs.list_runs(session, tenant_id=who.tenant_id, limit=20)
+            held = [(run, _held_people(store, run)) for run in recent if run.status == "held"]
+            events = audit.list_events(session, tenant_id=who.tenant_id, limit=30)
+            health = [
+                (
+                    c,
+                    c.last_sync_at + interval if c.last_sync_at and c.status == "active" else None,
+                    next((r for r in recent if r.connection_id == c.id), None),
+                )
+                for c in rows
+            ]
+        departments, countries = _headcount(store, who.tenant_id)
+        return page(
+            request,
+            "home.html",
+            viewer=who,
+            tenant=tenant_row,
+            health=health,
+            runs=recent,
+            held=held,
+            audit=events,
+            plain=PLAIN_WORDS,
+            departments=departments,
+            countries=countries,
+        )
+
+    def _back(who: Viewer) -> str:
+        return "/dashboard" + (f"?tenant={who.tenant_id}" if who.is_admin else "")
+
+    @router.post("/runs/{run_id}/{decision}")
+    def decide_run(
+        request: Request,
+        run_id: str,
+        decision: str,
+        csrf: Annotated[str, Form()],
+        tenant: Annotated[str | None, Form()] = None,
+    ) -> Response:
+        who = viewer(request, tenant)
+        check_csrf(request, csrf)
+        if decision not in ("approve", "reject"):
+            raise HTTPException(status_code=404)
+        try:
+            decide(
+                store,
+                run_id,
+                approve=decision == "approve",
+                tenant_id=who.tenant_id,
+                actor=who.actor,
+            )
+        except RostersyncError as error:
+            raise HTTPException(status_code=404 if error.code == "not_found" else 409) from None
+        return RedirectResponse(_back(who), status_code=303)
+
+    @router.get("/connections/{connection_id}/disconnect", response_class=HTMLResponse)
+    def confirm_disconnect(
+        request: Request, connection_id: str, tenant: str | None = None
+    ) -> HTMLResponse:
+        who = viewer(request, tenant)
+        with transaction(store.sessions) as session:
+            connection = connections.get_connection(session, connection_id, tenant_id=who.tenant_id)
+        return page(request, "disconnect.html", viewer=who, connection=connection)
+
+    @router.post("/connections/{connection_id}/disconnect")
+    def disconnect(
+        request: Request,
+        connection_id: str,
+        csrf: Annotated[str, Form()],
+        confirm: Annotated[str, Form()] = "",
+        tenant: Annotated[str | None, Form()] = None,
+    ) -> Response:
+        who = viewer(request, tenant)
+        check_csrf(request, csrf)
+        with transaction(store.sessions) as session:
+            connection = connections.get_connection(session, connection_id, tenant_id=who.tenant_id)
+            provider = connection.provider
+        if confirm.strip().lower() != provider:
+            return page(
+                request,
+                "disconnect.html",
+                viewer=who,
+                connection=connection,
+                error=f"Type {provider} to confirm.",
+            )
+        setup.disconnect(store, connection_id, tenant_id=who.tenant_id, actor=who.actor)
+        return RedirectResponse(_back(who), status_code=303)
+
+    return router

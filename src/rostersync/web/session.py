@@ -1,0 +1,56 @@
+"""Dashboard sessions and CSRF tokens, signed with a key derived from the master key.
+
+A session cookie names the API key that logged in and when it expires; it is re-checked
+against the database on every request, so revoking the key ends the session. CSRF tokens are
+bound to the session (a second HMAC), checked on every form POST.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import time
+from dataclasses import dataclass
+
+COOKIE = "rs_session"
+TTL_SECONDS = 8 * 3600
+
+
+def _sign(key: bytes, payload: bytes) -> str:
+    return base64.urlsafe_b64encode(hmac.new(key, payload, hashlib.sha256).digest()).decode()
+
+
+@dataclass(frozen=True)
+class Sessions:
+    key: bytes
+
+    def issue(self, key_id: str, *, now: float | None = None) -> str:
+        payload = json.dumps({"k": key_id, "e": int((now or time.time()) + TTL_SECONDS)}).encode()
+        body = base64.urlsafe_b64encode(payload).decode()
+        return f"{body}.{_sign(self.key, payload)}"
+
+    def key_id(self, cookie: str | None, *, now: float | None = None) -> str | None:
+        if not cookie or "." not in cookie:
+            return None
+        body, _, signature = cookie.partition(".")
+        try:
+            payload = base64.urlsafe_b64decode(body.encode())
+            data = json.loads(payload)
+        except (ValueError, TypeError):
+            return None
+        if not hmac.compare_digest(signature, _sign(self.key, payload)):
+            return None
+        if not isinstance(data, dict) or data.get("e", 0) < (now or time.time()):
+            return None
+        key_id = data.get("k")
+        return key_id if isinstance(key_id, str) else None
+
+    def csrf_token(self, cookie: str) -> str:
+        return _sign(self.key, b"csrf|" + cookie.encode())
+
+    def csrf_ok(self, cookie: str | None, token: str | None) -> bool:
+        return bool(cookie and token) and hmac.compare_digest(
+            self.csrf_token(cookie or ""), token or ""
+        )

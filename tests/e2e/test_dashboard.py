@@ -1,0 +1,150 @@
+"""The tenant dashboard in headless Chromium: login, health, charts, a held run approved, a
+disconnect with confirmation. Screenshots of each step go to test-artifacts/dashboard/."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+
+import httpx
+import pytest
+from playwright.sync_api import Browser, Page, expect, sync_playwright
+from sqlalchemy import select
+
+from rostersync.cli.server import build_app
+from rostersync.engine import setup
+from rostersync.sandbox import PersonStatus, ServerThread
+from rostersync.settings import Settings
+from rostersync.store import Keyring, Store, open_store
+from rostersync.store.crypto import generate_key_setting
+from rostersync.store.repos import apikeys, connections, destinations
+from rostersync.store.session import transaction
+from rostersync.store.tables import OutboxEntry, SyncRun
+from tests.conftest import TODAY, Harness, Sandbox, make_harness
+
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "dashboard"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(
+            executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS
+        )
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def site(tmp_path: Path, hibob: Sandbox) -> Iterator[tuple[str, Harness, str]]:
+    store: Store = open_store(
+        f"sqlite:///{tmp_path / 'db.sqlite'}", Keyring.parse(generate_key_setting())
+    )
+    harness = make_harness(
+        store,
+        hibob,
+        "hibob",
+        {"service_user_id": "SERVICE-TEST", "service_user_token": "test-token-not-a-secret"},
+    )
+    with transaction(store.sessions) as session:
+        _, key = apikeys.create_key(session, tenant_id=harness.tenant_id, name="hr")
+        destinations.create_webhook(
+            session, store.keyring, tenant_id=harness.tenant_id, url="https://product.example/h"
+        )
+    settings = Settings(data_dir=tmp_path, allow_loopback=True)
+    with ServerThread(build_app(store, settings)) as server:
+        yield server.base_url, harness, key
+
+
+def shot(page: Page, name: str) -> None:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+def login(page: Page, base_url: str, key: str) -> None:
+    page.goto(f"{base_url}/dashboard")
+    expect(page.get_by_label("API key")).to_be_visible()
+    page.get_by_label("API key").fill(key)
+    page.get_by_role("button", name="Sign in").click()
+
+
+def test_held_run_is_approved_from_the_dashboard(
+    browser: Browser, site: tuple[str, Harness, str]
+) -> None:
+    base_url, harness, key = site
+    harness.sync()
+    company = harness.sandbox.company
+    leavers = [p for p in company.people() if p.status is PersonStatus.ACTIVE and p.work_email][:12]
+    for person in leavers:
+        company.terminate(person.id, on=TODAY - timedelta(days=1))
+    held = harness.sync()
+    assert held.status == "held"
+
+    page = browser.new_page()
+    login(page, base_url, key)
+    expect(page.get_by_role("heading", name="Acme")).to_be_visible()
+    expect(page.get_by_text("Held for your approval")).to_be_visible()
+    expect(page.get_by_text(f"{leavers[0].first_name} {leavers[0].last_name}")).to_be_visible()
+    expect(page.locator("svg.chart")).to_have_count(2)
+    shot(page, "1-held-run")
+    page.get_by_role("button", name="Approve and send").click()
+    expect(page.get_by_text("Held for your approval")).to_have_count(0)
+    shot(page, "2-approved")
+    with transaction(harness.store.sessions) as session:
+        assert session.get_one(SyncRun, held.run_id).decided_by.startswith("dashboard:")
+        types = [e.event_type for e in session.scalars(select(OutboxEntry))]
+    assert types.count("user.deprovision") == 12
+
+
+def test_disconnect_needs_the_typed_confirmation(
+    browser: Browser, site: tuple[str, Harness, str]
+) -> None:
+    base_url, harness, key = site
+    harness.sync()
+    page = browser.new_page()
+    login(page, base_url, key)
+    page.get_by_role("link", name="Disconnect…").click()
+    page.get_by_label("Type hibob to confirm").fill("nope")
+    page.get_by_role("button", name="Disconnect and delete data").click()
+    expect(page.get_by_role("alert")).to_contain_text("Type hibob to confirm")
+    shot(page, "3-disconnect-confirm")
+    page.get_by_label("Type hibob to confirm").fill("hibob")
+    page.get_by_role("button", name="Disconnect and delete data").click()
+    expect(page.get_by_role("cell", name="disconnected", exact=True)).to_be_visible()
+    shot(page, "4-disconnected")
+    with transaction(harness.store.sessions) as session:
+        connection = connections.get_connection(session, harness.connection_id, tenant_id=None)
+        assert connection.status == "disconnected"
+        assert connection.credentials is None
+
+
+def test_forms_need_the_csrf_token_and_another_tenant_sees_nothing(
+    site: tuple[str, Harness, str],
+) -> None:
+    base_url, harness, key = site
+    other = setup.create_tenant(harness.store, "Other Co", actor="test")
+    with transaction(harness.store.sessions) as session:
+        _, other_key = apikeys.create_key(session, tenant_id=other.id, name="other")
+    with httpx.Client(base_url=base_url, follow_redirects=False) as client:
+        assert client.post("/dashboard/login", data={"api_key": key}).status_code == 303
+        forged = client.post(
+            f"/dashboard/connections/{harness.connection_id}/disconnect",
+            data={"csrf": "forged", "confirm": "hibob"},
+        )
+        assert forged.status_code == 403
+    with httpx.Client(base_url=base_url, follow_redirects=False) as client:
+        client.post("/dashboard/login", data={"api_key": other_key})
+        peek = client.get(f"/dashboard/connections/{harness.connection_id}/disconnect")
+        assert peek.status_code == 404
+        assert "Acme" not in client.get("/dashboard").text
+    with httpx.Client(base_url=base_url, follow_redirects=True) as anonymous:
+        assert anonymous.get("/dashboard").url.path == "/dashboard/login"
