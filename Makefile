@@ -26,6 +26,7 @@ lint: $(STAMP)
 
 test: lint
 	$(BIN)/pytest -q -n 2 -m "not slow" $(PYTEST_ARGS)
+	@echo "browser screenshots of the connect flow and dashboard: $(CURDIR)/test-artifacts"
 
 test-slow: $(STAMP)
 	$(BIN)/pytest -q -m slow $(PYTEST_ARGS)

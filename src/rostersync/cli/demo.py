@@ -26,7 +26,7 @@ from rostersync.sandbox.vendors import hibob as hibob_sandbox
 from rostersync.settings import Settings
 from rostersync.store import Store, open_store
 from rostersync.store.keys import load_keyring
-from rostersync.store.repos import destinations
+from rostersync.store.repos import apikeys, destinations
 from rostersync.store.session import transaction
 from rostersync.web import DemoReceiver, SandboxTarget
 
@@ -84,6 +84,9 @@ def demo(
     token = secrets.token_urlsafe(24)
     connection_id, secret = _seed(store, base, token)
     link = _connect_link(store)
+    with transaction(store.sessions) as session:
+        # The demo's operator signs in to the dashboard with this admin key (both tenants).
+        _, admin_key = apikeys.create_key(session, tenant_id=None, name="demo dashboard")
 
     company = SyntheticCompany(size=people)
     emulator = hibob_sandbox.create_app(
@@ -116,6 +119,8 @@ def demo(
             f"  connection:      {connection_id} (syncs every {sync_every}s)\n"
             f"  connect link:    {link.url(base)}\n"
             f"                   (connect HiBob for a second tenant; single use, valid 24 h)\n"
+            f"  dashboard:       {base}/dashboard\n"
+            f"                   (sign in with the admin API key {admin_key})\n"
             f"  data directory:  {data_dir.resolve()}\n\n"
         )
         sys.stdout.flush()

@@ -165,3 +165,20 @@ def import_accounts(store: Store, tenant_id: str, items: list[AccountIn], *, act
             details={"count": count},
         )
     return count
+
+
+def promote(store: Store, connection_id: str, *, tenant_id: str | None, actor: str) -> None:
+    """A staging connection goes to production: from now on it delivers to production."""
+    with transaction(store.sessions) as session:
+        connection = connections.get_connection(session, connection_id, tenant_id=tenant_id)
+        if connection.environment != "staging":
+            raise BadInput(f"connection {connection_id} is not a staging connection")
+        connection.environment = "production"
+        audit.record(
+            session,
+            tenant_id=connection.tenant_id,
+            actor=actor,
+            action="connection.promoted",
+            target=connection.id,
+            details={"from": "staging", "to": "production"},
+        )

@@ -223,6 +223,21 @@ def dashboard_router(store: Store, settings: Settings) -> APIRouter:
             raise HTTPException(status_code=404 if error.code == "not_found" else 409) from None
         return RedirectResponse(_back(who), status_code=303)
 
+    @router.post("/connections/{connection_id}/promote")
+    def promote(
+        request: Request,
+        connection_id: str,
+        csrf: Annotated[str, Form()],
+        tenant: Annotated[str | None, Form()] = None,
+    ) -> Response:
+        who = viewer(request, tenant)
+        check_csrf(request, csrf)
+        try:
+            setup.promote(store, connection_id, tenant_id=who.tenant_id, actor=who.actor)
+        except RostersyncError as error:
+            raise HTTPException(status_code=404 if error.code == "not_found" else 409) from None
+        return RedirectResponse(_back(who), status_code=303)
+
     @router.get("/connections/{connection_id}/disconnect", response_class=HTMLResponse)
     def confirm_disconnect(
         request: Request, connection_id: str, tenant: str | None = None
