@@ -31,8 +31,13 @@ def test_disconnect_deletes_credentials_and_purges_people_data(api: Api) -> None
         shown = client.get(f"/api/v1/connections/{harness.connection_id}").json()
         assert shown["status"] == "disconnected"
 
-    for table in (Person, OrgGroup, WorkLocation, OutboxEntry):
+    for table in (Person, OrgGroup, WorkLocation):
         assert _count(api, table) == 0, table.__tablename__
+    with transaction(harness.store.sessions) as session:
+        # Events about people are gone; connection events (ids and counts only) stay.
+        left = session.scalars(select(OutboxEntry.subject)).all()
+    assert left
+    assert all(subject == harness.connection_id for subject in left)
     with transaction(harness.store.sessions) as session:
         connection = connections.get_connection(session, harness.connection_id, tenant_id=None)
         assert connection.credentials is None

@@ -206,10 +206,11 @@ def test_joiner_mover_leaver_rehire_in_a_real_scim_server(harness: Harness, scim
     assert scim.writes()
     assert all(status in (200, 201) for _, _, status, _ in scim.writes())
 
-    # Nothing changed in the HRIS: nothing is sent, and a replay of every event (a worker
-    # that died after sending) reads the users but writes nothing.
+    # Nothing changed in the HRIS: nothing is sent (the run's connection.synced event is not
+    # for SCIM), and a replay of every event (a worker that died after sending) reads the
+    # users but writes nothing.
     scim.requests.clear()
-    assert _run(harness) == DrainResult()
+    assert _run(harness) == DrainResult(skipped=1)
     with transaction(harness.store.sessions) as session:
         session.execute(update(OutboxEntry).values(status="pending", next_attempt_at=LONG_AGO))
     replay = _drain(harness)
@@ -347,7 +348,8 @@ def test_event_type_filter_and_thin_webhooks(harness: Harness) -> None:
         leaver = next(p for p in harness.sandbox.company.people() if p.work_email)
         harness.sandbox.company.terminate(leaver.id, on=TODAY - timedelta(days=1))
         second = _run(harness)
-    assert (second.delivered, second.skipped) == (1, 0)
+    # The deprovision goes out; the run's connection.synced event is filtered out.
+    assert (second.delivered, second.skipped) == (1, 1)
     ((webhook_id, body),) = state.received
     assert body["type"] == "user.deprovision"
     assert set(body) == {"type", "timestamp", "data"}

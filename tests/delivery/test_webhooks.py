@@ -18,7 +18,7 @@ from starlette.routing import Route
 from rostersync.delivery import deliver_due
 from rostersync.sandbox import ServerThread
 from rostersync.store import Store
-from rostersync.store.repos import destinations, outbox, tenants
+from rostersync.store.repos import audit, destinations, outbox, tenants
 from rostersync.store.session import transaction
 from rostersync.store.tables import Destination, OutboxEntry
 
@@ -125,3 +125,86 @@ def test_redelivery_after_a_crash_reuses_the_webhook_id(
     deliver_due(store, allow_loopback=True, clock=clock)
     assert [webhook_id for webhook_id, _ in state.received] == [claimed.id]
     assert json.loads(claimed.body)["data"]["event"] == "a1"
+
+
+def test_during_a_rotation_both_secrets_verify(
+    store: Store, receiver: tuple[Receiver, str]
+) -> None:
+    state, url = receiver
+    _setup(store, url, state, [("a1", "ada")])
+    old_secret = state.secret
+    with transaction(store.sessions) as session:
+        destination = session.query(Destination).one()
+        new_secret = destinations.rotate_secret(
+            store.keyring, destination, overlap=timedelta(hours=24), now=datetime.now(UTC)
+        )
+    # The receiver still only knows the old secret: it keeps verifying during the overlap.
+    assert deliver_due(store, allow_loopback=True).delivered == 1
+    _enqueue_more(store, "a2", "ada")
+    state.secret = new_secret
+    assert deliver_due(store, allow_loopback=True).delivered == 1
+    assert len(state.received) == 2
+    assert old_secret != new_secret
+    # After the overlap only the new secret signs.
+    _enqueue_more(store, "a3", "ada")
+    state.secret = old_secret
+    later = Clock()
+    later.now += timedelta(hours=25)
+    deliver_due(store, allow_loopback=True, clock=later)
+    assert len(state.received) == 2
+
+
+def test_an_endpoint_failing_for_days_is_disabled_and_the_tenant_told(
+    store: Store, receiver: tuple[Receiver, str]
+) -> None:
+    state, url = receiver
+    _setup(store, url, state, [("a1", "ada")])
+    state.answers = [500] * 20
+    clock = Clock()
+    for _ in range(12):
+        deliver_due(store, allow_loopback=True, clock=clock)
+        clock.now += timedelta(days=1)
+    with transaction(store.sessions) as session:
+        assert session.query(Destination).one().enabled is False
+        (entry,) = session.query(OutboxEntry).all()
+        assert entry.status == "failed"
+        assert entry.attempts == 10
+        reasons = [
+            e.details["reason"]
+            for e in audit.list_events(session, tenant_id=entry.tenant_id)
+            if e.action == "destination.disabled"
+        ]
+    assert reasons == ["every retry failed for about three days"]
+
+
+def test_failed_entries_are_replayed_with_the_same_webhook_id(
+    store: Store, receiver: tuple[Receiver, str]
+) -> None:
+    state, url = receiver
+    _setup(store, url, state, [("a1", "ada")])
+    state.answers = [410]
+    deliver_due(store, allow_loopback=True)
+    with transaction(store.sessions) as session:
+        (entry,) = session.query(OutboxEntry).all()
+        entry_id = entry.id
+        session.query(Destination).one().enabled = True
+        assert (
+            outbox.replay(session, tenant_id=None, entry_ids=[entry_id], now=datetime.now(UTC)) == 1
+        )
+    assert deliver_due(store, allow_loopback=True).delivered == 1
+    assert [webhook_id for webhook_id, _ in state.received] == [entry_id]
+
+
+def _enqueue_more(store: Store, event_id: str, subject: str) -> None:
+    with transaction(store.sessions) as session:
+        destination = session.query(Destination).one()
+        outbox.enqueue(
+            session,
+            store.keyring,
+            destination,
+            event_id=event_id,
+            event_type="user.update",
+            subject=subject,
+            payload={"type": "user.update", "data": {"event": event_id}},
+            at=datetime.now(UTC),
+        )

@@ -75,6 +75,8 @@ NON_PEOPLE_TABLES = {
         "kind",
         "url",
         "secret",
+        "previous_secret",
+        "previous_secret_until",
         "environment",
         "enabled",
         "options",

@@ -6,6 +6,7 @@ Every route checks the caller's tenant (deps.Principal.scope); objects of anothe
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
@@ -32,9 +33,11 @@ from rostersync.engine.approval import decide
 from rostersync.engine.policy import Policy
 from rostersync.engine.sync import SyncOptions, run_sync
 from rostersync.errors import RostersyncError, Terminal
+from rostersync.store import NotFound
 from rostersync.store.repos import audit, connections, destinations, runs, tenants
 from rostersync.store.repos.accounts import AccountIn
 from rostersync.store.session import transaction
+from rostersync.store.tables import Destination
 
 router = APIRouter(prefix="/api/v1")
 
@@ -194,6 +197,41 @@ def create_destination(
             actor=principal.actor,
             action="destination.created",
             target=destination.id,
+        )
+        out = DestinationOut.model_validate(destination, from_attributes=True)
+    return DestinationCreated(**out.model_dump(), signing_secret=secret)
+
+
+@router.post(
+    "/destinations/{destination_id}/rotate-secret",
+    response_model=DestinationCreated,
+    tags=["destinations"],
+)
+def rotate_destination_secret(
+    destination_id: str,
+    store: StoreDep,
+    principal: PrincipalDep,
+    overlap_hours: Annotated[int, Query(ge=0, le=168)] = 24,
+) -> DestinationCreated:
+    """A new signing secret, shown once; the old one keeps signing during the overlap."""
+    scope = principal.scope(None)
+    with transaction(store.sessions) as session:
+        destination = session.get(Destination, destination_id)
+        if destination is None or (scope is not None and destination.tenant_id != scope):
+            raise NotFound("destination", destination_id)
+        secret = destinations.rotate_secret(
+            store.keyring,
+            destination,
+            overlap=timedelta(hours=overlap_hours),
+            now=datetime.now(UTC),
+        )
+        audit.record(
+            session,
+            tenant_id=destination.tenant_id,
+            actor=principal.actor,
+            action="destination.secret_rotated",
+            target=destination_id,
+            details={"overlap_hours": overlap_hours},
         )
         out = DestinationOut.model_validate(destination, from_attributes=True)
     return DestinationCreated(**out.model_dump(), signing_secret=secret)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Annotated
 
@@ -20,9 +20,11 @@ from rostersync.engine.approval import decide
 from rostersync.engine.policy import Policy
 from rostersync.engine.sync import SyncOptions, run_sync
 from rostersync.settings import load_settings
-from rostersync.store.repos import apikeys, audit, connections, destinations, runs, tenants
+from rostersync.store import NotFound
+from rostersync.store.repos import apikeys, audit, connections, destinations, outbox, runs, tenants
 from rostersync.store.repos.accounts import AccountIn
 from rostersync.store.session import transaction
+from rostersync.store.tables import Destination
 
 JsonFlag = Annotated[bool, typer.Option("--json", help="Machine-readable output.")]
 
@@ -33,6 +35,7 @@ db_app = typer.Typer(help="The database schema.", no_args_is_help=True)
 apikeys_app = typer.Typer(help="API keys (admin or per tenant).", no_args_is_help=True)
 accounts_app = typer.Typer(help="Existing product accounts, for matching.", no_args_is_help=True)
 runs_app = typer.Typer(help="Sync runs and their reports.", no_args_is_help=True)
+deliveries_app = typer.Typer(help="Events in the outbox: list and replay.", no_args_is_help=True)
 
 
 @tenants_app.command("create")
@@ -431,3 +434,83 @@ def db_upgrade() -> None:
     """Migrate the database to the current schema (commands also do this on first use)."""
     open_configured_store()
     typer.echo("database is at the current schema")
+
+
+@destinations_app.command("rotate-secret")
+def destinations_rotate_secret(
+    destination_id: str,
+    overlap_hours: Annotated[
+        int, typer.Option(help="Hours during which events carry both signatures.")
+    ] = 24,
+    as_json: JsonFlag = False,
+) -> None:
+    """A new signing secret, printed once; the old one still signs during the overlap."""
+    store = open_configured_store()
+    now = datetime.now(UTC)
+    with transaction(store.sessions) as session:
+        destination = session.get(Destination, destination_id)
+        if destination is None:
+            raise NotFound("destination", destination_id)
+        secret = destinations.rotate_secret(
+            store.keyring, destination, overlap=timedelta(hours=overlap_hours), now=now
+        )
+        audit.record(
+            session,
+            tenant_id=destination.tenant_id,
+            actor="cli",
+            action="destination.secret_rotated",
+            target=destination_id,
+            details={"overlap_hours": overlap_hours},
+        )
+    emit(
+        {"id": destination_id, "signing_secret": secret},
+        as_json=as_json,
+        text=f"new signing secret (shown once): {secret}",
+    )
+
+
+@deliveries_app.command("list")
+def deliveries_list(
+    status: Annotated[str, typer.Option(help="pending, delivered or failed.")] = "failed",
+    tenant: Annotated[str | None, typer.Option(help="Only this tenant.")] = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Outbox entries by status, with their last HTTP status (never their bodies)."""
+    store = open_configured_store()
+    with transaction(store.sessions) as session:
+        rows = [
+            {
+                "id": e.id,
+                "event_type": e.event_type,
+                "destination_id": e.destination_id,
+                "status": e.status,
+                "attempts": e.attempts,
+                "last_status_code": e.last_status_code,
+                "last_error": e.last_error,
+            }
+            for e in outbox.list_entries(session, tenant_id=tenant, status=status)
+        ]
+    text = "\n".join(
+        f"{r['id']}\t{r['event_type']}\t{r['destination_id']}\t{r['attempts']}\t"
+        f"{r['last_status_code'] or r['last_error'] or ''}"
+        for r in rows
+    )
+    emit(rows, as_json=as_json, text=text)
+
+
+@deliveries_app.command("replay")
+def deliveries_replay(
+    entry_ids: Annotated[list[str], typer.Argument(help="webhook-ids of failed entries.")],
+) -> None:
+    """Send failed entries again, with the same webhook-id."""
+    store = open_configured_store()
+    with transaction(store.sessions) as session:
+        count = outbox.replay(session, tenant_id=None, entry_ids=entry_ids, now=datetime.now(UTC))
+        audit.record(
+            session,
+            tenant_id=None,
+            actor="cli",
+            action="deliveries.replayed",
+            details={"count": count},
+        )
+    typer.echo(f"{count} entries will be sent again")

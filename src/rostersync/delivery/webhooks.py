@@ -9,7 +9,7 @@ that redirects is a misconfiguration, and following it would skip the host guard
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -34,11 +34,14 @@ class Outcome:
     """The receiver refused the request itself (e.g. SCIM 400): a retry gets the same answer."""
 
 
-def signed_headers(secret: str, message_id: str, at: datetime, body: str) -> dict[str, str]:
+def signed_headers(
+    secrets: Sequence[str], message_id: str, at: datetime, body: str
+) -> dict[str, str]:
+    """One `v1,` signature per secret, space-separated: during a rotation both verify."""
     return {
         "webhook-id": message_id,
         "webhook-timestamp": str(int(at.timestamp())),
-        "webhook-signature": Webhook(secret).sign(message_id, at, body),
+        "webhook-signature": " ".join(Webhook(s).sign(message_id, at, body) for s in secrets),
         "content-type": "application/json",
     }
 
@@ -52,7 +55,7 @@ def post(
     client: Client,
     url: str,
     *,
-    secret: str,
+    secrets: Sequence[str],
     message_id: str,
     body: str,
     sleep: Callable[[float], None] = time.sleep,
@@ -60,7 +63,7 @@ def post(
     # Signed at the moment of sending: receivers reject timestamps more than minutes away.
     at = datetime.now(UTC)
     request = client.build_request(
-        "POST", url, content=body.encode(), headers=signed_headers(secret, message_id, at, body)
+        "POST", url, content=body.encode(), headers=signed_headers(secrets, message_id, at, body)
     )
     try:
         response = send(client, request, policy=_NO_RETRY, sleep=sleep)

@@ -69,13 +69,13 @@ def deliver_due(
 ) -> DrainResult:
     with transaction(store.sessions) as session:
         claimed = outbox.claim_due(session, store.keyring, now=clock(), lease=LEASE, limit=limit)
-        targets: dict[str, tuple[Destination, str]] = {}
+        targets: dict[str, tuple[Destination, list[str]]] = {}
         for entry in claimed:
             if entry.destination_id not in targets:
                 destination = session.get_one(Destination, entry.destination_id)
                 targets[entry.destination_id] = (
                     destination,
-                    destinations.signing_secret(store.keyring, destination),
+                    destinations.signing_secrets(store.keyring, destination, now=clock()),
                 )
     tally = {DELIVERED: 0, RETRYING: 0, FAILED: 0, SKIPPED: 0}
     with (
@@ -98,18 +98,22 @@ def deliver_due(
             return scim_targets[destination.id]
 
         for entry in claimed:
-            destination, secret = targets[entry.destination_id]
+            destination, secrets = targets[entry.destination_id]
+            if not destination.enabled:
+                outcome = webhooks.Outcome(False, None, "the destination is disabled", final=True)
+                tally[_record(store, entry, destination, outcome, clock(), None)] += 1
+                continue
             if not _takes(destination, entry.event_type):
                 tally[_skip(store, entry, clock())] += 1
                 continue
             started = time.monotonic()
             if destination.kind == destinations.SCIM:
-                outcome = scim_target(destination, secret).deliver(entry.event_type, entry.body)
+                outcome = scim_target(destination, secrets[0]).deliver(entry.event_type, entry.body)
             else:
                 outcome = webhooks.post(
                     client,
                     destination.url,
-                    secret=secret,
+                    secrets=secrets,
                     message_id=entry.id,
                     body=webhook_body(destination, entry.body),
                 )
@@ -171,7 +175,7 @@ def _record(
     destination: Destination,
     outcome: webhooks.Outcome,
     now: datetime,
-    elapsed_ms: int,
+    elapsed_ms: int | None,
 ) -> str:
     retry_at = (
         None
@@ -201,7 +205,9 @@ def _record(
             )
         )
         if outcome.gone:
-            _disable(session, destination.id, now)
+            _disable(session, destination.id, now, "the receiver answered 410 Gone")
+        elif retry_at is None and not outcome.delivered and not outcome.final:
+            _disable(session, destination.id, now, "every retry failed for about three days")
     log.info(
         "delivery %s to %s: %s", entry.id, destination.id, outcome.status_code or outcome.error
     )
@@ -210,8 +216,11 @@ def _record(
     return RETRYING if retry_at is not None else FAILED
 
 
-def _disable(session: Session, destination_id: str, at: datetime) -> None:
+def _disable(session: Session, destination_id: str, at: datetime, reason: str) -> None:
+    """Stop sending to an endpoint; the tenant sees why in the dashboard's audit log."""
     destination = session.get_one(Destination, destination_id)
+    if not destination.enabled:
+        return
     destination.enabled = False
     audit.record(
         session,
@@ -219,5 +228,5 @@ def _disable(session: Session, destination_id: str, at: datetime) -> None:
         actor="system",
         action="destination.disabled",
         target=destination_id,
-        details={"reason": "receiver answered 410 Gone", "at": at.isoformat()},
+        details={"reason": reason, "at": at.isoformat()},
     )

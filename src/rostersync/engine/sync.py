@@ -216,6 +216,15 @@ def apply_plan(
     runs.record_actions(session, run, (planned.action for planned in fresh))
     for planned in fresh:
         events.publish_action(session, store.keyring, connection, planned, at)
+    events.publish_connection_event(
+        session,
+        store.keyring,
+        connection,
+        event_type="connection.synced",
+        event_id=f"synced:{run.id}",
+        details={"run_id": run.id, "actions": len(fresh)},
+        at=at,
+    )
     connections.mark_synced(connection, at)
 
 

@@ -206,6 +206,9 @@ class Destination(Base):
     url: Mapped[str] = mapped_column(String(1000))
     secret: Mapped[str] = mapped_column(Text)
     """AES-GCM ciphertext of the signing secret; shown once at creation."""
+    previous_secret: Mapped[str | None] = mapped_column(Text)
+    """After a rotation, the old secret (ciphertext): events carry both signatures until..."""
+    previous_secret_until: Mapped[datetime | None]
     environment: Mapped[str] = mapped_column(String(16), default="production")
     enabled: Mapped[bool] = mapped_column(Boolean, default=True)
     options: Mapped[dict[str, Any]] = mapped_column(default=dict)
@@ -319,7 +322,7 @@ class AuditEvent(Base):
 ENCRYPTED_COLUMNS: dict[str, tuple[str, ...]] = {
     "connections": ("credentials",),
     "people": ("first_name", "last_name", "work_email"),
-    "destinations": ("secret",),
+    "destinations": ("secret", "previous_secret"),
     "outbox": ("payload",),
     "sync_runs": ("held_plan",),
 }

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import secrets
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -13,6 +14,11 @@ from rostersync.store.crypto import Keyring
 from rostersync.store.tables import Destination, new_id
 
 _CIPHER_CONTEXT = "destinations.secret"
+_PREVIOUS_CONTEXT = "destinations.previous_secret"
+
+
+def _new_secret() -> str:
+    return "whsec_" + base64.b64encode(secrets.token_bytes(32)).decode()
 
 
 WEBHOOK, SCIM = "webhook", "scim"
@@ -28,7 +34,7 @@ def create_webhook(
     options: dict[str, Any] | None = None,
 ) -> tuple[Destination, str]:
     """Returns the destination and its signing secret, which is never readable again."""
-    secret = "whsec_" + base64.b64encode(secrets.token_bytes(32)).decode()
+    secret = _new_secret()
     return _create(session, keyring, tenant_id, WEBHOOK, url, secret, environment, options), secret
 
 
@@ -73,6 +79,28 @@ def _create(
 def signing_secret(keyring: Keyring, destination: Destination) -> str:
     """The webhook signing secret, or the SCIM bearer token."""
     return keyring.decrypt(destination.secret, context=_CIPHER_CONTEXT)
+
+
+def signing_secrets(keyring: Keyring, destination: Destination, *, now: datetime) -> list[str]:
+    """The current secret, and during a rotation's overlap the previous one too."""
+    current = [signing_secret(keyring, destination)]
+    until = destination.previous_secret_until
+    if destination.previous_secret is None or until is None or until <= now:
+        return current
+    previous = keyring.decrypt(destination.previous_secret, context=_PREVIOUS_CONTEXT)
+    return [*current, previous]
+
+
+def rotate_secret(
+    keyring: Keyring, destination: Destination, *, overlap: timedelta, now: datetime
+) -> str:
+    """A new signing secret; the old one keeps signing alongside it for `overlap`."""
+    previous = signing_secret(keyring, destination)
+    secret = _new_secret()
+    destination.secret = keyring.encrypt(secret, context=_CIPHER_CONTEXT)
+    destination.previous_secret = keyring.encrypt(previous, context=_PREVIOUS_CONTEXT)
+    destination.previous_secret_until = now + overlap
+    return secret
 
 
 def active_destinations(session: Session, *, tenant_id: str, environment: str) -> list[Destination]:

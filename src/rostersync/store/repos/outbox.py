@@ -198,3 +198,15 @@ def feed(
         )
         for entry in session.scalars(query)
     ]
+
+
+def replay(session: Session, *, tenant_id: str | None, entry_ids: list[str], now: datetime) -> int:
+    """Send failed entries again from now, with the same webhook-id (receivers dedupe on it)."""
+    query = select(OutboxEntry).where(OutboxEntry.id.in_(entry_ids), OutboxEntry.status == FAILED)
+    if tenant_id is not None:
+        query = query.where(OutboxEntry.tenant_id == tenant_id)
+    count = 0
+    for entry in session.scalars(query):
+        entry.status, entry.next_attempt_at, entry.lease_until = PENDING, now, None
+        count += 1
+    return count

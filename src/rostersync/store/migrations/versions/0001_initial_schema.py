@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-25 14:37:04.294537
+Create Date: 2026-11-25 15:09:38.271382
 """
 
 from __future__ import annotations
@@ -113,6 +113,12 @@ def upgrade() -> None:
         sa.Column("kind", sa.String(length=16), nullable=False),
         sa.Column("url", sa.String(length=1000), nullable=False),
         sa.Column("secret", sa.Text(), nullable=False),
+        sa.Column("previous_secret", sa.Text(), nullable=True),
+        sa.Column(
+            "previous_secret_until",
+            rostersync.store.tables.UTCDateTime(timezone=True),
+            nullable=True,
+        ),
         sa.Column("environment", sa.String(length=16), nullable=False),
         sa.Column("enabled", sa.Boolean(), nullable=False),
         sa.Column("options", sa.JSON(), nullable=False),
