@@ -16,8 +16,10 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from starlette.types import ASGIApp
 
 from rostersync.cli.server import build_app, serve
+from rostersync.connectors import BadInput
 from rostersync.engine import setup
 from rostersync.engine.connect import IssuedLink, issue_link
 from rostersync.jobs import InProcessRunner
@@ -26,7 +28,7 @@ from rostersync.sandbox.vendors import hibob as hibob_sandbox
 from rostersync.settings import Settings
 from rostersync.store import Store, open_store
 from rostersync.store.keys import load_keyring
-from rostersync.store.repos import apikeys, destinations
+from rostersync.store.repos import apikeys, destinations, tenants
 from rostersync.store.session import transaction
 from rostersync.web import DemoReceiver, SandboxTarget
 
@@ -64,6 +66,29 @@ def _connect_link(store: Store) -> IssuedLink:
     )
 
 
+def _scim_server(store: Store, base: str) -> ASGIApp:
+    """An in-memory SCIM 2.0 server we did not write, standing in for the product's user store,
+    and a SCIM destination for the demo tenant pointing at it."""
+    try:
+        from scim2_server.applications.asgi import ASGIApplication
+        from scim2_server.memory import AsyncInMemoryStorage
+        from scim2_server.utils import load_default_provider
+    except ImportError:
+        raise BadInput("--scim needs the scim2-server package (installed by `make demo`)") from None
+    with transaction(store.sessions) as session:
+        (tenant,) = [t for t in tenants.list_tenants(session) if t.name == "Demo Company"]
+        destinations.create_scim(
+            session,
+            store.keyring,
+            tenant_id=tenant.id,
+            url=f"{base}/demo/scim/v2",
+            token=secrets.token_urlsafe(24),
+        )
+    # scim2-server types its ASGI callables with plain dicts; at runtime it is a standard app.
+    app: ASGIApp = ASGIApplication(AsyncInMemoryStorage(), load_default_provider())  # type: ignore[assignment]
+    return app
+
+
 def demo(
     port: Annotated[int, typer.Option(help="Port on 127.0.0.1.")] = 8000,
     data_dir: Annotated[
@@ -71,6 +96,9 @@ def demo(
     ] = Path(".data/demo"),
     people: Annotated[int, typer.Option(help="Synthetic people in the sandbox HiBob.")] = 300,
     sync_every: Annotated[int, typer.Option(help="Seconds between syncs.")] = 60,
+    scim: Annotated[
+        bool, typer.Option(help="Also push users to a local SCIM server (scim2-server).")
+    ] = False,
 ) -> None:
     """Run the whole system locally against a sandbox HiBob, with nothing else to install."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
@@ -95,9 +123,11 @@ def demo(
     sandbox_hibob = SandboxTarget(
         f"{base}/sandbox/hibob", {"service_user_id": SANDBOX_USER, "service_user_token": token}
     )
+    mounts = {"/demo/scim": _scim_server(store, base)} if scim else {}
     app = build_app(
         store,
         settings,
+        mounts=mounts,
         receiver=DemoReceiver(secret),
         sandboxes={"hibob": emulator},
         connect_sandboxes={"hibob": sandbox_hibob},
@@ -119,7 +149,8 @@ def demo(
             f"  connection:      {connection_id} (syncs every {sync_every}s)\n"
             f"  connect link:    {link.url(base)}\n"
             f"                   (connect HiBob for a second tenant; single use, valid 24 h)\n"
-            f"  dashboard:       {base}/dashboard\n"
+            + (f"  SCIM server:     {base}/demo/scim/v2/Users\n" if scim else "")
+            + f"  dashboard:       {base}/dashboard\n"
             f"                   (sign in with the admin API key {admin_key})\n"
             f"  data directory:  {data_dir.resolve()}\n\n"
         )

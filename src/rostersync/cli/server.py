@@ -38,6 +38,7 @@ def build_app(
     receiver: DemoReceiver | None = None,
     sandboxes: dict[str, ASGIApp] | None = None,
     connect_sandboxes: dict[str, SandboxTarget] | None = None,
+    mounts: dict[str, ASGIApp] | None = None,
 ) -> FastAPI:
     """`connect_sandboxes` (demo only): connect links point those vendors at their emulators."""
     app = FastAPI(
@@ -62,6 +63,8 @@ def build_app(
         app.include_router(overview_router(store, receiver_path="/demo/receiver"))
     for slug, emulator in (sandboxes or {}).items():
         app.mount(f"/sandbox/{slug}", emulator)
+    for path, mounted in (mounts or {}).items():
+        app.mount(path, mounted)
     return app
 
 
