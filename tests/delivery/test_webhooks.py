@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import threading
 from collections.abc import Iterator
@@ -20,7 +21,7 @@ from rostersync.sandbox import ServerThread
 from rostersync.store import Store
 from rostersync.store.repos import audit, destinations, outbox, tenants
 from rostersync.store.session import transaction
-from rostersync.store.tables import Destination, OutboxEntry
+from rostersync.store.tables import DeliveryAttempt, Destination, OutboxEntry
 
 
 @dataclass
@@ -28,7 +29,7 @@ class Receiver:
     """A product stand-in that verifies every delivery with the standardwebhooks library."""
 
     answers: list[int] = field(default_factory=list)
-    """Statuses to answer, in order; 200 once they run out."""
+    """Statuses to answer, in order; 200 once they run out. 0 means: hang past the timeout."""
     received: list[tuple[str, dict[str, object]]] = field(default_factory=list)
     secret: str = ""
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -38,6 +39,10 @@ class Receiver:
         body = Webhook(self.secret).verify(raw, dict(request.headers))
         with self.lock:
             status = self.answers.pop(0) if self.answers else 200
+        if status == 0:
+            await asyncio.sleep(1.5)
+            return Response(status_code=200)  # too late: the sender has given up
+        with self.lock:
             if status == 200:
                 self.received.append((request.headers["webhook-id"], body))
         return Response(status_code=status)
@@ -208,3 +213,23 @@ def _enqueue_more(store: Store, event_id: str, subject: str) -> None:
             payload={"type": "user.update", "data": {"event": event_id}},
             at=datetime.now(UTC),
         )
+
+
+def test_a_receiver_that_times_out_gets_the_event_again_with_the_same_id(
+    store: Store, receiver: tuple[Receiver, str]
+) -> None:
+    state, url = receiver
+    _setup(store, url, state, [("a1", "ada"), ("a2", "ada")])
+    state.answers = [0]
+    clock = Clock()
+    first = deliver_due(store, allow_loopback=True, clock=clock, timeout=0.5)
+    assert first.retrying == 1
+    assert state.received == []
+    for _ in range(3):
+        clock.now += timedelta(minutes=10)
+        deliver_due(store, allow_loopback=True, clock=clock, timeout=0.5)
+    assert [body["data"]["event"] for _, body in state.received] == ["a1", "a2"]  # type: ignore[index]
+    with transaction(store.sessions) as session:
+        attempts = session.query(DeliveryAttempt).order_by(DeliveryAttempt.id).all()
+        assert [a.status_code for a in attempts] == [None, 200, 200]
+        assert "ReadTimeout" in (attempts[0].error or "")

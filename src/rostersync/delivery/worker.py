@@ -66,7 +66,9 @@ def deliver_due(
     allow_loopback: bool,
     clock: Callable[[], datetime] = utcnow,
     limit: int = 100,
+    timeout: float = 15.0,
 ) -> DrainResult:
+    """Send what is due now; a receiver slower than `timeout` seconds counts as a failure."""
     with transaction(store.sessions) as session:
         claimed = outbox.claim_due(session, store.keyring, now=clock(), lease=LEASE, limit=limit)
         targets: dict[str, tuple[Destination, list[str]]] = {}
@@ -79,7 +81,7 @@ def deliver_due(
                 )
     tally = {DELIVERED: 0, RETRYING: 0, FAILED: 0, SKIPPED: 0}
     with (
-        webhooks.webhook_client(allow_loopback=allow_loopback) as client,
+        webhooks.webhook_client(allow_loopback=allow_loopback, timeout=timeout) as client,
         ExitStack() as round_scope,
     ):
         scim_targets: dict[str, scim.ScimTarget] = {}
