@@ -21,9 +21,11 @@ from rostersync.store.crypto import generate_key_setting
 from rostersync.store.repos import apikeys, connections, destinations
 from rostersync.store.session import transaction
 from rostersync.store.tables import OutboxEntry, SyncRun
-from tests.conftest import TODAY, Harness, Sandbox, make_harness
+from rostersync.web import SandboxTarget
+from tests.conftest import HIBOB_TOKEN, HIBOB_USER, TODAY, Harness, Sandbox, make_harness
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "dashboard"
+CREDENTIALS = {"service_user_id": HIBOB_USER, "service_user_token": HIBOB_TOKEN}
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -61,7 +63,12 @@ def site(tmp_path: Path, hibob: Sandbox) -> Iterator[tuple[str, Harness, str]]:
             session, store.keyring, tenant_id=harness.tenant_id, url="https://product.example/h"
         )
     settings = Settings(data_dir=tmp_path, allow_loopback=True)
-    with ServerThread(build_app(store, settings)) as server:
+    app = build_app(
+        store,
+        settings,
+        connect_sandboxes={"hibob": SandboxTarget(hibob.base_url, dict(CREDENTIALS))},
+    )
+    with ServerThread(app) as server:
         yield server.base_url, harness, key
 
 
@@ -177,3 +184,37 @@ def test_a_staging_connection_is_promoted_from_the_dashboard(
     with transaction(harness.store.sessions) as session:
         promoted = connections.get_connection(session, staging.id, tenant_id=None)
         assert promoted.environment == "production"
+
+
+def test_reconnect_after_revoked_credentials_keeps_the_connection(
+    browser: Browser, site: tuple[str, Harness, str]
+) -> None:
+    base_url, harness, key = site
+    first = harness.sync()
+    harness.sandbox.faults.revoke_credentials()
+    assert harness.sync().error_code == "auth_revoked"
+    harness.sandbox.faults.restore_credentials()  # the HR admin issues a new token
+
+    page = browser.new_page()
+    login(page, base_url, key)
+    page.get_by_role("button", name="Reconnect").click()
+    shot(page, "7-reconnect-link")
+    page.get_by_role("link", name="/connect/").click()
+    page.goto(page.url.rstrip("/") + "/hris/hibob/credentials")
+    page.get_by_label("Service user ID").fill(HIBOB_USER)
+    page.get_by_label("Service user token").fill(HIBOB_TOKEN)
+    page.get_by_role("button", name="Check the connection").click()
+    expect(page.get_by_role("heading", name="HiBob answered")).to_be_visible()
+    page.get_by_role("link", name="Review what we will read").click()
+    page.get_by_role("button", name="Connect HiBob").click()
+    expect(page.get_by_role("link", name="Continue")).to_be_visible(timeout=30_000)
+    page.get_by_role("link", name="Continue").click()
+    expect(page.get_by_role("heading", name="All set")).to_be_visible()
+    shot(page, "8-reconnected")
+
+    with transaction(harness.store.sessions) as session:
+        rows = connections.list_connections(session, tenant_id=harness.tenant_id)
+    assert [(c.id, c.status) for c in rows] == [(harness.connection_id, "active")]
+    again = harness.sync()
+    assert again.status == "succeeded"
+    assert again.counts["provision"] == 0 < first.counts["provision"]

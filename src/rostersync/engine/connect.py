@@ -12,9 +12,10 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from rostersync.connectors import BadInput, get_connector
-from rostersync.engine.setup import ENVIRONMENTS, Created, create_connection
+from rostersync.engine.setup import ENVIRONMENTS, Created, create_connection, reconnect
 from rostersync.store import Store
 from rostersync.store.repos import audit, links, tenants
+from rostersync.store.repos.connections import get_connection
 from rostersync.store.session import transaction
 
 MAX_LIFETIME = timedelta(days=30)
@@ -46,19 +47,33 @@ class IssuedLink:
 
 
 def issue_link(
-    store: Store, *, tenant_id: str, environment: str, lifetime: timedelta, actor: str
+    store: Store,
+    *,
+    tenant_id: str,
+    environment: str,
+    lifetime: timedelta,
+    actor: str,
+    reconnect: str | None = None,
 ) -> IssuedLink:
+    """A connect link; with `reconnect` (a connection id) it renews that connection's
+    credentials instead of creating a connection, so its people and links are kept."""
     if environment not in ENVIRONMENTS:
         raise BadInput(f"environment must be one of {', '.join(ENVIRONMENTS)}")
     expires_at = datetime.now(UTC) + lifetime
     with transaction(store.sessions) as session:
         tenants.get_tenant(session, tenant_id)
+        if reconnect is not None:
+            renewed = get_connection(session, reconnect, tenant_id=tenant_id)
+            if renewed.status == "disconnected":
+                raise BadInput("a disconnected connection's data is gone: send a new connect link")
+            environment = renewed.environment
         link, token = links.create_link(
             session,
             tenant_id=tenant_id,
             environment=environment,
             expires_at=expires_at,
             created_by=actor,
+            reconnect=reconnect,
         )
         audit.record(
             session,
@@ -148,8 +163,12 @@ def complete(
         link = links.claim(session, link_id, at=datetime.now(UTC))
         if link is None:
             raise LinkUnavailable("this connect link has been used or has expired")
-        tenant_id, environment = link.tenant_id, link.environment
+        tenant_id, environment, existing = link.tenant_id, link.environment, link.connection_id
     try:
+        if existing is not None:
+            return reconnect(
+                store, existing, provider=provider, credentials=credentials, actor=actor
+            )
         created = create_connection(
             store,
             tenant_id=tenant_id,

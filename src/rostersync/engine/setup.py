@@ -182,3 +182,25 @@ def promote(store: Store, connection_id: str, *, tenant_id: str | None, actor: s
             target=connection.id,
             details={"from": "staging", "to": "production"},
         )
+
+
+def reconnect(
+    store: Store, connection_id: str, *, provider: str, credentials: dict[str, str], actor: str
+) -> Created:
+    """New credentials for a connection that needs them: same connection, same people, so
+    nobody is invited twice; syncing resumes."""
+    validate_credentials(provider, credentials)
+    with transaction(store.sessions) as session:
+        connection = connections.get_connection(session, connection_id, tenant_id=None)
+        if connection.provider != provider:
+            raise BadInput(f"this link renews a {connection.provider} connection, not {provider}")
+        connections.replace_credentials(store.keyring, connection, credentials)
+        connection.status, connection.status_reason = "active", None
+        audit.record(
+            session,
+            tenant_id=connection.tenant_id,
+            actor=actor,
+            action="connection.reconnected",
+            target=connection.id,
+        )
+        return Created(connection.id, connection.tenant_id)

@@ -20,6 +20,7 @@ from markupsafe import Markup
 
 from rostersync.engine import plans, setup
 from rostersync.engine.approval import decide
+from rostersync.engine.connect import issue_link
 from rostersync.errors import RostersyncError
 from rostersync.settings import Settings
 from rostersync.store import Store
@@ -237,6 +238,30 @@ def dashboard_router(store: Store, settings: Settings) -> APIRouter:
         except RostersyncError as error:
             raise HTTPException(status_code=404 if error.code == "not_found" else 409) from None
         return RedirectResponse(_back(who), status_code=303)
+
+    @router.post("/connections/{connection_id}/reconnect", response_class=HTMLResponse)
+    def reconnect(
+        request: Request,
+        connection_id: str,
+        csrf: Annotated[str, Form()],
+        tenant: Annotated[str | None, Form()] = None,
+    ) -> HTMLResponse:
+        """A connect link that renews this connection's credentials, for the HR admin."""
+        who = viewer(request, tenant)
+        check_csrf(request, csrf)
+        try:
+            link = issue_link(
+                store,
+                tenant_id=who.tenant_id,
+                environment="production",
+                lifetime=timedelta(days=7),
+                actor=who.actor,
+                reconnect=connection_id,
+            )
+        except RostersyncError as error:
+            raise HTTPException(status_code=404 if error.code == "not_found" else 409) from None
+        base = str(request.base_url).rstrip("/")
+        return page(request, "reconnect.html", viewer=who, url=link.url(base), link=link)
 
     @router.get("/connections/{connection_id}/disconnect", response_class=HTMLResponse)
     def confirm_disconnect(

@@ -46,8 +46,10 @@ def create_link(
     environment: str,
     expires_at: datetime,
     created_by: str,
+    reconnect: str | None = None,
 ) -> tuple[ConnectLink, str]:
-    """The link row and the token to hand over once."""
+    """The link row and the token to hand over once; `reconnect` binds it to an existing
+    connection, whose credentials it will replace."""
     token = PREFIX + secrets.token_urlsafe(32)
     link = ConnectLink(
         id=new_id("lnk"),
@@ -56,6 +58,7 @@ def create_link(
         token_hash=token_hash(token),
         expires_at=expires_at,
         created_by=created_by,
+        connection_id=reconnect,
     )
     session.add(link)
     session.flush()
