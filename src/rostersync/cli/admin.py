@@ -11,7 +11,7 @@ from typing import Annotated
 import typer
 
 from rostersync.cli.context import open_configured_store, parse_pairs
-from rostersync.cli.output import emit
+from rostersync.cli.output import emit, emit_rows
 from rostersync.connectors import BadInput
 from rostersync.delivery import deliver_due
 from rostersync.delivery.validation import check_webhook_url
@@ -55,8 +55,7 @@ def tenants_create(
 def tenants_list(as_json: JsonFlag = False) -> None:
     store = open_configured_store()
     with transaction(store.sessions) as session:
-        rows = [{"id": t.id, "name": t.name} for t in tenants.list_tenants(session)]
-    emit(rows, as_json=as_json, text="\n".join(f"{r['id']}\t{r['name']}" for r in rows))
+        emit_rows(tenants.list_tenants(session), ("id", "name", "timezone"), as_json=as_json)
 
 
 @connections_app.command("create")
@@ -97,22 +96,11 @@ def connections_list(
     """Connections and their status; credentials are never shown."""
     store = open_configured_store()
     with transaction(store.sessions) as session:
-        rows = [
-            {
-                "id": c.id,
-                "tenant_id": c.tenant_id,
-                "provider": c.provider,
-                "environment": c.environment,
-                "status": c.status,
-                "last_sync_at": c.last_sync_at,
-            }
-            for c in connections.list_connections(session, tenant_id=tenant)
-        ]
-    text = "\n".join(
-        f"{r['id']}\t{r['tenant_id']}\t{r['provider']}\t{r['environment']}\t{r['status']}"
-        for r in rows
-    )
-    emit(rows, as_json=as_json, text=text)
+        emit_rows(
+            connections.list_connections(session, tenant_id=tenant),
+            ("id", "tenant_id", "provider", "environment", "status", "last_sync_at"),
+            as_json=as_json,
+        )
 
 
 @connections_app.command("policy")
@@ -203,17 +191,11 @@ def apikeys_list(
 ) -> None:
     store = open_configured_store()
     with transaction(store.sessions) as session:
-        rows = [
-            {
-                "id": k.id,
-                "tenant_id": k.tenant_id,
-                "name": k.name,
-                "revoked": k.revoked_at is not None,
-            }
-            for k in apikeys.list_keys(session, tenant_id=tenant)
-        ]
-    text = "\n".join(f"{r['id']}\t{r['tenant_id'] or 'admin'}\t{r['name']}" for r in rows)
-    emit(rows, as_json=as_json, text=text)
+        emit_rows(
+            apikeys.list_keys(session, tenant_id=tenant),
+            ("id", "tenant_id", "name", "created_at", "revoked_at"),
+            as_json=as_json,
+        )
 
 
 @apikeys_app.command("revoke")
@@ -232,20 +214,11 @@ def runs_list(
 ) -> None:
     store = open_configured_store()
     with transaction(store.sessions) as session:
-        rows = [
-            {
-                "id": r.id,
-                "connection_id": r.connection_id,
-                "status": r.status,
-                "started_at": r.started_at,
-                "counts": r.counts,
-            }
-            for r in runs.list_runs(session, tenant_id=None, connection_id=connection)
-        ]
-    text = "\n".join(
-        f"{r['id']}\t{r['connection_id']}\t{r['status']}\t{r['started_at']}" for r in rows
-    )
-    emit(rows, as_json=as_json, text=text)
+        emit_rows(
+            runs.list_runs(session, tenant_id=None, connection_id=connection),
+            ("id", "connection_id", "status", "started_at", "counts"),
+            as_json=as_json,
+        )
 
 
 @runs_app.command("approve")
@@ -478,24 +451,19 @@ def deliveries_list(
     """Outbox entries by status, with their last HTTP status (never their bodies)."""
     store = open_configured_store()
     with transaction(store.sessions) as session:
-        rows = [
-            {
-                "id": e.id,
-                "event_type": e.event_type,
-                "destination_id": e.destination_id,
-                "status": e.status,
-                "attempts": e.attempts,
-                "last_status_code": e.last_status_code,
-                "last_error": e.last_error,
-            }
-            for e in outbox.list_entries(session, tenant_id=tenant, status=status)
-        ]
-    text = "\n".join(
-        f"{r['id']}\t{r['event_type']}\t{r['destination_id']}\t{r['attempts']}\t"
-        f"{r['last_status_code'] or r['last_error'] or ''}"
-        for r in rows
-    )
-    emit(rows, as_json=as_json, text=text)
+        emit_rows(
+            outbox.list_entries(session, tenant_id=tenant, status=status),
+            (
+                "id",
+                "event_type",
+                "destination_id",
+                "status",
+                "attempts",
+                "last_status_code",
+                "last_error",
+            ),
+            as_json=as_json,
+        )
 
 
 @deliveries_app.command("replay")
