@@ -13,6 +13,9 @@ from pathlib import Path
 
 import httpx
 import pytest
+from playwright.sync_api import expect, sync_playwright
+
+DEMO_LOG: list[Path] = [Path()]
 
 
 def _free_port() -> int:
@@ -54,6 +57,7 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]
                 url = found.group(1) if found else None
                 time.sleep(0.2)
             assert url, log.read_text()
+            DEMO_LOG[0] = log
             yield url.rstrip("/"), data_dir
         finally:
             process.terminate()
@@ -96,3 +100,46 @@ def test_demo_receiver_shows_verified_signed_webhooks(demo: tuple[str, Path]) ->
 def test_demo_key_file_is_private(demo: tuple[str, Path]) -> None:
     _, data_dir = demo
     assert (data_dir / "master.key").stat().st_mode & 0o777 == 0o600
+
+
+def test_following_the_printed_connect_link_ends_on_the_dashboard_with_people(
+    demo: tuple[str, Path],
+) -> None:
+    printed = DEMO_LOG[0].read_text()
+    link = re.search(r"connect link:\s+(\S+)", printed)
+    admin_key = re.search(r"admin API key (\S+)\)", printed)
+    assert link is not None
+    assert admin_key is not None
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path="/usr/bin/chromium",
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
+        )
+        page = browser.new_page()
+        page.goto(link.group(1))
+        page.get_by_role("link", name="HiBob").click()
+        page.get_by_role("link", name="I have the credentials").click()
+        shown = page.locator("dl.sandbox dd code").all_inner_texts()
+        page.get_by_label("Service user ID").fill(shown[0])
+        page.get_by_label("Service user token").fill(shown[1])
+        page.get_by_role("button", name="Check the connection").click()
+        page.get_by_role("link", name="Review what we will read").click()
+        page.get_by_role("button", name="Connect HiBob").click()
+        expect(page.get_by_role("link", name="Continue")).to_be_visible(timeout=30_000)
+        page.get_by_role("link", name="Continue").click()
+        expect(page.get_by_text("read 80 people")).to_be_visible()
+        page.get_by_role("link", name="dashboard").click()
+        page.get_by_label("API key").fill(admin_key.group(1))
+        page.get_by_role("button", name="Sign in").click()
+        page.get_by_role("link", name="Linked Company").click()
+        expect(page.get_by_role("heading", name="Linked Company")).to_be_visible()
+        expect(page.get_by_role("cell", name="succeeded").first).to_be_visible()
+        expect(page.locator("svg.chart").first).to_be_visible()
+        browser.close()
