@@ -1,15 +1,23 @@
-"""Small, strict helpers that vendor mappers share: paths, text, dates, countries, statuses."""
+"""Small, strict helpers that vendor mappers share: paths, text, dates, countries, statuses.
+
+Also the factories for the mappers most vendors write the same way: a group (id + name) and a
+location (id + country).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pycountry
 
 from rostersync.connectors.errors import BadPayload
-from rostersync.model import EmploymentStatus
+from rostersync.model import EmploymentStatus, Group, GroupType, Location
+
+if TYPE_CHECKING:
+    # Only for annotations: spec imports paging, which imports this module.
+    from rostersync.connectors.spec import MapContext
 
 
 def dig(value: Any, path: str) -> Any:
@@ -78,3 +86,59 @@ def status_from_dates(
     if active is False:
         return EmploymentStatus.INACTIVE
     return EmploymentStatus.ACTIVE
+
+
+def required_id(raw: Mapping[str, Any], context: MapContext, *, what: str, path: str = "id") -> str:
+    """The id as text, or BadPayload naming the vendor ("Gusto sent a location without uuid")."""
+    remote_id = text(dig(raw, path))
+    if remote_id is None:
+        article = "an" if what[:1].lower() in ("a", "e", "i", "o", "u") else "a"
+        missing = "an id" if path == "id" else path
+        raise BadPayload(f"{context.vendor} sent {article} {what} without {missing}")
+    return remote_id
+
+
+def group_mapper(
+    group_type: GroupType,
+    *,
+    what: str | None = None,
+    id_path: str = "id",
+    name_path: str = "name",
+    active: Callable[[Mapping[str, Any]], bool] | None = None,
+) -> Callable[[Mapping[str, Any], MapContext], Group | None]:
+    """A mapper for a plain group list: a required id, a name ("" when blank).
+
+    `what` names the record in the error (default: the group type, e.g. "department");
+    `active`, when given, is asked after the id check and a False answer skips the record.
+    """
+    label = what or group_type.value.lower().replace("_", " ")
+
+    def map_group(raw: Mapping[str, Any], context: MapContext) -> Group | None:
+        remote_id = required_id(raw, context, what=label, path=id_path)
+        if active is not None and not active(raw):
+            return None
+        return Group(
+            remote_id=remote_id, group_type=group_type, name=text(dig(raw, name_path)) or ""
+        )
+
+    return map_group
+
+
+def location_mapper(
+    *,
+    what: str = "location",
+    id_path: str = "id",
+    country_paths: tuple[str, ...] = ("country",),
+) -> Callable[[Mapping[str, Any], MapContext], Location]:
+    """A mapper for a plain location list: a required id, the first country the paths resolve."""
+
+    def map_location(raw: Mapping[str, Any], context: MapContext) -> Location:
+        remote_id = required_id(raw, context, what=what, path=id_path)
+        country = None
+        for path in country_paths:
+            country = country_code(dig(raw, path))
+            if country:
+                break
+        return Location(remote_id=remote_id, country=country)
+
+    return map_location

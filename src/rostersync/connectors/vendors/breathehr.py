@@ -30,10 +30,10 @@ from rostersync.connectors.auth import Header
 from rostersync.connectors.base import CredentialField
 from rostersync.connectors.declarative import DeclarativeConnector
 from rostersync.connectors.errors import BadPayload
-from rostersync.connectors.mapping import country_code, day, text
+from rostersync.connectors.mapping import country_code, day, group_mapper, text
 from rostersync.connectors.paging import LinkHeader, Page, PageRequest
 from rostersync.connectors.spec import ConnectorSpec, MapContext, SetupGuide, Stream
-from rostersync.model import Employee, EmploymentStatus, Group, GroupType, Location
+from rostersync.model import Employee, EmploymentStatus, GroupType, Location
 
 MAX_PER_PAGE = 100
 
@@ -96,21 +96,12 @@ def map_employee(raw: Mapping[str, Any], context: MapContext) -> Employee:
     )
 
 
-def _group(raw: Mapping[str, Any], group_type: GroupType) -> Group | None:
-    remote_id = text(raw.get("id"))
-    if remote_id is None:
-        raise BadPayload("Breathe HR sent a department or division without an id")
-    if raw.get("deleted_at") or raw.get("archived"):
-        return None
-    return Group(remote_id=remote_id, group_type=group_type, name=text(raw.get("name")) or "")
+def _current(raw: Mapping[str, Any]) -> bool:
+    return not (raw.get("deleted_at") or raw.get("archived"))
 
 
-def map_department(raw: Mapping[str, Any], context: MapContext) -> Group | None:  # noqa: ARG001
-    return _group(raw, GroupType.DEPARTMENT)
-
-
-def map_division(raw: Mapping[str, Any], context: MapContext) -> Group | None:  # noqa: ARG001
-    return _group(raw, GroupType.BUSINESS_UNIT)
+map_department = group_mapper(GroupType.DEPARTMENT, what="department or division", active=_current)
+map_division = group_mapper(GroupType.BUSINESS_UNIT, what="department or division", active=_current)
 
 
 def map_location(raw: Mapping[str, Any], context: MapContext) -> Location:  # noqa: ARG001

@@ -20,7 +20,7 @@ package 1.0.3, Nango's and Knit's CharlieHR pages, and Truto's tool list).
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -29,10 +29,10 @@ from rostersync.connectors.auth import Header
 from rostersync.connectors.base import CredentialField
 from rostersync.connectors.declarative import DeclarativeConnector
 from rostersync.connectors.errors import BadPayload
-from rostersync.connectors.mapping import country_code, day, dig, text
+from rostersync.connectors.mapping import day, group_mapper, location_mapper, text
 from rostersync.connectors.paging import Page, PageNumber, PageRequest
 from rostersync.connectors.spec import ConnectorSpec, MapContext, SetupGuide, Stream
-from rostersync.model import Employee, EmploymentStatus, Group, GroupType, Location
+from rostersync.model import Employee, EmploymentStatus, GroupType
 
 PER_PAGE = 25  # the page size public clients of the API use; larger sizes are not documented
 
@@ -135,26 +135,11 @@ def map_team_member(raw: Mapping[str, Any], context: MapContext) -> Employee:
     )
 
 
-def map_team(raw: Mapping[str, Any], context: MapContext) -> Group:  # noqa: ARG001
-    remote_id = text(raw.get("id"))
-    if remote_id is None:
-        raise BadPayload("CharlieHR sent a team without an id")
-    return Group(remote_id=remote_id, group_type=GroupType.TEAM, name=text(raw.get("name")) or "")
-
-
-def _country(raw: Mapping[str, Any]) -> str | None:
-    for path in ("country", "country_code", "address.country", "address.country_code"):
-        code = country_code(dig(raw, path))
-        if code:
-            return code
-    return None
-
-
-def map_office(raw: Mapping[str, Any], context: MapContext) -> Iterator[Location]:  # noqa: ARG001
-    remote_id = text(raw.get("id"))
-    if remote_id is None:
-        raise BadPayload("CharlieHR sent an office without an id")
-    yield Location(remote_id=remote_id, country=_country(raw))
+map_team = group_mapper(GroupType.TEAM)
+map_office = location_mapper(
+    what="office",
+    country_paths=("country", "country_code", "address.country", "address.country_code"),
+)
 
 
 SPEC = ConnectorSpec(

@@ -33,10 +33,16 @@ from rostersync.connectors.auth import CredentialsSaver, OAuth2Refresh, UrlResol
 from rostersync.connectors.base import CredentialField, Record
 from rostersync.connectors.declarative import DeclarativeConnector, SpecReader
 from rostersync.connectors.errors import AuthRevoked, BadPayload, PermissionDenied
-from rostersync.connectors.mapping import country_code, day, status_from_dates, text
+from rostersync.connectors.mapping import (
+    day,
+    group_mapper,
+    location_mapper,
+    status_from_dates,
+    text,
+)
 from rostersync.connectors.paging import PageNumber
 from rostersync.connectors.spec import ConnectorSpec, MapContext, SetupGuide, Stream
-from rostersync.model import Employee, EmploymentStatus, Group, GroupType, Location
+from rostersync.model import Employee, EmploymentStatus, GroupType
 
 PAGE_SIZE = 100
 _PAGES = PageNumber(
@@ -111,29 +117,13 @@ def _ref(value: Any) -> str | None:
     return text(value.get("id")) if isinstance(value, Mapping) else None
 
 
-def map_team(raw: Mapping[str, Any], context: MapContext) -> Group | None:  # noqa: ARG001
-    remote_id = text(raw.get("id"))
-    if remote_id is None:
-        raise BadPayload("Employment Hero sent a team without an id")
-    if (text(raw.get("status")) or "active").lower() != "active":
-        return None
-    return Group(remote_id=remote_id, group_type=GroupType.TEAM, name=text(raw.get("name")) or "")
+def _active_team(raw: Mapping[str, Any]) -> bool:
+    return (text(raw.get("status")) or "active").lower() == "active"
 
 
-def map_cost_centre(raw: Mapping[str, Any], context: MapContext) -> Group:  # noqa: ARG001
-    remote_id = text(raw.get("id"))
-    if remote_id is None:
-        raise BadPayload("Employment Hero sent a cost centre without an id")
-    return Group(
-        remote_id=remote_id, group_type=GroupType.COST_CENTER, name=text(raw.get("name")) or ""
-    )
-
-
-def map_work_location(raw: Mapping[str, Any], context: MapContext) -> Location:  # noqa: ARG001
-    remote_id = text(raw.get("id"))
-    if remote_id is None:
-        raise BadPayload("Employment Hero sent a work location without an id")
-    return Location(remote_id=remote_id, country=country_code(raw.get("country")))
+map_team = group_mapper(GroupType.TEAM, active=_active_team)
+map_cost_centre = group_mapper(GroupType.COST_CENTER, what="cost centre")
+map_work_location = location_mapper(what="work location")
 
 
 def _unmapped(raw: Mapping[str, Any], context: MapContext) -> None:  # noqa: ARG001

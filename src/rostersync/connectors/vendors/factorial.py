@@ -28,10 +28,10 @@ from rostersync.connectors.auth import Header
 from rostersync.connectors.base import CredentialField, Record
 from rostersync.connectors.declarative import DeclarativeConnector, SpecReader
 from rostersync.connectors.errors import BadPayload
-from rostersync.connectors.mapping import country_code, day, dig, status_from_dates, text
+from rostersync.connectors.mapping import day, dig, location_mapper, status_from_dates, text
 from rostersync.connectors.paging import Page, PageRequest, Paginator
 from rostersync.connectors.spec import ConnectorSpec, MapContext, SetupGuide, Stream
-from rostersync.model import Employee, EmploymentStatus, Group, GroupType, Location
+from rostersync.model import Employee, EmploymentStatus, Group, GroupType
 
 API_VERSION = "2026-04-01"
 PAGE_SIZE = 100  # documented maximum for `limit`
@@ -75,11 +75,7 @@ def employment_status(
     return by_dates
 
 
-def map_location(raw: Mapping[str, Any], context: MapContext) -> Location:  # noqa: ARG001
-    remote_id = text(raw.get("id"))
-    if remote_id is None:
-        raise BadPayload("Factorial sent a location without an id")
-    return Location(remote_id=remote_id, country=country_code(raw.get("country")))
+map_location = location_mapper()
 
 
 def map_employee(

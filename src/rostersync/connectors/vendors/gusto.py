@@ -35,10 +35,17 @@ from rostersync.connectors.auth import AuthKind, CredentialsSaver, OAuth2Refresh
 from rostersync.connectors.base import CredentialField
 from rostersync.connectors.declarative import DeclarativeConnector
 from rostersync.connectors.errors import AuthRevoked, BadPayload, PermissionDenied
-from rostersync.connectors.mapping import country_code, day, dig, status_from_dates, text
+from rostersync.connectors.mapping import (
+    day,
+    dig,
+    group_mapper,
+    location_mapper,
+    status_from_dates,
+    text,
+)
 from rostersync.connectors.paging import Page, PageNumber, PageRequest
 from rostersync.connectors.spec import ConnectorSpec, MapContext, SetupGuide, Stream
-from rostersync.model import Employee, EmploymentStatus, Group, GroupType, Location
+from rostersync.model import Employee, EmploymentStatus, Group, GroupType
 
 API_VERSION = "2025-06-15"
 PER_PAGE = 100  # [unverified] Gusto documents the default (25), not a maximum; 100 is safe
@@ -160,24 +167,10 @@ def map_employee(raw: Mapping[str, Any], context: MapContext) -> Iterator[Employ
     )
 
 
-def map_department(raw: Mapping[str, Any], context: MapContext) -> Group:  # noqa: ARG001
-    remote_id = text(raw.get("uuid"))
-    if remote_id is None:
-        raise BadPayload("Gusto sent a department without uuid")
-    return Group(
-        remote_id=remote_id,
-        group_type=GroupType.DEPARTMENT,
-        name=text(raw.get("title")) or "",
-    )
-
-
-def map_location(raw: Mapping[str, Any], context: MapContext) -> Location | None:  # noqa: ARG001
-    remote_id = text(raw.get("uuid"))
-    if remote_id is None:
-        raise BadPayload("Gusto sent a location without uuid")
-    # Inactive locations are deleted ones kept for history; people may still point at them,
-    # so they are kept (an unresolved location_id would be worse than a stale one).
-    return Location(remote_id=remote_id, country=country_code(raw.get("country")))
+map_department = group_mapper(GroupType.DEPARTMENT, id_path="uuid", name_path="title")
+# Inactive locations are deleted ones kept for history; people may still point at them,
+# so they are kept (an unresolved location_id would be worse than a stale one).
+map_location = location_mapper(id_path="uuid")
 
 
 _COMPANY = "/v1/companies/{company_uuid}"

@@ -29,10 +29,10 @@ from rostersync.connectors.auth import Bearer
 from rostersync.connectors.base import CredentialField, Record
 from rostersync.connectors.declarative import DeclarativeConnector, SpecReader
 from rostersync.connectors.errors import BadPayload, PermissionDenied
-from rostersync.connectors.mapping import country_code, day, status_from_dates, text
+from rostersync.connectors.mapping import day, location_mapper, status_from_dates, text
 from rostersync.connectors.paging import OffsetLimit
 from rostersync.connectors.spec import ConnectorSpec, MapContext, SetupGuide, Stream
-from rostersync.model import Employee, EmploymentStatus, Group, GroupType, Location
+from rostersync.model import Employee, EmploymentStatus, Group, GroupType
 
 PAGE_SIZE = 250  # documented maximum for $limit
 _PAGES = OffsetLimit(
@@ -99,12 +99,7 @@ def current_roles(raw_roles: Iterator[Any], context: MapContext) -> dict[str, _R
     return best
 
 
-def map_location(raw: Mapping[str, Any], context: MapContext) -> Location:  # noqa: ARG001
-    remote_id = text(raw.get("id"))
-    if remote_id is None:
-        raise BadPayload("Humaans sent a location without an id")
-    country = country_code(raw.get("countryCode")) or country_code(raw.get("country"))
-    return Location(remote_id=remote_id, country=country)
+map_location = location_mapper(country_paths=("countryCode", "country"))
 
 
 def _team_names(raw: Mapping[str, Any]) -> list[str]:

@@ -32,10 +32,16 @@ from rostersync.connectors.auth import Bearer
 from rostersync.connectors.base import CredentialField, Record
 from rostersync.connectors.declarative import DeclarativeConnector, SpecReader
 from rostersync.connectors.errors import BadPayload
-from rostersync.connectors.mapping import country_code, day, dig, status_from_dates, text
+from rostersync.connectors.mapping import (
+    day,
+    group_mapper,
+    location_mapper,
+    status_from_dates,
+    text,
+)
 from rostersync.connectors.paging import OffsetLimit
 from rostersync.connectors.spec import ConnectorSpec, MapContext, SetupGuide, Stream
-from rostersync.model import Employee, EmploymentStatus, Group, GroupType, Location
+from rostersync.model import Employee, EmploymentStatus, Group, GroupType
 
 PAGE_SIZE = 100  # "Pagination should be set to a maximum of 100" (GET Employees)
 
@@ -85,26 +91,9 @@ def map_employee(
     )
 
 
-def _group(raw: Mapping[str, Any], group_type: GroupType) -> Group:
-    remote_id = text(raw.get("id"))
-    if remote_id is None:
-        raise BadPayload(f"Rippling sent a {group_type.value.lower()} without id")
-    return Group(remote_id=remote_id, group_type=group_type, name=text(raw.get("name")) or "")
-
-
-def map_department(raw: Mapping[str, Any], context: MapContext) -> Group:  # noqa: ARG001
-    return _group(raw, GroupType.DEPARTMENT)
-
-
-def map_team(raw: Mapping[str, Any], context: MapContext) -> Group:  # noqa: ARG001
-    return _group(raw, GroupType.TEAM)
-
-
-def map_work_location(raw: Mapping[str, Any], context: MapContext) -> Location:  # noqa: ARG001
-    remote_id = text(raw.get("id"))
-    if remote_id is None:
-        raise BadPayload("Rippling sent a work location without id")
-    return Location(remote_id=remote_id, country=country_code(dig(raw, "address.country")))
+map_department = group_mapper(GroupType.DEPARTMENT)
+map_team = group_mapper(GroupType.TEAM)
+map_work_location = location_mapper(what="work location", country_paths=("address.country",))
 
 
 def _unmapped(raw: Mapping[str, Any], context: MapContext) -> None:

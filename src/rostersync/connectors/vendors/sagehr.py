@@ -27,10 +27,10 @@ from rostersync.connectors.auth import Header
 from rostersync.connectors.base import CredentialField, Record
 from rostersync.connectors.declarative import DeclarativeConnector, SpecReader
 from rostersync.connectors.errors import BadPayload
-from rostersync.connectors.mapping import day, status_from_dates, text
+from rostersync.connectors.mapping import day, group_mapper, status_from_dates, text
 from rostersync.connectors.paging import PageNumber
 from rostersync.connectors.spec import ConnectorSpec, MapContext, SetupGuide, Stream
-from rostersync.model import Employee, EmploymentStatus, Group, GroupType
+from rostersync.model import Employee, EmploymentStatus, GroupType
 
 # The page size is not a parameter: every list answers 50 per page and says how many pages.
 _PAGES = PageNumber(size_param=None, size=50, total_pages_path="meta.total_pages")
@@ -68,11 +68,7 @@ def map_terminated(raw: Mapping[str, Any], context: MapContext) -> Employee:
     return employee
 
 
-def map_team(raw: Mapping[str, Any], context: MapContext) -> Group:  # noqa: ARG001
-    remote_id = text(raw.get("id"))
-    if remote_id is None:
-        raise BadPayload("Sage HR sent a team without an id")
-    return Group(remote_id=remote_id, group_type=GroupType.TEAM, name=text(raw.get("name")) or "")
+map_team = group_mapper(GroupType.TEAM)
 
 
 TEAMS = Stream("teams", "/teams", map_team, records_path="data", paginator=_PAGES)

@@ -30,10 +30,16 @@ from rostersync.connectors.auth import Bearer
 from rostersync.connectors.base import CredentialField, Record
 from rostersync.connectors.declarative import DeclarativeConnector, SpecReader
 from rostersync.connectors.errors import BadPayload
-from rostersync.connectors.mapping import country_code, day, status_from_dates, text
+from rostersync.connectors.mapping import (
+    day,
+    group_mapper,
+    location_mapper,
+    status_from_dates,
+    text,
+)
 from rostersync.connectors.paging import NextUrl
 from rostersync.connectors.spec import ConnectorSpec, MapContext, SetupGuide, Stream
-from rostersync.model import Employee, EmploymentStatus, Group, GroupType, Location
+from rostersync.model import Employee, EmploymentStatus, GroupType
 
 PAGE_SIZE = 100  # documented maximum for `limit`
 _PAGES = NextUrl(next_path="data.next_url", size_param="limit", size=PAGE_SIZE)
@@ -73,20 +79,8 @@ def employment_status(label: str | None, dates: Dates, as_of: date) -> Employmen
     return EmploymentStatus.ACTIVE
 
 
-def map_department(raw: Mapping[str, Any], context: MapContext) -> Group:  # noqa: ARG001
-    remote_id = text(raw.get("id"))
-    if remote_id is None:
-        raise BadPayload("Zenefits sent a department without an id")
-    return Group(
-        remote_id=remote_id, group_type=GroupType.DEPARTMENT, name=text(raw.get("name")) or ""
-    )
-
-
-def map_location(raw: Mapping[str, Any], context: MapContext) -> Location:  # noqa: ARG001
-    remote_id = text(raw.get("id"))
-    if remote_id is None:
-        raise BadPayload("Zenefits sent a location without an id")
-    return Location(remote_id=remote_id, country=country_code(raw.get("country")))
+map_department = group_mapper(GroupType.DEPARTMENT)
+map_location = location_mapper()
 
 
 def _unmapped(raw: Mapping[str, Any], context: MapContext) -> None:  # noqa: ARG001
