@@ -97,6 +97,20 @@ class Harness:
         self.tenant_id = tenant_id
         self.connection_id = connection_id
 
+    def another_connection(self, *, environment: str = "production") -> Harness:
+        """A second HiBob connection of the same tenant, to the same sandbox."""
+        connection = setup.create_connection(
+            self.store,
+            tenant_id=self.tenant_id,
+            provider="hibob",
+            credentials={"service_user_id": HIBOB_USER, "service_user_token": HIBOB_TOKEN},
+            base_url=self.sandbox.base_url,
+            environment=environment,
+            allow_loopback=True,
+            actor="test",
+        )
+        return Harness(self.store, self.sandbox, self.tenant_id, connection.id)
+
     def sync(
         self, *, dry_run: bool = False, as_of: date = TODAY, from_store: bool = False
     ) -> SyncReport:

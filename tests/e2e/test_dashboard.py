@@ -161,19 +161,7 @@ def test_a_staging_connection_is_promoted_from_the_dashboard(
     browser: Browser, site: tuple[str, Harness, str]
 ) -> None:
     base_url, harness, key = site
-    staging = setup.create_connection(
-        harness.store,
-        tenant_id=harness.tenant_id,
-        provider="hibob",
-        credentials={
-            "service_user_id": "SERVICE-TEST",
-            "service_user_token": "test-token-not-a-secret",
-        },
-        base_url=harness.sandbox.base_url,
-        environment="staging",
-        allow_loopback=True,
-        actor="test",
-    )
+    staging = harness.another_connection(environment="staging")
     page = browser.new_page()
     login(page, base_url, key)
     expect(page.get_by_role("cell", name="staging", exact=True)).to_be_visible()
@@ -182,7 +170,7 @@ def test_a_staging_connection_is_promoted_from_the_dashboard(
     expect(page.get_by_role("cell", name="staging", exact=True)).to_have_count(0)
     shot(page, "6-promoted")
     with transaction(harness.store.sessions) as session:
-        promoted = connections.get_connection(session, staging.id, tenant_id=None)
+        promoted = connections.get_connection(session, staging.connection_id, tenant_id=None)
         assert promoted.environment == "production"
 
 

@@ -390,20 +390,7 @@ def test_staging_delivers_only_to_staging_destinations(harness: Harness) -> None
             url="https://staging.example/h",
             environment="staging",
         )
-    staging = setup.create_connection(
-        harness.store,
-        tenant_id=harness.tenant_id,
-        provider="hibob",
-        credentials={
-            "service_user_id": "SERVICE-TEST",
-            "service_user_token": "test-token-not-a-secret",
-        },
-        base_url=harness.sandbox.base_url,
-        environment="staging",
-        allow_loopback=True,
-        actor="test",
-    )
-    staged = Harness(harness.store, harness.sandbox, harness.tenant_id, staging.id)
+    staged = harness.another_connection(environment="staging")
     report = staged.sync()
     assert report.counts["provision"] > 0
     with transaction(harness.store.sessions) as session:
@@ -436,20 +423,7 @@ def test_a_work_email_another_connection_of_the_tenant_already_has_is_a_dispute(
 ) -> None:
     harness.sync()
     (taken,) = active_people(harness, 1)
-    second = setup.create_connection(
-        harness.store,
-        tenant_id=harness.tenant_id,
-        provider="hibob",
-        credentials={
-            "service_user_id": "SERVICE-TEST",
-            "service_user_token": "test-token-not-a-secret",
-        },
-        base_url=harness.sandbox.base_url,
-        environment="production",
-        allow_loopback=True,
-        actor="test",
-    )
-    other = Harness(harness.store, harness.sandbox, harness.tenant_id, second.id)
+    other = harness.another_connection(environment="production")
     report = other.sync()
     assert taken.id in report.needs_a_person["duplicate_work_email"]
     assert taken.id not in {a.remote_id for a in report.actions}
