@@ -26,7 +26,13 @@ from rostersync.api import (
 )
 from rostersync.settings import Settings
 from rostersync.store import Store
-from rostersync.web import DemoReceiver, SandboxTarget, connect_router, overview_router
+from rostersync.web import (
+    DemoReceiver,
+    SandboxTarget,
+    connect_router,
+    overview_router,
+    static_router,
+)
 from rostersync.web.dashboard import dashboard_router
 from rostersync.web.security import SecurityHeaders
 
@@ -58,6 +64,7 @@ def build_app(
     app.include_router(feed_router)
     app.include_router(hris_router)
     app.include_router(dashboard_router(store, settings))
+    app.include_router(static_router)
     if receiver is not None:
         app.include_router(receiver.router())
         app.include_router(overview_router(store, receiver_path="/demo/receiver"))

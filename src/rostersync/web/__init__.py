@@ -3,5 +3,12 @@
 from rostersync.web.connect import SandboxTarget, connect_router
 from rostersync.web.overview import overview_router
 from rostersync.web.receiver import DemoReceiver
+from rostersync.web.static_files import router as static_router
 
-__all__ = ["DemoReceiver", "SandboxTarget", "connect_router", "overview_router"]
+__all__ = [
+    "DemoReceiver",
+    "SandboxTarget",
+    "connect_router",
+    "overview_router",
+    "static_router",
+]

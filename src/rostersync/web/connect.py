@@ -19,7 +19,6 @@ from pathlib import Path
 
 from fastapi import APIRouter, Request
 from fastapi.responses import (
-    FileResponse,
     HTMLResponse,
     RedirectResponse,
     Response,
@@ -43,8 +42,6 @@ from rostersync.web.connect_state import Csrf, Flow, FlowCookie, SubmissionLimit
 log = logging.getLogger("rostersync.web.connect")
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
-STATIC = Path(__file__).parent / "static"
-STATIC_TYPES = {"connect.css": "text/css", "connect.js": "text/javascript"}
 UNAVAILABLE_STATUS = {
     links.LinkState.EXPIRED: 410,
     links.LinkState.USED: 410,
@@ -188,12 +185,6 @@ def connect_router(
 
     def refused(request: Request) -> HTMLResponse:
         return render(request, "unavailable.html", {"state": "forbidden"}, status=403)
-
-    @router.get("/connect/static/{name}")
-    def static(name: str) -> Response:
-        if name not in STATIC_TYPES:
-            return Response(status_code=404)
-        return FileResponse(STATIC / name, media_type=STATIC_TYPES[name])
 
     @router.get("/connect/{token}", response_class=HTMLResponse)
     def choose(request: Request, token: str, q: str = "") -> Response:
