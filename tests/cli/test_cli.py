@@ -163,3 +163,27 @@ def test_operator_flow_creates_syncs_and_delivers(hibob: Sandbox, tmp_path: Path
     missing = rostersync("sync", "con_doesnotexist", env=env)
     assert missing.returncode == 2
     assert "not found" in missing.stderr
+
+
+def test_an_unknown_event_type_filter_is_refused_before_anything_is_stored(
+    tmp_path: Path,
+) -> None:
+    env = {
+        "ROSTERSYNC_DATABASE_URL": f"sqlite:///{tmp_path / 'cli.db'}",
+        "ROSTERSYNC_MASTER_KEY": generate_key_setting(),
+    }
+    tenant = rostersync("tenants", "create", "Acme", env=env).stdout.strip()
+    result = rostersync(
+        "destinations",
+        "create",
+        "--tenant",
+        tenant,
+        "--webhook-url",
+        "https://example.com/h",
+        "--event-type",
+        "user.provison",
+        env=env,
+    )
+    assert result.returncode == 2
+    assert "unknown event type 'user.provison'" in result.stderr
+    assert "user.provision" in result.stderr

@@ -19,6 +19,7 @@ from rostersync.engine import setup
 from rostersync.engine.approval import decide
 from rostersync.engine.policy import Policy
 from rostersync.engine.sync import SyncOptions, run_sync
+from rostersync.model import EVENT_TYPES
 from rostersync.settings import load_settings
 from rostersync.store import NotFound
 from rostersync.store.repos import apikeys, audit, connections, destinations, outbox, runs, tenants
@@ -320,6 +321,9 @@ def destinations_create(
         raise BadInput("--scim-groups and --hard-delete apply to SCIM destinations only")
     if scim_url is not None and thin:
         raise BadInput("--thin applies to webhook destinations only")
+    unknown = sorted(set(event_type or ()) - set(EVENT_TYPES))
+    if unknown:
+        raise BadInput(f"unknown event type {unknown[0]!r}; known: {', '.join(EVENT_TYPES)}")
     url = webhook_url or scim_url or ""
     options: dict[str, object] = {
         key: value

@@ -33,7 +33,7 @@ from rostersync.engine.lifecycle import Inputs, Plan, plan
 from rostersync.engine.policy import Policy
 from rostersync.engine.report import SyncReport
 from rostersync.errors import RostersyncError
-from rostersync.model import ActionKind, Employee, Group, Location
+from rostersync.model import ActionKind, ConnectionEvent, Employee, Group, Location
 from rostersync.store import Store
 from rostersync.store.repos import accounts, audit, connections, people, runs, tenants
 from rostersync.store.session import transaction
@@ -170,7 +170,7 @@ def _fail(
                 session,
                 store.keyring,
                 connection,
-                event_type="connection.needs_reauth",
+                event_type=ConnectionEvent.NEEDS_REAUTH,
                 event_id=f"needs_reauth:{run_id}",
                 details={"reason": error.code, "run_id": run_id},
                 at=at,
@@ -220,7 +220,7 @@ def apply_plan(
         session,
         store.keyring,
         connection,
-        event_type="connection.synced",
+        event_type=ConnectionEvent.SYNCED,
         event_id=f"synced:{run.id}",
         details={"run_id": run.id, "actions": len(fresh)},
         at=at,
@@ -289,7 +289,7 @@ def _apply(
                 session,
                 store.keyring,
                 connection,
-                event_type="sync.held",
+                event_type=ConnectionEvent.HELD,
                 event_id=f"held:{run_id}",
                 details={"run_id": run_id, "reason": hold, "counts": counts},
                 at=at,

@@ -3,7 +3,7 @@
 Imports nothing of ours (DESIGN.md section 3).
 """
 
-from rostersync.model.actions import Action, ActionKind
+from rostersync.model.actions import EVENT_TYPES, Action, ActionKind, ConnectionEvent
 from rostersync.model.fields import (
     ALLOWLIST,
     NOT_ACCESSED,
@@ -19,10 +19,12 @@ Record = Employee | Group | Location
 
 __all__ = [
     "ALLOWLIST",
+    "EVENT_TYPES",
     "NOT_ACCESSED",
     "Action",
     "ActionKind",
     "AllowedField",
+    "ConnectionEvent",
     "Employee",
     "EmploymentStatus",
     "Group",

@@ -24,6 +24,21 @@ class ActionKind(StrEnum):
         return f"user.{self.value}"
 
 
+class ConnectionEvent(StrEnum):
+    """Events about a connection rather than a person."""
+
+    NEEDS_REAUTH = "connection.needs_reauth"
+    SYNCED = "connection.synced"
+    HELD = "sync.held"
+
+
+EVENT_TYPES: tuple[str, ...] = (
+    *(kind.event_type for kind in ActionKind),
+    *(event.value for event in ConnectionEvent),
+)
+"""Every event type a destination can receive (and filter on)."""
+
+
 class Action(BaseModel):
     """One planned action for one person, with why it was planned.
 
