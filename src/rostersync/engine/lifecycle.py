@@ -104,6 +104,17 @@ class _Planner:
         self.needs_a_person: dict[str, list[str]] = {}
         emails = Counter(inputs.email_key(e.work_email) for e in current.values() if e.work_email)
         self.duplicate_emails = {key for key, n in emails.items() if n > 1}
+        # Former people by email, hashed once here rather than once per joiner (rehire lookup).
+        self.leavers_by_email: dict[str, list[StoredPerson]] = {}
+        for p in previous.values():
+            gone = (
+                p.employee.remote_id not in current
+                or p.remote_was_deleted
+                or p.employee.employment_status is EmploymentStatus.TERMINATED
+            )
+            if p.employee.work_email and not p.provisioned and gone:
+                key = inputs.email_key(p.employee.work_email)
+                self.leavers_by_email.setdefault(key, []).append(p)
 
     def emit(
         self,
@@ -136,23 +147,8 @@ class _Planner:
         """A leaver of this connection with the same work email under another HRIS id."""
         if not employee.work_email:
             return None
-        key = self.inputs.email_key(employee.work_email)
-        return next(
-            (
-                p
-                for p in self.previous.values()
-                if p.employee.remote_id != employee.remote_id
-                and p.employee.work_email
-                and self.inputs.email_key(p.employee.work_email) == key
-                and not p.provisioned
-                and (
-                    p.employee.remote_id not in self.current
-                    or p.remote_was_deleted
-                    or p.employee.employment_status is EmploymentStatus.TERMINATED
-                )
-            ),
-            None,
-        )
+        candidates = self.leavers_by_email.get(self.inputs.email_key(employee.work_email), [])
+        return next((p for p in candidates if p.employee.remote_id != employee.remote_id), None)
 
     def _grant(self, employee: Employee, before: StoredPerson | None) -> StoredPerson | None:
         """Provision if nothing stands in the way; None (and a report) when something does."""

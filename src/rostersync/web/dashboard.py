@@ -72,17 +72,12 @@ def _headcount(store: Store, tenant_id: str) -> tuple[Markup, Markup]:
     by_department: Counter[str] = Counter()
     by_country: Counter[str] = Counter()
     with transaction(store.sessions) as session:
-        for connection in connections.list_connections(session, tenant_id=tenant_id):
-            state = people.load_state(session, store.keyring, connection)
-            for person in state.people.values():
-                if not person.provisioned or person.remote_was_deleted:
-                    continue
-                employee = person.employee
-                for group_id in employee.group_ids or ("",):
-                    group = state.groups.get(group_id)
-                    by_department[group.name if group else "No department"] += 1
-                location = state.locations.get(employee.location_id or "")
-                by_country[(location.country if location else None) or "Unknown"] += 1
+        groups, countries = people.org_names(session, tenant_id=tenant_id)
+        for place in people.placements(session, tenant_id=tenant_id):
+            for group_id in place.group_ids or ("",):
+                by_department[groups.get((place.connection_id, group_id), "No department")] += 1
+            country = countries.get((place.connection_id, place.location_id or ""))
+            by_country[country or "Unknown"] += 1
     charts = (
         bar_chart(
             "People with access by department",

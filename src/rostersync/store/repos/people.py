@@ -302,3 +302,36 @@ def remote_ids(
     if among is not None:
         query = query.where(table.remote_id.in_(among))
     return list(session.scalars(query))
+
+
+@dataclass(frozen=True, slots=True)
+class Placement:
+    """Where one person with access sits: no personal field, so nothing is decrypted."""
+
+    connection_id: str
+    group_ids: tuple[str, ...]
+    location_id: str | None
+
+
+def placements(session: Session, *, tenant_id: str) -> list[Placement]:
+    query = select(Person.connection_id, Person.group_ids, Person.location_id).where(
+        Person.tenant_id == tenant_id,
+        Person.provisioned.is_(True),
+        Person.remote_was_deleted.is_(False),
+    )
+    return [Placement(c, tuple(g), loc) for c, g, loc in session.execute(query)]
+
+
+def org_names(
+    session: Session, *, tenant_id: str
+) -> tuple[dict[tuple[str, str], str], dict[tuple[str, str], str | None]]:
+    """Group names and location countries of a tenant, keyed by (connection, remote id)."""
+    groups = {
+        (row.connection_id, row.remote_id): row.name
+        for row in session.scalars(select(OrgGroup).where(OrgGroup.tenant_id == tenant_id))
+    }
+    countries = {
+        (row.connection_id, row.remote_id): row.country
+        for row in session.scalars(select(WorkLocation).where(WorkLocation.tenant_id == tenant_id))
+    }
+    return groups, countries
