@@ -20,6 +20,8 @@ PEOPLE_EXTRA = {
     "account_id",
     "deprovisioned_on",
     "account_deleted",
+    "access_seq",
+    "missing_since",
 }
 
 NON_PEOPLE_TABLES = {
@@ -53,6 +55,7 @@ NON_PEOPLE_TABLES = {
         "report",
         "held_plan",
         "decided_by",
+        "heartbeat_at",
     },
     "actions": {
         "id",
@@ -101,6 +104,7 @@ NON_PEOPLE_TABLES = {
         "used_at",
         "connection_id",
         "created_by",
+        "revoked_at",
         "created_at",
     },
     "outbox": {

@@ -128,6 +128,10 @@ class Person(Base):
     deprovisioned_on: Mapped[date | None] = mapped_column(Date)
     account_deleted: Mapped[bool] = mapped_column(Boolean, default=False)
     remote_was_deleted: Mapped[bool] = mapped_column(Boolean, default=False)
+    access_seq: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    """How many times access was granted or removed: part of every action id."""
+    missing_since: Mapped[datetime | None]
+    """When a complete read first missed this person (removal waits for a confirming read)."""
     modified_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
@@ -175,6 +179,8 @@ class SyncRun(Base):
     held_plan: Mapped[str | None] = mapped_column(Text)
     """AES-GCM ciphertext of a held run's plan, applied as it is if an admin approves."""
     decided_by: Mapped[str | None] = mapped_column(String(200))
+    heartbeat_at: Mapped[datetime | None]
+    """Touched while a run reads; a running run whose heartbeat stopped is failed as dead."""
 
 
 class Action(Base):
@@ -272,6 +278,8 @@ class ConnectLink(Base):
     connection_id: Mapped[str | None] = mapped_column(String(32))
     created_by: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    revoked_at: Mapped[datetime | None]
+    """Set by disconnect: the link no longer works, whatever its expiry."""
 
 
 class ProductAccount(Base):
