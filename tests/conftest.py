@@ -5,8 +5,8 @@ from __future__ import annotations
 import os
 import secrets
 from collections.abc import Iterator
-from dataclasses import dataclass
-from datetime import date
+from dataclasses import dataclass, replace
+from datetime import date, datetime
 from pathlib import Path
 
 import pytest
@@ -112,18 +112,34 @@ class Harness:
         return Harness(self.store, self.sandbox, self.tenant_id, connection.id)
 
     def sync(
-        self, *, dry_run: bool = False, as_of: date = TODAY, from_store: bool = False
+        self,
+        *,
+        dry_run: bool = False,
+        as_of: date = TODAY,
+        from_store: bool = False,
+        at: datetime | None = None,
     ) -> SyncReport:
-        return run_sync(
+        """`at` pins the run's clock (absences are confirmed against it); default: now."""
+        options = SyncOptions(
+            as_of=as_of,
+            dry_run=dry_run,
+            allow_loopback=True,
+            from_store=from_store,
+            sleep=lambda _s: None,
+        )
+        if at is not None:
+            options = replace(options, clock=lambda: at)
+        return run_sync(self.store, self.connection_id, options=options)
+
+    def confirm_absences_at_once(self) -> None:
+        """Policy: a second read confirms an absence however soon it comes (tests of what
+        follows a confirmed absence, not of the interval itself)."""
+        setup.set_policy(
             self.store,
             self.connection_id,
-            options=SyncOptions(
-                as_of=as_of,
-                dry_run=dry_run,
-                allow_loopback=True,
-                from_store=from_store,
-                sleep=lambda _s: None,
-            ),
+            {"missing_confirm_after_minutes": 0},
+            tenant_id=None,
+            actor="test",
         )
 
 

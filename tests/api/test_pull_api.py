@@ -312,11 +312,13 @@ def test_modified_after_and_deleted_people(pull_for: Callable[[int], Pull]) -> N
     managers = {p.manager_id for p in company.people()}
     active = [p for p in company.people() if p.status is PersonStatus.ACTIVE]
     mover, leaver = [p for p in active if p.id not in managers][:2]
+    pull.harness.confirm_absences_at_once()
     checkpoint = datetime.now(UTC)
     other_site = next(s.id for s in company.sites if s.id != mover.site_id)
     company.move(mover.id, site_id=other_site)
     company.remove(leaver.id)
     assert pull.harness.sync().status == "succeeded"
+    assert pull.harness.sync().status == "succeeded"  # confirms the absence
 
     changed = _all(client.hris.employees.list, modified_after=checkpoint)
     assert [e.remote_id for e in changed] == [mover.id]

@@ -17,10 +17,12 @@ from rostersync.sandbox import PersonStatus, SyntheticPerson
 from rostersync.store.repos import destinations
 from rostersync.store.repos.accounts import AccountIn
 from rostersync.store.session import transaction
+from rostersync.store.tables import Action as ActionRow
 from rostersync.store.tables import Destination, OutboxEntry, Tenant
 from tests.conftest import TODAY, Harness
 
 YESTERDAY = TODAY - timedelta(days=1)
+NINE = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
 
 
 def rules(report: SyncReport) -> list[tuple[ActionKind, str, str]]:
@@ -177,16 +179,52 @@ def test_leave_keeps_access_by_default_and_suspends_by_policy(harness: Harness) 
     assert rules(harness.sync()) == [(ActionKind.PROVISION, suspend.id, "leave.return")]
 
 
-def test_gone_from_a_complete_read_is_deprovisioned_unless_the_policy_says_no(
+def test_gone_from_two_complete_reads_is_deprovisioned_unless_the_policy_says_no(
     harness: Harness,
 ) -> None:
     harness.sync()
     first, second = active_people(harness, 2)
     harness.sandbox.company.remove(first.id)
-    assert rules(harness.sync()) == [(ActionKind.DEPROVISION, first.id, "leaver.missing")]
+    assert rules(harness.sync(at=NINE)) == []
+    assert rules(harness.sync(at=NINE + timedelta(hours=1))) == [
+        (ActionKind.DEPROVISION, first.id, "leaver.missing")
+    ]
     policy(harness, deprovision_missing=False)
     harness.sandbox.company.remove(second.id)
-    assert rules(harness.sync()) == []
+    assert rules(harness.sync(at=NINE + timedelta(hours=2))) == []
+    assert rules(harness.sync(at=NINE + timedelta(hours=3))) == []
+
+
+def test_access_given_back_after_any_removal_always_arrives(harness: Harness) -> None:
+    """Issue 10, point 1: scope.out then back in scope was swallowed as a repeat."""
+    with_destination(harness)
+    harness.sync()
+    department = active_people(harness, 1)[0].department_id
+    policy(harness, scope={"exclude_group_ids": [department]})
+    removed = harness.sync()
+    if removed.status == "held":
+        removed = decide(harness.store, removed.run_id, approve=True, tenant_id=None, actor="t")
+    out = {a.remote_id for a in removed.actions if a.rule == "scope.out"}
+    assert len(out) > 1
+    policy(harness)
+    before = len(events(harness))
+    back = harness.sync()
+    assert {a.remote_id for a in back.actions if a.kind is ActionKind.PROVISION} == out
+    with transaction(harness.store.sessions) as session:
+        recorded = session.scalars(select(ActionRow).where(ActionRow.run_id == back.run_id))
+        assert {a.remote_id for a in recorded} == out
+    provisioned = ActionKind.PROVISION.event_type
+    assert events(harness)[before:].count(provisioned) == len(out)
+
+
+def test_many_people_vanishing_at_once_is_held(harness: Harness) -> None:
+    harness.sync()
+    for person in active_people(harness, 6):
+        harness.sandbox.company.remove(person.id)
+    report = harness.sync()
+    assert report.status == "held"
+    assert report.hold is not None
+    assert "vanished" in report.hold
 
 
 def test_a_hard_delete_comes_only_after_the_grace_period_and_only_by_opt_in(

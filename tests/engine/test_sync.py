@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, select
 
@@ -73,7 +73,9 @@ def test_a_repeated_sync_of_unchanged_data_emits_nothing(harness: Harness) -> No
     assert _action_count(harness) == before
 
 
-def test_someone_gone_from_a_complete_read_is_deprovisioned(harness: Harness) -> None:
+def test_someone_gone_is_removed_only_when_a_read_an_hour_later_confirms_it(
+    harness: Harness,
+) -> None:
     harness.sync()
     company = harness.sandbox.company
     managers = {p.manager_id for p in company.people()}
@@ -83,10 +85,37 @@ def test_someone_gone_from_a_complete_read_is_deprovisioned(harness: Harness) ->
         if p.status is PersonStatus.ACTIVE and p.work_email and p.id not in managers
     )
     company.remove(gone.id)
-    report = harness.sync()
-    assert [(a.kind, a.remote_id, a.rule) for a in report.actions] == [
+    first_miss = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
+    noted = harness.sync(at=first_miss)
+    assert (noted.actions, noted.counts["missing_unconfirmed"]) == ((), 1)
+    too_soon = harness.sync(at=first_miss + timedelta(minutes=59))
+    assert (too_soon.actions, too_soon.counts["missing_unconfirmed"]) == ((), 1)
+    # A date check re-plans the stored snapshot: it is not a read, so it confirms nothing.
+    checked = harness.sync(at=first_miss + timedelta(hours=3), from_store=True)
+    assert checked.actions == ()
+    confirmed = harness.sync(at=first_miss + timedelta(hours=1))
+    assert [(a.kind, a.remote_id, a.rule) for a in confirmed.actions] == [
         (ActionKind.DEPROVISION, gone.id, "leaver.missing")
     ]
+    assert confirmed.counts["missing_unconfirmed"] == 0
+
+
+def test_someone_back_before_the_confirming_read_keeps_access_and_no_event(
+    harness: Harness,
+) -> None:
+    harness.sync()
+    company = harness.sandbox.company
+    managers = {p.manager_id for p in company.people()}
+    person = next(
+        p for p in company.people() if p.status is PersonStatus.ACTIVE and p.id not in managers
+    )
+    hidden = company.remove(person.id)
+    first_miss = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
+    assert harness.sync(at=first_miss).actions == ()
+    company.restore(hidden)
+    back = harness.sync(at=first_miss + timedelta(hours=2))
+    assert (back.actions, back.counts["missing_unconfirmed"]) == ((), 0)
+    assert harness.sync(at=first_miss + timedelta(hours=4)).actions == ()
 
 
 def test_a_401_marks_the_connection_and_changes_nothing(harness: Harness) -> None:

@@ -16,6 +16,12 @@ def hold_reason(
     known = sum(1 for p in previous.values() if not p.remote_was_deleted)
     if employees_read == 0 and known > 0:
         return f"the read returned nobody where there were {known} people"
+    vanished = len(plan.newly_missing)
+    if vanished > policy.missing_hold_floor and vanished > policy.missing_hold_share * known:
+        return (
+            f"{vanished} of {known} people vanished from the read "
+            f"(more than {policy.missing_hold_share:.0%} and more than {policy.missing_hold_floor})"
+        )
     with_access = sum(1 for p in previous.values() if p.provisioned and not p.remote_was_deleted)
     leaving = plan.count(ActionKind.DEPROVISION)
     if leaving > policy.hold_floor and leaving > policy.hold_share * with_access:

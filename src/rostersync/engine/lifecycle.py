@@ -6,12 +6,15 @@ The rules (DESIGN.md section 5), each named by the `rule` it writes on its actio
   ACTIVE, INACTIVE under the "keep" leave policy, or PENDING once the start date is within the
   lookahead. `rehire` when they were a leaver before (same HRIS id, or same work email under a
   new id); `leave.return` when access was suspended for leave.
-- `leaver.terminated`, `leaver.missing` (gone from a complete read, by policy),
+- `leaver.terminated`, `leaver.missing` (gone from two complete reads at least the policy's
+  interval apart: the first read that misses someone only notes when, by policy),
   `leave.suspend` (leave, by policy), `scope.out` (moved out of scope, by policy):
   `deprovision`, which disables; `delete.grace` deletes, opt-in, a grace period later.
 - `mover`: someone with access whose allowlisted fields changed (`changed_fields` says which);
   `manager.resolved` when their manager gets access after them; `match.linked` when an
   existing product account is found for them.
+- Every action id carries the person's access sequence (grants and removals so far), so access
+  given back after it was taken is a new action that a product deduplicating by id still gets.
 - Dates are not departures: a start date that moves later keeps whatever access was given.
 - Never provisioned, but reported: people without a work email, people whose email is already
   another person's in the tenant, and disputed matches (two or more candidate accounts).
@@ -24,7 +27,7 @@ import json
 from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from rostersync.engine.diff import changed_fields
 from rostersync.engine.matching import Situation, match
@@ -52,6 +55,10 @@ class Plan:
     needs_a_person: dict[str, tuple[str, ...]] = field(default_factory=dict)
     """Reason -> remote ids left alone for a person to settle (no email, disputes...)."""
     managers_unresolved: int = 0
+    newly_missing: tuple[str, ...] = ()
+    """Known people this complete read missed for the first time (nothing done to them yet)."""
+    awaiting_confirmation: tuple[str, ...] = ()
+    """People missed before and again, too soon for the read to confirm their absence."""
 
     def count(self, kind: ActionKind) -> int:
         return sum(1 for planned in self.actions if planned.action.kind is kind)
@@ -63,6 +70,10 @@ class Inputs:
 
     connection_id: str
     today: date
+    now: datetime
+    """When this read happened: absences are confirmed against it."""
+    complete_read: bool = True
+    """A full read of the vendor; only a full read may note or confirm an absence."""
     policy: Policy = field(default_factory=Policy)
     locations: Mapping[str, Location] = field(default_factory=dict)
     accounts: AccountIndex = NO_ACCOUNTS
@@ -72,11 +83,16 @@ class Inputs:
     vendor_hides_terminated: bool = False
 
 
-def action_id(connection_id: str, kind: ActionKind, employee: Employee, rule: str) -> str:
-    """Same connection, person, kind, rule and resulting state: same id (replays are no-ops)."""
+def action_id(
+    connection_id: str, kind: ActionKind, employee: Employee, rule: str, access_seq: int
+) -> str:
+    """Same connection, person, kind, rule, resulting state and access sequence: same id, so a
+    replay is a no-op; a grant after a removal has a higher sequence, so it is a new action."""
     state = employee.model_dump_json()
     digest = hashlib.sha256(
-        json.dumps([connection_id, employee.remote_id, kind.value, rule, state]).encode()
+        json.dumps(
+            [connection_id, employee.remote_id, kind.value, rule, state, access_seq]
+        ).encode()
     ).hexdigest()
     return f"act_{digest[:32]}"
 
@@ -102,6 +118,8 @@ class _Planner:
         self.actions: list[PlannedAction] = []
         self.next_state: dict[str, StoredPerson] = {}
         self.needs_a_person: dict[str, list[str]] = {}
+        self.newly_missing: list[str] = []
+        self.awaiting_confirmation: list[str] = []
         emails = Counter(inputs.email_key(e.work_email) for e in current.values() if e.work_email)
         self.duplicate_emails = {key for key, n in emails.items() if n > 1}
         # Former people by email, hashed once here rather than once per joiner (rehire lookup).
@@ -123,12 +141,14 @@ class _Planner:
         rule: str,
         cause: str,
         *,
+        access_seq: int,
         before: StoredPerson | None = None,
         changed: tuple[str, ...] = (),
         account_id: str | None = None,
     ) -> None:
+        """`access_seq` is the person's sequence once this action is applied."""
         action = Action(
-            id=action_id(self.inputs.connection_id, kind, employee, rule),
+            id=action_id(self.inputs.connection_id, kind, employee, rule, access_seq),
             kind=kind,
             remote_id=employee.remote_id,
             rule=rule,
@@ -184,10 +204,17 @@ class _Planner:
             rule, cause = "joiner.active", f"joiner: {status}"
         if found.situation is Situation.UNLINKED:
             cause += "; linked to an existing product account"
+        access_seq = (before.access_seq if before else 0) + 1
         self.emit(
-            ActionKind.PROVISION, employee, rule, cause, before=before, account_id=found.account_id
+            ActionKind.PROVISION,
+            employee,
+            rule,
+            cause,
+            access_seq=access_seq,
+            before=before,
+            account_id=found.account_id,
         )
-        return StoredPerson(employee, True, False, found.account_id, None, False)
+        return StoredPerson(employee, True, False, found.account_id, access_seq=access_seq)
 
     def _revoke_rule(self, employee: Employee, scope_rule: str | None) -> tuple[str, str] | None:
         status = employee.employment_status
@@ -209,20 +236,12 @@ class _Planner:
         scope_rule = self.policy.scope.rule_excluding(employee, dict(self.inputs.locations))
         wants = scope_rule is None and wants_access(employee, self.inputs.today, self.policy)
         after = before or StoredPerson(employee, False)
-        after = replace(after, employee=employee, remote_was_deleted=False)
+        after = replace(after, employee=employee, remote_was_deleted=False, missing_since=None)
         if not had and wants:
             granted = self._grant(employee, before)
             after = granted or after
         elif had and not wants and (revoke := self._revoke_rule(employee, scope_rule)):
-            self.emit(
-                ActionKind.DEPROVISION,
-                employee,
-                revoke[0],
-                revoke[1],
-                before=before,
-                account_id=after.account_id,
-            )
-            after = replace(after, provisioned=False, deprovisioned_on=self.inputs.today)
+            after = self._revoke(after, revoke, before=before)
         elif had and before is not None:
             changed = changed_fields(before.employee, employee)
             if changed:
@@ -231,6 +250,7 @@ class _Planner:
                     employee,
                     "mover",
                     f"changed: {', '.join(changed)}",
+                    access_seq=after.access_seq,
                     before=before,
                     changed=changed,
                     account_id=after.account_id,
@@ -243,6 +263,7 @@ class _Planner:
                         employee,
                         "match.linked",
                         "linked to an existing product account",
+                        access_seq=after.access_seq,
                         before=before,
                         changed=("account_id",),
                         account_id=found.account_id,
@@ -251,24 +272,46 @@ class _Planner:
         if before != after:
             self.next_state[remote_id] = after
 
+    def _revoke(
+        self, after: StoredPerson, rule: tuple[str, str], *, before: StoredPerson | None
+    ) -> StoredPerson:
+        access_seq = after.access_seq + 1
+        self.emit(
+            ActionKind.DEPROVISION,
+            after.employee,
+            rule[0],
+            rule[1],
+            access_seq=access_seq,
+            before=before,
+            account_id=after.account_id,
+        )
+        return replace(
+            after, provisioned=False, deprovisioned_on=self.inputs.today, access_seq=access_seq
+        )
+
     def missing(self, before: StoredPerson) -> None:
+        """Gone from a complete read: noted the first time, acted on once a later read at least
+        the policy's interval after the first confirms it."""
+        remote_id = before.employee.remote_id
+        first_missed = before.missing_since
+        if first_missed is None:
+            self.newly_missing.append(remote_id)
+            self.next_state[remote_id] = replace(before, missing_since=self.inputs.now)
+            return
+        if self.inputs.now - first_missed < timedelta(
+            minutes=self.policy.missing_confirm_after_minutes
+        ):
+            self.awaiting_confirmation.append(remote_id)
+            return
         after = replace(before, remote_was_deleted=True)
         if before.provisioned and self.policy.deprovision_missing:
-            cause = "gone from a complete read" + (
+            cause = "gone from two complete reads" + (
                 " (this vendor hides terminated people)"
                 if self.inputs.vendor_hides_terminated
                 else ""
             )
-            self.emit(
-                ActionKind.DEPROVISION,
-                before.employee,
-                "leaver.missing",
-                cause,
-                before=before,
-                account_id=before.account_id,
-            )
-            after = replace(after, provisioned=False, deprovisioned_on=self.inputs.today)
-        self.next_state[before.employee.remote_id] = after
+            after = self._revoke(after, ("leaver.missing", cause), before=before)
+        self.next_state[remote_id] = after
 
     def hard_deletes(self) -> None:
         grace = self.policy.hard_delete_after_days
@@ -285,6 +328,7 @@ class _Planner:
                     state.employee,
                     "delete.grace",
                     f"deleted {grace} days after the deprovision (policy)",
+                    access_seq=state.access_seq,
                     before=before,
                     account_id=state.account_id,
                 )
@@ -313,6 +357,7 @@ class _Planner:
                     employee,
                     "manager.resolved",
                     "their manager now has an account",
+                    access_seq=before.access_seq,
                     before=before,
                     changed=("manager_remote_id",),
                     account_id=before.account_id,
@@ -356,9 +401,10 @@ def plan(
     planner = _Planner(previous, current, inputs)
     for employee in current.values():
         planner.person(employee)
-    for remote_id, before in previous.items():
-        if remote_id not in current and not before.remote_was_deleted:
-            planner.missing(before)
+    if inputs.complete_read:
+        for remote_id, before in previous.items():
+            if remote_id not in current and not before.remote_was_deleted:
+                planner.missing(before)
     planner.hard_deletes()
     unresolved = planner.managers()
     return Plan(
@@ -366,4 +412,6 @@ def plan(
         planner.next_state,
         {reason: tuple(ids) for reason, ids in planner.needs_a_person.items()},
         unresolved,
+        tuple(planner.newly_missing),
+        tuple(planner.awaiting_confirmation),
     )

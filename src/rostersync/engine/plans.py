@@ -6,7 +6,7 @@ The JSON carries names and emails, so it is only ever stored encrypted (sync_run
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from rostersync.engine.lifecycle import Plan, PlannedAction
@@ -24,6 +24,8 @@ def _person(person: StoredPerson) -> dict[str, Any]:
         if person.deprovisioned_on
         else None,
         "account_deleted": person.account_deleted,
+        "access_seq": person.access_seq,
+        "missing_since": person.missing_since.isoformat() if person.missing_since else None,
     }
 
 
@@ -49,7 +51,7 @@ def load(text: str) -> tuple[Plan, dict[str, Group], dict[str, Location]]:
     people = {}
     for item in data["people"]:
         employee = Employee.model_validate(item["employee"])
-        gone = item["deprovisioned_on"]
+        gone, missed = item["deprovisioned_on"], item["missing_since"]
         people[employee.remote_id] = StoredPerson(
             employee,
             item["provisioned"],
@@ -57,6 +59,8 @@ def load(text: str) -> tuple[Plan, dict[str, Group], dict[str, Location]]:
             item["account_id"],
             date.fromisoformat(gone) if gone else None,
             item["account_deleted"],
+            item["access_seq"],
+            datetime.fromisoformat(missed) if missed else None,
         )
     actions = tuple(
         PlannedAction(Action.model_validate(a["action"]), Employee.model_validate(a["employee"]))

@@ -74,6 +74,14 @@ class Policy(BaseModel):
     """Deprovision people who move out of scope (e.g. become contractors)."""
     hard_delete_after_days: int | None = Field(default=None, ge=0)
     """Opt-in: delete accounts this many days after their deprovision. None: never."""
+    missing_confirm_after_minutes: int = Field(default=60, ge=0, le=60 * 24 * 30)
+    """Disappearance is not termination: a person missing from a complete read is removed only
+    when a second complete read, at least this many minutes after the first, misses them too."""
+    missing_hold_share: float = Field(default=0.02, ge=0, le=1)
+    missing_hold_floor: int = Field(default=5, ge=0)
+    """A run is held when more than missing_hold_share of the known people AND more than
+    missing_hold_floor people newly vanish from it: the same shape as the termination guard,
+    set lower, because a vendor that drops people looks exactly like this."""
     hold_share: float = Field(default=0.10, ge=0, le=1)
     hold_floor: int = Field(default=5, ge=0)
     """A run is held when it would deprovision more than hold_share of the people with access

@@ -118,7 +118,12 @@ def run_sync(
         reason = f"run {held} is held for approval; approve or reject it first"
         return _fail(store, connection_id, run_id, RunHeld(reason), options)
     if stored is not None:
-        current = {rid: p.employee for rid, p in stored.people.items() if not p.remote_was_deleted}
+        # People awaiting a confirming read stay as they are: only a vendor read settles them.
+        current = {
+            rid: p.employee
+            for rid, p in stored.people.items()
+            if not p.remote_was_deleted and p.missing_since is None
+        }
         return _apply(
             store, connection_id, run_id, CompleteRead(current, from_store=True), today, options
         )
@@ -193,6 +198,7 @@ def _counts(employees: int, groups: int, locations: int, the_plan: Plan) -> dict
         **{kind.value: the_plan.count(kind) for kind in ActionKind},
         "needs_a_person": sum(len(ids) for ids in the_plan.needs_a_person.values()),
         "managers_unresolved": the_plan.managers_unresolved,
+        "missing_unconfirmed": len(the_plan.newly_missing) + len(the_plan.awaiting_confirmation),
     }
 
 
@@ -245,6 +251,8 @@ def _apply(
         inputs = Inputs(
             connection_id=connection.id,
             today=today,
+            now=at,
+            complete_read=not complete.from_store,
             policy=policy,
             locations=complete.locations or previous.locations,
             accounts=accounts.account_index(session, tenant_id=connection.tenant_id),

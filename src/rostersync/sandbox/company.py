@@ -454,11 +454,18 @@ class SyntheticCompany:
                 person.work_email = work_email
             return copy.copy(person)
 
-    def remove(self, person_id: str) -> None:
-        """Delete the person outright: they vanish from every read (a hard delete upstream)."""
+    def remove(self, person_id: str) -> SyntheticPerson:
+        """Delete the person outright: they vanish from every read (a hard delete upstream,
+        or a vendor that briefly loses them); the removed record is handed back."""
         with self._lock:
-            self._person(person_id)
+            person = self._person(person_id)
             del self._people[person_id]
+            return person
+
+    def restore(self, person: SyntheticPerson) -> None:
+        """Bring back a removed person exactly as they were (a vendor glitch that ends)."""
+        with self._lock:
+            self._people[person.id] = person
 
     # --- generation -----------------------------------------------------------------------
 

@@ -27,6 +27,11 @@ class StoredPerson:
     account_id: str | None = None
     deprovisioned_on: date | None = None
     account_deleted: bool = False
+    access_seq: int = 0
+    """How many times access was granted or removed: a new grant after a removal is a new
+    action, never a repeat of the first one."""
+    missing_since: datetime | None = None
+    """When a complete read first missed this person; cleared when they are read again."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,6 +80,8 @@ def load_state(session: Session, keyring: Keyring, connection: Connection) -> St
             row.account_id,
             row.deprovisioned_on,
             row.account_deleted,
+            row.access_seq,
+            row.missing_since,
         )
         for row in session.scalars(select(Person).where(Person.connection_id == connection.id))
     }
@@ -129,6 +136,8 @@ def save_people(
         row.account_id = person.account_id
         row.deprovisioned_on = person.deprovisioned_on
         row.account_deleted = person.account_deleted
+        row.access_seq = person.access_seq
+        row.missing_since = person.missing_since
         row.modified_at = at
 
 
