@@ -1,47 +1,95 @@
-"""Lucca connector (the legacy v3 API with an API key).
+"""Lucca connector: v3 users with the organization structure (v4) lists, one API key.
 
-API reference (stored copies, read 2026-11):
+API reference (stored copies, read 2026-12):
 https://developers.lucca.fr/api-reference/legacy/authentication,
+https://developers.lucca.fr/documentation/limits,
 https://developers.lucca.fr/api-reference/legacy/directory/list-users (and its OpenAPI,
 directory-v3.yaml: hosts, `paging`, `fields`, `formerEmployees`),
-https://developers.lucca.fr/api-reference/legacy/organization/departments/list-departments,
-https://developers.lucca.fr/api-reference/legacy/organization/guides/establishments-migration,
+https://developers.lucca.fr/api-reference/legacy/directory/user,
+https://developers.lucca.fr/api-reference/legacy/directory/update-a-user-by-id,
+https://developers.lucca.fr/api-reference/legacy/directory/guides/users-migration,
 https://developers.lucca.fr/api-reference/legacy/organization/guides/departments-migration,
-https://developers.lucca.fr/documentation/limits
+https://developers.lucca.fr/api-reference/legacy/organization/guides/establishments-migration,
+https://developers.lucca.fr/api-reference/departments/list-departments,
+https://developers.lucca.fr/api-reference/departments/retrieve-a-department,
+https://developers.lucca.fr/api-reference/legacy/organization/departments/department-v4,
+https://developers.lucca.fr/api-reference/legacy/organization/establishments/list-establishments,
+https://developers.lucca.fr/api-reference/legacy/organization/establishments/establishment,
+https://developers.lucca.fr/api-reference/legacy/organization/legal-units/list-legal-units,
+https://developers.lucca.fr/api-reference/legacy/organization/legal-units/legal-unit,
+and, for the path not taken,
+https://developers.lucca.fr/api-reference/latest/organization/get-departments,
+https://developers.lucca.fr/api-reference/latest/organization/list-business-establishments,
+https://developers.lucca.fr/api-reference/latest/organization/business-establishment,
+https://developers.lucca.fr/documentation/using-api/paging
 
 - Auth: `Authorization: lucca application={api_key}` on the customer's own host
   (`{account}.ilucca.net`, `.ilucca.ch`, the `-test` / `-demo` environments, or a sandbox
   under `sandbox.{server}.luccasoftware.com`).
-- Collections answer `{"header": ..., "data": {"items": [...]}}` and page with
-  `paging={offset},{limit}` (default and maximum limit 1000). No total comes back unless asked
-  for, so a short page ends the read.
+- Why v4 and not v5: `GET /api/v3/departments` and `/api/v3/legalentities` stopped responding
+  in September 2026 (the two migration guides). The guides offer the v4 organization structure
+  API as the "lower-friction interim step (same API-key authentication)", or the v5 Lucca API
+  (`/lucca-api/departments`, `/lucca-api/business-establishments`), which needs an OAuth 2.0
+  client-credentials token and an `Api-Version: 2024-11-01` header. The connect flow has no
+  OAuth client-credentials step for Lucca, and v4 keeps every existing connection (its stored
+  API key) syncing without asking a customer to reconnect. v4 has no announced sunset; v5 is
+  Lucca's long-term target, so a later move stays on the list.
+- Departments: GET /organization/structure/api/departments (`{id, name, isActive, ...}`),
+  inactive ones dropped as before. Locations: GET /organization/structure/api/establishments
+  with `isArchived=true,false` (archived ones are left out by default, and former employees may
+  still point at them). A v3 "legal entity" is the v4 "establishment" (the site; the v4
+  "legal-unit" is the legal company); its country is its legal unit's `countryId` (ISO
+  alpha-2), embedded as `legalUnit` in the documented list body: v4 establishment addresses
+  carry no country.
+- v4 lists answer `{"items": [...], "count", "prev", "next"}` and page with `limit` (default
+  10; the range is rendered `0 < x < 100` and `0 <= x <= 100`, so 99) and `page` (a page index
+  or the cursor from the last `next`); `next` and `count` only come back when asked for with
+  `fields.root`. A null `next` ends the read; fewer items than `count` fails it.
 - People: GET /api/v3/users with only our fields and `formerEmployees=true` (former employees
-  are left out by default). Lucca's v3 users carry no leave status: statuses come from the
-  contract dates read against `as_of`.
-- Departments: GET /api/v3/departments, inactive ones dropped. Locations: GET
-  /api/v3/legalEntities (v3 "legal entities" are establishments, i.e. sites), each with its
-  country. Both v3 routes are announced to stop in September 2026 (migration guides above);
-  users are not.
+  are left out by default). The users API is deprecated but has no sunset date (users
+  migration guide). v3 collections answer `{"header": ..., "data": {"items": [...]}}` and page
+  with `paging={offset},{limit}` (default and maximum limit 1000); no total comes back unless
+  asked for, so a short page ends the read. v3 users carry no leave status: statuses come
+  from the contract dates read against `as_of`. A user's `legalEntityId` is documented as
+  "Establishment this employee works for" and its `departmentId` as the department: v3 users
+  have no other establishment field.
+- Ids: no page says that v4 department and establishment ids are the v3 ones, and no v4 (or
+  v5) body carries a legacy id (v5 `remoteId` is a third-party id). People cannot move because
+  of this switch: their department and location still come from the v3 users. What could
+  change is the groups' and locations' own ids, so a read whose users point at none of the
+  departments (or establishments) listed fails instead of making every group look new.
+  docs/connectors.md says what would settle it.
 - Rate limit: 50 requests a minute per tenant, then 429.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from rostersync.connectors.auth import Header
-from rostersync.connectors.base import CredentialField
-from rostersync.connectors.declarative import DeclarativeConnector
+from rostersync.connectors.base import CredentialField, Record
+from rostersync.connectors.declarative import DeclarativeConnector, SpecReader
 from rostersync.connectors.errors import BadPayload
-from rostersync.connectors.mapping import country_code, day, dig, status_from_dates, text
-from rostersync.connectors.paging import Page, PageRequest, Paginator
+from rostersync.connectors.mapping import (
+    day,
+    dig,
+    group_mapper,
+    location_mapper,
+    required_id,
+    status_from_dates,
+    text,
+)
+from rostersync.connectors.paging import Cursor, Page, PageRequest, Paginator
 from rostersync.connectors.spec import ConnectorSpec, MapContext, SetupGuide, Stream
-from rostersync.model import Employee, Group, GroupType, Location
+from rostersync.model import Employee, GroupType
 
 PAGE_SIZE = 1000
 """The documented maximum (and default) for `paging` on v3 collections."""
+
+V4_PAGE_SIZE = 99
+"""Below 100 under both renderings of the v4 `limit` range."""
 
 USER_FIELDS = (
     "id",
@@ -54,8 +102,6 @@ USER_FIELDS = (
     "managerId",
     "legalEntityId",
 )
-DEPARTMENT_FIELDS = ("id", "name", "isActive")
-LEGAL_ENTITY_FIELDS = ("id", "name", "countryCode")
 
 
 @dataclass(frozen=True)
@@ -73,6 +119,27 @@ class LuccaPaging(Paginator):
 
     def next(self, page: Page) -> PageRequest | None:
         return self._at(page.seen) if page.items >= self.limit else None
+
+
+@dataclass(frozen=True)
+class CountedCursor(Cursor):
+    """v4 lists: `?page={next}` while `next` is set; the last page must reach `count`."""
+
+    cursor_param: str = "page"
+    next_cursor_path: str = "next"
+    size_param: str | None = "limit"
+    size: int = V4_PAGE_SIZE
+
+    def next(self, page: Page) -> PageRequest | None:
+        request = super().next(page)
+        total = dig(page.body, "count")
+        if request is None and isinstance(total, int) and page.seen < total:
+            raise BadPayload(f"a page stopped short: {page.seen} of {total} records arrived")
+        return request
+
+
+V4_PARAMS = {"fields.root": "next,count"}
+"""Without it the v4 lists send neither the next cursor nor the total."""
 
 
 def _ref(raw: Mapping[str, Any], name: str) -> str | None:
@@ -101,23 +168,70 @@ def map_user(raw: Mapping[str, Any], context: MapContext) -> Employee:
     )
 
 
-def map_department(raw: Mapping[str, Any], context: MapContext) -> Group | None:  # noqa: ARG001
-    if raw.get("isActive") is False:
-        return None
-    return Group(
-        remote_id=str(raw["id"]),
-        group_type=GroupType.DEPARTMENT,
-        name=text(raw.get("name")) or "",
-    )
+map_department = group_mapper(
+    GroupType.DEPARTMENT, active=lambda raw: raw.get("isActive") is not False
+)
+map_establishment = location_mapper(
+    what="establishment", country_paths=("legalUnit.countryId", "legalUnit.country.code")
+)
+
+DEPARTMENTS = Stream(
+    "departments",
+    "/organization/structure/api/departments",
+    map_department,
+    params=V4_PARAMS,
+    records_path="items",
+    paginator=CountedCursor(),
+)
+ESTABLISHMENTS = Stream(
+    "establishments",
+    "/organization/structure/api/establishments",
+    map_establishment,
+    params={**V4_PARAMS, "isArchived": "true,false"},
+    records_path="items",
+    paginator=CountedCursor(),
+)
+USERS = Stream(
+    "users",
+    "/api/v3/users",
+    map_user,
+    params={"fields": ",".join(USER_FIELDS), "formerEmployees": "true"},
+    records_path="data.items",
+    paginator=LuccaPaging(),
+)
 
 
-def map_legal_entity(raw: Mapping[str, Any], context: MapContext) -> Location:  # noqa: ARG001
-    country = raw.get("countryCode") or dig(raw, "country.code") or dig(raw, "country.name")
-    return Location(remote_id=str(raw["id"]), country=country_code(country))
+def _listed(reader: SpecReader, stream: Stream, ids: set[str]) -> Iterator[Record]:
+    """A v4 list's records; `ids` collects every id listed, the dropped inactive ones too."""
+    for raw in reader.raw(stream):
+        yield from reader.mapped(stream, raw)  # first: it checks an object with an id came
+        ids.add(required_id(raw, reader.map_context, what=stream.name))
 
 
-def _fields(names: tuple[str, ...]) -> str:
-    return ",".join(names)
+def _check_ids(kind: str, pointed: set[str], listed: set[str]) -> None:
+    if pointed and pointed.isdisjoint(listed):
+        raise BadPayload(
+            f"Lucca users point at none of the {len(listed)} {kind} the organization "
+            "structure API lists: its ids no longer match the users' ids"
+        )
+
+
+def read(reader: SpecReader) -> Iterator[Record]:
+    """Departments, establishments, then users, whose references must meet the lists."""
+    departments: set[str] = set()
+    establishments: set[str] = set()
+    yield from _listed(reader, DEPARTMENTS, departments)
+    yield from _listed(reader, ESTABLISHMENTS, establishments)
+    pointed_departments: set[str] = set()
+    pointed_establishments: set[str] = set()
+    for record in reader.records(USERS):
+        if isinstance(record, Employee):
+            pointed_departments.update(record.group_ids)
+            if record.location_id:
+                pointed_establishments.add(record.location_id)
+        yield record
+    _check_ids("departments", pointed_departments, departments)
+    _check_ids("establishments", pointed_establishments, establishments)
 
 
 SPEC = ConnectorSpec(
@@ -152,34 +266,8 @@ SPEC = ConnectorSpec(
         ),
     ),
     auth=Header("Authorization", "lucca application={api_key}"),
-    streams=(
-        Stream(
-            "departments",
-            "/api/v3/departments",
-            map_department,
-            params={"fields": _fields(DEPARTMENT_FIELDS)},
-            records_path="data.items",
-            paginator=LuccaPaging(),
-        ),
-        Stream(
-            "legal entities",
-            # The users reference links legal entities at this spelling; Lucca's routes
-            # ignore case (the migration guide writes /api/v3/legalentities).
-            "/api/v3/legalEntities",
-            map_legal_entity,
-            params={"fields": _fields(LEGAL_ENTITY_FIELDS)},
-            records_path="data.items",
-            paginator=LuccaPaging(),
-        ),
-        Stream(
-            "users",
-            "/api/v3/users",
-            map_user,
-            params={"fields": _fields(USER_FIELDS), "formerEmployees": "true"},
-            records_path="data.items",
-            paginator=LuccaPaging(),
-        ),
-    ),
+    streams=(DEPARTMENTS, ESTABLISHMENTS, USERS),
+    read=read,
     rate_limits="50 requests a minute per tenant (all integrations share it); then 429",
     guide=SetupGuide(
         summary="Create a Lucca API key for rostersync whose role can see every employee's "
@@ -199,10 +287,10 @@ SPEC = ConnectorSpec(
         ),
         grant=(
             "Employee directory: view co-workers (name, professional email, department, "
-            "manager, contract dates, legal entity)",
+            "manager, contract dates, establishment / legal entity)",
             "See future employees",
             "See former employees",
-            "Organization structure: departments and legal entities (read)",
+            "Organization structure: departments and establishments (read)",
         ),
         do_not_grant=(
             "Any write or administration permission",
