@@ -2,21 +2,22 @@
 
 It serves, at the root (the real host is the customer's ``https://{account}.ilucca.net``):
 
-=====  ==========================================  ==============================================
-verb   path                                        notes
-=====  ==========================================  ==============================================
-GET    /api/v3/users                               ``fields``, ``paging``, ``formerEmployees``,
-                                                   ``dtContractStart`` / ``dtContractEnd``,
-                                                   ``id``, ``mail``, ``departmentId``,
-                                                   ``legalEntityId``, ``modifiedAt``
-GET    /api/v3/users/{id}                          one user
-GET    /organization/structure/api/departments     ``page``, ``limit``, ``fields.root``
-GET    /organization/structure/api/departments/{id}  one department, no envelope
-GET    /organization/structure/api/establishments  ``id``, ``legalUnitId``, ``search``,
-                                                   ``isArchived``, ``page``, ``limit``,
-                                                   ``fields.root``
-GET    /api/v3/departments[/...], /api/v3/legalentities[/...]   retired: 410 Gone
-=====  ==========================================  ==============================================
+=====  ==============================================  ==========================================
+verb   path                                            notes
+=====  ==============================================  ==========================================
+GET    /api/v3/users                                   ``fields``, ``paging``,
+                                                       ``formerEmployees``, ``dtContractStart`` /
+                                                       ``dtContractEnd``, ``id``, ``mail``,
+                                                       ``departmentId``, ``legalEntityId``,
+                                                       ``modifiedAt``
+GET    /api/v3/users/{id}                              one user
+GET    /organization/structure/api/departments         ``page``, ``limit``, ``fields.root``
+GET    /organization/structure/api/departments/{id}    one department, no envelope
+GET    /organization/structure/api/establishments      ``id``, ``legalUnitId``, ``search``,
+                                                       ``isArchived``, ``page``, ``limit``,
+                                                       ``fields.root``
+GET    /api/v3/departments, /api/v3/legalentities      retired (and anything below them): 410
+=====  ==============================================  ==========================================
 
 Auth, limits and errors:
 
