@@ -3,12 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
-import socket
 import ssl
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import httpx
@@ -17,7 +12,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
-from rostersync.store.crypto import generate_key_setting
+from tests.cli.serving import cli_env, serving
 
 
 def _self_signed(folder: Path) -> tuple[Path, Path]:
@@ -49,48 +44,13 @@ def _self_signed(folder: Path) -> tuple[Path, Path]:
 
 def test_serve_over_tls_with_security_headers(tmp_path: Path) -> None:
     cert, key = _self_signed(tmp_path)
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    env = {k: v for k, v in os.environ.items() if not k.startswith("ROSTERSYNC_")}
-    env |= {
-        "ROSTERSYNC_DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite'}",
-        "ROSTERSYNC_MASTER_KEY": generate_key_setting(),
-    }
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "rostersync",
-            "serve",
-            "--port",
-            str(port),
-            "--certfile",
-            str(cert),
-            "--keyfile",
-            str(key),
-            "--no-workers",
-        ],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
     trust = ssl.create_default_context(cafile=str(cert))
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                answer = httpx.get(f"https://localhost:{port}/healthz", verify=trust)
-                break
-            except httpx.TransportError:
-                assert time.monotonic() < deadline, "server did not start"
-                time.sleep(0.2)
+    options = ("--certfile", str(cert), "--keyfile", str(key))
+    with serving(cli_env(tmp_path), *options, origin="https://localhost", verify=trust) as base_url:
+        answer = httpx.get(f"{base_url}/healthz", verify=trust)
         assert answer.json() == {"status": "ok"}
         assert answer.headers["strict-transport-security"].startswith("max-age=")
         assert "frame-ancestors 'none'" in answer.headers["content-security-policy"]
         assert answer.headers["x-content-type-options"] == "nosniff"
         assert "server" not in answer.headers
-        assert httpx.get(f"https://localhost:{port}/openapi.json", verify=trust).status_code == 200
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
+        assert httpx.get(f"{base_url}/openapi.json", verify=trust).status_code == 200

@@ -33,6 +33,7 @@ from rostersync.web import (
     overview_router,
     static_router,
 )
+from rostersync.web.access_log import REDACTED_ACCESS_LOG
 from rostersync.web.dashboard import dashboard_router
 from rostersync.web.security import SecurityHeaders
 
@@ -92,19 +93,20 @@ def serve(
     With `certfile`/`keyfile` uvicorn terminates TLS itself; behind a proxy, `proxy_headers`
     trusts X-Forwarded-Proto/For from `forwarded_allow_ips` only.
     """
-    server = uvicorn.Server(
-        uvicorn.Config(
-            app,
-            host=host,
-            port=port,
-            log_level=log_level,
-            ssl_certfile=certfile,
-            ssl_keyfile=keyfile,
-            proxy_headers=proxy_headers,
-            forwarded_allow_ips=forwarded_allow_ips,
-            server_header=False,
-        )
+    config = uvicorn.Config(
+        app,
+        host=host,
+        port=port,
+        log_level=log_level,
+        ssl_certfile=certfile,
+        ssl_keyfile=keyfile,
+        proxy_headers=proxy_headers,
+        forwarded_allow_ips=forwarded_allow_ips,
+        server_header=False,
     )
+    # uvicorn logs each request's whole target, and a connect link carries its token in the path.
+    logging.getLogger("uvicorn.access").addFilter(REDACTED_ACCESS_LOG)
+    server = uvicorn.Server(config)
     if on_started is not None:
         callback = on_started
 
