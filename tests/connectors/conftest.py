@@ -5,7 +5,9 @@
 - `credentials`: the same access in the connector's declared credential fields,
 - `people_path`: the documented path people are read from (faults target it),
 - `min_people_requests`: how many people requests a 250-person read takes at least (paging),
-- `represents_leave`: whether the vendor can say someone is on leave.
+- `represents_leave`: whether the vendor can say someone is on leave,
+- `short_pages` (optional): why a short page of people cannot be seen by the client
+  (`single-response`: one answer holds everyone; `vendor-cursor`: the vendor's cursor moves on).
 """
 
 from __future__ import annotations

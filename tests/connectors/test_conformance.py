@@ -117,3 +117,22 @@ def test_a_truncated_page_fails_the_read(vendor: VendorSandbox) -> None:
     vendor.faults.truncate_next(path=vendor.config["people_path"])
     with pytest.raises(BadPayload):
         read(vendor)
+
+
+@pytest.mark.parametrize("page", [0, 1])
+def test_a_short_page_never_ends_the_read_early(vendor: VendorSandbox, page: int) -> None:
+    """Issue 10, point 2: a page that comes back with fewer records than it should (valid
+    JSON, no error) must either be read past or fail the read, never drop the people after it.
+
+    Where the client cannot see it (one response holds everyone, or the vendor's own cursor
+    moves past what it sent), sandbox.json says so in `short_pages`; there the engine's rule
+    (an absence needs a second read to count) is the guard, tested in tests/engine."""
+    if reason := vendor.config.get("short_pages"):
+        pytest.skip(f"a short page is invisible to the client here ({reason})")
+    everyone = {e.remote_id for e in employees(read(vendor))}
+    vendor.faults.short_page(keep=0.2, after=page, path=vendor.config["people_path"])
+    try:
+        after_fault = {e.remote_id for e in employees(read(vendor))}
+    except BadPayload:
+        return
+    assert after_fault == everyone

@@ -61,7 +61,7 @@ def _users(**refs: int) -> Handler:
     return lambda _request: {"data": {"items": [{**user, **refs}]}}
 
 
-def test_users_are_read_in_pages_of_1000_until_a_short_page() -> None:
+def test_users_are_read_in_pages_of_1000_until_an_empty_page() -> None:
     asked: list[str] = []
 
     def users(request: Request) -> dict[str, Any]:
@@ -76,7 +76,8 @@ def test_users_are_read_in_pages_of_1000_until_a_short_page() -> None:
 
     records = _read({DEPARTMENTS: _listed(), ESTABLISHMENTS: _listed(), USERS: users})
     people = [r for r in records if isinstance(r, Employee)]
-    assert asked == ["0,1000", "1000,1000"]
+    # 1000 and then a short page; only the empty page after it ends the list.
+    assert asked == ["0,1000", "1000,1000", f"{TOTAL},1000"]
     assert [p.remote_id for p in people] == [str(n) for n in range(1, TOTAL + 1)]
 
 

@@ -50,6 +50,10 @@ class SpecReader:
         paginator = stream.paginator
         request: PageRequest | None = paginator.first()
         seen = 0
+        first_items: int | None = None
+        previous_items: int | None = None
+        previous_page: list[Any] | None = None
+        number = 0
         asked: set[str] = set()
         while request is not None:
             target = request.url or self.path(stream.path)
@@ -74,9 +78,24 @@ class SpecReader:
                     f"{self.spec.display_name} sent a {stream.name} page without a list"
                     + (f" at {stream.records_path!r}" if stream.records_path else "")
                 )
+            number += 1
+            if items and items == previous_page:
+                # The vendor ignored the page request and sent the same records again: on the
+                # second page that means the endpoint is not paged (the first page was all of
+                # it); later, the list cannot be trusted.
+                if number == 2:
+                    return
+                raise BadPayload(
+                    f"{self.spec.display_name} sent {stream.name} page {number - 1} again"
+                )
+            previous_page = items
             yield from items
             seen += len(items)
-            request = paginator.next(Page(page_body, headers, len(items), request, seen))
+            if first_items is None:
+                first_items = len(items)
+            page = Page(page_body, headers, len(items), request, seen, first_items, previous_items)
+            previous_items = len(items)
+            request = paginator.next(page)
 
     def mapped(self, stream: Stream, raw: Any) -> Iterable[Record]:
         if not isinstance(raw, Mapping):

@@ -2,7 +2,10 @@
 
 A paginator sees each page's parsed body, headers and item count, and answers with the next
 request or None. A vendor that claims a total and then stops short has sent an incomplete
-read, which fails the run instead of looking like people leaving.
+read, which fails the run instead of looking like people leaving. Where the vendor gives no
+total, a short page is not the end: only an empty page past it confirms the end of the list
+(a vendor that caps the page size below ours, or drops a page short under load, would
+otherwise end the read early and make everyone after that page look gone).
 """
 
 from __future__ import annotations
@@ -34,6 +37,10 @@ class Page:
     request: PageRequest
     seen: int
     """Items read so far, this page included."""
+    first_items: int = 0
+    """How many items the first page held: the vendor's real page size, whatever we asked."""
+    previous_items: int | None = None
+    """How many items the page before this one held (None on the first page)."""
 
 
 class Paginator:
@@ -72,17 +79,41 @@ class PageNumber(Paginator):
     def first(self) -> PageRequest:
         return self._request(self.first_page)
 
+    def total_pages(self, page: Page) -> int | None:
+        """How many pages the vendor says the list has, where it says so."""
+        total = dig(page.body, self.total_pages_path) if self.total_pages_path else None
+        return total if isinstance(total, int) and not isinstance(total, bool) else None
+
+    def total_records(self, page: Page) -> int | None:  # noqa: ARG002 - most vendors give none
+        """How many records the vendor says the list has, where it says so."""
+        return None
+
     def next(self, page: Page) -> PageRequest | None:
         source = page.request.body if self.in_body else page.request.params
         current = int((source or {})[self.page_param])
-        if self.total_pages_path is not None:
-            total = dig(page.body, self.total_pages_path)
-            if isinstance(total, int):
-                last_page = total - 1 + self.first_page
-                if current < last_page and page.items == 0:
-                    raise BadPayload(f"page {current} of {total} came back empty")
-                return self._request(current + 1) if current < last_page else None
-        return self._request(current + 1) if page.items >= self.size else None
+        # A page number cannot resume mid-page: every page before the last must hold as many
+        # records as the first, or records were skipped (a short page under load).
+        if (
+            page.previous_items is not None
+            and page.items > 0
+            and (page.previous_items != page.first_items or page.items > page.first_items)
+        ):
+            raise BadPayload(f"a page before page {current} stopped short")
+        total = self.total_pages(page)
+        if total is not None:
+            last_page = total - 1 + self.first_page
+            if current < last_page and page.items == 0:
+                raise BadPayload(f"page {current} of {total} came back empty")
+            more = current < last_page
+        else:
+            # No total: the list ends at an empty page, not at a short one.
+            more = page.items > 0
+        if not more:
+            records = self.total_records(page)
+            if records is not None and page.seen < records:
+                raise BadPayload(f"the list stopped short: {page.seen} of {records} records")
+            return None
+        return self._request(current + 1)
 
 
 @dataclass(frozen=True)
@@ -93,22 +124,25 @@ class OffsetLimit(Paginator):
     total_path: str | None = None
     streams = False
 
+    def at(self, offset: int) -> PageRequest:
+        return PageRequest(
+            params={self.offset_param: str(offset), self.limit_param: str(self.limit)}
+        )
+
     def first(self) -> PageRequest:
-        return PageRequest(params={self.offset_param: "0", self.limit_param: str(self.limit)})
+        return self.at(0)
 
     def next(self, page: Page) -> PageRequest | None:
         total = dig(page.body, self.total_path) if self.total_path else None
         if not isinstance(total, int):
-            done = page.items < self.limit
+            # No total: the next offset is what has arrived, so a short page loses nothing,
+            # and only an empty page ends the list.
+            done = page.items == 0
         elif page.seen < total and page.items < self.limit:
             raise BadPayload(f"a page stopped short: {page.seen} of {total} records arrived")
         else:
             done = page.seen >= total
-        if done:
-            return None
-        return PageRequest(
-            params={self.offset_param: str(page.seen), self.limit_param: str(self.limit)}
-        )
+        return None if done else self.at(page.seen)
 
 
 @dataclass(frozen=True)

@@ -7,8 +7,10 @@ A :class:`Faults` object holds two kinds of control:
   (the emulator returns every field it has, sensitive ones included, whatever the client
   asked for; it is read by the emulator itself, not by the middleware);
 - a queue of one-shot :class:`Fault` entries, each consumed by the next matching request:
-  an error status (500, 503, 429 with ``Retry-After``, ...), a slow answer, or a truncated
-  body (the real answer, cut part-way so the JSON is invalid).
+  an error status (500, 503, 429 with ``Retry-After``, ...), a slow answer, a truncated
+  body (the real answer, cut part-way so the JSON is invalid), or a short page (valid JSON
+  whose longest list lost records, as a vendor under load sometimes answers). ``after`` lets
+  that many matching requests pass first, so a fault can hit page k of a list.
 
 :class:`FaultInjectionMiddleware` applies them in front of an emulator's ASGI app. It asks
 the emulator to render error bodies (``render_error``) so a 503 looks like the vendor's own.
@@ -25,7 +27,7 @@ import json
 import threading
 from collections import deque
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Any
 
@@ -44,6 +46,7 @@ class FaultKind(StrEnum):
     STATUS = "status"  # answer with an error status instead of calling the emulator
     SLOW = "slow"  # sleep, then answer normally (client timeouts)
     TRUNCATE = "truncate"  # answer normally but cut the body part-way
+    SHORT = "short"  # answer normally, but the body's longest list keeps only a share
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,7 +57,8 @@ class Fault:
     retry_after: float | None = None
     body: Any = None  # JSON-able body; None means the vendor's own error body
     headers: Mapping[str, str] = field(default_factory=dict)
-    keep: float = 0.5  # share of the body a TRUNCATE fault keeps
+    keep: float = 0.5  # share of the body (TRUNCATE) or of the list (SHORT) that is kept
+    after: int = 0  # matching requests that pass untouched before this fault applies
     path: str | None = None  # only requests whose path starts with this
     method: str | None = None  # only requests with this method
 
@@ -165,11 +169,21 @@ class Faults:
             raise ValueError("keep must be in [0, 1)")
         self.inject(Fault(FaultKind.TRUNCATE, keep=keep, path=path), times)
 
+    def short_page(self, *, keep: float = 0.2, after: int = 0, path: str | None = None) -> None:
+        """The matching request after ``after`` others answers with only ``keep`` of its
+        records (valid JSON: nothing but the count says anything is missing)."""
+        if not 0 <= keep < 1:
+            raise ValueError("keep must be in [0, 1)")
+        self.inject(Fault(FaultKind.SHORT, keep=keep, after=after, path=path))
+
     def take(self, method: str, path: str) -> Fault | None:
         """Pop the first queued fault matching this request, if any."""
         with self._lock:
             for index, fault in enumerate(self._queue):
                 if fault.matches(method, path):
+                    if fault.after > 0:
+                        self._queue[index] = replace(fault, after=fault.after - 1)
+                        return None
                     del self._queue[index]
                     return fault
         return None
@@ -205,9 +219,9 @@ class Faults:
 
         Keys, all optional: ``reset`` (bool, applied first), ``revoked``, ``forbidden``,
         ``leak_sensitive_fields`` (bools), and ``queue``: a list of objects with ``kind``
-        (``status`` | ``slow`` | ``truncate``) and the :class:`Fault` fields (``status``,
-        ``seconds``, ``retry_after``, ``body``, ``headers``, ``keep``, ``path``,
-        ``method``) plus ``times``. Raises ``ValueError`` on anything malformed, before
+        (``status`` | ``slow`` | ``truncate`` | ``short``) and the :class:`Fault` fields
+        (``status``, ``seconds``, ``retry_after``, ``body``, ``headers``, ``keep``, ``after``,
+        ``path``, ``method``) plus ``times``. Raises ``ValueError`` on anything malformed, before
         changing anything.
         """
         if not isinstance(spec, Mapping):
@@ -253,6 +267,7 @@ class Faults:
                 body=item.get("body"),
                 headers={str(k): str(v) for k, v in headers.items()},
                 keep=float(item.get("keep", 0.5)),
+                after=int(item.get("after", 0)),
                 path=item.get("path"),
                 method=item.get("method"),
             )
@@ -262,7 +277,7 @@ class Faults:
             raise ValueError("times must be at least 1")
         if kind is FaultKind.STATUS and not 400 <= fault.status <= 599:
             raise ValueError("a failure status must be 4xx or 5xx")
-        if kind is FaultKind.TRUNCATE and not 0 <= fault.keep < 1:
+        if kind in (FaultKind.TRUNCATE, FaultKind.SHORT) and not 0 <= fault.keep < 1:
             raise ValueError("keep must be in [0, 1)")
         return fault, times
 
@@ -321,7 +336,7 @@ class FaultInjectionMiddleware:
                 await asyncio.sleep(fault.seconds)
                 await self.app(scope, receive, recording_send)
             else:
-                await self._send_truncated(scope, receive, recording_send, fault)
+                await self._send_altered(scope, receive, recording_send, fault)
 
     async def _send_error(self, send: Send, status: int, fault: Fault | None) -> None:
         if fault is not None and fault.body is not None:
@@ -344,9 +359,8 @@ class FaultInjectionMiddleware:
         )
         await send({"type": "http.response.body", "body": body})
 
-    async def _send_truncated(
-        self, scope: Scope, receive: Receive, send: Send, fault: Fault
-    ) -> None:
+    async def _send_altered(self, scope: Scope, receive: Receive, send: Send, fault: Fault) -> None:
+        """The emulator's real answer, cut (TRUNCATE) or with fewer records (SHORT)."""
         start: Message | None = None
         chunks: list[bytes] = []
 
@@ -361,9 +375,37 @@ class FaultInjectionMiddleware:
         if start is None:
             return
         body = b"".join(chunks)
-        # Always lose at least one byte, so even a tiny answer stops parsing.
-        cut = body[: min(len(body) - 1, int(len(body) * fault.keep))] if body else b""
+        if fault.kind is FaultKind.SHORT:
+            cut = _shortened(body, fault.keep)
+        else:
+            # Always lose at least one byte, so even a tiny answer stops parsing.
+            cut = body[: min(len(body) - 1, int(len(body) * fault.keep))] if body else b""
         headers = [(k, v) for k, v in start.get("headers", []) if k.lower() != b"content-length"]
         headers.append((b"content-length", str(len(cut)).encode()))
         await send({"type": "http.response.start", "status": start["status"], "headers": headers})
         await send({"type": "http.response.body", "body": cut})
+
+
+def _longest_list(value: Any) -> list[Any] | None:
+    """The longest list reachable through objects only: a page's records, not a record's
+    own lists."""
+    found: list[Any] | None = value if isinstance(value, list) else None
+    children = value.values() if isinstance(value, dict) else ()
+    for child in children:
+        if isinstance(child, dict | list):
+            candidate = _longest_list(child)
+            if candidate is not None and (found is None or len(candidate) > len(found)):
+                found = candidate
+    return found
+
+
+def _shortened(body: bytes, keep: float) -> bytes:
+    """The same JSON with its longest list cut to `keep` of its items (at least one fewer)."""
+    try:
+        document = json.loads(body)
+    except ValueError:
+        return body
+    records = _longest_list(document)
+    if records:
+        del records[min(len(records) - 1, int(len(records) * keep)) :]
+    return json.dumps(document).encode()

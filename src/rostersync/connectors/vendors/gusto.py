@@ -43,7 +43,7 @@ from rostersync.connectors.mapping import (
     status_from_dates,
     text,
 )
-from rostersync.connectors.paging import Page, PageNumber, PageRequest
+from rostersync.connectors.paging import Page, PageNumber
 from rostersync.connectors.spec import ConnectorSpec, MapContext, SetupGuide, Stream
 from rostersync.model import Employee, EmploymentStatus, Group, GroupType
 
@@ -92,16 +92,16 @@ class _ForbiddenAware(httpx.Auth):
 
 @dataclass(frozen=True)
 class HeaderPageNumber(PageNumber):
-    """Gusto's page/per paging, checked against the X-Total-Pages header when it is sent."""
+    """Gusto's page/per paging, checked against the X-Total-Pages and X-Total-Count headers
+    when they are sent."""
 
-    def next(self, page: Page) -> PageRequest | None:
-        current = int(page.request.params[self.page_param])
+    def total_pages(self, page: Page) -> int | None:
         total = page.headers.get("X-Total-Pages", "")
-        if not total.isdigit():
-            return super().next(page)
-        if current < int(total) and page.items == 0:
-            raise BadPayload(f"Gusto page {current} of {total} came back empty")
-        return self._request(current + 1) if current < int(total) else None
+        return int(total) if total.isdigit() else None
+
+    def total_records(self, page: Page) -> int | None:
+        total = page.headers.get("X-Total-Count", "")
+        return int(total) if total.isdigit() else None
 
 
 def _primary_job(raw: Mapping[str, Any]) -> Mapping[str, Any] | None:

@@ -49,7 +49,7 @@ https://developers.lucca.fr/documentation/using-api/paging
   are left out by default). The users API is deprecated but has no sunset date (users
   migration guide). v3 collections answer `{"header": ..., "data": {"items": [...]}}` and page
   with `paging={offset},{limit}` (default and maximum limit 1000); no total comes back unless
-  asked for, so a short page ends the read. v3 users carry no leave status: statuses come
+  asked for, so only an empty page past a short one ends the read. v3 users carry no leave status: statuses come
   from the contract dates read against `as_of`. A user's `legalEntityId` is documented as
   "Establishment this employee works for" and its `departmentId` as the department: v3 users
   have no other establishment field.
@@ -81,7 +81,7 @@ from rostersync.connectors.mapping import (
     status_from_dates,
     text,
 )
-from rostersync.connectors.paging import Cursor, Page, PageRequest, Paginator
+from rostersync.connectors.paging import Cursor, OffsetLimit, Page, PageRequest
 from rostersync.connectors.spec import ConnectorSpec, MapContext, SetupGuide, Stream
 from rostersync.model import Employee, GroupType
 
@@ -105,20 +105,14 @@ USER_FIELDS = (
 
 
 @dataclass(frozen=True)
-class LuccaPaging(Paginator):
-    """`paging={offset},{limit}` in one parameter, which OffsetLimit cannot express."""
+class LuccaPaging(OffsetLimit):
+    """`paging={offset},{limit}` in one parameter; no total comes back, so (as for every
+    offset list without one) only an empty page ends the read."""
 
     limit: int = PAGE_SIZE
-    streams = False
 
-    def _at(self, offset: int) -> PageRequest:
+    def at(self, offset: int) -> PageRequest:
         return PageRequest(params={"paging": f"{offset},{self.limit}"})
-
-    def first(self) -> PageRequest:
-        return self._at(0)
-
-    def next(self, page: Page) -> PageRequest | None:
-        return self._at(page.seen) if page.items >= self.limit else None
 
 
 @dataclass(frozen=True)
