@@ -1,8 +1,10 @@
 """The tenant dashboard in headless Chromium: login, health, charts, a held run approved, a
-disconnect with confirmation. Screenshots of each step go to test-artifacts/dashboard/."""
+disconnect with confirmation. Screenshots of each step go to test-artifacts/dashboard/.
+What needs no rendering (CSRF, sessions, tenant isolation) is checked with plain HTTP."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -22,6 +24,7 @@ from rostersync.store.repos import apikeys, connections, destinations
 from rostersync.store.session import transaction
 from rostersync.store.tables import OutboxEntry, SyncRun
 from rostersync.web import SandboxTarget
+from rostersync.web.session import COOKIE
 from tests.conftest import HIBOB_TOKEN, HIBOB_USER, TODAY, Harness, Sandbox, make_harness
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "dashboard"
@@ -75,6 +78,18 @@ def site(tmp_path: Path, hibob: Sandbox) -> Iterator[tuple[str, Harness, str]]:
 def shot(page: Page, name: str) -> None:
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+def form_token(page: httpx.Response) -> str:
+    found = re.search(r'name="csrf" value="([^"]+)"', page.text)
+    assert found is not None, page.text
+    return found.group(1)
+
+
+def sign_in(client: httpx.Client, key: str) -> httpx.Response:
+    """As a browser does: the login form first, then the post with the form's token."""
+    token = form_token(client.get("/dashboard/login"))
+    return client.post("/dashboard/login", data={"api_key": key, "csrf": token})
 
 
 def login(page: Page, base_url: str, key: str) -> None:
@@ -142,19 +157,35 @@ def test_forms_need_the_csrf_token_and_another_tenant_sees_nothing(
     with transaction(harness.store.sessions) as session:
         _, other_key = apikeys.create_key(session, tenant_id=other.id, name="other")
     with httpx.Client(base_url=base_url, follow_redirects=False) as client:
-        assert client.post("/dashboard/login", data={"api_key": key}).status_code == 303
+        assert sign_in(client, key).status_code == 303
         forged = client.post(
             f"/dashboard/connections/{harness.connection_id}/disconnect",
             data={"csrf": "forged", "confirm": "hibob"},
         )
         assert forged.status_code == 403
     with httpx.Client(base_url=base_url, follow_redirects=False) as client:
-        client.post("/dashboard/login", data={"api_key": other_key})
+        sign_in(client, other_key)
         peek = client.get(f"/dashboard/connections/{harness.connection_id}/disconnect")
         assert peek.status_code == 404
         assert "Acme" not in client.get("/dashboard").text
     with httpx.Client(base_url=base_url, follow_redirects=True) as anonymous:
         assert anonymous.get("/dashboard").url.path == "/dashboard/login"
+
+
+def test_a_sign_in_posted_from_another_site_is_refused(site: tuple[str, Harness, str]) -> None:
+    """Login CSRF: a page elsewhere makes the browser post the attacker's key, with or without
+    a form token the attacker fetched for themselves, to sign the victim in to their tenant."""
+    base_url, _, key = site
+    with httpx.Client(base_url=base_url, follow_redirects=False) as victim:
+        assert victim.post("/dashboard/login", data={"api_key": key}).status_code == 403
+        with httpx.Client(base_url=base_url) as attacker:
+            token = form_token(attacker.get("/dashboard/login"))
+        forged = {"api_key": key, "csrf": token}
+        assert victim.post("/dashboard/login", data=forged).status_code == 403
+        assert COOKIE not in victim.cookies
+        assert victim.get("/dashboard").headers["location"] == "/dashboard/login"
+        assert sign_in(victim, key).status_code == 303
+        assert victim.get("/dashboard").status_code == 200
 
 
 def test_a_staging_connection_is_promoted_from_the_dashboard(

@@ -2,11 +2,13 @@
 
 Login is with an API key (a tenant key sees its tenant; an admin key picks one with
 `?tenant=`); the session is a signed cookie (web.session) re-checked against the key on every
-request. Every form carries a CSRF token bound to the session.
+request. Every form carries a CSRF token bound to the session; the login form, before there is
+one, a token bound to a random cookie of the browser (login CSRF).
 """
 
 from __future__ import annotations
 
+import secrets
 from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -28,7 +30,8 @@ from rostersync.store.repos import apikeys, audit, connections, people, runs, te
 from rostersync.store.session import transaction
 from rostersync.store.tables import ApiKey, SyncRun
 from rostersync.web.charts import Bar, bar_chart
-from rostersync.web.session import COOKIE, Sessions
+from rostersync.web.connect_state import set_cookie
+from rostersync.web.session import COOKIE, LOGIN_COOKIE, TTL_SECONDS, Sessions
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 
@@ -117,29 +120,38 @@ def dashboard_router(store: Store, settings: Settings) -> APIRouter:
         if not sessions.csrf_ok(request.cookies.get(COOKIE), token):
             raise HTTPException(status_code=403, detail="the form expired; reload the page")
 
-    def page(request: Request, name: str, **context: object) -> HTMLResponse:
-        return TEMPLATES.TemplateResponse(request, f"dashboard/{name}", context)
+    def page(request: Request, name: str, *, status: int = 200, **context: object) -> HTMLResponse:
+        return TEMPLATES.TemplateResponse(request, f"dashboard/{name}", context, status)
+
+    def login_page(request: Request, error: str | None, *, status: int = 200) -> HTMLResponse:
+        """A page elsewhere can make a browser post a key of the attacker's (login CSRF), but
+        can neither read this browser's cookie nor compute the token bound to it."""
+        nonce = request.cookies.get(LOGIN_COOKIE) or secrets.token_urlsafe(32)
+        response = page(
+            request, "login.html", status=status, error=error, csrf=sessions.csrf_token(nonce)
+        )
+        set_cookie(
+            response, request, LOGIN_COOKIE, nonce, path="/dashboard/login", max_age=TTL_SECONDS
+        )
+        return response
 
     @router.get("/login", response_class=HTMLResponse)
     def login_form(request: Request) -> HTMLResponse:
-        return page(request, "login.html", error=None)
+        return login_page(request, None)
 
     @router.post("/login")
-    def login(request: Request, api_key: Annotated[str, Form()]) -> Response:
+    def login(
+        request: Request, api_key: Annotated[str, Form()], csrf: Annotated[str, Form()] = ""
+    ) -> Response:
+        if not sessions.csrf_ok(request.cookies.get(LOGIN_COOKIE), csrf):
+            return login_page(request, "The sign-in form expired; please try again.", status=403)
         with transaction(store.sessions) as session:
             key = apikeys.authenticate(session, api_key.strip(), at=datetime.now(UTC))
             key_id = key.id if key else None
         if key_id is None:
-            return page(request, "login.html", error="That API key is unknown or revoked.")
+            return login_page(request, "That API key is unknown or revoked.")
         response = RedirectResponse("/dashboard", status_code=303)
-        response.set_cookie(
-            COOKIE,
-            sessions.issue(key_id),
-            httponly=True,
-            secure=request.url.scheme == "https",
-            samesite="strict",
-            max_age=8 * 3600,
-        )
+        set_cookie(response, request, COOKIE, sessions.issue(key_id), path="/", max_age=TTL_SECONDS)
         return response
 
     @router.post("/logout")

@@ -2,7 +2,8 @@
 
 A session cookie names the API key that logged in and when it expires; it is re-checked
 against the database on every request, so revoking the key ends the session. CSRF tokens are
-bound to the session (a second HMAC), checked on every form POST.
+bound to the session (a second HMAC), checked on every form POST; the login form's, before
+there is a session, to a random LOGIN_COOKIE the same way.
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ import time
 from dataclasses import dataclass
 
 COOKIE = "rs_session"
+LOGIN_COOKIE = "rs_login"
+"""A random value the login form's CSRF token is bound to, before there is a session."""
 TTL_SECONDS = 8 * 3600
 
 
