@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import date, datetime
@@ -11,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
 
 from rostersync.engine import setup
 from rostersync.engine.report import SyncReport
@@ -165,3 +167,19 @@ def make_harness(
         actor="test",
     )
     return Harness(store, sandbox, tenant.id, connection.id)
+
+
+def database_text(store: Store) -> str:
+    """Everything the database holds, as text: the SQLite file itself, or a pg_dump."""
+    url = store.engine.url
+    if url.get_backend_name() == "sqlite":
+        store.engine.dispose()  # checkpoint the WAL into the file
+        return Path(str(url.database)).read_bytes().decode("latin-1")
+    plain = make_url(url.render_as_string(hide_password=False)).set(drivername="postgresql")
+    dump = subprocess.run(
+        ["pg_dump", "--data-only", plain.render_as_string(hide_password=False)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return dump.stdout

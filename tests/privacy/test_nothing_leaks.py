@@ -10,12 +10,9 @@ from __future__ import annotations
 
 import logging
 import re
-import subprocess
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
-from sqlalchemy.engine import make_url
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
@@ -26,7 +23,7 @@ from rostersync.sandbox import EMULATORS, Faults, ServerThread, SyntheticCompany
 from rostersync.store import Store
 from rostersync.store.repos import destinations
 from rostersync.store.session import transaction
-from tests.conftest import TODAY, Harness, Sandbox, make_harness
+from tests.conftest import TODAY, Harness, Sandbox, database_text, make_harness
 from tests.connectors.conftest import SLUGS, sandbox_config
 
 BODIES: list[bytes] = []
@@ -90,21 +87,6 @@ def _sensitive_values(harness: Harness) -> set[str]:
     return {v for v in values if distinctive(v)}
 
 
-def _database_text(store: Store) -> str:
-    url = store.engine.url
-    if url.get_backend_name() == "sqlite":
-        store.engine.dispose()  # checkpoint the WAL into the file
-        return Path(str(url.database)).read_bytes().decode("latin-1")
-    plain = make_url(url.render_as_string(hide_password=False)).set(drivername="postgresql")
-    dump = subprocess.run(
-        ["pg_dump", "--data-only", plain.render_as_string(hide_password=False)],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    return dump.stdout
-
-
 def test_sensitive_fields_and_clear_personal_data_appear_nowhere(
     any_vendor: Harness, receiver_url: str, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -124,7 +106,7 @@ def test_sensitive_fields_and_clear_personal_data_appear_nowhere(
     assert len(sensitive) > 50
     webhooks = b"\n".join(BODIES).decode()
     logs = caplog.text
-    database = _database_text(harness.store)
+    database = database_text(harness.store)
     # Keys are checked in the webhooks only: the database's columns are pinned by the schema
     # guard, and short words turn up by chance inside its base64 ciphertexts.
     for key in ("salary", "iban", "birth", "ethnicity", "gender"):

@@ -35,6 +35,9 @@ def decide(
     with transaction(store.sessions) as session:
         run = _held(session, run_id, tenant_id)
         connection = connections.get_connection(session, run.connection_id, tenant_id=None)
+        if approve and connection.status == "disconnected":
+            # Belt and braces: disconnect discards held plans; none may write people back.
+            raise NotHeld(f"run {run_id} belongs to a disconnected connection")
         actions: tuple[Action, ...] = ()
         if approve:
             text = store.keyring.decrypt(run.held_plan or "", context="sync_runs.held_plan")

@@ -7,6 +7,7 @@ error everywhere and nothing half-made is stored.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -15,7 +16,16 @@ from pydantic import ValidationError
 from rostersync.connectors import BadInput, get_connector
 from rostersync.engine.policy import Policy
 from rostersync.store import Store
-from rostersync.store.repos import accounts, audit, connections, outbox, people, tenants
+from rostersync.store.repos import (
+    accounts,
+    audit,
+    connections,
+    links,
+    outbox,
+    people,
+    runs,
+    tenants,
+)
 from rostersync.store.repos.accounts import AccountIn
 from rostersync.store.session import transaction
 
@@ -103,7 +113,9 @@ def create_connection(
 
 
 def disconnect(store: Store, connection_id: str, *, tenant_id: str | None, actor: str) -> None:
-    """Revoke from our side: forget the credentials and purge the connection's people data.
+    """Revoke from our side, totally: forget the credentials, purge the connection's people
+    data and every event about them, discard held plans (they hold names), and revoke every
+    outstanding link of the connection, so nothing can bring it back.
 
     Runs, actions (ids and field names only) and the audit log stay, so what happened before
     remains explainable; the audit entry records who disconnected and when.
@@ -112,6 +124,8 @@ def disconnect(store: Store, connection_id: str, *, tenant_id: str | None, actor
         connection = connections.get_connection(session, connection_id, tenant_id=tenant_id)
         people.purge(session, connection)
         outbox.purge_subject_prefix(session, f"{connection.id}:")
+        discarded = runs.discard_held(session, connection, actor=f"disconnect by {actor}")
+        revoked = links.revoke_for_connection(session, connection.id, at=datetime.now(UTC))
         connections.disconnect(connection)
         audit.record(
             session,
@@ -120,7 +134,9 @@ def disconnect(store: Store, connection_id: str, *, tenant_id: str | None, actor
             action="connection.disconnected",
             target=connection.id,
             details={
-                "purged": ["people", "groups", "locations", "undelivered and delivered events"]
+                "purged": ["people", "groups", "locations", "undelivered and delivered events"],
+                "held_runs_discarded": discarded,
+                "links_revoked": revoked,
             },
         )
 
@@ -192,6 +208,8 @@ def reconnect(
     validate_credentials(provider, credentials)
     with transaction(store.sessions) as session:
         connection = connections.get_connection(session, connection_id, tenant_id=None)
+        if connection.status == "disconnected":
+            raise BadInput("this connection was disconnected: its data is gone, connect anew")
         if connection.provider != provider:
             raise BadInput(f"this link renews a {connection.provider} connection, not {provider}")
         connections.replace_credentials(store.keyring, connection, credentials)

@@ -45,6 +45,7 @@ TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 UNAVAILABLE_STATUS = {
     links.LinkState.EXPIRED: 410,
     links.LinkState.USED: 410,
+    links.LinkState.REVOKED: 410,
     links.LinkState.UNKNOWN: 404,
 }
 ACTION_COUNTS = ("provision", "update", "deprovision", "delete")

@@ -26,6 +26,7 @@ class LinkState(StrEnum):
     VALID = "valid"
     EXPIRED = "expired"
     USED = "used"
+    REVOKED = "revoked"
     UNKNOWN = "unknown"
 
 
@@ -73,6 +74,8 @@ def resolve(session: Session, token: str, *, at: datetime) -> Resolved:
     link = session.scalars(query).one_or_none()
     if link is None:
         return Resolved(LinkState.UNKNOWN, None)
+    if link.revoked_at is not None:
+        return Resolved(LinkState.REVOKED, link)
     if link.used_at is not None:
         return Resolved(LinkState.USED, link)
     if link.expires_at <= at:
@@ -81,7 +84,7 @@ def resolve(session: Session, token: str, *, at: datetime) -> Resolved:
 
 
 def claim(session: Session, link_id: str, *, at: datetime) -> ConnectLink | None:
-    """Mark a valid link used; None if it was used or expired in the meantime."""
+    """Mark a valid link used; None if it was used, expired or revoked in the meantime."""
     result = cast(
         "CursorResult[Any]",
         session.execute(
@@ -89,12 +92,30 @@ def claim(session: Session, link_id: str, *, at: datetime) -> ConnectLink | None
             .where(
                 ConnectLink.id == link_id,
                 ConnectLink.used_at.is_(None),
+                ConnectLink.revoked_at.is_(None),
                 ConnectLink.expires_at > at,
             )
             .values(used_at=at)
         ),
     )
     return session.get(ConnectLink, link_id) if result.rowcount == 1 else None
+
+
+def revoke_for_connection(session: Session, connection_id: str, *, at: datetime) -> int:
+    """Disconnect: every link of the connection not used yet stops working; how many."""
+    result = cast(
+        "CursorResult[Any]",
+        session.execute(
+            update(ConnectLink)
+            .where(
+                ConnectLink.connection_id == connection_id,
+                ConnectLink.used_at.is_(None),
+                ConnectLink.revoked_at.is_(None),
+            )
+            .values(revoked_at=at)
+        ),
+    )
+    return result.rowcount
 
 
 def release(session: Session, link_id: str) -> None:

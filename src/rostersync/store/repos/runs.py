@@ -112,6 +112,19 @@ def held_run(session: Session, connection: Connection) -> str | None:
     return session.scalars(query).first()
 
 
+def discard_held(session: Session, connection: Connection, *, actor: str) -> list[str]:
+    """Disconnect: held runs lose their plans (names and emails) and can no longer be
+    approved; the run rows stay, as history. The ids of the runs discarded."""
+    held = list(
+        session.scalars(
+            select(SyncRun).where(SyncRun.connection_id == connection.id, SyncRun.status == "held")
+        )
+    )
+    for run in held:
+        run.status, run.held_plan, run.decided_by = "rejected", None, actor
+    return [run.id for run in held]
+
+
 def running_since(session: Session, connection: Connection, since: datetime) -> bool:
     """Whether a run of this connection started after `since` is still going."""
     query = select(SyncRun.id).where(
