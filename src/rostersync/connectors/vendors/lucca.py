@@ -49,10 +49,10 @@ https://developers.lucca.fr/documentation/using-api/paging
   are left out by default). The users API is deprecated but has no sunset date (users
   migration guide). v3 collections answer `{"header": ..., "data": {"items": [...]}}` and page
   with `paging={offset},{limit}` (default and maximum limit 1000); no total comes back unless
-  asked for, so only an empty page past a short one ends the read. v3 users carry no leave status: statuses come
-  from the contract dates read against `as_of`. A user's `legalEntityId` is documented as
-  "Establishment this employee works for" and its `departmentId` as the department: v3 users
-  have no other establishment field.
+  asked for, so only an empty page past a short one ends the read. v3 users carry no leave
+  status: statuses come from the contract dates read against `as_of`. A user's
+  `legalEntityId` is documented as "Establishment this employee works for" and its
+  `departmentId` as the department: v3 users have no other establishment field.
 - Ids: no page says that v4 department and establishment ids are the v3 ones, and no v4 (or
   v5) body carries a legacy id (v5 `remoteId` is a third-party id). People cannot move because
   of this switch: their department and location still come from the v3 users. What could
