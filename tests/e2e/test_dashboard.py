@@ -188,6 +188,48 @@ def test_a_sign_in_posted_from_another_site_is_refused(site: tuple[str, Harness,
         assert victim.get("/dashboard").status_code == 200
 
 
+def test_every_sign_in_is_its_own_session(site: tuple[str, Harness, str]) -> None:
+    base_url, _, key = site
+    with (
+        httpx.Client(base_url=base_url) as first,
+        httpx.Client(base_url=base_url) as second,
+    ):
+        sign_in(first, key)
+        sign_in(second, key)  # within the same second, as a rule
+        assert first.cookies[COOKIE] != second.cookies[COOKIE]
+        assert form_token(first.get("/dashboard")) != form_token(second.get("/dashboard"))
+
+
+def test_sign_out_ends_the_session_on_the_server(site: tuple[str, Harness, str]) -> None:
+    base_url, harness, key = site
+    with transaction(harness.store.sessions) as session:
+        _, admin_key = apikeys.create_key(session, tenant_id=None, name="operator")
+    with httpx.Client(base_url=base_url, follow_redirects=False) as other:
+        sign_in(other, key)
+        for signing_in in (key, admin_key):
+            with httpx.Client(base_url=base_url, follow_redirects=False) as browser:
+                sign_in(browser, signing_in)
+                kept = browser.cookies[COOKIE]
+                home = browser.get("/dashboard", params={"tenant": harness.tenant_id})
+                csrf = form_token(home)
+                assert browser.post("/dashboard/logout", data={"csrf": csrf}).status_code == 303
+            with httpx.Client(
+                base_url=base_url, cookies={COOKIE: kept}, follow_redirects=False
+            ) as replay:
+                page = replay.get("/dashboard", params={"tenant": harness.tenant_id})
+                assert (page.status_code, page.headers.get("location")) == (303, "/dashboard/login")
+                assert replay.get("/dashboard/tenants").status_code == 404
+                forged = replay.post(
+                    f"/dashboard/connections/{harness.connection_id}/disconnect",
+                    data={"csrf": csrf, "confirm": "hibob", "tenant": harness.tenant_id},
+                )
+                assert forged.headers["location"] == "/dashboard/login"
+        assert other.get("/dashboard").status_code == 200  # only the one session ended
+    with transaction(harness.store.sessions) as session:
+        connection = connections.get_connection(session, harness.connection_id, tenant_id=None)
+        assert connection.status == "active"
+
+
 def test_a_staging_connection_is_promoted_from_the_dashboard(
     browser: Browser, site: tuple[str, Harness, str]
 ) -> None:

@@ -190,6 +190,36 @@ def test_dns_rebinding_between_check_and_connect_is_caught() -> None:
         send(client, client.build_request("GET", "https://rebind.example/"))
 
 
+def test_plain_http_rebinding_away_from_loopback_is_caught_in_development_mode(
+    sleep: RecordingSleep,
+) -> None:
+    # The check sees loopback; the connect-time lookup then answers with a public address.
+    answers = [["127.0.0.1"], ["93.184.216.34"]]
+
+    def rebinding(host: str, port: int) -> list[str]:
+        return answers.pop(0) if len(answers) > 1 else answers[0]
+
+    with (
+        build_client(HostGuard(allow_loopback=True, resolver=rebinding)) as client,
+        pytest.raises(BlockedDestination, match="only to loopback"),
+    ):
+        send(client, client.build_request("GET", "http://rebind.example/"), sleep=sleep)
+    assert answers == [["93.184.216.34"]]  # both lookups happened
+
+
+def test_https_in_development_mode_still_connects_to_the_checked_address(
+    tls_server: LoopbackServer,
+) -> None:
+    port = tls_server.base_url.rsplit(":", 1)[1]
+    guard = HostGuard(allow_loopback=True, resolver=lambda host, port: ["127.0.0.1"])
+    with build_client(guard) as client:
+        request = client.build_request("GET", f"https://vendor.test:{port}/people")
+        with pytest.raises(TransportFailure) as caught:
+            send(client, request, policy=RetryPolicy(max_attempts=1))
+    # Reached the local TLS server (and refused its certificate): https is not pinned to http.
+    assert "CERTIFICATE_VERIFY_FAILED" in str(caught.value.__cause__)
+
+
 def test_connections_go_to_the_checked_address(server: LoopbackServer) -> None:
     port = server.base_url.rsplit(":", 1)[1]
     server.script("/people", Reply(200, body=b"pinned"))

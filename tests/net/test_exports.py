@@ -14,6 +14,7 @@ def test_exported_members() -> None:
     assert set(rostersync.net.__all__) == {
         "CONNECT_TIMEOUT",
         "DEFAULT_POLICY",
+        "PORTS",
         "USER_AGENT",
         "BlockedDestination",
         "Client",
@@ -24,6 +25,7 @@ def test_exported_members() -> None:
         "RetryPolicy",
         "TransportFailure",
         "build_client",
+        "parse_url",
         "safe_url",
         "send",
         "system_resolver",

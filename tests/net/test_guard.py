@@ -282,7 +282,38 @@ def test_refusal_carries_the_safe_url() -> None:
 
 def test_addresses_returns_only_checked_addresses() -> None:
     guard = HostGuard(resolver=resolves_to("93.184.216.34", "2606:2800::1"))
-    assert guard.addresses("api.example", 443) == ["93.184.216.34", "2606:2800::1"]
-    assert STRICT.addresses("93.184.216.34", 443) == ["93.184.216.34"]
+    assert guard.addresses("api.example", 443, plain_http=False) == [
+        "93.184.216.34",
+        "2606:2800::1",
+    ]
+    assert STRICT.addresses("93.184.216.34", 443, plain_http=False) == ["93.184.216.34"]
     with pytest.raises(BlockedDestination):
-        STRICT.addresses("2130706433", 443)
+        STRICT.addresses("2130706433", 443, plain_http=False)
+
+
+def test_addresses_for_plain_http_must_all_be_loopback_even_in_development_mode() -> None:
+    guard = HostGuard(allow_loopback=True, resolver=resolves_to("127.0.0.1", "93.184.216.34"))
+    assert guard.addresses("vendor.test", 80, plain_http=False) == ["127.0.0.1", "93.184.216.34"]
+    with pytest.raises(BlockedDestination, match="only to loopback"):
+        guard.addresses("vendor.test", 80, plain_http=True)
+
+
+@pytest.mark.parametrize("port", ["0", "65536", "99999", "99999999999999999999"])
+def test_ports_outside_1_to_65535_are_refused(port: str) -> None:
+    with pytest.raises(BlockedDestination, match=f"port {port} is out of range"):
+        HostGuard(resolver=PUBLIC).check(f"https://hooks.example:{port}/h?token=s3cr3t")
+
+
+def test_the_last_port_is_allowed() -> None:
+    HostGuard(resolver=PUBLIC).check("https://hooks.example:65535/h")
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["http://[::1", "https://[::1]x/", "https://a]b/", "https://[1.2.3.4]/", "https://x\uff03y/"],
+)
+def test_malformed_urls_are_refused_without_being_echoed(url: str) -> None:
+    with pytest.raises(BlockedDestination) as caught:
+        DEV.check(url + "?token=s3cr3t")
+    assert str(caught.value) == "not a valid URL"
+    assert caught.value.url is None

@@ -77,6 +77,7 @@ NON_PEOPLE_TABLES = {
         "tenant_id",
         "kind",
         "url",
+        "url_query",
         "secret",
         "previous_secret",
         "previous_secret_until",
@@ -133,6 +134,7 @@ NON_PEOPLE_TABLES = {
         "last_used_at",
         "revoked_at",
     },
+    "ended_sessions": {"nonce", "expires_at"},
     "audit_log": {"id", "tenant_id", "actor", "action", "target", "at", "details"},
     "product_accounts": {
         "id",

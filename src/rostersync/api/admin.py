@@ -33,6 +33,7 @@ from rostersync.engine.approval import decide
 from rostersync.engine.policy import Policy
 from rostersync.engine.sync import SyncOptions, run_sync
 from rostersync.errors import RostersyncError, Terminal
+from rostersync.net import parse_url
 from rostersync.store import NotFound
 from rostersync.store.repos import audit, connections, destinations, runs, tenants
 from rostersync.store.repos.accounts import AccountIn
@@ -90,6 +91,8 @@ def list_connections(
 def create_connection(
     body: ConnectionIn, store: StoreDep, settings: SettingsDep, principal: PrincipalDep
 ) -> ConnectionCreated:
+    if body.base_url is not None:
+        parse_url(body.base_url, name="base URL")
     created = setup.create_connection(
         store,
         tenant_id=_owner(principal, body.tenant_id),
@@ -211,7 +214,9 @@ def rotate_destination_secret(
     destination_id: str,
     store: StoreDep,
     principal: PrincipalDep,
-    overlap_hours: Annotated[int, Query(ge=0, le=168)] = 24,
+    overlap_hours: Annotated[
+        int, Query(ge=destinations.OVERLAP_HOURS[0], le=destinations.OVERLAP_HOURS[-1])
+    ] = 24,
 ) -> DestinationCreated:
     """A new signing secret, shown once; the old one keeps signing during the overlap."""
     scope = principal.scope(None)

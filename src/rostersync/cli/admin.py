@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import csv
 import json
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from rostersync.cli.context import open_configured_store, parse_pairs
+from rostersync.cli.context import open_configured_store, parse_day, parse_pairs, within
 from rostersync.cli.output import emit, emit_rows
 from rostersync.connectors import BadInput
 from rostersync.delivery import deliver_due
@@ -20,6 +20,7 @@ from rostersync.engine.approval import decide
 from rostersync.engine.policy import Policy
 from rostersync.engine.sync import SyncOptions, run_sync
 from rostersync.model import EVENT_TYPES
+from rostersync.net import parse_url
 from rostersync.settings import load_settings
 from rostersync.store import NotFound
 from rostersync.store.repos import apikeys, audit, connections, destinations, outbox, runs, tenants
@@ -71,6 +72,8 @@ def connections_create(
     as_json: JsonFlag = False,
 ) -> None:
     """Create a connection; its credentials are stored encrypted and never shown again."""
+    if base_url is not None:
+        parse_url(base_url, name="base URL")
     settings = load_settings()
     created = setup.create_connection(
         open_configured_store(settings),
@@ -144,21 +147,37 @@ def accounts_import(
     ],
 ) -> None:
     """Existing product accounts, so joiners are linked to them instead of created twice."""
-    with csv_file.open(newline="") as handle:
-        reader = csv.DictReader(handle)
-        if reader.fieldnames is None or "account_id" not in reader.fieldnames:
-            raise BadInput("the CSV needs a header with at least account_id (and email, hris_id)")
-        items = [
-            AccountIn(
-                row["account_id"].strip(),
-                (row.get("email") or "").strip() or None,
-                (row.get("hris_id") or "").strip() or None,
-            )
-            for row in reader
-            if (row.get("account_id") or "").strip()
-        ]
+    items = _read_accounts(csv_file)
     count = setup.import_accounts(open_configured_store(), tenant, items, actor="cli")
     typer.echo(f"{count} accounts imported")
+
+
+def _read_accounts(path: Path) -> list[AccountIn]:
+    # The rows hold emails: errors name the file and what is wrong, never a value.
+    try:
+        # utf-8-sig: spreadsheets save "CSV UTF-8" with a byte order mark before the header.
+        with path.open(newline="", encoding="utf-8-sig") as handle:
+            return _accounts(csv.DictReader(handle))
+    except csv.Error as exc:
+        raise BadInput(f"{path.name} is not a readable CSV ({exc})") from None
+    except UnicodeDecodeError:
+        raise BadInput(f"{path.name} is not UTF-8 text: save the CSV as UTF-8") from None
+    except OSError as exc:
+        raise BadInput(f"cannot read {path}: {exc.strerror or type(exc).__name__}") from None
+
+
+def _accounts(reader: csv.DictReader[str]) -> list[AccountIn]:
+    if reader.fieldnames is None or "account_id" not in reader.fieldnames:
+        raise BadInput("the CSV needs a header with at least account_id (and email, hris_id)")
+    return [
+        AccountIn(
+            row["account_id"].strip(),
+            (row.get("email") or "").strip() or None,
+            (row.get("hris_id") or "").strip() or None,
+        )
+        for row in reader
+        if (row.get("account_id") or "").strip()
+    ]
 
 
 @apikeys_app.command("create")
@@ -384,7 +403,7 @@ def sync(
         open_configured_store(settings),
         connection_id,
         options=SyncOptions(
-            as_of=date.fromisoformat(as_of) if as_of else None,
+            as_of=parse_day(as_of, option="--as-of") if as_of else None,
             dry_run=dry_run,
             allow_loopback=settings.allow_loopback,
         ),
@@ -417,7 +436,11 @@ def db_upgrade() -> None:
 def destinations_rotate_secret(
     destination_id: str,
     overlap_hours: Annotated[
-        int, typer.Option(help="Hours during which events carry both signatures.")
+        int,
+        typer.Option(
+            help="Hours during which events carry both signatures (at most a week).",
+            callback=within(destinations.OVERLAP_HOURS),
+        ),
     ] = 24,
     as_json: JsonFlag = False,
 ) -> None:

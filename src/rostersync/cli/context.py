@@ -1,8 +1,14 @@
-"""Settings and the store, opened the same way by every command."""
+"""Settings and the store, opened the same way by every command; options checked the same way."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import date
+
+import typer
+
 from rostersync.connectors import BadInput
+from rostersync.net import PORTS
 from rostersync.settings import Settings, load_settings
 from rostersync.store import Store, open_store
 from rostersync.store.keys import load_keyring
@@ -24,3 +30,30 @@ def parse_pairs(pairs: list[str], *, option: str) -> dict[str, str]:
             raise BadInput(f"{option} takes NAME=VALUE; one of them has no '=' or no name")
         values[name.strip()] = value
     return values
+
+
+def within(allowed: range) -> Callable[[typer.CallbackParam, int], int]:
+    """An option callback refusing integers outside ``allowed``.
+
+    It raises BadInput, so the error is our one line with exit code 2 (click's own range
+    check prints a boxed usage message instead).
+    """
+
+    def check(param: typer.CallbackParam, value: int) -> int:
+        if value not in allowed:
+            raise BadInput(
+                f"{param.opts[0]} must be from {allowed[0]} to {allowed[-1]}, got {value}"
+            )
+        return value
+
+    return check
+
+
+valid_port = within(PORTS)
+
+
+def parse_day(value: str, *, option: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise BadInput(f"{option} takes a date as YYYY-MM-DD") from None

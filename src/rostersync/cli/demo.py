@@ -18,6 +18,7 @@ from typing import Annotated
 import typer
 from starlette.types import ASGIApp
 
+from rostersync.cli.context import valid_port
 from rostersync.cli.server import build_app, serve
 from rostersync.connectors import BadInput
 from rostersync.engine import setup
@@ -90,7 +91,7 @@ def _scim_server(store: Store, base: str) -> ASGIApp:
 
 
 def demo(
-    port: Annotated[int, typer.Option(help="Port on 127.0.0.1.")] = 8000,
+    port: Annotated[int, typer.Option(help="Port on 127.0.0.1.", callback=valid_port)] = 8000,
     data_dir: Annotated[
         Path, typer.Option(help="Where the demo keeps its database and key.")
     ] = Path(".data/demo"),

@@ -8,11 +8,12 @@ from typing import Annotated
 
 import typer
 
-from rostersync.cli.context import parse_pairs
+from rostersync.cli.context import parse_day, parse_pairs
 from rostersync.cli.output import emit
-from rostersync.connectors import BadInput, ReadContext, get_connector
+from rostersync.connectors import ReadContext, get_connector
 from rostersync.engine.catalog import providers as catalog
 from rostersync.engine.setup import validate_credentials
+from rostersync.net import parse_url
 from rostersync.settings import load_settings
 
 
@@ -29,10 +30,7 @@ def providers(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
 def _as_of(value: str | None) -> date:
     if value is None:
         return datetime.now(UTC).date()
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise BadInput("--as-of takes a date as YYYY-MM-DD") from None
+    return parse_day(value, option="--as-of")
 
 
 def extract(
@@ -50,6 +48,8 @@ def extract(
     credentials = parse_pairs(credential, option="--credential")
     validate_credentials(provider, credentials)
     connector = get_connector(provider)
+    if base_url is not None:
+        parse_url(base_url, name="base URL")
     connector.check_target(credentials, base_url, allow_loopback=settings.allow_loopback)
     context = ReadContext(
         credentials=credentials,

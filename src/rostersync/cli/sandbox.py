@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 import uvicorn
 
-from rostersync.cli.context import parse_pairs
+from rostersync.cli.context import parse_pairs, valid_port
 from rostersync.connectors import BadInput
 from rostersync.sandbox import EMULATORS, Faults, SyntheticCompany
 
@@ -17,7 +17,7 @@ sandbox_app = typer.Typer(help="Vendor emulators with synthetic people.", no_arg
 @sandbox_app.command("serve")
 def sandbox_serve(
     vendor: Annotated[str, typer.Option(help="Emulator to serve, e.g. hibob.")] = "hibob",
-    port: Annotated[int, typer.Option(help="Port on 127.0.0.1.")] = 9000,
+    port: Annotated[int, typer.Option(help="Port on 127.0.0.1.", callback=valid_port)] = 9000,
     people: Annotated[int, typer.Option(help="Synthetic people.")] = 300,
     seed: Annotated[int, typer.Option(help="Same seed, same people.")] = 42,
     credential: Annotated[

@@ -9,6 +9,7 @@ from typing import Annotated
 
 import typer
 
+from rostersync.cli.context import valid_port
 from rostersync.cli.server import build_app
 from rostersync.cli.server import serve as run_server
 from rostersync.connectors import BadInput
@@ -20,7 +21,7 @@ from rostersync.store.keys import load_keyring
 
 def serve(
     host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="Port.")] = 8000,
+    port: Annotated[int, typer.Option(help="Port.", callback=valid_port)] = 8000,
     certfile: Annotated[Path | None, typer.Option(help="TLS certificate (PEM).")] = None,
     keyfile: Annotated[Path | None, typer.Option(help="TLS private key (PEM).")] = None,
     proxy_headers: Annotated[

@@ -71,12 +71,14 @@ def deliver_due(
     """Send what is due now; a receiver slower than `timeout` seconds counts as a failure."""
     with transaction(store.sessions) as session:
         claimed = outbox.claim_due(session, store.keyring, now=clock(), lease=LEASE, limit=limit)
-        targets: dict[str, tuple[Destination, list[str]]] = {}
+        # (destination, the URL with its decrypted query, signing secrets)
+        targets: dict[str, tuple[Destination, str, list[str]]] = {}
         for entry in claimed:
             if entry.destination_id not in targets:
                 destination = session.get_one(Destination, entry.destination_id)
                 targets[entry.destination_id] = (
                     destination,
+                    destinations.target_url(store.keyring, destination),
                     destinations.signing_secrets(store.keyring, destination, now=clock()),
                 )
     tally = {DELIVERED: 0, RETRYING: 0, FAILED: 0, SKIPPED: 0}
@@ -86,11 +88,11 @@ def deliver_due(
     ):
         scim_targets: dict[str, scim.ScimTarget] = {}
 
-        def scim_target(destination: Destination, token: str) -> scim.ScimTarget:
+        def scim_target(destination: Destination, url: str, token: str) -> scim.ScimTarget:
             if destination.id not in scim_targets:
                 scim_targets[destination.id] = round_scope.enter_context(
                     scim.scim_target(
-                        destination.url,
+                        url,
                         token,
                         options=destination.options,
                         groups_of=_group_lookup(store, destination.tenant_id),
@@ -100,7 +102,7 @@ def deliver_due(
             return scim_targets[destination.id]
 
         for entry in claimed:
-            destination, secrets = targets[entry.destination_id]
+            destination, url, secrets = targets[entry.destination_id]
             if not destination.enabled:
                 outcome = webhooks.Outcome(False, None, "the destination is disabled", final=True)
                 tally[_record(store, entry, destination, outcome, clock(), None)] += 1
@@ -110,11 +112,12 @@ def deliver_due(
                 continue
             started = time.monotonic()
             if destination.kind == destinations.SCIM:
-                outcome = scim_target(destination, secrets[0]).deliver(entry.event_type, entry.body)
+                target = scim_target(destination, url, secrets[0])
+                outcome = target.deliver(entry.event_type, entry.body)
             else:
                 outcome = webhooks.post(
                     client,
-                    destination.url,
+                    url,
                     secrets=secrets,
                     message_id=entry.id,
                     body=webhook_body(destination, entry.body),

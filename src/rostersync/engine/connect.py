@@ -20,15 +20,19 @@ from rostersync.store.session import transaction
 
 MAX_LIFETIME = timedelta(days=30)
 _UNITS = {"m": "minutes", "h": "hours", "d": "days"}
+_MAX_DIGITS = len(str(MAX_LIFETIME // timedelta(minutes=1)))
 
 
 def parse_lifetime(text: str) -> timedelta:
     """`30m`, `12h`, `7d`: how long a link stays valid (at most 30 days)."""
     match = re.fullmatch(r"\s*(\d+)\s*([mhd])\s*", text.lower())
     if match is None:
-        raise BadInput(f"expiry must look like 30m, 12h or 7d, got {text!r}")
-    lifetime = timedelta(**{_UNITS[match.group(2)]: int(match.group(1))})
-    if not timedelta(0) < lifetime <= MAX_LIFETIME:
+        raise BadInput(f"expiry must look like 30m, 12h or 7d, got {text[:20]!r}")
+    digits, unit = match.group(1).lstrip("0") or "0", _UNITS[match.group(2)]
+    # A number with more digits than 30 days has minutes is too long in any unit: refused
+    # here, before int() or timedelta() overflow on it.
+    lifetime = timedelta(**{unit: int(digits)}) if len(digits) <= _MAX_DIGITS else None
+    if lifetime is None or not timedelta(0) < lifetime <= MAX_LIFETIME:
         raise BadInput("a connect link must expire within 30 days")
     return lifetime
 

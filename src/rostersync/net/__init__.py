@@ -15,12 +15,13 @@ from rostersync.net.client import (
     send,
 )
 from rostersync.net.errors import BlockedDestination, NetError, RetryLater, TransportFailure
-from rostersync.net.guard import HostGuard, Resolver, system_resolver
+from rostersync.net.guard import PORTS, HostGuard, Resolver, parse_url, system_resolver
 from rostersync.net.redact import safe_url
 
 __all__ = [
     "CONNECT_TIMEOUT",
     "DEFAULT_POLICY",
+    "PORTS",
     "USER_AGENT",
     "BlockedDestination",
     "Client",
@@ -31,6 +32,7 @@ __all__ = [
     "RetryPolicy",
     "TransportFailure",
     "build_client",
+    "parse_url",
     "safe_url",
     "send",
     "system_resolver",

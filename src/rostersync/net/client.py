@@ -16,7 +16,7 @@ import httpx
 from rostersync import __version__
 from rostersync.net.errors import RetryLater, TransportFailure
 from rostersync.net.guard import HostGuard
-from rostersync.net.redact import safe_url
+from rostersync.net.redact import SafeUrlsInLogs, safe_url
 from rostersync.net.transport import GuardedTransport
 
 USER_AGENT = f"rostersync/{__version__}"
@@ -29,6 +29,8 @@ _RETRY_AFTER_STATUSES = frozenset({429, 503})
 _DELTA_SECONDS = re.compile(r"[0-9]+")
 
 logger = logging.getLogger("rostersync.net")
+# Every client is built here, so here is where httpx's own request log stops showing queries.
+logging.getLogger("httpx").addFilter(SafeUrlsInLogs())
 
 Client = httpx.Client
 """For annotations elsewhere: only build_client may construct one (ruff TID251)."""

@@ -4,6 +4,7 @@ A customer types a Workday tenant host, an operator types a webhook URL; either 
 our credentials or our network position at something internal. ``HostGuard.check`` runs
 before every request (redirects included) and ``HostGuard.addresses`` again at connect
 time, so a name that resolves differently the second time (DNS rebinding) is still caught.
+Both times, plain http:// may reach loopback addresses only.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import socket
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from ipaddress import IPv4Address, ip_address
+from urllib.parse import urlsplit
 
 import httpx
 
@@ -30,6 +32,8 @@ _METADATA_NAMES = frozenset(
     {"metadata", "metadata.google.internal", "metadata.goog", "instance-data"}
 )
 _DEFAULT_PORTS = {"https": 443, "http": 80}
+PORTS = range(1, 65536)
+"""The TCP ports a URL (or a listening socket) may name."""
 
 
 def system_resolver(host: str, port: int) -> list[str]:
@@ -58,7 +62,7 @@ class HostGuard:
 
     def check(self, url: str | httpx.URL) -> None:
         """Raise BlockedDestination unless ``url`` is a target this policy allows."""
-        parsed = _parse(url)
+        parsed = parse_url(url)
         if parsed.scheme == "http" and not self.allow_loopback:
             raise BlockedDestination(f"plain http:// is refused; {DEV_MODE_HINT}", url=parsed)
         if parsed.scheme not in _DEFAULT_PORTS:
@@ -73,21 +77,28 @@ class HostGuard:
                 f"{host} is not an allowed host (allowed: {', '.join(self.allowed_hosts)})",
                 url=parsed,
             )
-        found = self._addresses(host, parsed.port or _DEFAULT_PORTS[parsed.scheme], parsed)
-        if parsed.scheme == "http" and not all(ip_address(a).is_loopback for a in found):
-            # Development mode is for local emulators; it never sends secrets in clear elsewhere.
-            raise BlockedDestination(
-                "plain http:// is allowed only to loopback addresses, even in development mode",
-                url=parsed,
-            )
+        port = parsed.port or _DEFAULT_PORTS[parsed.scheme]
+        self._addresses(host, port, parsed, plain_http=parsed.scheme == "http")
 
-    def addresses(self, host: str, port: int) -> list[str]:
-        """The addresses ``host`` stands for, each one checked; connect only to these."""
-        return self._addresses(host, port, None)
+    def addresses(self, host: str, port: int, *, plain_http: bool) -> list[str]:
+        """The addresses ``host`` stands for, each one checked; connect only to these.
 
-    def _addresses(self, host: str, port: int, url: httpx.URL | None) -> list[str]:
+        ``plain_http`` says the connection will carry http:// in clear: then every address
+        must be loopback, or a name that passed ``check`` could rebind to a public one.
+        """
+        return self._addresses(host, port, None, plain_http=plain_http)
+
+    def _addresses(
+        self, host: str, port: int, url: httpx.URL | None, *, plain_http: bool
+    ) -> list[str]:
         try:
-            return self._checked_addresses(host, port)
+            found = self._checked_addresses(host, port)
+            if plain_http and not all(ip_address(a).is_loopback for a in found):
+                # Development mode is for local emulators: nothing goes elsewhere in clear.
+                raise BlockedDestination(
+                    "plain http:// is allowed only to loopback addresses, even in development mode"
+                )
+            return found
         except NetError as exc:
             # The connect-time path has only a host; check() knows the URL worth showing.
             exc.url = exc.url or (safe_url(url) if url is not None else None)
@@ -134,11 +145,25 @@ class HostGuard:
         return any(_matches(pattern, host) for pattern in self.allowed_hosts)
 
 
-def _parse(url: str | httpx.URL) -> httpx.URL:
-    try:
-        return url if isinstance(url, httpx.URL) else httpx.URL(url)
-    except httpx.InvalidURL:
-        raise BlockedDestination("not a valid URL") from None
+def parse_url(url: str | httpx.URL, *, name: str = "URL") -> httpx.URL:
+    """``url`` parsed, or BlockedDestination("not a valid <name>") without echoing it.
+
+    The standard library must read it too: connectors split URLs with urllib, and a URL two
+    parsers read differently is how host checks get bypassed. The port is checked here
+    because httpx accepts any integer and the failure would otherwise come at connect time.
+    """
+    if isinstance(url, httpx.URL):
+        parsed = url
+    else:
+        try:
+            urlsplit(url)
+            parsed = httpx.URL(url)
+        except (ValueError, httpx.InvalidURL):
+            # The text may hold a token (a webhook's query): never repeat it.
+            raise BlockedDestination(f"not a valid {name}") from None
+    if parsed.port is not None and parsed.port not in PORTS:
+        raise BlockedDestination(f"port {parsed.port} is out of range (1-{PORTS[-1]})", url=parsed)
+    return parsed
 
 
 def _host(url: httpx.URL) -> str:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 import httpx
 
 
@@ -21,3 +23,18 @@ def safe_url(url: httpx.URL | str) -> str:
     port = f":{parsed.port}" if parsed.port is not None else ""
     path = parsed.raw_path.split(b"?", 1)[0].decode("ascii")
     return f"{parsed.scheme}://{host}{port}{path}"
+
+
+class SafeUrlsInLogs(logging.Filter):
+    """Rewrites every URL argument of a log record with ``safe_url``.
+
+    httpx logs each request at INFO with its full URL, query included; a webhook's query
+    often holds the receiver's token.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, tuple):
+            record.args = tuple(
+                safe_url(arg) if isinstance(arg, httpx.URL) else arg for arg in record.args
+            )
+        return True

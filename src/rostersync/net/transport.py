@@ -21,27 +21,37 @@ class GuardedTransport(httpx.BaseTransport):
     httpx sends each redirect hop through the transport, so hops are checked like the first
     request. The connection pool is also given a network backend that connects only to
     addresses the guard has just approved, closing the gap between check and connect.
+
+    Plain http:// gets a pool of its own: a backend sees only host and port, and the re-check
+    at connect time must know whether the request will travel in clear.
     """
 
     def __init__(self, guard: HostGuard) -> None:
         self._guard = guard
         # trust_env=False: an environment proxy would carry requests past the pinned
-        # backend, and .netrc would attach credentials nobody configured here.
-        self._inner = httpx.HTTPTransport(verify=True, trust_env=False)
-        _pin_connections(self._inner, guard)
+        # backend, and .netrc would attach credentials nobody configured here. One TLS
+        # context for both pools: loading the CA bundle is the costly part of a transport.
+        tls = httpx.create_ssl_context(verify=True, trust_env=False)
+        self._https = httpx.HTTPTransport(verify=tls, trust_env=False)
+        self._http = httpx.HTTPTransport(verify=tls, trust_env=False)
+        _pin_connections(self._https, _CheckedBackend(guard, plain_http=False))
+        _pin_connections(self._http, _CheckedBackend(guard, plain_http=True))
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         self._guard.check(request.url)
-        return self._inner.handle_request(request)
+        inner = self._http if request.url.scheme == "http" else self._https
+        return inner.handle_request(request)
 
     def close(self) -> None:
-        self._inner.close()
+        self._https.close()
+        self._http.close()
 
 
 class _CheckedBackend(httpcore.SyncBackend):
-    def __init__(self, guard: HostGuard) -> None:
+    def __init__(self, guard: HostGuard, *, plain_http: bool) -> None:
         super().__init__()
         self._guard = guard
+        self._plain_http = plain_http
 
     def connect_tcp(
         self,
@@ -52,7 +62,7 @@ class _CheckedBackend(httpcore.SyncBackend):
         socket_options: Iterable[SocketOption] | None = None,
     ) -> httpcore.NetworkStream:
         try:
-            approved = self._guard.addresses(host, port)
+            approved = self._guard.addresses(host, port, plain_http=self._plain_http)
         except TransportFailure as exc:
             # Surfaces as httpx.ConnectError, which send() retries like any refused connect.
             raise httpcore.ConnectError(str(exc)) from exc
@@ -65,11 +75,11 @@ class _CheckedBackend(httpcore.SyncBackend):
         raise failure or httpcore.ConnectError(f"no address to connect to for {host}")
 
 
-def _pin_connections(transport: httpx.HTTPTransport, guard: HostGuard) -> None:
+def _pin_connections(transport: httpx.HTTPTransport, backend: _CheckedBackend) -> None:
     # httpx has no public hook for name resolution; the pool's network backend is where the
     # address actually dialled is chosen. Fail loudly if a dependency upgrade moves it, since
     # silently skipping the pin would reopen DNS rebinding.
     pool = transport._pool
     if not isinstance(pool, httpcore.ConnectionPool) or not hasattr(pool, "_network_backend"):
         raise RuntimeError("httpx internals changed: cannot pin connections to checked addresses")
-    pool._network_backend = _CheckedBackend(guard)
+    pool._network_backend = backend

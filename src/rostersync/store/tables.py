@@ -210,6 +210,9 @@ class Destination(Base):
     tenant_id: Mapped[str] = mapped_column(ForeignKey("tenants.id"), index=True)
     kind: Mapped[str] = mapped_column(String(16), default="webhook")
     url: Mapped[str] = mapped_column(String(1000))
+    """Safe to show: every query value is `***` (repos.destinations.target_url rebuilds it)."""
+    url_query: Mapped[str | None] = mapped_column(Text)
+    """AES-GCM ciphertext of the URL's query string, which often holds the receiver's token."""
     secret: Mapped[str] = mapped_column(Text)
     """AES-GCM ciphertext of the signing secret; shown once at creation."""
     previous_secret: Mapped[str | None] = mapped_column(Text)
@@ -315,6 +318,17 @@ class ApiKey(Base):
     revoked_at: Mapped[datetime | None]
 
 
+class EndedSession(Base):
+    """A dashboard session signed out of: its cookie stops working before it expires."""
+
+    __tablename__ = "ended_sessions"
+
+    nonce: Mapped[str] = mapped_column(String(32), primary_key=True)
+    """The random value that makes each sign-in's cookie its own; no secret once ended."""
+    expires_at: Mapped[datetime]
+    """The cookie's own expiry: past it the cookie is refused anyway and the row is deleted."""
+
+
 class AuditEvent(Base):
     __tablename__ = "audit_log"
 
@@ -330,7 +344,7 @@ class AuditEvent(Base):
 ENCRYPTED_COLUMNS: dict[str, tuple[str, ...]] = {
     "connections": ("credentials",),
     "people": ("first_name", "last_name", "work_email"),
-    "destinations": ("secret", "previous_secret"),
+    "destinations": ("secret", "previous_secret", "url_query"),
     "outbox": ("payload",),
     "sync_runs": ("held_plan",),
 }

@@ -1,9 +1,10 @@
 """The tenant dashboard: connection health, runs, held runs to decide, headcount, audit, disconnect.
 
 Login is with an API key (a tenant key sees its tenant; an admin key picks one with
-`?tenant=`); the session is a signed cookie (web.session) re-checked against the key on every
-request. Every form carries a CSRF token bound to the session; the login form, before there is
-one, a token bound to a random cookie of the browser (login CSRF).
+`?tenant=`); the session is a signed cookie (web.session) re-checked against the key, and
+against the sessions signed out of, on every request. Every form carries a CSRF token bound to
+the session; the login form, before there is one, a token bound to a random cookie of the
+browser (login CSRF).
 """
 
 from __future__ import annotations
@@ -26,7 +27,15 @@ from rostersync.engine.connect import issue_link
 from rostersync.errors import RostersyncError
 from rostersync.settings import Settings
 from rostersync.store import Store
-from rostersync.store.repos import apikeys, audit, connections, people, runs, tenants
+from rostersync.store.repos import (
+    apikeys,
+    audit,
+    connections,
+    ended_sessions,
+    people,
+    runs,
+    tenants,
+)
 from rostersync.store.session import transaction
 from rostersync.store.tables import ApiKey, SyncRun
 from rostersync.web.charts import Bar, bar_chart
@@ -97,15 +106,23 @@ def dashboard_router(store: Store, settings: Settings) -> APIRouter:
     router = APIRouter(prefix="/dashboard", include_in_schema=False)
     sessions = Sessions(store.keyring.derive("dashboard sessions"))
 
+    def signed_in_key(cookie: str | None) -> ApiKey | None:
+        """The key of a session neither expired nor signed out of, if it is not revoked."""
+        signed_in = sessions.read(cookie)
+        if signed_in is None:
+            return None
+        with transaction(store.sessions) as session:
+            if ended_sessions.is_ended(session, signed_in.nonce):
+                return None
+            key = session.get(ApiKey, signed_in.key_id)
+        return key if key is not None and key.revoked_at is None else None
+
     def viewer(request: Request, tenant: str | None = None) -> Viewer:
         cookie = request.cookies.get(COOKIE)
-        key_id = sessions.key_id(cookie)
-        if key_id is None or cookie is None:
+        key = signed_in_key(cookie)
+        if key is None or cookie is None:
             raise HTTPException(status_code=303, headers={"Location": "/dashboard/login"})
         with transaction(store.sessions) as session:
-            key = session.get(ApiKey, key_id)
-            if key is None or key.revoked_at is not None:
-                raise HTTPException(status_code=303, headers={"Location": "/dashboard/login"})
             if key.tenant_id is not None:
                 if tenant not in (None, key.tenant_id):
                     raise HTTPException(status_code=404)
@@ -114,7 +131,7 @@ def dashboard_router(store: Store, settings: Settings) -> APIRouter:
                 tenant_id = tenants.get_tenant(session, tenant).id
             else:
                 raise HTTPException(status_code=303, headers={"Location": "/dashboard/tenants"})
-        return Viewer(key_id, tenant_id, key.tenant_id is None, sessions.csrf_token(cookie))
+        return Viewer(key.id, tenant_id, key.tenant_id is None, sessions.csrf_token(cookie))
 
     def check_csrf(request: Request, token: str) -> None:
         if not sessions.csrf_ok(request.cookies.get(COOKIE), token):
@@ -157,17 +174,23 @@ def dashboard_router(store: Store, settings: Settings) -> APIRouter:
     @router.post("/logout")
     def logout(request: Request, csrf: Annotated[str, Form()]) -> Response:
         check_csrf(request, csrf)
+        # Deleting the cookie only asks this browser to forget it; a copy must stop working too.
+        signed_in = sessions.read(request.cookies.get(COOKIE))
+        if signed_in is not None:
+            with transaction(store.sessions) as session:
+                ended_sessions.end(
+                    session, signed_in.nonce, expires_at=signed_in.expires_at, at=datetime.now(UTC)
+                )
         response = RedirectResponse("/dashboard/login", status_code=303)
         response.delete_cookie(COOKIE)
         return response
 
     @router.get("/tenants", response_class=HTMLResponse)
     def pick_tenant(request: Request) -> HTMLResponse:
-        key_id = sessions.key_id(request.cookies.get(COOKIE))
+        key = signed_in_key(request.cookies.get(COOKIE))
+        if key is None or key.tenant_id is not None:
+            raise HTTPException(status_code=404)
         with transaction(store.sessions) as session:
-            key = session.get(ApiKey, key_id) if key_id else None
-            if key is None or key.tenant_id is not None or key.revoked_at is not None:
-                raise HTTPException(status_code=404)
             rows = [(t.id, t.name) for t in tenants.list_tenants(session)]
         return page(request, "tenants.html", tenants=rows)
 

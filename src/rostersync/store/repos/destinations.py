@@ -1,4 +1,9 @@
-"""Where a tenant's events go. Signing secrets are stored encrypted and shown once."""
+"""Where a tenant's events go. Signing secrets are stored encrypted and shown once.
+
+A destination URL's query string often carries the receiver's token (`?token=...`), so it is
+a secret too: `url` keeps the URL with every query value replaced by `***`, safe to show and
+log, and `url_query` the query itself, encrypted. Only `target_url` puts them back together.
+"""
 
 from __future__ import annotations
 
@@ -15,6 +20,8 @@ from rostersync.store.tables import Destination, new_id
 
 _CIPHER_CONTEXT = "destinations.secret"
 _PREVIOUS_CONTEXT = "destinations.previous_secret"
+_QUERY_CONTEXT = "destinations.url_query"
+_REDACTED = "***"
 
 
 def _new_secret() -> str:
@@ -22,6 +29,8 @@ def _new_secret() -> str:
 
 
 WEBHOOK, SCIM = "webhook", "scim"
+OVERLAP_HOURS = range(7 * 24 + 1)
+"""How long a rotated-out secret may keep signing: up to a week, for receivers to roll out."""
 
 
 def create_webhook(
@@ -62,11 +71,13 @@ def _create(
     environment: str,
     options: dict[str, Any] | None,
 ) -> Destination:
+    shown, query = _split_query(url)
     destination = Destination(
         id=new_id("dst"),
         tenant_id=tenant_id,
         kind=kind,
-        url=url,
+        url=shown,
+        url_query=None if query is None else keyring.encrypt(query, context=_QUERY_CONTEXT),
         secret=keyring.encrypt(secret, context=_CIPHER_CONTEXT),
         environment=environment,
         options=dict(options or {}),
@@ -74,6 +85,33 @@ def _create(
     session.add(destination)
     session.flush()
     return destination
+
+
+def _split_query(url: str) -> tuple[str, str | None]:
+    """The URL to store and show (query values redacted) and its query, if it has one.
+
+    The fragment is dropped: it is never sent, and it could hold a token as well.
+    """
+    base, _, query = url.partition("#")[0].partition("?")
+    if not query:
+        return base, None
+    return f"{base}?{redact_query(query)}", query
+
+
+def redact_query(query: str) -> str:
+    """`token=abc&team=x` as `token=***&team=***`; a part without `=` may be a bare token."""
+    parts = (
+        p.partition("=")[0] + "=" + _REDACTED if "=" in p else _REDACTED for p in query.split("&")
+    )
+    return "&".join(parts)
+
+
+def target_url(keyring: Keyring, destination: Destination) -> str:
+    """The URL events are sent to, query included: for the sender only, never for display."""
+    if destination.url_query is None:
+        return destination.url
+    query = keyring.decrypt(destination.url_query, context=_QUERY_CONTEXT)
+    return f"{destination.url.partition('?')[0]}?{query}"
 
 
 def signing_secret(keyring: Keyring, destination: Destination) -> str:

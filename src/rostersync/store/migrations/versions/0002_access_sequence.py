@@ -7,6 +7,9 @@
 - sync_runs.heartbeat_at: a running sync touches it; a run whose heartbeat stops is failed by
   the next scheduler pass.
 - connect_links.revoked_at: disconnect revokes every outstanding link of the connection.
+- destinations.url_query: the URL's query string (often the receiver's token), encrypted;
+  `url` keeps it with every value redacted.
+- ended_sessions: dashboard sessions signed out of, refused until their cookies expire.
 
 Revision ID: 0002_access_sequence
 Revises: 0001
@@ -38,9 +41,20 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column("heartbeat_at", _WHEN, nullable=True))
     with op.batch_alter_table("connect_links", schema=None) as batch_op:
         batch_op.add_column(sa.Column("revoked_at", _WHEN, nullable=True))
+    with op.batch_alter_table("destinations", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("url_query", sa.Text(), nullable=True))
+    op.create_table(
+        "ended_sessions",
+        sa.Column("nonce", sa.String(length=32), nullable=False),
+        sa.Column("expires_at", _WHEN, nullable=False),
+        sa.PrimaryKeyConstraint("nonce", name=op.f("pk_ended_sessions")),
+    )
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("destinations", schema=None) as batch_op:
+        batch_op.drop_column("url_query")
+    op.drop_table("ended_sessions")
     with op.batch_alter_table("connect_links", schema=None) as batch_op:
         batch_op.drop_column("revoked_at")
     with op.batch_alter_table("sync_runs", schema=None) as batch_op:
