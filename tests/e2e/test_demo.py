@@ -15,6 +15,13 @@ import httpx
 import pytest
 from playwright.sync_api import expect, sync_playwright
 
+from rostersync.cli.demo import SANDBOX_USER
+from rostersync.settings import Settings
+from rostersync.store import open_store
+from rostersync.store.keys import load_keyring
+from rostersync.store.repos import connections, destinations
+from rostersync.store.session import transaction
+
 DEMO_LOG: list[Path] = [Path()]
 
 
@@ -105,6 +112,7 @@ def test_demo_key_file_is_private(demo: tuple[str, Path]) -> None:
 def test_following_the_printed_connect_link_ends_on_the_dashboard_with_people(
     demo: tuple[str, Path],
 ) -> None:
+    url, data_dir = demo
     printed = DEMO_LOG[0].read_text()
     link = re.search(r"connect link:\s+(\S+)", printed)
     admin_key = re.search(r"admin API key (\S+)\)", printed)
@@ -142,4 +150,30 @@ def test_following_the_printed_connect_link_ends_on_the_dashboard_with_people(
         expect(page.get_by_role("heading", name="Linked Company")).to_be_visible()
         expect(page.get_by_role("cell", name="succeeded").first).to_be_visible()
         expect(page.locator("svg.chart").first).to_be_visible()
+        issued = [link.group(1).rsplit("/", 1)[1], admin_key.group(1), *shown]
+        issued += [c["value"] for c in page.context.cookies()]
         browser.close()
+    _wait_for(f"{url}/demo/receiver", "user.provision")
+    _no_secret_in_the_log(DEMO_LOG[0], data_dir, issued)
+
+
+def _no_secret_in_the_log(log: Path, data_dir: Path, issued: list[str]) -> None:
+    """Every secret of the run: what the browser saw, and what only the database holds."""
+    settings = Settings(data_dir=data_dir, database_url=None)
+    store = open_store(settings.resolved_database_url(), load_keyring(settings), migrate=False)
+    with transaction(store.sessions) as session:
+        for destination in destinations.list_destinations(session, tenant_id=None):
+            issued.append(destinations.signing_secret(store.keyring, destination))
+        for connection in connections.list_connections(session, tenant_id=None):
+            issued.extend(connections.read_credentials(store.keyring, connection).values())
+    store.engine.dispose()
+    # The banner is the demo's output to its operator, the one place a link and a key are shown.
+    text = log.read_text()
+    banner = re.search(r"rostersync demo is running at .*?data directory:[^\n]*\n", text, re.S)
+    assert banner is not None
+    logged = text.replace(banner.group(0), "")
+    assert "HTTP Request" in logged or "sync" in logged  # the log is not empty
+    secrets = {s for s in issued if len(s) >= 8 and s != SANDBOX_USER}
+    assert len(secrets) >= 6
+    leaked = sorted(s[:4] + "..." for s in secrets if s in logged)
+    assert leaked == [], f"secrets in the demo log: {leaked}"
