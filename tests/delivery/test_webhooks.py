@@ -8,6 +8,7 @@ import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime
 
 import pytest
 from standardwebhooks.webhooks import Webhook
@@ -32,6 +33,8 @@ class Receiver:
     """Statuses to answer, in order; 200 once they run out. 0 means: hang past the timeout."""
     received: list[tuple[str, dict[str, object]]] = field(default_factory=list)
     secret: str = ""
+    failure_headers: dict[str, str] = field(default_factory=dict)
+    """Sent with every answer that is not a 200, e.g. Retry-After."""
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     async def handle(self, request: Request) -> Response:
@@ -45,7 +48,8 @@ class Receiver:
         with self.lock:
             if status == 200:
                 self.received.append((request.headers["webhook-id"], body))
-        return Response(status_code=status)
+                return Response(status_code=status)
+        return Response(status_code=status, headers=self.failure_headers)
 
 
 @pytest.fixture
@@ -103,6 +107,26 @@ def test_events_arrive_signed_once_and_in_order_after_failures(
         entries = session.query(OutboxEntry).all()
         assert {e.status for e in entries} == {"delivered"}
         assert sum(e.attempts for e in entries) == 4 + 3
+
+
+@pytest.mark.parametrize("form", ["delta-seconds", "HTTP-date"])
+def test_a_receivers_retry_after_is_honoured_in_either_form(
+    store: Store, receiver: tuple[Receiver, str], form: str
+) -> None:
+    state, url = receiver
+    _setup(store, url, state, [("a1", "ada")])
+    clock = Clock()
+    wait = timedelta(hours=3)  # well past the first retry of the schedule (5 s)
+    state.answers = [503]
+    state.failure_headers = {
+        "Retry-After": str(int(wait.total_seconds()))
+        if form == "delta-seconds"
+        else format_datetime(datetime.now(UTC) + wait, usegmt=True)
+    }
+    assert deliver_due(store, allow_loopback=True, clock=clock).retrying == 1
+    with transaction(store.sessions) as session:
+        entry = session.query(OutboxEntry).one()
+        assert entry.next_attempt_at >= clock.now + wait - timedelta(minutes=1)
 
 
 def test_a_410_disables_the_destination(store: Store, receiver: tuple[Receiver, str]) -> None:

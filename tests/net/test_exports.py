@@ -25,6 +25,7 @@ def test_exported_members() -> None:
         "RetryPolicy",
         "TransportFailure",
         "build_client",
+        "retry_after",
         "parse_url",
         "safe_url",
         "send",

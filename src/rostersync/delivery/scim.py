@@ -52,7 +52,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from rostersync.delivery.webhooks import Outcome
-from rostersync.net import Client, HostGuard, NetError, build_client
+from rostersync.net import Client, HostGuard, NetError, build_client, retry_after
 from rostersync.store.tables import OrgGroup
 
 log = logging.getLogger("rostersync.delivery.scim")
@@ -438,7 +438,7 @@ class ScimTarget:
                 False,
                 status,
                 f"SCIM server answered HTTP {status}{kind}",
-                retry_after=_retry_after(last),
+                retry_after=retry_after(last),
                 final=status in _FINAL_STATUSES,
             )
         if isinstance(exc, NetError):
@@ -491,8 +491,3 @@ def _comparable(path: str, value: Any) -> Any:
     if path == "userName" and isinstance(value, str):
         return value.casefold()  # userName is caseExact=false (RFC 7643 section 4.1.1)
     return value
-
-
-def _retry_after(response: httpx.Response | None) -> float | None:
-    value = response.headers.get("retry-after", "") if response is not None else ""
-    return float(value) if value.isdigit() else None

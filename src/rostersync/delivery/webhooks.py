@@ -13,10 +13,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-import httpx
 from standardwebhooks.webhooks import Webhook
 
-from rostersync.net import Client, HostGuard, NetError, RetryPolicy, build_client, send
+from rostersync.net import Client, HostGuard, NetError, RetryPolicy, build_client, retry_after, send
 
 _NO_RETRY = RetryPolicy(max_attempts=1)
 """The outbox schedules retries itself, hours apart; one attempt per delivery here."""
@@ -76,11 +75,6 @@ def post(
         False,
         response.status_code,
         f"receiver answered HTTP {response.status_code}",
-        retry_after=_retry_after(response),
+        retry_after=retry_after(response),
         gone=response.status_code == 410,
     )
-
-
-def _retry_after(response: httpx.Response) -> float | None:
-    value = response.headers.get("retry-after", "")
-    return float(value) if value.isdigit() else None

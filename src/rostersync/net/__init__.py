@@ -12,6 +12,7 @@ from rostersync.net.client import (
     Client,
     RetryPolicy,
     build_client,
+    retry_after,
     send,
 )
 from rostersync.net.errors import BlockedDestination, NetError, RetryLater, TransportFailure
@@ -33,6 +34,7 @@ __all__ = [
     "TransportFailure",
     "build_client",
     "parse_url",
+    "retry_after",
     "safe_url",
     "send",
     "system_resolver",

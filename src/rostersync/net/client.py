@@ -145,7 +145,7 @@ def send(
                 logger.debug("%s %s: %d on attempt %d", request.method, where, status, attempt)
                 return response
             response.close()
-            asked = _retry_after(response) if status in _RETRY_AFTER_STATUSES else None
+            asked = retry_after(response) if status in _RETRY_AFTER_STATUSES else None
             if asked is None and policy.wait_hint is not None and status == 429:
                 asked = policy.wait_hint(response)
             if asked is None:
@@ -179,8 +179,11 @@ def send(
         sleep(wait)
 
 
-def _retry_after(response: httpx.Response) -> float | None:
-    """Seconds the server asked us to wait, from delta-seconds or an HTTP-date."""
+def retry_after(response: httpx.Response | None) -> float | None:
+    """Seconds the server asked us to wait, from delta-seconds or an HTTP-date (RFC 9110
+    section 10.2.3): vendors and webhook receivers alike send either form."""
+    if response is None:
+        return None
     value = response.headers.get("Retry-After", "").strip()
     if _DELTA_SECONDS.fullmatch(value):
         return float(value)
