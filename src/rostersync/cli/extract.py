@@ -10,7 +10,7 @@ import typer
 
 from rostersync.cli.context import parse_day, parse_pairs
 from rostersync.cli.output import emit
-from rostersync.connectors import ReadContext, get_connector
+from rostersync.connectors import ReadContext, get_connector, read_records
 from rostersync.engine.catalog import providers as catalog
 from rostersync.engine.setup import validate_credentials
 from rostersync.net import parse_url
@@ -58,6 +58,6 @@ def extract(
         allow_loopback=settings.allow_loopback,
     )
     out = sys.stdout
-    for record in connector.read(context):
+    for record in read_records(connector, context):
         out.write(record.model_dump_json() + "\n")
     out.flush()

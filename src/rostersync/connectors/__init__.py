@@ -9,6 +9,7 @@ from rostersync.connectors.base import (
     ReadContext,
     Record,
     SetupGuide,
+    read_records,
 )
 from rostersync.connectors.errors import (
     AuthRevoked,
@@ -36,4 +37,5 @@ __all__ = [
     "SetupGuide",
     "VendorUnavailable",
     "get_connector",
+    "read_records",
 ]

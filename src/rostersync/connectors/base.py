@@ -1,4 +1,5 @@
-"""What every connector is: declared credentials, documented API root and hosts, and read()."""
+"""What every connector is: declared credentials, documented API root and hosts, and read(),
+and read_records(): the one way a connector is read, whatever its module does inside."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Protocol
 
+from rostersync.connectors.errors import BadPayload
 from rostersync.model import Employee, Group, Location
 
 Record = Employee | Group | Location
@@ -69,3 +71,26 @@ class Connector(Protocol):
         Raises a ConnectorError on the first failure: a read is complete or it is nothing.
         """
         ...
+
+
+# What mapping code raises when a response is not the documented shape: a number where a list
+# was documented, a string where an object was, a missing key, a value that does not parse.
+# pydantic's ValidationError is a ValueError; OverflowError (an absurd date) an ArithmeticError.
+_SHAPE_ERRORS = (TypeError, LookupError, ValueError, AttributeError, ArithmeticError)
+
+
+def read_records(connector: Connector, context: ReadContext) -> Iterator[Record]:
+    """`connector.read(context)`, with bad vendor data turned into BadPayload.
+
+    A vendor module may replace the declared read with its own code calling its mappers
+    directly; this is the boundary every read crosses, so such code cannot let a raw exception
+    out (a ConnectorError is none of these, so it passes as raised). Only the exception's type
+    is named: its message may hold a person's values.
+    """
+    try:
+        yield from connector.read(context)
+    except _SHAPE_ERRORS as exc:
+        raise BadPayload(
+            f"{connector.display_name}: a response did not have its documented shape "
+            f"({type(exc).__name__})"
+        ) from None

@@ -1,12 +1,16 @@
 """Errors the engine raises itself.
 
 EngineError(RostersyncError)
-└── ConnectionNotActive   the connection needs reauth or was disconnected: no sync
+├── ConnectionNotActive   the connection needs reauth or was disconnected: no sync
+├── RunHeld               a held run awaits a decision: no sync until it gets one
+├── NotHeld               an approval for a run that is not held
+├── RunAbandoned          the run's process stopped without finishing it (crash, kill, OOM)
+└── RunCrashed            something we did not foresee stopped the run: named by type only
 """
 
 from __future__ import annotations
 
-from rostersync.errors import RostersyncError, Terminal
+from rostersync.errors import Retryable, RostersyncError, Terminal
 
 
 class EngineError(RostersyncError):
@@ -23,3 +27,15 @@ class RunHeld(EngineError, Terminal):
 
 class NotHeld(EngineError, Terminal):
     code = "not_held"
+
+
+class RunAbandoned(EngineError, Retryable):
+    code = "run_abandoned"
+
+
+class RunCrashed(EngineError):
+    code = "internal_error"
+
+    def __init__(self, exc: Exception) -> None:
+        # The type only: an exception's message may hold the values it choked on.
+        super().__init__(f"the run stopped on an unexpected {type(exc).__name__}")

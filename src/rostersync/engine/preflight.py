@@ -22,6 +22,7 @@ from rostersync.connectors import (
     ReadContext,
     VendorUnavailable,
     get_connector,
+    read_records,
 )
 from rostersync.engine.catalog import hides_terminated
 from rostersync.engine.setup import validate_credentials
@@ -188,7 +189,7 @@ def run_preflight(
     groups = locations = 0
     try:
         connector.check_target(credentials, base_url, allow_loopback=allow_loopback)
-        for record in connector.read(context):
+        for record in read_records(connector, context):
             match record:
                 case Employee():
                     by_status[record.employment_status.value] += 1

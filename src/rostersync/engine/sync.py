@@ -3,6 +3,11 @@
 The read happens outside any transaction; only when every page has arrived is the previous
 state loaded, the plan made, and (unless it is a dry run) the new state, the actions and their
 events written in one transaction. A failed read therefore never looks like people leaving.
+
+Every run ends: whatever goes wrong once it has started, it is finished as failed. A process
+that dies cannot do that, so a reading run beats a heartbeat on its row, and the scheduler's
+sweep (`fail_abandoned_runs`) fails runs whose heartbeat stopped; a run swept while it was
+still going finds out before it writes, and writes nothing.
 """
 
 from __future__ import annotations
@@ -11,7 +16,7 @@ import logging
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import TypeVar
 from zoneinfo import ZoneInfo
 
@@ -20,14 +25,14 @@ from sqlalchemy.orm import Session
 from rostersync.connectors import (
     AuthRevoked,
     BadPayload,
-    ConnectorError,
     PermissionDenied,
     ReadContext,
     get_connector,
+    read_records,
 )
 from rostersync.engine import events, plans
 from rostersync.engine.catalog import hides_terminated
-from rostersync.engine.errors import ConnectionNotActive, RunHeld
+from rostersync.engine.errors import ConnectionNotActive, RunAbandoned, RunCrashed, RunHeld
 from rostersync.engine.guards import hold_reason
 from rostersync.engine.lifecycle import Inputs, Plan, plan
 from rostersync.engine.policy import Policy
@@ -40,6 +45,14 @@ from rostersync.store.session import transaction
 from rostersync.store.tables import Connection, SyncRun
 
 log = logging.getLogger("rostersync.engine.sync")
+
+HEARTBEAT_INTERVAL = timedelta(seconds=30)
+"""How often a reading run touches its row: often enough to tell slow from dead, rarely
+enough that a read of 100k people costs a handful of writes."""
+ABANDONED_AFTER = 10 * HEARTBEAT_INTERVAL
+"""A running run silent this long is taken for dead: ten missed beats, so a slow page, a long
+Retry-After pause or a busy database never gets a live run swept."""
+_ABANDONED = "the run stopped without finishing (its process ended or hung); it was failed"
 
 
 def utcnow() -> datetime:
@@ -64,10 +77,13 @@ def _add(bucket: dict[str, _R], record: _R, vendor: str) -> None:
     bucket[record.remote_id] = record
 
 
-def read_connection(connection: Connection, context: ReadContext) -> CompleteRead:
+def read_connection(
+    connection: Connection, context: ReadContext, beat: Callable[[], None] = lambda: None
+) -> CompleteRead:
     connector = get_connector(connection.provider)
     result = CompleteRead()
-    for record in connector.read(context):
+    for record in read_records(connector, context):
+        beat()
         match record:
             case Employee():
                 _add(result.employees, record, connector.display_name)
@@ -90,6 +106,36 @@ class SyncOptions:
     clock: Callable[[], datetime] = utcnow
 
 
+class _Heartbeat:
+    """Touches the run's row, at most once per HEARTBEAT_INTERVAL, in a transaction of its own
+    (the read holds none). Raises RunAbandoned once a sweep has failed the run: reading on
+    would be wasted."""
+
+    def __init__(self, store: Store, run_id: str, options: SyncOptions, started: datetime) -> None:
+        self._store = store
+        self._run_id = run_id
+        self._options = options
+        self._last = started
+
+    def __call__(self) -> None:
+        now = self._options.clock()
+        if now - self._last < HEARTBEAT_INTERVAL:
+            return
+        self._last = now
+        with transaction(self._store.sessions) as session:
+            if not runs.touch(session, self._run_id, at=now):
+                raise RunAbandoned(_ABANDONED)
+
+    def sleep(self, seconds: float) -> None:
+        """The read's pauses (Retry-After, backoff), cut into beats so a long one is not
+        taken for a dead run."""
+        step = HEARTBEAT_INTERVAL.total_seconds()
+        while seconds > 0:
+            self._options.sleep(min(seconds, step))
+            seconds -= step
+            self()
+
+
 def run_sync(
     store: Store,
     connection_id: str,
@@ -110,23 +156,44 @@ def run_sync(
         stored = (
             people.load_state(session, store.keyring, connection) if options.from_store else None
         )
-    today = options.as_of or started.astimezone(ZoneInfo(zone)).date()
-    if not active:
-        reason = f"the connection is {connection.status}; reconnect it to sync again"
-        return _fail(store, connection_id, run_id, ConnectionNotActive(reason), options)
-    if held is not None and not options.dry_run:
-        reason = f"run {held} is held for approval; approve or reject it first"
-        return _fail(store, connection_id, run_id, RunHeld(reason), options)
-    if stored is not None:
-        # People awaiting a confirming read stay as they are: only a vendor read settles them.
-        current = {
-            rid: p.employee
-            for rid, p in stored.people.items()
-            if not p.remote_was_deleted and p.missing_since is None
-        }
-        return _apply(
-            store, connection_id, run_id, CompleteRead(current, from_store=True), today, options
-        )
+    try:
+        today = options.as_of or started.astimezone(ZoneInfo(zone)).date()
+        if not active:
+            reason = f"the connection is {connection.status}; reconnect it to sync again"
+            raise ConnectionNotActive(reason)
+        if held is not None and not options.dry_run:
+            raise RunHeld(f"run {held} is held for approval; approve or reject it first")
+        if stored is not None:
+            # People awaiting a confirming read stay as they are: only a vendor read settles them.
+            current = {
+                rid: p.employee
+                for rid, p in stored.people.items()
+                if not p.remote_was_deleted and p.missing_since is None
+            }
+            complete = CompleteRead(current, from_store=True)
+        else:
+            complete = _read(store, connection, run_id, today, credentials, options, started)
+        return _apply(store, connection_id, run_id, complete, today, options)
+    except RostersyncError as error:
+        return _fail(store, connection_id, run_id, error, options)
+    except Exception as exc:  # noqa: BLE001 - fail closed: every run that started ends
+        # Whatever it was, the run must not stay `running`. The type alone is logged: a
+        # traceback would carry the exception's message and the values it choked on.
+        crashed = RunCrashed(exc)
+        log.error("sync %s of %s: %s", run_id, connection_id, crashed)
+        return _fail(store, connection_id, run_id, crashed, options)
+
+
+def _read(
+    store: Store,
+    connection: Connection,
+    run_id: str,
+    today: date,
+    credentials: dict[str, str],
+    options: SyncOptions,
+    started: datetime,
+) -> CompleteRead:
+    connection_id = connection.id
 
     def save_credentials(values: Mapping[str, str]) -> None:
         # A vendor rotated a token mid-read: keep the new one now, whatever the run's outcome.
@@ -134,27 +201,27 @@ def run_sync(
             current = connections.get_connection(session, connection_id, tenant_id=None)
             connections.replace_credentials(store.keyring, current, dict(values))
 
+    heartbeat = _Heartbeat(store, run_id, options, started)
     context = ReadContext(
         credentials=credentials,
         as_of=today,
         base_url=connection.base_url,
         allow_loopback=options.allow_loopback,
-        sleep=options.sleep,
+        sleep=heartbeat.sleep,
         save_credentials=save_credentials,
     )
-    try:
-        complete = read_connection(connection, context)
-    except ConnectorError as error:
-        return _fail(store, connection_id, run_id, error, options)
-    return _apply(store, connection_id, run_id, complete, context.as_of, options)
+    return read_connection(connection, context, heartbeat)
 
 
 def _fail(
     store: Store, connection_id: str, run_id: str, error: RostersyncError, options: SyncOptions
 ) -> SyncReport:
     at = options.clock()
-    log.warning("sync %s of %s failed: %s", run_id, connection_id, error.code)
     with transaction(store.sessions) as session:
+        if not runs.touch(session, run_id, at=at):
+            # A sweep failed the run already; its verdict stands.
+            error = RunAbandoned(_ABANDONED)
+            return _failed_report(run_id, connection_id, error, options)
         connection = connections.get_connection(session, connection_id, tenant_id=None)
         run = runs.get_run(session, run_id, tenant_id=None)
         runs.finish_run(
@@ -180,6 +247,13 @@ def _fail(
                 details={"reason": error.code, "run_id": run_id},
                 at=at,
             )
+    return _failed_report(run_id, connection_id, error, options)
+
+
+def _failed_report(
+    run_id: str, connection_id: str, error: RostersyncError, options: SyncOptions
+) -> SyncReport:
+    log.warning("sync %s of %s failed: %s", run_id, connection_id, error.code)
     return SyncReport(
         run_id,
         connection_id,
@@ -275,6 +349,10 @@ def _apply(
         details: dict[str, object] = {"needs_a_person": the_plan.needs_a_person}
         if hold:
             details["hold_reason"] = hold
+        # Just before the first write, so the run is ours until the commit (row lock; SQLite's
+        # write lock): a sweep that failed it meanwhile stops us here, none can come after.
+        if not runs.touch(session, run_id, at=at):
+            raise RunAbandoned(_ABANDONED)
         if options.dry_run:
             runs.finish_run(run, status="previewed", at=at, counts=counts, report=details)
             return SyncReport(
@@ -325,3 +403,29 @@ def _apply(
         actions,
         needs_a_person=the_plan.needs_a_person,
     )
+
+
+def fail_abandoned_runs(store: Store, *, now: datetime) -> list[str]:
+    """Fail every run whose process stopped without finishing it (its heartbeat, or its start
+    if it never beat, is older than ABANDONED_AFTER), so its connection can sync again. The
+    ids of the runs failed; each gets an audit entry."""
+    with transaction(store.sessions) as session:
+        abandoned = runs.fail_abandoned(
+            session,
+            silent_since=now - ABANDONED_AFTER,
+            at=now,
+            error_code=RunAbandoned.code,
+            message=_ABANDONED,
+        )
+        for run in abandoned:
+            audit.record(
+                session,
+                tenant_id=run.tenant_id,
+                actor="system",
+                action="run.abandoned",
+                target=run.run_id,
+                details={"connection_id": run.connection_id},
+            )
+    for run in abandoned:
+        log.warning("sync %s of %s abandoned: failed", run.run_id, run.connection_id)
+    return [run.run_id for run in abandoned]

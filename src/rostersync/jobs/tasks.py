@@ -8,14 +8,12 @@ from datetime import UTC, datetime, timedelta
 
 from rostersync.delivery import DrainResult, deliver_due
 from rostersync.engine.report import SyncReport
-from rostersync.engine.sync import SyncOptions, run_sync
+from rostersync.engine.sync import SyncOptions, fail_abandoned_runs, run_sync
 from rostersync.store import Store
 from rostersync.store.repos import connections, runs
 from rostersync.store.session import transaction
 
 log = logging.getLogger("rostersync.jobs")
-
-RUN_TIMEOUT = timedelta(minutes=30)
 
 
 def sync_connection(store: Store, connection_id: str, *, allow_loopback: bool) -> SyncReport:
@@ -25,8 +23,10 @@ def sync_connection(store: Store, connection_id: str, *, allow_loopback: bool) -
 def due_connections(store: Store, *, interval: timedelta, now: datetime | None = None) -> list[str]:
     """Active connections whose last sync is older than `interval` (or that never synced),
     that no held run blocks and that are not syncing right now (a run started by the connect
-    flow, say); a run older than RUN_TIMEOUT is taken for dead and no longer blocks."""
+    flow, say). Runs whose process died are failed first, so their connections are due again
+    in this same pass."""
     now = now or datetime.now(UTC)
+    fail_abandoned_runs(store, now=now)
     with transaction(store.sessions) as session:
         return [
             c.id
@@ -34,7 +34,7 @@ def due_connections(store: Store, *, interval: timedelta, now: datetime | None =
             if c.status == "active"
             and (c.last_sync_at is None or now - c.last_sync_at >= interval)
             and runs.held_run(session, c) is None
-            and not runs.running_since(session, c, now - RUN_TIMEOUT)
+            and not runs.is_running(session, c)
         ]
 
 

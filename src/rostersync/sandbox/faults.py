@@ -8,8 +8,9 @@ A :class:`Faults` object holds two kinds of control:
   asked for; it is read by the emulator itself, not by the middleware);
 - a queue of one-shot :class:`Fault` entries, each consumed by the next matching request:
   an error status (500, 503, 429 with ``Retry-After``, ...), a slow answer, a truncated
-  body (the real answer, cut part-way so the JSON is invalid), or a short page (valid JSON
-  whose longest list lost records, as a vendor under load sometimes answers). ``after`` lets
+  body (the real answer, cut part-way so the JSON is invalid), a short page (valid JSON
+  whose longest list lost records, as a vendor under load sometimes answers), or records in a
+  shape the vendor does not document (valid JSON, wrong types). ``after`` lets
   that many matching requests pass first, so a fault can hit page k of a list.
 
 :class:`FaultInjectionMiddleware` applies them in front of an emulator's ASGI app. It asks
@@ -47,6 +48,15 @@ class FaultKind(StrEnum):
     SLOW = "slow"  # sleep, then answer normally (client timeouts)
     TRUNCATE = "truncate"  # answer normally but cut the body part-way
     SHORT = "short"  # answer normally, but the body's longest list keeps only a share
+    # Answer normally, but the records (the body's longest list) come in a shape no vendor
+    # documents: the list is a number, each record is a string, or each record's values have
+    # other types (`"employee_ids": 5` where a list is documented).
+    LIST_AS_NUMBER = "list_as_number"
+    RECORD_AS_STRING = "record_as_string"
+    WRONG_TYPES = "wrong_types"
+
+
+_RESHAPES = (FaultKind.LIST_AS_NUMBER, FaultKind.RECORD_AS_STRING, FaultKind.WRONG_TYPES)
 
 
 @dataclass(frozen=True, slots=True)
@@ -176,6 +186,12 @@ class Faults:
             raise ValueError("keep must be in [0, 1)")
         self.inject(Fault(FaultKind.SHORT, keep=keep, after=after, path=path))
 
+    def reshape_next(self, kind: FaultKind, *, times: int = 1, path: str | None = None) -> None:
+        """The next ``times`` matching answers carry their records in the ``kind`` shape."""
+        if kind not in _RESHAPES:
+            raise ValueError(f"{kind} does not reshape an answer")
+        self.inject(Fault(kind, path=path), times)
+
     def take(self, method: str, path: str) -> Fault | None:
         """Pop the first queued fault matching this request, if any."""
         with self._lock:
@@ -219,7 +235,8 @@ class Faults:
 
         Keys, all optional: ``reset`` (bool, applied first), ``revoked``, ``forbidden``,
         ``leak_sensitive_fields`` (bools), and ``queue``: a list of objects with ``kind``
-        (``status`` | ``slow`` | ``truncate`` | ``short``) and the :class:`Fault` fields
+        (``status`` | ``slow`` | ``truncate`` | ``short`` | ``list_as_number`` |
+        ``record_as_string`` | ``wrong_types``) and the :class:`Fault` fields
         (``status``, ``seconds``, ``retry_after``, ``body``, ``headers``, ``keep``, ``after``,
         ``path``, ``method``) plus ``times``. Raises ``ValueError`` on anything malformed, before
         changing anything.
@@ -360,7 +377,7 @@ class FaultInjectionMiddleware:
         await send({"type": "http.response.body", "body": body})
 
     async def _send_altered(self, scope: Scope, receive: Receive, send: Send, fault: Fault) -> None:
-        """The emulator's real answer, cut (TRUNCATE) or with fewer records (SHORT)."""
+        """The emulator's real answer, cut (TRUNCATE), with fewer records (SHORT) or reshaped."""
         start: Message | None = None
         chunks: list[bytes] = []
 
@@ -377,9 +394,11 @@ class FaultInjectionMiddleware:
         body = b"".join(chunks)
         if fault.kind is FaultKind.SHORT:
             cut = _shortened(body, fault.keep)
-        else:
+        elif fault.kind is FaultKind.TRUNCATE:
             # Always lose at least one byte, so even a tiny answer stops parsing.
             cut = body[: min(len(body) - 1, int(len(body) * fault.keep))] if body else b""
+        else:
+            cut = _reshaped(body, fault.kind)
         headers = [(k, v) for k, v in start.get("headers", []) if k.lower() != b"content-length"]
         headers.append((b"content-length", str(len(cut)).encode()))
         await send({"type": "http.response.start", "status": start["status"], "headers": headers})
@@ -408,4 +427,38 @@ def _shortened(body: bytes, keep: float) -> bytes:
     records = _longest_list(document)
     if records:
         del records[min(len(records) - 1, int(len(records) * keep)) :]
+    return json.dumps(document).encode()
+
+
+def _replaced(value: Any, target: list[Any], by: Any) -> Any:
+    """`value` with the list `target` (the very object, reached through objects) set to `by`."""
+    if value is target:
+        return by
+    if isinstance(value, dict):
+        return {key: _replaced(child, target, by) for key, child in value.items()}
+    return value
+
+
+def _retyped(record: Any) -> Any:
+    """Every value of another type: a number for text, a list or an object; text for the rest."""
+    if not isinstance(record, dict):
+        return record
+    return {k: 5 if isinstance(v, str | list | dict) else "5" for k, v in record.items()}
+
+
+def _reshaped(body: bytes, kind: FaultKind) -> bytes:
+    """The same JSON with its records in the `kind` shape; an answer without a list as it was."""
+    try:
+        document = json.loads(body)
+    except ValueError:
+        return body
+    records = _longest_list(document)
+    if records is None:
+        return body
+    if kind is FaultKind.LIST_AS_NUMBER:
+        document = _replaced(document, records, len(records))
+    elif kind is FaultKind.RECORD_AS_STRING:
+        records[:] = [json.dumps(record) for record in records]
+    else:
+        records[:] = [_retyped(record) for record in records]
     return json.dumps(document).encode()

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import select
+from sqlalchemy import CursorResult, func, select, update
 from sqlalchemy.orm import Session
 
 from rostersync.model import Action
@@ -125,11 +126,49 @@ def discard_held(session: Session, connection: Connection, *, actor: str) -> lis
     return [run.id for run in held]
 
 
-def running_since(session: Session, connection: Connection, since: datetime) -> bool:
-    """Whether a run of this connection started after `since` is still going."""
+def touch(session: Session, run_id: str, *, at: datetime) -> bool:
+    """Beat the heart of a run that is still running; False when it was swept meanwhile.
+
+    The write also takes the row for this transaction (a row lock on PostgreSQL, the write
+    lock on SQLite), so a sweep cannot fail the run between this check and the commit.
+    """
+    beat = (
+        update(SyncRun)
+        .where(SyncRun.id == run_id, SyncRun.status == "running")
+        .values(heartbeat_at=at)
+    )
+    return cast("CursorResult[Any]", session.execute(beat)).rowcount == 1
+
+
+def is_running(session: Session, connection: Connection) -> bool:
     query = select(SyncRun.id).where(
-        SyncRun.connection_id == connection.id,
-        SyncRun.status == "running",
-        SyncRun.started_at >= since,
+        SyncRun.connection_id == connection.id, SyncRun.status == "running"
     )
     return session.scalars(query).first() is not None
+
+
+@dataclass(frozen=True)
+class Abandoned:
+    run_id: str
+    tenant_id: str
+    connection_id: str
+
+
+def fail_abandoned(
+    session: Session, *, silent_since: datetime, at: datetime, error_code: str, message: str
+) -> list[Abandoned]:
+    """Fail every run still `running` whose last heartbeat (or start) is before `silent_since`:
+    its process died. The runs failed."""
+    last_sign = func.coalesce(SyncRun.heartbeat_at, SyncRun.started_at)
+    sweep = (
+        update(SyncRun)
+        .where(SyncRun.status == "running", last_sign < silent_since)
+        .values(
+            status="failed",
+            finished_at=at,
+            error_code=error_code,
+            error_message=message,
+        )
+        .returning(SyncRun.id, SyncRun.tenant_id, SyncRun.connection_id)
+    )
+    return [Abandoned(*row) for row in session.execute(sweep)]
