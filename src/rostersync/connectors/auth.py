@@ -16,6 +16,7 @@ from typing import Any, Protocol
 import httpx
 
 from rostersync.connectors.errors import AuthRevoked, BadInput, BadPayload, PermissionDenied
+from rostersync.connectors.http import parse_json, read_body
 
 
 def render(template: str, credentials: Mapping[str, str]) -> str:
@@ -83,6 +84,9 @@ def Bearer(template: str) -> Header:
     return Header("Authorization", f"Bearer {template}")
 
 
+_TOKEN_ENDPOINT = "the token endpoint"
+
+
 class _TokenAuth(httpx.Auth):
     """Gets an access token before the first call and again once when a call answers 401."""
 
@@ -94,10 +98,10 @@ class _TokenAuth(httpx.Auth):
 
     def _token_flow(self) -> Generator[httpx.Request, httpx.Response, None]:
         response = yield self._fetch()
-        response.read()
+        endpoint = f"POST {response.request.url.path}"
         if response.status_code == 403:
             raise PermissionDenied(
-                f"the token endpoint answered HTTP 403 to POST {response.request.url.path}: "
+                f"the token endpoint answered HTTP 403 to {endpoint}: "
                 "the app or API user lacks a permission"
             )
         if response.status_code in (400, 401):
@@ -106,10 +110,11 @@ class _TokenAuth(httpx.Auth):
             )
         if not 200 <= response.status_code < 300:
             raise BadPayload(f"the token endpoint answered HTTP {response.status_code}")
-        try:
-            body = response.json()
-        except ValueError as exc:
-            raise BadPayload("the token endpoint sent a response that is not JSON") from exc
+        body = parse_json(
+            read_body(response, vendor=_TOKEN_ENDPOINT, endpoint=endpoint),
+            vendor=_TOKEN_ENDPOINT,
+            endpoint=endpoint,
+        )
         self._token = self._on_token(body)
         expires_in = body.get("expires_in") if isinstance(body, Mapping) else None
         self._expires_at = time.monotonic() + (float(expires_in) - 30 if expires_in else 3000)

@@ -6,7 +6,8 @@ adds what is common to every vendor: where the API root is, and what a status me
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+import json
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from types import TracebackType
 from typing import Any, Self
@@ -34,6 +35,81 @@ from rostersync.net import (
     build_client,
 )
 from rostersync.net import send as send_with_retries
+
+# The ceiling on what one vendor response may cost, enforced as the bytes arrive: a parser only
+# ever sees a body that is within it, and stops at the first level past MAX_DEPTH.
+MiB = 1 << 20
+MAX_DEPTH = 64
+"""Nesting levels of JSON or XML. The deepest real shape we read (a Workday Get_Workers
+envelope) is about 15; nothing legitimate comes near 64, and parsers' costs grow with depth."""
+MAX_BODY_BYTES = 32 * MiB
+"""A body held whole in memory (a page, a token answer, a SOAP fault). A page of a thousand
+records is about 1 MiB in the most verbose vendor; 32 keeps a wide margin and bounds memory."""
+MAX_STREAMED_BYTES = 512 * MiB
+"""A body parsed as it arrives (a whole-company answer, a SOAP page), whose memory stays flat.
+HiBob sends about 800 bytes a person: 512 MiB holds 600,000 people, and bounds how long a
+hostile endless body can hold a read."""
+
+
+def capped(chunks: Iterable[bytes], *, limit: int, vendor: str, endpoint: str) -> Iterator[bytes]:
+    """The chunks of a body, refused as soon as they add up to more than `limit` bytes."""
+    received = 0
+    for chunk in chunks:
+        received += len(chunk)
+        if received > limit:
+            raise BadPayload(
+                f"{vendor} sent more than {limit // MiB} MiB in answer to {endpoint}, "
+                "the most one response may hold"
+            )
+        yield chunk
+
+
+def read_body(response: httpx.Response, *, vendor: str, endpoint: str) -> bytes:
+    """response.read(), refused past MAX_BODY_BYTES of decoded content (a gzip bomb is small)."""
+    content = b"".join(
+        capped(response.iter_bytes(), limit=MAX_BODY_BYTES, vendor=vendor, endpoint=endpoint)
+    )
+    # What read() itself keeps: httpx reads an auth flow's responses again once it has them.
+    response._content = content
+    return content
+
+
+def too_deep(vendor: str, endpoint: str) -> BadPayload:
+    return BadPayload(
+        f"{vendor} sent a response to {endpoint} nested deeper than {MAX_DEPTH} levels"
+    )
+
+
+def _within_depth(document: Any) -> bool:
+    level = [document] if isinstance(document, dict | list) else []
+    for _ in range(MAX_DEPTH):
+        if not level:
+            return True
+        level = [
+            child
+            for container in level
+            for child in (container.values() if isinstance(container, dict) else container)
+            if isinstance(child, dict | list)
+        ]
+    return not level
+
+
+def parse_json(body: bytes, *, vendor: str, endpoint: str) -> Any:
+    """A whole JSON body (already within MAX_BODY_BYTES), refused past MAX_DEPTH.
+
+    The stdlib parser costs memory in proportion to the bytes, whatever their nesting, and
+    stops itself near a thousand levels; the depth is then checked before anything reads
+    the document.
+    """
+    try:
+        document = json.loads(body)
+    except RecursionError:
+        raise too_deep(vendor, endpoint) from None
+    except ValueError as exc:
+        raise BadPayload(f"{vendor} sent a response that is not JSON to {endpoint}") from exc
+    if not _within_depth(document):
+        raise too_deep(vendor, endpoint)
+    return document
 
 
 def effective_root(api_root: str, base_url: str | None) -> str:
@@ -89,14 +165,6 @@ class VendorClient:
         tb: TracebackType | None,
     ) -> None:
         self._client.close()
-
-    def parse_json(self, response: httpx.Response, endpoint: str) -> Any:
-        try:
-            return response.json()
-        except ValueError as exc:
-            raise BadPayload(
-                f"{self.vendor} sent a response that is not JSON to {endpoint}"
-            ) from exc
 
     @contextmanager
     def stream(
@@ -172,25 +240,52 @@ class ChunkReader:
         return data
 
 
-def iter_json_items(response: httpx.Response, records_path: str, *, vendor: str) -> Iterator[Any]:
+_OPENS = frozenset(("start_map", "start_array"))
+_CLOSES = frozenset(("end_map", "end_array"))
+_ITEM, _ELSEWHERE = "item", "\x00"
+
+
+def iter_json_items(
+    response: httpx.Response, records_path: str, *, vendor: str, endpoint: str
+) -> Iterator[Any]:
     """Yield each record of the list at `records_path` ("" = the body) as it is parsed.
 
     A body without that list is an error, not an empty company: a read that finds nobody
     because the vendor changed its shape must not look like everyone leaving.
     """
+    # ijson's own prefixes join every key above each event, and it builds a whole buffer's
+    # events at once: memory grows with depth times key length, which a small hostile body
+    # turns into gigabytes. The parser here gives bare events; only whether an event sits
+    # at a record of the list is worked out, from a path that cannot outgrow MAX_DEPTH.
+    target = records_path.split(".") if records_path else []
+    item = [*target, _ITEM]
     found = False
 
-    def watched(events: Iterator[tuple[str, str, Any]]) -> Iterator[tuple[str, str, Any]]:
+    def located(events: Iterator[tuple[str, Any]]) -> Iterator[tuple[str, str, Any]]:
         nonlocal found
-        for prefix, event, value in events:
-            if prefix == records_path and event == "start_array":
-                found = True
-            yield prefix, event, value
+        path: list[str] = []
+        for event, value in events:
+            at_item = False
+            if event == "map_key":
+                path[-1] = value
+            elif event in _CLOSES:
+                path.pop()
+            else:
+                at_item = len(path) == len(item) and path == item
+                if event in _OPENS:
+                    if event == "start_array" and path == target:
+                        found = True
+                    path.append(_ITEM if event == "start_array" else _ELSEWHERE)
+                    if len(path) > MAX_DEPTH:
+                        raise too_deep(vendor, endpoint)
+            yield (_ITEM if at_item else _ELSEWHERE), event, value
 
-    item_prefix = f"{records_path}.item" if records_path else "item"
+    chunks = capped(
+        response.iter_bytes(), limit=MAX_STREAMED_BYTES, vendor=vendor, endpoint=endpoint
+    )
     try:
-        events = ijson.parse(ChunkReader(response.iter_bytes()), use_float=True)
-        yield from ijson.items(watched(events), item_prefix)
+        events = ijson.basic_parse(ChunkReader(chunks), use_float=True)
+        yield from ijson.items(located(events), _ITEM)
     except ijson.JSONError as exc:
         raise BadPayload(f"{vendor} sent a truncated or malformed response") from exc
     if not found:

@@ -3,7 +3,8 @@
 The declarative client speaks JSON; SOAP services (Workday Web Services) take an XML envelope
 with a WS-Security UsernameToken and answer with XML that can be large and full of fields we
 must never keep. This module posts the envelope through the same guarded, retrying client,
-parses the answer element by element (defusedxml: no entities, no DTDs) and hands each record
+parses the answer element by element (defusedxml, refusing any DTD and so any entity; no
+deeper than MAX_DEPTH; no larger than MAX_STREAMED_BYTES) and hands each record
 element to an extractor before it is cleared, so memory stays flat and nothing outside the
 extractor's allowlist survives the page.
 
@@ -13,7 +14,7 @@ request gets the same fault) but read, so a refused login becomes AuthRevoked, n
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from typing import TypeVar
@@ -21,10 +22,8 @@ from xml.etree.ElementTree import Element, ParseError
 from xml.sax.saxutils import escape
 
 import httpx
-from defusedxml.ElementTree import (  # type: ignore[import-untyped]  # ships no stubs
-    fromstring,
-    iterparse,
-)
+from defusedxml import DefusedXmlException  # type: ignore[import-untyped]  # ships no stubs
+from defusedxml.ElementTree import iterparse  # type: ignore[import-untyped]
 
 from rostersync.connectors.errors import (
     AuthRevoked,
@@ -34,7 +33,15 @@ from rostersync.connectors.errors import (
     RateLimited,
     VendorUnavailable,
 )
-from rostersync.connectors.http import ChunkReader, VendorClient
+from rostersync.connectors.http import (
+    MAX_DEPTH,
+    MAX_STREAMED_BYTES,
+    ChunkReader,
+    VendorClient,
+    capped,
+    read_body,
+    too_deep,
+)
 from rostersync.net import BlockedDestination, RetryLater, TransportFailure
 from rostersync.net import send as send_with_retries
 
@@ -71,23 +78,44 @@ def envelope(body: str, *, username: str, password: str, namespaces: dict[str, s
     ).encode()
 
 
+def _endpoint(path: str, action: str) -> str:
+    return f"POST {path} ({action})"
+
+
 def _local(tag: str) -> str:
     return tag.rsplit("}", 1)[-1]
+
+
+def xml_events(
+    chunks: Iterable[bytes], *, vendor: str, endpoint: str
+) -> Iterator[tuple[str, Element]]:
+    """(event, element) for each start and end of the body, refused past MAX_DEPTH levels and
+    at any DTD: a DTD is where entity bombs and external references live, and no SOAP answer
+    carries one. A malformed body raises ParseError, for the caller to judge."""
+    depth = 0
+    try:
+        for event, element in iterparse(
+            ChunkReader(iter(chunks)), events=("start", "end"), forbid_dtd=True
+        ):
+            depth += 1 if event == "start" else -1
+            if depth > MAX_DEPTH:
+                raise too_deep(vendor, endpoint)
+            yield event, element
+    except DefusedXmlException:
+        raise BadPayload(f"{vendor} sent a response to {endpoint} that declares a DTD") from None
 
 
 def _fault_error(vendor: str, endpoint: str, body: bytes) -> Exception:
     """The ConnectorError a SOAP fault stands for (the fault text itself is not repeated)."""
     code = text = ""
     try:
-        root = fromstring(body)
-    except (ParseError, ValueError):
-        root = None
-    if root is not None:
-        for element in root.iter():
-            if _local(element.tag) == "faultcode":
+        for event, element in xml_events((body,), vendor=vendor, endpoint=endpoint):
+            if event == "end" and _local(element.tag) == "faultcode":
                 code = (element.text or "").strip()
-            elif _local(element.tag) == "faultstring":
+            elif event == "end" and _local(element.tag) == "faultstring":
                 text = (element.text or "").strip().lower()
+    except ParseError:
+        pass  # not a fault we can read: a server error like any other
     where = f"{vendor} answered a SOAP fault to {endpoint}"
     if "authentication" in code.lower() or "invalid username or password" in text:
         return AuthRevoked(f"{where}: the credentials are wrong or were revoked")
@@ -110,7 +138,7 @@ class SoapClient(VendorClient):
         request = self._client.build_request("POST", url, content=payload, headers=headers)
         # A fault answers 500 and repeats itself: retry only the statuses that mean "later".
         policy = replace(self._policy, retry_statuses=self._policy.retry_statuses - {500})
-        endpoint = f"POST {path} ({action})"
+        endpoint = _endpoint(path, action)
         try:
             response = send_with_retries(
                 self._client, request, policy=policy, sleep=self._sleep, stream=True
@@ -125,7 +153,8 @@ class SoapClient(VendorClient):
             ) from exc
         try:
             if response.status_code == 500:
-                raise _fault_error(self.vendor, endpoint, response.read())
+                body = read_body(response, vendor=self.vendor, endpoint=endpoint)
+                raise _fault_error(self.vendor, endpoint, body)
             self._raise_for_status(response, endpoint)
             yield response
         except (httpx.TransportError, httpx.StreamError) as exc:
@@ -167,6 +196,7 @@ def iter_records(
     results: PageResults,
     *,
     vendor: str,
+    endpoint: str,
 ) -> Iterator[T]:
     """Each `record_tag` element of the body, extracted then cleared; fills `results`.
 
@@ -174,9 +204,11 @@ def iter_records(
     cleared right after, so sensitive sections never outlive their record.
     """
     inside_results = False
+    chunks = capped(
+        response.iter_bytes(), limit=MAX_STREAMED_BYTES, vendor=vendor, endpoint=endpoint
+    )
     try:
-        events = iterparse(ChunkReader(response.iter_bytes()), events=("start", "end"))
-        for event, element in events:
+        for event, element in xml_events(chunks, vendor=vendor, endpoint=endpoint):
             name = _local(element.tag)
             if name == "Response_Results":
                 inside_results = event == "start"
@@ -211,7 +243,12 @@ def read_paged(
         on_page = 0
         with client.post_envelope(path, build(page), action=action) as response:
             for record in iter_records(
-                response, record_tag, extract, results, vendor=client.vendor
+                response,
+                record_tag,
+                extract,
+                results,
+                vendor=client.vendor,
+                endpoint=_endpoint(path, action),
             ):
                 on_page += 1
                 yield record

@@ -7,6 +7,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from rostersync.model.text import Name, RemoteId
+
 
 class GroupType(StrEnum):
     DEPARTMENT = "DEPARTMENT"
@@ -20,15 +22,15 @@ class Group(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     type: Literal["group"] = "group"
-    remote_id: str = Field(min_length=1)
+    remote_id: RemoteId
     group_type: GroupType
-    name: str
+    name: Name
 
 
 class Location(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     type: Literal["location"] = "location"
-    remote_id: str = Field(min_length=1)
+    remote_id: RemoteId
     country: str | None = Field(default=None, pattern=r"^[A-Z]{2}$")
     """ISO 3166-1 alpha-2."""

@@ -6,7 +6,9 @@ from datetime import date
 from enum import StrEnum
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict
+
+from rostersync.model.text import Email, Name, RemoteId
 
 
 class EmploymentStatus(StrEnum):
@@ -24,15 +26,15 @@ class Employee(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     type: Literal["employee"] = "employee"
-    remote_id: str = Field(min_length=1)
-    first_name: str
-    last_name: str
-    work_email: str | None = None
+    remote_id: RemoteId
+    first_name: Name
+    last_name: Name
+    work_email: Email = None
     employment_status: EmploymentStatus
-    group_ids: tuple[str, ...] = ()
-    manager_remote_id: str | None = None
+    group_ids: tuple[RemoteId, ...] = ()
+    manager_remote_id: RemoteId | None = None
     start_date: date | None = None
-    location_id: str | None = None
+    location_id: RemoteId | None = None
 
     def __repr__(self) -> str:
         # Personal fields stay out of reprs, and so out of tracebacks and logs.

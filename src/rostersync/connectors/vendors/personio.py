@@ -47,6 +47,7 @@ from rostersync.connectors.errors import (
     RateLimited,
     VendorUnavailable,
 )
+from rostersync.connectors.http import parse_json, read_body
 from rostersync.connectors.mapping import dig, text
 from rostersync.connectors.paging import OffsetLimit
 from rostersync.connectors.spec import ConnectorSpec, MapContext, SetupGuide, Stream
@@ -101,9 +102,9 @@ class _TokenAuth(httpx.Auth):
         response = yield httpx.Request(
             "POST", self._url, data=self._form, headers={"Accept": "application/json"}
         )
-        response.read()
         status = response.status_code
-        where = f"Personio answered HTTP {status} to POST {urlsplit(self._url).path}"
+        endpoint = f"POST {urlsplit(self._url).path}"
+        where = f"Personio answered HTTP {status} to {endpoint}"
         error: ConnectorError | None = None
         if status in (400, 401):
             error = AuthRevoked(f"{where}: the client ID or secret is wrong or was deleted")
@@ -117,10 +118,8 @@ class _TokenAuth(httpx.Auth):
             error = BadPayload(f"{where}, which the connector does not expect")
         if error is not None:
             raise error
-        try:
-            token = dig(response.json(), "data.token")
-        except ValueError:
-            token = None
+        content = read_body(response, vendor="Personio", endpoint=endpoint)
+        token = dig(parse_json(content, vendor="Personio", endpoint=endpoint), "data.token")
         if not isinstance(token, str) or not token:
             raise BadPayload("Personio's /v1/auth answer holds no data.token")
         self._token = token
