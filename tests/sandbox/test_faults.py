@@ -52,6 +52,7 @@ def test_configure_applies_flags_and_queue() -> None:
         "forbidden": False,
         "leak_sensitive_fields": False,
         "queue": [],
+        "padding_sent": 0,
     }
 
 

@@ -12,6 +12,9 @@ A :class:`Faults` object holds two kinds of control:
   whose longest list lost records, as a vendor under load sometimes answers), or records in a
   shape the vendor does not document (valid JSON, wrong types). ``after`` lets
   that many matching requests pass first, so a fault can hit page k of a list.
+  Hostile bodies too: the real answer with a value nested ``depth`` levels deep inside it
+  (JSON or XML), padded with blanks to ``size`` bytes (streamed, never held: what went out
+  is :meth:`Faults.padding_sent`), or, for XML, behind an entity-expansion DTD.
 
 :class:`FaultInjectionMiddleware` applies them in front of an emulator's ASGI app. It asks
 the emulator to render error bodies (``render_error``) so a 503 looks like the vendor's own.
@@ -54,6 +57,9 @@ class FaultKind(StrEnum):
     LIST_AS_NUMBER = "list_as_number"
     RECORD_AS_STRING = "record_as_string"
     WRONG_TYPES = "wrong_types"
+    NESTED = "nested"  # answer normally, with a value `depth` levels deep inside the body
+    HUGE = "huge"  # answer normally, then blanks until the body is `size` bytes long
+    ENTITIES = "entities"  # answer normally, an XML body behind a "billion laughs" DTD
 
 
 _RESHAPES = (FaultKind.LIST_AS_NUMBER, FaultKind.RECORD_AS_STRING, FaultKind.WRONG_TYPES)
@@ -69,6 +75,8 @@ class Fault:
     headers: Mapping[str, str] = field(default_factory=dict)
     keep: float = 0.5  # share of the body (TRUNCATE) or of the list (SHORT) that is kept
     after: int = 0  # matching requests that pass untouched before this fault applies
+    depth: int = 50_000  # NESTED: the 400 KB body that once took 6 GB to parse
+    size: int = 0  # HUGE: bytes of the whole body, blanks included
     path: str | None = None  # only requests whose path starts with this
     method: str | None = None  # only requests with this method
 
@@ -84,6 +92,8 @@ class Fault:
             "seconds": self.seconds,
             "retry_after": self.retry_after,
             "keep": self.keep,
+            "depth": self.depth,
+            "size": self.size,
             "path": self.path,
             "method": self.method,
         }
@@ -103,6 +113,7 @@ class Faults:
         self._forbidden = False
         self.leak_sensitive_fields = False
         self._seen: deque[tuple[str, str, int]] = deque(maxlen=1000)
+        self._padding_sent = 0
 
     # --- standing conditions --------------------------------------------------------------
 
@@ -192,6 +203,25 @@ class Faults:
             raise ValueError(f"{kind} does not reshape an answer")
         self.inject(Fault(kind, path=path), times)
 
+    def nest_next(self, *, depth: int = 50_000, after: int = 0, path: str | None = None) -> None:
+        """The matching request after ``after`` others answers with a value ``depth`` levels
+        deep inside its body (JSON or XML, still well-formed)."""
+        if depth < 1:
+            raise ValueError("depth must be at least 1")
+        self.inject(Fault(FaultKind.NESTED, depth=depth, after=after, path=path))
+
+    def huge_next(self, size: int, *, path: str | None = None) -> None:
+        """The next matching request answers normally, then sends blanks (valid in JSON and
+        XML) until ``size`` bytes have gone out, or the client hangs up."""
+        if size < 0:
+            raise ValueError("size must not be negative")
+        self.inject(Fault(FaultKind.HUGE, size=size, path=path))
+
+    def entities_next(self, *, path: str | None = None) -> None:
+        """The next matching XML answer comes behind a DTD whose entity expands a
+        billionfold."""
+        self.inject(Fault(FaultKind.ENTITIES, path=path))
+
     def take(self, method: str, path: str) -> Fault | None:
         """Pop the first queued fault matching this request, if any."""
         with self._lock:
@@ -213,6 +243,7 @@ class Faults:
         with self._lock:
             self._queue.clear()
             self._seen.clear()
+            self._padding_sent = 0
         self._revoked = False
         self._forbidden = False
         self.leak_sensitive_fields = False
@@ -228,6 +259,15 @@ class Faults:
         with self._lock:
             return list(self._seen)
 
+    def count_padding(self, sent: int) -> None:
+        with self._lock:
+            self._padding_sent += sent
+
+    def padding_sent(self) -> int:
+        """Bytes of HUGE answers handed to the client's connection: how far it read."""
+        with self._lock:
+            return self._padding_sent
+
     # --- JSON control ---------------------------------------------------------------------
 
     def configure(self, spec: Mapping[str, Any]) -> None:
@@ -236,10 +276,10 @@ class Faults:
         Keys, all optional: ``reset`` (bool, applied first), ``revoked``, ``forbidden``,
         ``leak_sensitive_fields`` (bools), and ``queue``: a list of objects with ``kind``
         (``status`` | ``slow`` | ``truncate`` | ``short`` | ``list_as_number`` |
-        ``record_as_string`` | ``wrong_types``) and the :class:`Fault` fields
-        (``status``, ``seconds``, ``retry_after``, ``body``, ``headers``, ``keep``, ``after``,
-        ``path``, ``method``) plus ``times``. Raises ``ValueError`` on anything malformed, before
-        changing anything.
+        ``record_as_string`` | ``wrong_types`` | ``nested`` | ``huge`` | ``entities``) and the
+        :class:`Fault` fields (``status``, ``seconds``, ``retry_after``, ``body``, ``headers``,
+        ``keep``, ``after``, ``depth``, ``size``, ``path``, ``method``) plus ``times``. Raises
+        ``ValueError`` on anything malformed, before changing anything.
         """
         if not isinstance(spec, Mapping):
             raise ValueError("fault spec must be a JSON object")
@@ -285,6 +325,8 @@ class Faults:
                 headers={str(k): str(v) for k, v in headers.items()},
                 keep=float(item.get("keep", 0.5)),
                 after=int(item.get("after", 0)),
+                depth=int(item.get("depth", 50_000)),
+                size=int(item.get("size", 0)),
                 path=item.get("path"),
                 method=item.get("method"),
             )
@@ -296,6 +338,8 @@ class Faults:
             raise ValueError("a failure status must be 4xx or 5xx")
         if kind in (FaultKind.TRUNCATE, FaultKind.SHORT) and not 0 <= fault.keep < 1:
             raise ValueError("keep must be in [0, 1)")
+        if fault.depth < 1 or fault.size < 0:
+            raise ValueError("depth must be at least 1 and size not negative")
         return fault, times
 
     def describe(self) -> dict[str, Any]:
@@ -304,6 +348,7 @@ class Faults:
             "forbidden": self._forbidden,
             "leak_sensitive_fields": self.leak_sensitive_fields,
             "queue": [f.describe() for f in self.pending()],
+            "padding_sent": self.padding_sent(),
         }
 
 
@@ -377,7 +422,7 @@ class FaultInjectionMiddleware:
         await send({"type": "http.response.body", "body": body})
 
     async def _send_altered(self, scope: Scope, receive: Receive, send: Send, fault: Fault) -> None:
-        """The emulator's real answer, cut (TRUNCATE), with fewer records (SHORT) or reshaped."""
+        """The emulator's real answer, altered as `fault` says."""
         start: Message | None = None
         chunks: list[bytes] = []
 
@@ -392,17 +437,84 @@ class FaultInjectionMiddleware:
         if start is None:
             return
         body = b"".join(chunks)
+        headers = [(k, v) for k, v in start.get("headers", []) if k.lower() != b"content-length"]
+        if fault.kind is FaultKind.HUGE:
+            # No length announced: the client learns the size only by reading.
+            await send(
+                {"type": "http.response.start", "status": start["status"], "headers": headers}
+            )
+            await self._pad(receive, send, body, fault.size)
+            return
         if fault.kind is FaultKind.SHORT:
             cut = _shortened(body, fault.keep)
         elif fault.kind is FaultKind.TRUNCATE:
             # Always lose at least one byte, so even a tiny answer stops parsing.
             cut = body[: min(len(body) - 1, int(len(body) * fault.keep))] if body else b""
+        elif fault.kind is FaultKind.NESTED:
+            cut = _nested(body, fault.depth)
+        elif fault.kind is FaultKind.ENTITIES:
+            cut = _entity_bomb(body)
         else:
             cut = _reshaped(body, fault.kind)
-        headers = [(k, v) for k, v in start.get("headers", []) if k.lower() != b"content-length"]
         headers.append((b"content-length", str(len(cut)).encode()))
         await send({"type": "http.response.start", "status": start["status"], "headers": headers})
         await send({"type": "http.response.body", "body": cut})
+
+    async def _pad(self, receive: Receive, send: Send, body: bytes, size: int) -> None:
+        """`body`, then blanks up to `size` bytes, until the client hangs up."""
+        gone = asyncio.Event()
+
+        async def watch() -> None:
+            while (await receive())["type"] != "http.disconnect":
+                pass
+            gone.set()
+
+        watcher = asyncio.create_task(watch())
+        await send({"type": "http.response.body", "body": body, "more_body": True})
+        blanks = b" " * _PAD_CHUNK
+        remaining = size - len(body)
+        try:
+            while remaining > 0 and not gone.is_set():
+                chunk = blanks[:remaining]
+                await send({"type": "http.response.body", "body": chunk, "more_body": True})
+                self.faults.count_padding(len(chunk))
+                remaining -= len(chunk)
+                # A send to a client that left returns at once: let the watcher notice.
+                await asyncio.sleep(0)
+            await send({"type": "http.response.body", "body": b""})
+        finally:
+            watcher.cancel()
+
+
+_PAD_CHUNK = 64 * 1024
+
+
+def _nested(body: bytes, depth: int) -> bytes:
+    """The same JSON or XML document with a value `depth` levels deep added to its outermost
+    object, list or element (a bare scalar body becomes that value)."""
+    text = body.rstrip()
+    if text.lstrip().startswith(b"<"):
+        close = text.rfind(b"</")
+        deep = b"<n>" * depth + b"</n>" * depth
+        return text[:close] + deep + text[close:] if close >= 0 else deep
+    deep = b"[" * depth + b"]" * depth
+    if not text.endswith((b"}", b"]")):
+        return deep
+    inner = text[:-1].rstrip()
+    separator = b"" if inner.endswith((b"{", b"[")) else b","
+    key = b'"nested":' if text.endswith(b"}") else b""
+    return inner + separator + key + deep + text[-1:]
+
+
+def _entity_bomb(body: bytes) -> bytes:
+    """The XML body behind a DTD whose last entity expands to 10^9 "lol"s, used in the root."""
+    entities = ['<!ENTITY lol0 "lol">'] + [
+        f'<!ENTITY lol{i} "{f"&lol{i - 1};" * 10}">' for i in range(1, 10)
+    ]
+    dtd = ("<!DOCTYPE lolz [" + "".join(entities) + "]>").encode()
+    declaration_end = body.find(b"?>") + 2 if body.lstrip().startswith(b"<?xml") else 0
+    close = body.rfind(b"</")
+    return body[:declaration_end] + dtd + body[declaration_end:close] + b"&lol9;" + body[close:]
 
 
 def _longest_list(value: Any) -> list[Any] | None:
