@@ -55,7 +55,12 @@ def _value(raw: Mapping[str, Any], field_id: str) -> Any:
         return flat.get("value")
     category, name = field_id.split(".", 1)
     holder = raw if category == "root" else raw.get(category)
-    return holder.get(name) if isinstance(holder, Mapping) else None
+    if holder is None:
+        return None
+    if not isinstance(holder, Mapping):
+        # Not a section left out for want of permission (that is absent): a broken one.
+        raise BadPayload(f"HiBob sent an employee whose {category} section is not an object")
+    return holder.get(name)
 
 
 def employment_status(
