@@ -14,11 +14,11 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from rostersync.engine import setup
 from rostersync.engine.report import SyncReport
 from rostersync.engine.sync import SyncOptions, run_sync
 from rostersync.sandbox import Faults, ServerThread, SyntheticCompany
 from rostersync.sandbox.vendors import hibob as hibob_emulator
+from rostersync.services import connections, tenants
 from rostersync.store import Store, open_store
 from rostersync.store.crypto import Keyring, generate_key_setting
 from rostersync.store.tables import Base
@@ -101,7 +101,7 @@ class Harness:
 
     def another_connection(self, *, environment: str = "production") -> Harness:
         """A second HiBob connection of the same tenant, to the same sandbox."""
-        connection = setup.create_connection(
+        connection = connections.create_connection(
             self.store,
             tenant_id=self.tenant_id,
             provider="hibob",
@@ -136,7 +136,7 @@ class Harness:
     def confirm_absences_at_once(self) -> None:
         """Policy: a second read confirms an absence however soon it comes (tests of what
         follows a confirmed absence, not of the interval itself)."""
-        setup.set_policy(
+        connections.set_policy(
             self.store,
             self.connection_id,
             {"missing_confirm_after_minutes": 0},
@@ -155,8 +155,8 @@ def harness(store: Store, hibob: Sandbox) -> Harness:
 def make_harness(
     store: Store, sandbox: Sandbox, provider: str, credentials: dict[str, str]
 ) -> Harness:
-    tenant = setup.create_tenant(store, "Acme", actor="test")
-    connection = setup.create_connection(
+    tenant = tenants.create_tenant(store, "Acme", actor="test")
+    connection = connections.create_connection(
         store,
         tenant_id=tenant.id,
         provider=provider,

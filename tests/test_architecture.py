@@ -26,6 +26,7 @@ def test_every_layer_is_a_package() -> None:
         "store",
         "engine",
         "delivery",
+        "services",
         "api",
         "web",
         "jobs",

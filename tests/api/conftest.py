@@ -10,8 +10,8 @@ import pytest
 from fastapi import FastAPI
 
 from rostersync.cli.server import build_app
-from rostersync.engine import setup
 from rostersync.sandbox import ServerThread
+from rostersync.services import tenants
 from rostersync.settings import Settings
 from rostersync.store import Store
 from rostersync.store.repos import apikeys
@@ -42,7 +42,7 @@ def _key(store: Store, tenant_id: str | None) -> str:
 @pytest.fixture
 def api(harness: Harness, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Api]:
     settings = Settings(data_dir=tmp_path_factory.mktemp("api"), allow_loopback=True)
-    other = setup.create_tenant(harness.store, "Other Co", actor="test")
+    other = tenants.create_tenant(harness.store, "Other Co", actor="test")
     app = build_app(harness.store, settings)
     with ServerThread(app) as server:
         yield Api(

@@ -7,10 +7,10 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from rostersync.engine import connect
-from rostersync.engine.approval import decide
 from rostersync.engine.errors import NotHeld
 from rostersync.sandbox import PersonStatus
+from rostersync.services import links as connect_links
+from rostersync.services.approvals import decide
 from rostersync.store.repos import audit, connections, destinations, runs
 from rostersync.store.session import transaction
 from rostersync.store.tables import OrgGroup, OutboxEntry, Person, WorkLocation
@@ -91,7 +91,7 @@ def test_disconnect_revokes_links_and_discards_held_runs(api: Api) -> None:
         harness.sandbox.company.terminate(person.id, on=TODAY - timedelta(days=1))
     held = harness.sync()
     assert held.status == "held"
-    link = connect.issue_link(
+    link = connect_links.issue_link(
         store,
         tenant_id=harness.tenant_id,
         environment="production",
@@ -105,8 +105,8 @@ def test_disconnect_revokes_links_and_discards_held_runs(api: Api) -> None:
         page = client.get(f"/connect/{link.token}")
     assert page.status_code == 410
     assert "withdrawn" in page.text
-    with pytest.raises(connect.LinkUnavailable):
-        connect.complete(
+    with pytest.raises(connect_links.LinkUnavailable):
+        connect_links.complete(
             store,
             link_id=link.id,
             provider="hibob",

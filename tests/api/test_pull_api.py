@@ -16,9 +16,10 @@ from merge.core.api_error import ApiError
 from merge.resources.hris.types import Employee, Group, Location
 
 from rostersync.cli.server import build_app
-from rostersync.engine import setup
 from rostersync.sandbox import Faults, PersonStatus, ServerThread, SyntheticCompany
 from rostersync.sandbox.vendors import hibob as hibob_emulator
+from rostersync.services.connections import create_connection
+from rostersync.services.tenants import create_tenant
 from rostersync.settings import Settings
 from rostersync.store import Store
 from rostersync.store.repos import apikeys, connections, people
@@ -132,8 +133,8 @@ def pull_for(
             store, Sandbox(company, Faults(), vendor.base_url), "hibob", credentials
         )
         assert harness.sync().status == "succeeded"
-        other = setup.create_tenant(store, "Other Co", actor="test")
-        other_connection = setup.create_connection(
+        other = create_tenant(store, "Other Co", actor="test")
+        other_connection = create_connection(
             store,
             tenant_id=other.id,
             provider="hibob",

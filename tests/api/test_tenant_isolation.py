@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from rostersync.store.repos import destinations
-from rostersync.store.session import transaction
+from rostersync.services import apikeys, destinations
+from rostersync.services.destinations import DestinationSpec
 from tests.api.conftest import Api
 from tests.conftest import HIBOB_TOKEN, HIBOB_USER
 
@@ -17,16 +17,20 @@ from tests.conftest import HIBOB_TOKEN, HIBOB_USER
 def _tenant_a_objects(api: Api) -> dict[str, str]:
     harness = api.harness
     run = harness.sync()
-    with transaction(harness.store.sessions) as session:
-        destination, _ = destinations.create_webhook(
-            session, harness.store.keyring, tenant_id=harness.tenant_id, url="https://a.example/h"
-        )
-        destination_id = destination.id
+    destination = destinations.create_destination(
+        harness.store,
+        harness.tenant_id,
+        DestinationSpec(webhook_url="https://93.184.216.34/a-hook"),
+        allow_loopback=False,
+        actor="test",
+    )
+    key = apikeys.create_key(harness.store, tenant_id=harness.tenant_id, name="a", actor="test")
     return {
         "tenant_id": harness.tenant_id,
         "connection_id": harness.connection_id,
         "run_id": run.run_id,
-        "destination_id": destination_id,
+        "destination_id": destination.id,
+        "key_id": key.id,
     }
 
 
@@ -49,7 +53,30 @@ def _bodies(a: dict[str, str]) -> dict[str, dict[str, Any]]:
         },
         "/api/v1/connections/{connection_id}/policy": {"lookahead_days": 3},
         "/api/v1/links": {"tenant_id": a["tenant_id"]},
+        "/api/v1/apikeys": {"tenant_id": a["tenant_id"]},
+        "/api/v1/deliveries/replay": {"tenant_id": a["tenant_id"], "ids": ["msg_x"]},
     }
+
+
+def test_a_scim_destination_or_a_reconnect_link_for_another_tenant_is_not_found(
+    api: Api,
+) -> None:
+    a = _tenant_a_objects(api)
+    with api.client(api.other_key) as b:
+        scim = b.post(
+            "/api/v1/destinations",
+            json={
+                "tenant_id": a["tenant_id"],
+                "scim_url": "https://b.example/scim/v2",
+                "scim_token": "t",
+            },
+        )
+        assert scim.status_code == 404, scim.text
+        # Its own tenant, but tenant A's connection: the link must not renew that one.
+        link = b.post("/api/v1/links", json={"reconnect": a["connection_id"]})
+        assert link.status_code == 404, link.text
+        admin_key = b.post("/api/v1/apikeys", json={"admin": True})
+        assert admin_key.status_code == 403, admin_key.text
 
 
 def test_every_route_refuses_another_tenants_key(api: Api) -> None:
@@ -76,7 +103,7 @@ def test_every_route_refuses_another_tenants_key(api: Api) -> None:
                 echoed = {a["tenant_id"]} | {v for v in secrets if v in path}
                 assert not any(v in answer.text for v in secrets - echoed), path
                 walked.append((method, template))
-    assert len(walked) >= 12
+    assert len(walked) >= 24
 
 
 def test_a_tenant_key_works_on_its_own_tenant(api: Api) -> None:

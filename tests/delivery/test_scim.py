@@ -26,8 +26,8 @@ from starlette.applications import Starlette
 from starlette.routing import Route
 
 from rostersync.delivery import DrainResult, deliver_due
-from rostersync.engine import setup
 from rostersync.sandbox import ServerThread
+from rostersync.services import connections
 from rostersync.store.repos import destinations
 from rostersync.store.session import transaction
 from rostersync.store.tables import Action, DeliveryAttempt, OutboxEntry, Person
@@ -273,7 +273,7 @@ def test_an_existing_account_is_adopted_by_user_name(harness: Harness, scim: Sci
 
 def test_groups_and_hard_delete_when_the_destination_opts_in(harness: Harness, scim: Scim) -> None:
     _add_scim(harness, scim, groups=True, hard_delete=True)
-    setup.set_policy(
+    connections.set_policy(
         harness.store,
         harness.connection_id,
         {"hard_delete_after_days": 0},

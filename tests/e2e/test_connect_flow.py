@@ -18,11 +18,11 @@ from playwright.sync_api import Browser, Page, expect, sync_playwright
 from sqlalchemy import select, update
 
 from rostersync.cli.server import build_app
-from rostersync.engine import setup
-from rostersync.engine.connect import issue_link
 from rostersync.model import ALLOWLIST, NOT_ACCESSED
 from rostersync.sandbox import Faults, ServerThread, SyntheticCompany
 from rostersync.sandbox.vendors import hibob as hibob_emulator
+from rostersync.services import tenants
+from rostersync.services.links import issue_link
 from rostersync.settings import Settings
 from rostersync.store import Store, open_store
 from rostersync.store.crypto import Keyring, generate_key_setting
@@ -52,7 +52,7 @@ class Site:
 
     def link(self, *, environment: str = "production") -> tuple[str, str]:
         """A new tenant and a connect link for it: (tenant id, URL)."""
-        tenant = setup.create_tenant(self.store, f"Acme {environment}", actor="test")
+        tenant = tenants.create_tenant(self.store, f"Acme {environment}", actor="test")
         issued = issue_link(
             self.store,
             tenant_id=tenant.id,

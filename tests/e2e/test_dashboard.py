@@ -15,8 +15,8 @@ from playwright.sync_api import Browser, Page, expect, sync_playwright
 from sqlalchemy import select
 
 from rostersync.cli.server import build_app
-from rostersync.engine import setup
 from rostersync.sandbox import PersonStatus, ServerThread
+from rostersync.services import tenants
 from rostersync.settings import Settings
 from rostersync.store import Keyring, Store, open_store
 from rostersync.store.crypto import generate_key_setting
@@ -153,7 +153,7 @@ def test_forms_need_the_csrf_token_and_another_tenant_sees_nothing(
     site: tuple[str, Harness, str],
 ) -> None:
     base_url, harness, key = site
-    other = setup.create_tenant(harness.store, "Other Co", actor="test")
+    other = tenants.create_tenant(harness.store, "Other Co", actor="test")
     with transaction(harness.store.sessions) as session:
         _, other_key = apikeys.create_key(session, tenant_id=other.id, name="other")
     with httpx.Client(base_url=base_url, follow_redirects=False) as client:

@@ -8,14 +8,14 @@ from typing import Any
 
 from sqlalchemy import select
 
-from rostersync.engine import setup
-from rostersync.engine.approval import decide
 from rostersync.engine.report import SyncReport
 from rostersync.engine.sync import SyncOptions, run_sync
 from rostersync.model import ActionKind
 from rostersync.sandbox import PersonStatus, SyntheticPerson
+from rostersync.services.accounts import AccountIn, import_accounts
+from rostersync.services.approvals import decide
+from rostersync.services.connections import set_policy
 from rostersync.store.repos import destinations
-from rostersync.store.repos.accounts import AccountIn
 from rostersync.store.session import transaction
 from rostersync.store.tables import Action as ActionRow
 from rostersync.store.tables import Destination, OutboxEntry, Tenant
@@ -30,7 +30,7 @@ def rules(report: SyncReport) -> list[tuple[ActionKind, str, str]]:
 
 
 def policy(harness: Harness, **values: Any) -> None:
-    setup.set_policy(harness.store, harness.connection_id, values, tenant_id=None, actor="test")
+    set_policy(harness.store, harness.connection_id, values, tenant_id=None, actor="test")
 
 
 def active_people(harness: Harness, n: int) -> list[SyntheticPerson]:
@@ -131,7 +131,7 @@ def test_rehire_with_the_same_id_is_provisioned_again(harness: Harness) -> None:
 
 def test_rehire_under_a_new_id_with_the_same_email_links_the_old_account(harness: Harness) -> None:
     (person,) = active_people(harness, 1)
-    setup.import_accounts(
+    import_accounts(
         harness.store, harness.tenant_id, [AccountIn("user-42", person.work_email)], actor="test"
     )
     first = harness.sync()
@@ -311,7 +311,7 @@ def test_duplicate_work_emails_and_missing_emails_are_reported_not_provisioned(
 def test_matching_links_one_candidate_and_hands_a_dispute_to_a_person(harness: Harness) -> None:
     company = harness.sandbox.company
     linked, disputed, by_id = active_people(harness, 3)
-    setup.import_accounts(
+    import_accounts(
         harness.store,
         harness.tenant_id,
         [
@@ -330,7 +330,7 @@ def test_matching_links_one_candidate_and_hands_a_dispute_to_a_person(harness: H
     assert report.needs_a_person["disputed_match"] == (disputed.id,)
     assert sum(1 for a in report.actions if a.account_id is None) == len(report.actions) - 2
     # Re-checked on every run: once the dispute is settled, the person is linked.
-    setup.import_accounts(
+    import_accounts(
         harness.store, harness.tenant_id, [AccountIn("acc-3", "moved@example.com")], actor="test"
     )
     settled = harness.sync()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from rostersync.engine import setup
+from rostersync.services import tenants
 from rostersync.store import Store
 from rostersync.store.repos import links
 from rostersync.store.session import transaction
@@ -12,7 +12,7 @@ from rostersync.store.tables import ConnectLink
 
 
 def test_a_link_is_valid_until_used_or_expired(store: Store) -> None:
-    tenant = setup.create_tenant(store, "Acme", actor="test")
+    tenant = tenants.create_tenant(store, "Acme", actor="test")
     now = datetime.now(UTC)
     with transaction(store.sessions) as session:
         link, token = links.create_link(

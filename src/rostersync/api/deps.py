@@ -7,16 +7,15 @@ so a key cannot even learn that another tenant's object exists. Admin keys act o
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
+from rostersync.errors import RostersyncError, Terminal
+from rostersync.services.apikeys import authenticate
 from rostersync.settings import Settings
 from rostersync.store import Store
-from rostersync.store.repos import apikeys
-from rostersync.store.session import transaction
 
 _bearer = HTTPBearer(auto_error=False, description="An API key: `Authorization: Bearer rsk_…`")
 
@@ -66,17 +65,28 @@ def principal(
         raise HTTPException(
             status_code=401, detail="an API key is required", headers={"WWW-Authenticate": "Bearer"}
         )
-    with transaction(store.sessions) as session:
-        key = apikeys.authenticate(session, credentials.credentials, at=datetime.now(UTC))
-        if key is None:
-            raise HTTPException(
-                status_code=401,
-                detail="the API key is unknown or revoked",
-                headers={"WWW-Authenticate": "Bearer"},
-            )
-        return Principal(key.id, key.tenant_id)
+    key = authenticate(store, credentials.credentials)
+    if key is None:
+        raise HTTPException(
+            status_code=401,
+            detail="the API key is unknown or revoked",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
+    return Principal(key.id, key.tenant_id)
 
 
 StoreDep = Annotated[Store, Depends(get_store)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 PrincipalDep = Annotated[Principal, Depends(principal)]
+
+
+class TenantRequired(RostersyncError, Terminal):
+    code = "tenant_required"
+
+
+def owner(principal: Principal, requested: str | None) -> str:
+    """The one tenant a write is for: the key's own, or the one an admin key names."""
+    tenant_id = principal.scope(requested)
+    if tenant_id is None:
+        raise TenantRequired("an admin key must say which tenant: set tenant_id")
+    return tenant_id

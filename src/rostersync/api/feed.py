@@ -9,16 +9,15 @@ the vocabulary of Merge's sync status.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
-from typing import Annotated, Any, Literal
+from datetime import datetime, timedelta
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
 from rostersync.api.deps import PrincipalDep, SettingsDep, StoreDep
-from rostersync.store.repos import connections, outbox, runs
-from rostersync.store.session import transaction
-from rostersync.store.tables import Connection, SyncRun
+from rostersync.services import connections, deliveries
+from rostersync.services.connections import SyncState
 
 router = APIRouter(prefix="/api/v1")
 
@@ -61,15 +60,13 @@ def list_events(
     destination_id: _Id = None,
 ) -> EventFeed:
     """Events after `cursor`, oldest first, each with its webhook-id and delivery status."""
-    with transaction(store.sessions) as session:
-        entries = outbox.feed(
-            session,
-            store.keyring,
-            tenant_id=principal.scope(tenant_id),
-            after=cursor,
-            limit=limit,
-            destination_id=destination_id,
-        )
+    entries = deliveries.feed(
+        store,
+        tenant_id=principal.scope(tenant_id),
+        after=cursor,
+        limit=limit,
+        destination_id=destination_id,
+    )
     events = [
         FeedEvent(
             sequence=e.sequence,
@@ -87,14 +84,6 @@ def list_events(
     return EventFeed(events=events, next_cursor=entries[-1].sequence if entries else cursor)
 
 
-SyncState = Literal["DISABLED", "DONE", "FAILED", "PARTIALLY_SYNCED", "PAUSED", "SYNCING"]
-_RESULT: dict[str, SyncState] = {
-    "running": "SYNCING",
-    "succeeded": "DONE",
-    "failed": "FAILED",
-    "held": "PAUSED",
-    "rejected": "FAILED",
-}
 _MODELS = (("Employee", "hris.Employee"), ("Group", "hris.Group"), ("Location", "hris.Location"))
 
 
@@ -119,34 +108,6 @@ class ConnectionSyncStatus(BaseModel):
     results: list[ModelSyncStatus] = Field(description="One entry per model served.")
 
 
-def _status(
-    connection: Connection, latest: SyncRun | None, finished: SyncRun | None
-) -> tuple[SyncState, str | None]:
-    if connection.status == "disconnected":
-        return "DISABLED", "the connection was disconnected"
-    if connection.status != "active":
-        return "FAILED", connection.status_reason or f"the connection is {connection.status}"
-    if latest is None:
-        return "SYNCING", "waiting for the first sync"
-    state = _RESULT.get(latest.status, "FAILED")
-    reasons = {
-        "held": f"run {latest.id} is held for approval",
-        "rejected": f"run {latest.id} was rejected; the data is from the sync before it",
-        "failed": latest.error_message,
-    }
-    return state, reasons.get(latest.status) if finished is latest else None
-
-
-def _next_sync(
-    connection: Connection, state: SyncState, interval: timedelta, now: datetime
-) -> datetime | None:
-    if state in ("DISABLED", "PAUSED") or connection.status != "active":
-        return None
-    if connection.last_sync_at is None:
-        return now
-    return max(now, connection.last_sync_at + interval)
-
-
 @router.get(
     "/connections/{connection_id}/sync-status",
     response_model=ConnectionSyncStatus,
@@ -159,34 +120,25 @@ def sync_status(
 
     Dry runs are previews and do not count.
     """
-    with transaction(store.sessions) as session:
-        connection = connections.get_connection(
-            session, connection_id, tenant_id=principal.scope(None)
-        )
-        real = [
-            r
-            for r in runs.list_runs(
-                session, tenant_id=connection.tenant_id, connection_id=connection.id
-            )
-            if not r.dry_run
-        ]
-    latest = real[0] if real else None
-    finished = next((r for r in real if r.finished_at is not None), None)
-    state, reason = _status(connection, latest, finished)
-    interval = timedelta(seconds=settings.sync_interval_seconds)
-    next_start = _next_sync(connection, state, interval, datetime.now(UTC))
+    status = connections.sync_status(
+        store,
+        connection_id,
+        tenant_id=principal.scope(None),
+        sync_interval=timedelta(seconds=settings.sync_interval_seconds),
+    )
+    connection, latest, finished = status.connection, status.latest, status.last_finished
     results = [
         ModelSyncStatus(
             model_name=name,
             model_id=model_id,
-            status=state,
+            status=status.state,
             last_sync_start=latest.started_at if latest else None,
             last_sync_finished=finished.finished_at if finished else None,
-            last_sync_result=_RESULT.get(finished.status) if finished else None,
-            next_sync_start=next_start,
+            last_sync_result=status.last_result,
+            next_sync_start=status.next_sync_start,
             data_fresh_as_of=connection.last_sync_at,
             is_initial_sync=connection.last_sync_at is None,
-            reason=reason,
+            reason=status.reason,
         )
         for name, model_id in _MODELS
     ]

@@ -12,7 +12,6 @@ from __future__ import annotations
 import base64
 import binascii
 import uuid
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, time
 from typing import Annotated, Any, Generic, Literal, TypeVar
@@ -21,14 +20,12 @@ from urllib.parse import parse_qs, urlencode
 from fastapi import APIRouter, Depends, HTTPException, Query
 from fastapi.security import APIKeyHeader
 from pydantic import BaseModel, Field
-from sqlalchemy.orm import Session
 
 from rostersync.api.deps import PrincipalDep, StoreDep
 from rostersync.model import Employee, EmploymentStatus, Group, Location, RecordType
+from rostersync.services import pull
+from rostersync.services.pull import Known, Listed, Loader, Window
 from rostersync.store import Store
-from rostersync.store.repos import connections, people
-from rostersync.store.repos.people import Listed, Window
-from rostersync.store.session import transaction
 
 router = APIRouter(prefix="/api/hris/v1", tags=["hris"])
 
@@ -63,11 +60,10 @@ def linked_connection(
     """
     if not token:
         raise _unauthorized("the X-Account-Token header is required")
-    with transaction(store.sessions) as session:
-        connection = connections.by_account_token(session, token, tenant_id=principal.scope(None))
-        if connection is None:
-            raise _unauthorized("the account token is unknown")
-        return connection.id
+    connection_id = pull.connection_for_token(store, token, tenant_id=principal.scope(None))
+    if connection_id is None:
+        raise _unauthorized("the account token is unknown")
+    return connection_id
 
 
 ConnectionDep = Annotated[str, Depends(linked_connection)]
@@ -188,25 +184,6 @@ _STATUS: dict[EmploymentStatus, Literal["ACTIVE", "PENDING", "INACTIVE"]] = {
 }
 
 
-@dataclass(frozen=True)
-class Known:
-    """Which referenced records exist, so an employee never points at an id we do not serve
-    (an archived department, a manager the HRIS did not return)."""
-
-    groups: set[str]
-    locations: set[str]
-    managers: set[str]
-
-
-def _known(session: Session, connection_id: str, items: list[Listed[Employee]]) -> Known:
-    managers = {i.record.manager_remote_id for i in items if i.record.manager_remote_id}
-    return Known(
-        set(people.remote_ids(session, connection_id, GROUP)),
-        set(people.remote_ids(session, connection_id, LOCATION)),
-        set(people.remote_ids(session, connection_id, EMPLOYEE, among=managers)),
-    )
-
-
 def _employee(connection_id: str, item: Listed[Employee], known: Known) -> MergeEmployee:
     e = item.record
     manager, location = e.manager_remote_id, e.location_id
@@ -231,8 +208,8 @@ def _employee(connection_id: str, item: Listed[Employee], known: Known) -> Merge
 def _employees(
     store: Store, connection_id: str, items: list[Listed[Employee]]
 ) -> list[MergeEmployee]:
-    with transaction(store.sessions) as session:
-        known = _known(session, connection_id, items)
+    managers = {i.record.manager_remote_id for i in items if i.record.manager_remote_id}
+    known = pull.known_references(store, connection_id, managers)
     return [_employee(connection_id, item, known) for item in items]
 
 
@@ -316,7 +293,6 @@ def page_request(
 
 PageDep = Annotated[PageRequest, Depends(page_request)]
 _Record = TypeVar("_Record", Employee, Group, Location)
-Loader = Callable[[Session, Window], list[Listed[_Record]]]
 
 
 @dataclass(frozen=True)
@@ -326,7 +302,7 @@ class Page(Generic[_Record]):
     items: list[Listed[_Record]]
 
 
-def _page(store: Store, request: PageRequest, load: Loader[_Record]) -> Page[_Record]:
+def _page(request: PageRequest, load: Loader[_Record]) -> Page[_Record]:
     """Keyset paging over row keys, with the next/previous rules of Merge's cursors."""
     size = min(request.page_size, MAX_PAGE_SIZE)
     key, backwards = _parse_cursor(request.cursor) if request.cursor else (None, False)
@@ -338,8 +314,7 @@ def _page(store: Store, request: PageRequest, load: Loader[_Record]) -> Page[_Re
         modified_before=_utc(request.modified_before),
         remote_id=request.remote_id,
     )
-    with transaction(store.sessions) as session:
-        rows = load(session, window)
+    rows = load(window)
     more = len(rows) > size
     if more:
         rows = rows[1:] if backwards else rows[:size]
@@ -356,18 +331,17 @@ def _page(store: Store, request: PageRequest, load: Loader[_Record]) -> Page[_Re
 def _retrieve(
     store: Store, connection_id: str, record: RecordType, object_id: str, load: Loader[_Record]
 ) -> Listed[_Record]:
-    """The record with this id, deleted or not, or a 404.
-
-    Ids are derived, not stored, so the lookup hashes the connection's remote ids (no personal
-    field is read for that) and then loads the one record.
-    """
-    with transaction(store.sessions) as session:
-        for remote_id in people.remote_ids(session, connection_id, record):
-            if record_id(connection_id, record, remote_id) == object_id:
-                found = load(session, Window(limit=1, remote_id=remote_id))
-                if found:
-                    return found[0]
-    raise HTTPException(status_code=404, detail="not found")
+    """The record with this id, deleted or not, or a 404."""
+    found = pull.find(
+        store,
+        connection_id,
+        record,
+        load,
+        lambda remote_id: record_id(connection_id, record, remote_id) == object_id,
+    )
+    if found is None:
+        raise HTTPException(status_code=404, detail="not found")
+    return found
 
 
 # --- routes ----------------------------------------------------------------------------------
@@ -387,22 +361,7 @@ def _people(
     store: Store, connection_id: str, *, include_deleted: bool, status: StatusFilter | None = None
 ) -> Loader[Employee]:
     statuses = _STATUS_FILTER[status] if status else ()
-    return lambda session, window: people.list_people(
-        session,
-        store.keyring,
-        connection_id,
-        window,
-        include_deleted=include_deleted,
-        statuses=statuses,
-    )
-
-
-def _groups(connection_id: str) -> Loader[Group]:
-    return lambda session, window: people.list_groups(session, connection_id, window)
-
-
-def _locations(connection_id: str) -> Loader[Location]:
-    return lambda session, window: people.list_locations(session, connection_id, window)
+    return pull.employees(store, connection_id, include_deleted=include_deleted, statuses=statuses)
 
 
 @router.get("/employees", response_model=PaginatedEmployeeList)
@@ -416,7 +375,7 @@ def list_employees(
     load = _people(
         store, connection_id, include_deleted=include_deleted_data, status=employment_status
     )
-    page = _page(store, request, load)
+    page = _page(request, load)
     results = _employees(store, connection_id, page.items)
     return PaginatedEmployeeList(next=page.next, previous=page.previous, results=results)
 
@@ -432,14 +391,14 @@ def retrieve_employee(id: str, store: StoreDep, connection_id: ConnectionDep) ->
 def list_groups(
     store: StoreDep, connection_id: ConnectionDep, request: PageDep
 ) -> PaginatedGroupList:
-    page = _page(store, request, _groups(connection_id))
+    page = _page(request, pull.groups(store, connection_id))
     results = [_group(connection_id, item) for item in page.items]
     return PaginatedGroupList(next=page.next, previous=page.previous, results=results)
 
 
 @router.get("/groups/{id}", response_model=MergeGroup)
 def retrieve_group(id: str, store: StoreDep, connection_id: ConnectionDep) -> MergeGroup:
-    load = _groups(connection_id)
+    load = pull.groups(store, connection_id)
     return _group(connection_id, _retrieve(store, connection_id, GROUP, id, load))
 
 
@@ -447,12 +406,12 @@ def retrieve_group(id: str, store: StoreDep, connection_id: ConnectionDep) -> Me
 def list_locations(
     store: StoreDep, connection_id: ConnectionDep, request: PageDep
 ) -> PaginatedLocationList:
-    page = _page(store, request, _locations(connection_id))
+    page = _page(request, pull.locations(store, connection_id))
     results = [_location(connection_id, item) for item in page.items]
     return PaginatedLocationList(next=page.next, previous=page.previous, results=results)
 
 
 @router.get("/locations/{id}", response_model=MergeLocation)
 def retrieve_location(id: str, store: StoreDep, connection_id: ConnectionDep) -> MergeLocation:
-    load = _locations(connection_id)
+    load = pull.locations(store, connection_id)
     return _location(connection_id, _retrieve(store, connection_id, LOCATION, id, load))

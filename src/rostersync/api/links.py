@@ -8,9 +8,8 @@ from typing import Literal
 from fastapi import APIRouter, Request
 from pydantic import BaseModel, ConfigDict, Field
 
-from rostersync.api.admin import TenantRequired
-from rostersync.api.deps import PrincipalDep, StoreDep
-from rostersync.engine.connect import issue_link, parse_lifetime
+from rostersync.api.deps import PrincipalDep, StoreDep, owner
+from rostersync.services.links import issue_link, parse_lifetime
 
 router = APIRouter(prefix="/api/v1")
 
@@ -21,6 +20,11 @@ class LinkIn(BaseModel):
     tenant_id: str | None = Field(default=None, description="Required with an admin key.")
     environment: Literal["production", "staging"] = "production"
     expires: str = Field(default="7d", description="Lifetime: 30m, 12h, 7d (at most 30d).")
+    reconnect: str | None = Field(
+        default=None,
+        description="A connection id: the link renews its credentials (people kept) and "
+        "takes that connection's environment.",
+    )
 
 
 class LinkCreated(BaseModel):
@@ -28,6 +32,7 @@ class LinkCreated(BaseModel):
     tenant_id: str
     environment: str
     expires_at: datetime
+    reconnect: str | None
     url: str = Field(description="Send it to the customer's HR admin; shown once.")
 
 
@@ -36,20 +41,19 @@ def create_link(
     body: LinkIn, request: Request, store: StoreDep, principal: PrincipalDep
 ) -> LinkCreated:
     """A single-use connect link for one tenant and environment."""
-    tenant_id = principal.scope(body.tenant_id)
-    if tenant_id is None:
-        raise TenantRequired("an admin key must say which tenant: set tenant_id")
     issued = issue_link(
         store,
-        tenant_id=tenant_id,
+        tenant_id=owner(principal, body.tenant_id),
         environment=body.environment,
         lifetime=parse_lifetime(body.expires),
         actor=principal.actor,
+        reconnect=body.reconnect,
     )
     return LinkCreated(
         id=issued.id,
         tenant_id=issued.tenant_id,
         environment=issued.environment,
         expires_at=issued.expires_at,
+        reconnect=issued.reconnect,
         url=issued.url(str(request.base_url)),
     )

@@ -7,14 +7,20 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from rostersync.model import EVENT_TYPES
+
 
 class TenantIn(BaseModel):
     name: str = Field(min_length=1, max_length=200)
+    timezone: str = Field(
+        default="UTC", max_length=64, description="IANA zone: 'today' for start dates."
+    )
 
 
 class TenantOut(BaseModel):
     id: str
     name: str
+    timezone: str
     created_at: datetime
 
 
@@ -45,10 +51,29 @@ class ConnectionCreated(ConnectionOut):
 
 
 class DestinationIn(BaseModel):
+    """A webhook endpoint or a SCIM 2.0 server: exactly one of `webhook_url`, `scim_url`."""
+
     model_config = ConfigDict(extra="forbid")
 
-    tenant_id: str | None = None
-    webhook_url: str
+    tenant_id: str | None = Field(default=None, description="Required with an admin key.")
+    webhook_url: str | None = Field(
+        default=None, description="HTTPS endpoint that receives signed events."
+    )
+    scim_url: str | None = Field(
+        default=None, description="SCIM 2.0 base URL (the one /Users is under)."
+    )
+    scim_token: str | None = Field(
+        default=None, description="Bearer token for the SCIM server. Write-only: never returned."
+    )
+    event_types: list[str] = Field(
+        default_factory=list,
+        description="Deliver only these event types (empty: all): " + ", ".join(EVENT_TYPES),
+    )
+    thin: bool = Field(default=False, description="Webhooks carry ids only; pull the rest.")
+    scim_groups: bool = Field(default=False, description="Keep SCIM Groups for departments.")
+    hard_delete: bool = Field(
+        default=False, description="SCIM: DELETE users on user.delete (after the grace period)."
+    )
     environment: Literal["production", "staging"] = "production"
 
 
@@ -60,10 +85,13 @@ class DestinationOut(BaseModel):
     environment: str
     enabled: bool
     created_at: datetime
+    options: dict[str, Any]
 
 
 class DestinationCreated(DestinationOut):
-    signing_secret: str = Field(description="Shown once, at creation.")
+    signing_secret: str | None = Field(
+        description="A webhook's signing secret, shown once; null for a SCIM destination."
+    )
 
 
 class RunOut(BaseModel):
@@ -94,6 +122,51 @@ class ActionOut(BaseModel):
 
 class RunDetail(RunOut):
     actions: list[ActionOut]
+
+
+class ApiKeyIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    tenant_id: str | None = Field(
+        default=None, description="The key's tenant; required with an admin key, unless admin."
+    )
+    admin: bool = Field(default=False, description="A key for every tenant (admin keys only).")
+    name: str = Field(default="api", min_length=1, max_length=200, description="What it is for.")
+
+
+class ApiKeyOut(BaseModel):
+    id: str
+    tenant_id: str | None
+    name: str
+    created_at: datetime
+    last_used_at: datetime | None
+    revoked_at: datetime | None
+
+
+class ApiKeyCreated(ApiKeyOut):
+    token: str = Field(description="`Authorization: Bearer` value; shown once.")
+
+
+class DeliveryOut(BaseModel):
+    id: str = Field(description="The webhook-id.")
+    tenant_id: str
+    destination_id: str
+    event_type: str
+    status: str
+    attempts: int
+    last_status_code: int | None
+    last_error: str | None
+    created_at: datetime
+    delivered_at: datetime | None
+
+
+class ReplayIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    tenant_id: str | None = Field(default=None, description="Required with an admin key.")
+    ids: list[str] = Field(
+        min_length=1, max_length=1000, description="webhook-ids of failed entries."
+    )
 
 
 class AuditOut(BaseModel):

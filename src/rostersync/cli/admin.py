@@ -1,32 +1,34 @@
-"""Operator commands: tenants, connections, destinations, sync, deliver, db."""
+"""Operator commands: tenants, connections, destinations, keys, runs, deliveries, audit, db.
+
+Each command parses its options, calls one service and prints what it returns."""
 
 from __future__ import annotations
 
 import csv
 import json
-from datetime import UTC, datetime, timedelta
+from dataclasses import asdict
+from datetime import timedelta
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from rostersync.cli.context import open_configured_store, parse_day, parse_pairs, within
+from rostersync.cli.context import parse_day, parse_pairs, within
 from rostersync.cli.output import emit, emit_rows
 from rostersync.connectors import BadInput
-from rostersync.delivery import deliver_due
-from rostersync.delivery.validation import check_webhook_url
-from rostersync.engine import setup
-from rostersync.engine.approval import decide
-from rostersync.engine.policy import Policy
-from rostersync.engine.sync import SyncOptions, run_sync
-from rostersync.model import EVENT_TYPES
-from rostersync.net import parse_url
+from rostersync.services import (
+    accounts,
+    apikeys,
+    approvals,
+    connections,
+    deliveries,
+    destinations,
+    runs,
+    tenants,
+)
+from rostersync.services.audit import list_audit
+from rostersync.services.stores import open_configured_store
 from rostersync.settings import load_settings
-from rostersync.store import NotFound
-from rostersync.store.repos import apikeys, audit, connections, destinations, outbox, runs, tenants
-from rostersync.store.repos.accounts import AccountIn
-from rostersync.store.session import transaction
-from rostersync.store.tables import Destination
 
 JsonFlag = Annotated[bool, typer.Option("--json", help="Machine-readable output.")]
 
@@ -37,6 +39,7 @@ db_app = typer.Typer(help="The database schema.", no_args_is_help=True)
 apikeys_app = typer.Typer(help="API keys (admin or per tenant).", no_args_is_help=True)
 accounts_app = typer.Typer(help="Existing product accounts, for matching.", no_args_is_help=True)
 runs_app = typer.Typer(help="Sync runs and their reports.", no_args_is_help=True)
+audit_app = typer.Typer(help="The audit log: who did what, when.", no_args_is_help=True)
 deliveries_app = typer.Typer(help="Events in the outbox: list and replay.", no_args_is_help=True)
 
 
@@ -49,15 +52,15 @@ def tenants_create(
     as_json: JsonFlag = False,
 ) -> None:
     """Create a tenant and print its id."""
-    created = setup.create_tenant(open_configured_store(), name, actor="cli", timezone=timezone)
+    created = tenants.create_tenant(open_configured_store(), name, actor="cli", timezone=timezone)
     emit({"id": created.id, "name": name}, as_json=as_json, text=created.id)
 
 
 @tenants_app.command("list")
 def tenants_list(as_json: JsonFlag = False) -> None:
-    store = open_configured_store()
-    with transaction(store.sessions) as session:
-        emit_rows(tenants.list_tenants(session), ("id", "name", "timezone"), as_json=as_json)
+    emit_rows(
+        tenants.list_tenants(open_configured_store()), ("id", "name", "timezone"), as_json=as_json
+    )
 
 
 @connections_app.command("create")
@@ -72,10 +75,8 @@ def connections_create(
     as_json: JsonFlag = False,
 ) -> None:
     """Create a connection; its credentials are stored encrypted and never shown again."""
-    if base_url is not None:
-        parse_url(base_url, name="base URL")
     settings = load_settings()
-    created = setup.create_connection(
+    created = connections.create_connection(
         open_configured_store(settings),
         tenant_id=tenant,
         provider=provider,
@@ -98,13 +99,51 @@ def connections_list(
     as_json: JsonFlag = False,
 ) -> None:
     """Connections and their status; credentials are never shown."""
-    store = open_configured_store()
-    with transaction(store.sessions) as session:
-        emit_rows(
-            connections.list_connections(session, tenant_id=tenant),
-            ("id", "tenant_id", "provider", "environment", "status", "last_sync_at"),
-            as_json=as_json,
-        )
+    emit_rows(
+        connections.list_connections(open_configured_store(), tenant_id=tenant),
+        ("id", "tenant_id", "provider", "environment", "status", "last_sync_at"),
+        as_json=as_json,
+    )
+
+
+@connections_app.command("show")
+def connections_show(connection_id: str, as_json: JsonFlag = False) -> None:
+    """One connection and its status; credentials are never shown."""
+    shown = connections.get_connection(open_configured_store(), connection_id, tenant_id=None)
+    text = f"{shown.id}\t{shown.provider}\t{shown.environment}\t{shown.status}"
+    if shown.status_reason:
+        text += f"\n{shown.status_reason}"
+    emit(asdict(shown), as_json=as_json, text=text)
+
+
+@connections_app.command("sync-status")
+def connections_sync_status(connection_id: str, as_json: JsonFlag = False) -> None:
+    """How fresh the connection's data is, and when its next sync starts."""
+    settings = load_settings()
+    status = connections.sync_status(
+        open_configured_store(settings),
+        connection_id,
+        tenant_id=None,
+        sync_interval=timedelta(seconds=settings.sync_interval_seconds),
+    )
+    values = {
+        "connection_id": status.connection.id,
+        "connection_status": status.connection.status,
+        "status": status.state,
+        "reason": status.reason,
+        "last_sync_result": status.last_result,
+        "data_fresh_as_of": status.connection.last_sync_at,
+        "next_sync_start": status.next_sync_start,
+    }
+    text = status.state + (f": {status.reason}" if status.reason else "")
+    emit(values, as_json=as_json, text=text)
+
+
+@connections_app.command("promote")
+def connections_promote(connection_id: str) -> None:
+    """A staging connection goes to production: from now on it delivers to production."""
+    connections.promote(open_configured_store(), connection_id, tenant_id=None, actor="cli")
+    typer.echo(f"{connection_id} promoted to production")
 
 
 @connections_app.command("policy")
@@ -126,16 +165,16 @@ def connections_policy(
             values = json.loads(set_json)
         except json.JSONDecodeError:
             raise BadInput("--set takes a JSON object") from None
-        setup.set_policy(store, connection_id, values, tenant_id=None, actor="cli")
-    with transaction(store.sessions) as session:
-        current = connections.get_connection(session, connection_id, tenant_id=None).policy
-    typer.echo(json.dumps(Policy.model_validate(current or {}).model_dump(mode="json"), indent=2))
+        policy = connections.set_policy(store, connection_id, values, tenant_id=None, actor="cli")
+    else:
+        policy = connections.get_policy(store, connection_id, tenant_id=None)
+    typer.echo(json.dumps(policy.model_dump(mode="json"), indent=2))
 
 
 @connections_app.command("disconnect")
 def connections_disconnect(connection_id: str) -> None:
     """Delete the credentials and purge the connection's people, groups and locations."""
-    setup.disconnect(open_configured_store(), connection_id, tenant_id=None, actor="cli")
+    connections.disconnect(open_configured_store(), connection_id, tenant_id=None, actor="cli")
     typer.echo(f"{connection_id} disconnected; its people data is deleted")
 
 
@@ -148,11 +187,11 @@ def accounts_import(
 ) -> None:
     """Existing product accounts, so joiners are linked to them instead of created twice."""
     items = _read_accounts(csv_file)
-    count = setup.import_accounts(open_configured_store(), tenant, items, actor="cli")
+    count = accounts.import_accounts(open_configured_store(), tenant, items, actor="cli")
     typer.echo(f"{count} accounts imported")
 
 
-def _read_accounts(path: Path) -> list[AccountIn]:
+def _read_accounts(path: Path) -> list[accounts.AccountIn]:
     # The rows hold emails: errors name the file and what is wrong, never a value.
     try:
         # utf-8-sig: spreadsheets save "CSV UTF-8" with a byte order mark before the header.
@@ -166,11 +205,11 @@ def _read_accounts(path: Path) -> list[AccountIn]:
         raise BadInput(f"cannot read {path}: {exc.strerror or type(exc).__name__}") from None
 
 
-def _accounts(reader: csv.DictReader[str]) -> list[AccountIn]:
+def _accounts(reader: csv.DictReader[str]) -> list[accounts.AccountIn]:
     if reader.fieldnames is None or "account_id" not in reader.fieldnames:
         raise BadInput("the CSV needs a header with at least account_id (and email, hris_id)")
     return [
-        AccountIn(
+        accounts.AccountIn(
             row["account_id"].strip(),
             (row.get("email") or "").strip() or None,
             (row.get("hris_id") or "").strip() or None,
@@ -190,17 +229,11 @@ def apikeys_create(
     """Create an API key and print it, once (only a hash is stored)."""
     if admin == (tenant is not None):
         raise BadInput("give either --tenant ID or --admin")
-    store = open_configured_store()
-    with transaction(store.sessions) as session:
-        if tenant is not None:
-            tenants.get_tenant(session, tenant)
-        key, token = apikeys.create_key(session, tenant_id=tenant, name=name)
-        audit.record(session, tenant_id=tenant, actor="cli", action="apikey.created", target=key.id)
-        key_id = key.id
+    key = apikeys.create_key(open_configured_store(), tenant_id=tenant, name=name, actor="cli")
     emit(
-        {"id": key_id, "tenant_id": tenant, "token": token},
+        {"id": key.id, "tenant_id": tenant, "token": key.token},
         as_json=as_json,
-        text=f"{key_id}\nAPI key (shown once): {token}",
+        text=f"{key.id}\nAPI key (shown once): {key.token}",
     )
 
 
@@ -209,21 +242,16 @@ def apikeys_list(
     tenant: Annotated[str | None, typer.Option(help="Only this tenant.")] = None,
     as_json: JsonFlag = False,
 ) -> None:
-    store = open_configured_store()
-    with transaction(store.sessions) as session:
-        emit_rows(
-            apikeys.list_keys(session, tenant_id=tenant),
-            ("id", "tenant_id", "name", "created_at", "revoked_at"),
-            as_json=as_json,
-        )
+    emit_rows(
+        apikeys.list_keys(open_configured_store(), tenant_id=tenant),
+        ("id", "tenant_id", "name", "created_at", "revoked_at"),
+        as_json=as_json,
+    )
 
 
 @apikeys_app.command("revoke")
 def apikeys_revoke(key_id: str) -> None:
-    store = open_configured_store()
-    with transaction(store.sessions) as session:
-        apikeys.revoke_key(session, key_id, at=datetime.now(UTC))
-        audit.record(session, tenant_id=None, actor="cli", action="apikey.revoked", target=key_id)
+    apikeys.revoke_key(open_configured_store(), key_id, tenant_id=None, actor="cli")
     typer.echo(f"{key_id} revoked")
 
 
@@ -232,19 +260,18 @@ def runs_list(
     connection: Annotated[str | None, typer.Option(help="Only this connection.")] = None,
     as_json: JsonFlag = False,
 ) -> None:
-    store = open_configured_store()
-    with transaction(store.sessions) as session:
-        emit_rows(
-            runs.list_runs(session, tenant_id=None, connection_id=connection),
-            ("id", "connection_id", "status", "started_at", "counts"),
-            as_json=as_json,
-        )
+    emit_rows(
+        runs.list_runs(open_configured_store(), tenant_id=None, connection_id=connection),
+        ("id", "connection_id", "status", "started_at", "counts"),
+        as_json=as_json,
+    )
 
 
 @runs_app.command("approve")
 def runs_approve(run_id: str, as_json: JsonFlag = False) -> None:
     """Apply a held run's plan as it was planned, and deliver its events (audited)."""
-    report = decide(open_configured_store(), run_id, approve=True, tenant_id=None, actor="cli")
+    store = open_configured_store()
+    report = approvals.decide(store, run_id, approve=True, tenant_id=None, actor="cli")
     emit(
         report.as_dict(), as_json=as_json, text=f"{run_id} approved: {len(report.actions)} actions"
     )
@@ -253,43 +280,28 @@ def runs_approve(run_id: str, as_json: JsonFlag = False) -> None:
 @runs_app.command("reject")
 def runs_reject(run_id: str) -> None:
     """Discard a held run's plan; nothing of it is delivered (audited)."""
-    decide(open_configured_store(), run_id, approve=False, tenant_id=None, actor="cli")
+    approvals.decide(open_configured_store(), run_id, approve=False, tenant_id=None, actor="cli")
     typer.echo(f"{run_id} rejected")
 
 
 @runs_app.command("show")
 def runs_show(run_id: str, as_json: JsonFlag = False) -> None:
     """A run's report: counts per action, status, error, and each action with its cause."""
-    store = open_configured_store()
-    with transaction(store.sessions) as session:
-        run = runs.get_run(session, run_id, tenant_id=None)
-        actions = [
-            {
-                "id": a.id,
-                "kind": a.kind,
-                "remote_id": a.remote_id,
-                "rule": a.rule,
-                "changed_fields": a.changed_fields,
-                "from_status": a.from_status,
-                "to_status": a.to_status,
-                "account_id": a.account_id,
-                "cause": a.cause,
-            }
-            for a in runs.run_actions(session, run)
-        ]
-        error = {"code": run.error_code, "message": run.error_message} if run.error_code else None
-        report = {
-            "id": run.id,
-            "connection_id": run.connection_id,
-            "status": run.status,
-            "report": run.report,
-            "dry_run": run.dry_run,
-            "started_at": run.started_at,
-            "finished_at": run.finished_at,
-            "counts": run.counts,
-            "error": error,
-            "actions": actions,
-        }
+    run = runs.get_run(open_configured_store(), run_id, tenant_id=None)
+    actions = [asdict(a) for a in run.actions]
+    error = {"code": run.error_code, "message": run.error_message} if run.error_code else None
+    report = {
+        "id": run.id,
+        "connection_id": run.connection_id,
+        "status": run.status,
+        "report": run.report,
+        "dry_run": run.dry_run,
+        "started_at": run.started_at,
+        "finished_at": run.finished_at,
+        "counts": run.counts,
+        "error": error,
+        "actions": actions,
+    }
     lines = [f"{run_id} {run.status}", ", ".join(f"{k}={v}" for k, v in run.counts.items())]
     if error:
         lines.append(f"{error['code']}: {error['message']}")
@@ -332,61 +344,48 @@ def destinations_create(
     as_json: JsonFlag = False,
 ) -> None:
     """Create a webhook destination (prints its signing secret, once) or a SCIM destination."""
-    if (webhook_url is None) == (scim_url is None):
-        raise BadInput("give exactly one of --webhook-url and --scim-url")
-    if scim_url is not None and not scim_token:
-        raise BadInput("--scim-url needs --scim-token (or ROSTERSYNC_SCIM_TOKEN)")
-    if webhook_url is not None and (scim_groups or hard_delete):
-        raise BadInput("--scim-groups and --hard-delete apply to SCIM destinations only")
-    if scim_url is not None and thin:
-        raise BadInput("--thin applies to webhook destinations only")
-    unknown = sorted(set(event_type or ()) - set(EVENT_TYPES))
-    if unknown:
-        raise BadInput(f"unknown event type {unknown[0]!r}; known: {', '.join(EVENT_TYPES)}")
-    url = webhook_url or scim_url or ""
-    options: dict[str, object] = {
-        key: value
-        for key, value in {
-            "event_types": sorted(set(event_type or ())),
-            "thin": thin,
-            "groups": scim_groups,
-            "hard_delete": hard_delete,
-        }.items()
-        if value
-    }
+    spec = destinations.DestinationSpec(
+        webhook_url=webhook_url,
+        scim_url=scim_url,
+        scim_token=scim_token,
+        event_types=event_type or (),
+        thin=thin,
+        scim_groups=scim_groups,
+        hard_delete=hard_delete,
+        environment=environment,
+    )
     settings = load_settings()
-    check_webhook_url(url, allow_loopback=settings.allow_loopback)
-    store = open_configured_store(settings)
-    with transaction(store.sessions) as session:
-        tenants.get_tenant(session, tenant)
-        if scim_token is not None and scim_url is not None:
-            destination = destinations.create_scim(
-                session,
-                store.keyring,
-                tenant_id=tenant,
-                url=scim_url,
-                token=scim_token,
-                environment=environment,
-                options=options,
-            )
-            secret = None
-        else:
-            destination, secret = destinations.create_webhook(
-                session,
-                store.keyring,
-                tenant_id=tenant,
-                url=url,
-                environment=environment,
-                options=options,
-            )
-        destination_id, kind = destination.id, destination.kind
-    values: dict[str, object] = {"id": destination_id, "tenant_id": tenant, "kind": kind}
-    values["options"] = options
-    text = destination_id
-    if secret is not None:
-        values["signing_secret"] = secret
-        text += f"\nsigning secret (shown once): {secret}"
+    created = destinations.create_destination(
+        open_configured_store(settings),
+        tenant,
+        spec,
+        allow_loopback=settings.allow_loopback,
+        actor="cli",
+    )
+    values: dict[str, object] = {
+        "id": created.id,
+        "tenant_id": tenant,
+        "kind": created.kind,
+        "options": created.options,
+    }
+    text = created.id
+    if created.signing_secret is not None:
+        values["signing_secret"] = created.signing_secret
+        text += f"\nsigning secret (shown once): {created.signing_secret}"
     emit(values, as_json=as_json, text=text)
+
+
+@destinations_app.command("list")
+def destinations_list(
+    tenant: Annotated[str | None, typer.Option(help="Only this tenant.")] = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Destinations and their options; secrets and tokens are never shown."""
+    emit_rows(
+        destinations.list_destinations(open_configured_store(), tenant_id=tenant),
+        ("id", "tenant_id", "kind", "url", "environment", "enabled", "options"),
+        as_json=as_json,
+    )
 
 
 def sync(
@@ -399,14 +398,13 @@ def sync(
 ) -> None:
     """Run one sync of a connection now and print its report."""
     settings = load_settings()
-    report = run_sync(
+    report = runs.sync_now(
         open_configured_store(settings),
         connection_id,
-        options=SyncOptions(
-            as_of=parse_day(as_of, option="--as-of") if as_of else None,
-            dry_run=dry_run,
-            allow_loopback=settings.allow_loopback,
-        ),
+        tenant_id=None,
+        allow_loopback=settings.allow_loopback,
+        dry_run=dry_run,
+        as_of=parse_day(as_of, option="--as-of") if as_of else None,
     )
     counts = ", ".join(f"{k}={v}" for k, v in report.counts.items())
     text = f"{report.run_id} {report.status}" + (f": {counts}" if counts else "")
@@ -420,7 +418,8 @@ def sync(
 def deliver(as_json: JsonFlag = False) -> None:
     """Send every outbox entry that is due, once."""
     settings = load_settings()
-    result = deliver_due(open_configured_store(settings), allow_loopback=settings.allow_loopback)
+    store = open_configured_store(settings)
+    result = deliveries.deliver_now(store, allow_loopback=settings.allow_loopback)
     values = {"delivered": result.delivered, "retrying": result.retrying, "failed": result.failed}
     emit(values, as_json=as_json, text=", ".join(f"{k}={v}" for k, v in values.items()))
 
@@ -445,52 +444,40 @@ def destinations_rotate_secret(
     as_json: JsonFlag = False,
 ) -> None:
     """A new signing secret, printed once; the old one still signs during the overlap."""
-    store = open_configured_store()
-    now = datetime.now(UTC)
-    with transaction(store.sessions) as session:
-        destination = session.get(Destination, destination_id)
-        if destination is None:
-            raise NotFound("destination", destination_id)
-        secret = destinations.rotate_secret(
-            store.keyring, destination, overlap=timedelta(hours=overlap_hours), now=now
-        )
-        audit.record(
-            session,
-            tenant_id=destination.tenant_id,
-            actor="cli",
-            action="destination.secret_rotated",
-            target=destination_id,
-            details={"overlap_hours": overlap_hours},
-        )
+    rotated = destinations.rotate_secret(
+        open_configured_store(),
+        destination_id,
+        tenant_id=None,
+        overlap_hours=overlap_hours,
+        actor="cli",
+    )
     emit(
-        {"id": destination_id, "signing_secret": secret},
+        {"id": destination_id, "signing_secret": rotated.signing_secret},
         as_json=as_json,
-        text=f"new signing secret (shown once): {secret}",
+        text=f"new signing secret (shown once): {rotated.signing_secret}",
     )
 
 
 @deliveries_app.command("list")
 def deliveries_list(
-    status: Annotated[str, typer.Option(help="pending, delivered or failed.")] = "failed",
+    status: Annotated[str, typer.Option(help="pending, sending, delivered or failed.")] = "failed",
     tenant: Annotated[str | None, typer.Option(help="Only this tenant.")] = None,
     as_json: JsonFlag = False,
 ) -> None:
     """Outbox entries by status, with their last HTTP status (never their bodies)."""
-    store = open_configured_store()
-    with transaction(store.sessions) as session:
-        emit_rows(
-            outbox.list_entries(session, tenant_id=tenant, status=status),
-            (
-                "id",
-                "event_type",
-                "destination_id",
-                "status",
-                "attempts",
-                "last_status_code",
-                "last_error",
-            ),
-            as_json=as_json,
-        )
+    emit_rows(
+        deliveries.list_deliveries(open_configured_store(), tenant_id=tenant, status=status),
+        (
+            "id",
+            "event_type",
+            "destination_id",
+            "status",
+            "attempts",
+            "last_status_code",
+            "last_error",
+        ),
+        as_json=as_json,
+    )
 
 
 @deliveries_app.command("replay")
@@ -498,14 +485,19 @@ def deliveries_replay(
     entry_ids: Annotated[list[str], typer.Argument(help="webhook-ids of failed entries.")],
 ) -> None:
     """Send failed entries again, with the same webhook-id."""
-    store = open_configured_store()
-    with transaction(store.sessions) as session:
-        count = outbox.replay(session, tenant_id=None, entry_ids=entry_ids, now=datetime.now(UTC))
-        audit.record(
-            session,
-            tenant_id=None,
-            actor="cli",
-            action="deliveries.replayed",
-            details={"count": count},
-        )
+    count = deliveries.replay(open_configured_store(), entry_ids, tenant_id=None, actor="cli")
     typer.echo(f"{count} entries will be sent again")
+
+
+@audit_app.command("list")
+def audit_list(
+    tenant: Annotated[str, typer.Option(help="Tenant id.")],
+    limit: Annotated[int, typer.Option(help="At most this many, newest first.")] = 100,
+    as_json: JsonFlag = False,
+) -> None:
+    """Who did what to a tenant's objects, and when: ids and field names, no personal values."""
+    emit_rows(
+        list_audit(open_configured_store(), tenant_id=tenant, limit=limit),
+        ("at", "actor", "action", "target", "details"),
+        as_json=as_json,
+    )

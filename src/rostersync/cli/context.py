@@ -1,4 +1,4 @@
-"""Settings and the store, opened the same way by every command; options checked the same way."""
+"""Options checked the same way by every command."""
 
 from __future__ import annotations
 
@@ -9,15 +9,6 @@ import typer
 
 from rostersync.connectors import BadInput
 from rostersync.net import PORTS
-from rostersync.settings import Settings, load_settings
-from rostersync.store import Store, open_store
-from rostersync.store.keys import load_keyring
-
-
-def open_configured_store(settings: Settings | None = None, *, create_key: bool = False) -> Store:
-    settings = settings or load_settings()
-    keyring = load_keyring(settings, create=create_key)
-    return open_store(settings.resolved_database_url(), keyring)
 
 
 def parse_pairs(pairs: list[str], *, option: str) -> dict[str, str]:

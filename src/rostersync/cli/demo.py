@@ -21,24 +21,24 @@ from starlette.types import ASGIApp
 from rostersync.cli.context import valid_port
 from rostersync.cli.server import build_app, serve
 from rostersync.connectors import BadInput
-from rostersync.engine import setup
-from rostersync.engine.connect import IssuedLink, issue_link
 from rostersync.jobs import InProcessRunner
 from rostersync.sandbox import Faults, SyntheticCompany
 from rostersync.sandbox.vendors import hibob as hibob_sandbox
+from rostersync.services import apikeys, connections, destinations, tenants
+from rostersync.services.destinations import DestinationSpec
+from rostersync.services.links import IssuedLink, issue_link
+from rostersync.services.stores import open_configured_store
 from rostersync.settings import Settings
-from rostersync.store import Store, open_store
-from rostersync.store.keys import load_keyring
-from rostersync.store.repos import apikeys, destinations, tenants
-from rostersync.store.session import transaction
+from rostersync.store import Store
 from rostersync.web import DemoReceiver, SandboxTarget
 
 SANDBOX_USER = "SERVICE-DEMO"
 
 
-def _seed(store: Store, base: str, token: str) -> tuple[str, str]:
-    tenant = setup.create_tenant(store, "Demo Company", actor="demo")
-    connection = setup.create_connection(
+def _seed(store: Store, base: str, token: str) -> tuple[str, str, str]:
+    """The demo tenant, its connection to the sandbox HiBob and a webhook destination."""
+    tenant = tenants.create_tenant(store, "Demo Company", actor="demo")
+    connection = connections.create_connection(
         store,
         tenant_id=tenant.id,
         provider="hibob",
@@ -48,16 +48,19 @@ def _seed(store: Store, base: str, token: str) -> tuple[str, str]:
         allow_loopback=True,
         actor="demo",
     )
-    with transaction(store.sessions) as session:
-        _, secret = destinations.create_webhook(
-            session, store.keyring, tenant_id=tenant.id, url=f"{base}/demo/receiver"
-        )
-    return connection.id, secret
+    webhook = destinations.create_destination(
+        store,
+        tenant.id,
+        DestinationSpec(webhook_url=f"{base}/demo/receiver"),
+        allow_loopback=True,
+        actor="demo",
+    )
+    return tenant.id, connection.id, webhook.signing_secret or ""
 
 
 def _connect_link(store: Store) -> IssuedLink:
     """A second tenant with nothing connected yet: its HR admin connects through the link."""
-    tenant = setup.create_tenant(store, "Linked Company", actor="demo")
+    tenant = tenants.create_tenant(store, "Linked Company", actor="demo")
     return issue_link(
         store,
         tenant_id=tenant.id,
@@ -67,7 +70,7 @@ def _connect_link(store: Store) -> IssuedLink:
     )
 
 
-def _scim_server(store: Store, base: str) -> ASGIApp:
+def _scim_server(store: Store, base: str, tenant_id: str) -> ASGIApp:
     """An in-memory SCIM 2.0 server we did not write, standing in for the product's user store,
     and a SCIM destination for the demo tenant pointing at it."""
     try:
@@ -76,15 +79,13 @@ def _scim_server(store: Store, base: str) -> ASGIApp:
         from scim2_server.utils import load_default_provider
     except ImportError:
         raise BadInput("--scim needs the scim2-server package (installed by `make demo`)") from None
-    with transaction(store.sessions) as session:
-        (tenant,) = [t for t in tenants.list_tenants(session) if t.name == "Demo Company"]
-        destinations.create_scim(
-            session,
-            store.keyring,
-            tenant_id=tenant.id,
-            url=f"{base}/demo/scim/v2",
-            token=secrets.token_urlsafe(24),
-        )
+    destinations.create_destination(
+        store,
+        tenant_id,
+        DestinationSpec(scim_url=f"{base}/demo/scim/v2", scim_token=secrets.token_urlsafe(24)),
+        allow_loopback=True,
+        actor="demo",
+    )
     # scim2-server types its ASGI callables with plain dicts; at runtime it is a standard app.
     app: ASGIApp = ASGIApplication(AsyncInMemoryStorage(), load_default_provider())  # type: ignore[assignment]
     return app
@@ -108,14 +109,13 @@ def demo(
     # A demo starts from a clean slate: the sandbox company is regenerated on each start.
     shutil.rmtree(data_dir, ignore_errors=True)
     settings = Settings(data_dir=data_dir, allow_loopback=True, database_url=None)
-    store = open_store(settings.resolved_database_url(), load_keyring(settings, create=True))
+    store = open_configured_store(settings, create_key=True)
     base = f"http://127.0.0.1:{port}"
     token = secrets.token_urlsafe(24)
-    connection_id, secret = _seed(store, base, token)
+    tenant_id, connection_id, secret = _seed(store, base, token)
     link = _connect_link(store)
-    with transaction(store.sessions) as session:
-        # The demo's operator signs in to the dashboard with this admin key (both tenants).
-        _, admin_key = apikeys.create_key(session, tenant_id=None, name="demo dashboard")
+    # The demo's operator signs in to the dashboard with this admin key (both tenants).
+    admin_key = apikeys.create_key(store, tenant_id=None, name="demo dashboard", actor="demo").token
 
     company = SyntheticCompany(size=people)
     emulator = hibob_sandbox.create_app(
@@ -124,7 +124,7 @@ def demo(
     sandbox_hibob = SandboxTarget(
         f"{base}/sandbox/hibob", {"service_user_id": SANDBOX_USER, "service_user_token": token}
     )
-    mounts = {"/demo/scim": _scim_server(store, base)} if scim else {}
+    mounts = {"/demo/scim": _scim_server(store, base, tenant_id)} if scim else {}
     app = build_app(
         store,
         settings,

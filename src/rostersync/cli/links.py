@@ -6,9 +6,9 @@ from typing import Annotated
 
 import typer
 
-from rostersync.cli.context import open_configured_store
 from rostersync.cli.output import emit
-from rostersync.engine.connect import issue_link, parse_lifetime
+from rostersync.services.links import issue_link, parse_lifetime
+from rostersync.services.stores import open_configured_store
 
 links_app = typer.Typer(help="Connect links for customers' HR admins.", no_args_is_help=True)
 
@@ -18,6 +18,10 @@ def links_create(
     tenant: Annotated[str, typer.Option(help="Tenant id.")],
     environment: Annotated[str, typer.Option(help="production or staging.")] = "production",
     expires: Annotated[str, typer.Option(help="Lifetime: 30m, 12h, 7d (at most 30d).")] = "7d",
+    reconnect: Annotated[
+        str | None,
+        typer.Option(help="A connection id: the link renews its credentials, people kept."),
+    ] = None,
     base_url: Annotated[
         str, typer.Option(help="Where this server is reached, as the admin will open it.")
     ] = "http://127.0.0.1:8000",
@@ -30,14 +34,16 @@ def links_create(
         environment=environment,
         lifetime=parse_lifetime(expires),
         actor="cli",
+        reconnect=reconnect,
     )
     url = issued.url(base_url)
     emit(
         {
             "id": issued.id,
             "tenant_id": tenant,
-            "environment": environment,
+            "environment": issued.environment,
             "expires_at": issued.expires_at.isoformat(),
+            "reconnect": issued.reconnect,
             "url": url,
         },
         as_json=as_json,

@@ -14,9 +14,8 @@ from rostersync.cli.server import build_app
 from rostersync.cli.server import serve as run_server
 from rostersync.connectors import BadInput
 from rostersync.jobs import InProcessRunner
+from rostersync.services.stores import open_configured_store
 from rostersync.settings import load_settings
-from rostersync.store import open_store
-from rostersync.store.keys import load_keyring
 
 
 def serve(
@@ -40,7 +39,7 @@ def serve(
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     logging.getLogger("httpx").setLevel(logging.WARNING)
     settings = load_settings()
-    store = open_store(settings.resolved_database_url(), load_keyring(settings))
+    store = open_configured_store(settings)
     runner = InProcessRunner(
         store,
         sync_interval=timedelta(seconds=settings.sync_interval_seconds),

@@ -18,10 +18,12 @@ from starlette.types import ASGIApp
 from rostersync import __version__
 from rostersync.api import (
     admin_router,
+    deliveries_router,
     feed_router,
     health_router,
     hris_router,
     install_error_handlers,
+    keys_router,
     links_router,
 )
 from rostersync.settings import Settings
@@ -61,6 +63,8 @@ def build_app(
     app.include_router(health_router)
     app.include_router(admin_router)
     app.include_router(links_router)
+    app.include_router(keys_router)
+    app.include_router(deliveries_router)
     app.include_router(connect_router(store, settings, sandboxes=connect_sandboxes))
     app.include_router(feed_router)
     app.include_router(hris_router)

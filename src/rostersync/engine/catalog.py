@@ -1,11 +1,12 @@
-"""The read-only provider catalog that the API, the web pages and the CLI show."""
+"""The read-only provider catalog that the API, the web pages and the CLI show, and the
+vendor profiles the connect pages are written from."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
 
-from rostersync.connectors import CONNECTORS, CredentialField, SetupGuide
+from rostersync.connectors import CONNECTORS, BadInput, CredentialField, SetupGuide, get_connector
 
 
 @dataclass(frozen=True)
@@ -43,3 +44,61 @@ def hides_terminated(name: str) -> bool:
     """Whether a vendor leaves terminated people out of reads (they then just disappear)."""
     connector = CONNECTORS.get(name)
     return bool(getattr(connector, "hides_terminated", False))
+
+
+@dataclass(frozen=True)
+class Request:
+    """One call we make to a vendor: method, documented URL, and the parameters we send."""
+
+    method: str
+    url: str
+    parameters: tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True)
+class VendorProfile:
+    """What the connect pages show about one vendor, taken from its connector spec."""
+
+    name: str
+    display_name: str
+    docs_url: str
+    summary: str
+    steps: tuple[str, ...]
+    grant: tuple[str, ...]
+    do_not_grant: tuple[str, ...]
+    sources: tuple[str, ...]
+    requests: tuple[Request, ...]
+    """Empty for vendors read by custom code; the page then points at the API reference."""
+
+
+def _shown(value: Any) -> str:
+    if isinstance(value, list | tuple):
+        return ", ".join(str(v) for v in value)
+    return str(value).lower() if isinstance(value, bool) else str(value)
+
+
+def vendor_profile(provider: str) -> VendorProfile:
+    connector = get_connector(provider)
+    spec = getattr(connector, "spec", None)
+    guide = getattr(connector, "guide", None)
+    if spec is None or guide is None:
+        raise BadInput(f"{connector.display_name} cannot be connected through a link yet")
+    requests = tuple(
+        Request(
+            stream.method,
+            spec.api_root + stream.path,
+            tuple((k, _shown(v)) for k, v in {**stream.params, **(stream.body or {})}.items()),
+        )
+        for stream in spec.streams
+    )
+    return VendorProfile(
+        connector.slug,
+        connector.display_name,
+        connector.docs_url,
+        guide.summary,
+        guide.steps,
+        guide.grant,
+        guide.do_not_grant,
+        guide.sources,
+        requests,
+    )

@@ -1,4 +1,4 @@
-"""Server-rendered pages (Jinja2). Imports engine, delivery, store and model."""
+"""Server-rendered pages (Jinja2): thin adapters over rostersync.services."""
 
 from rostersync.web.connect import SandboxTarget, connect_router
 from rostersync.web.overview import overview_router

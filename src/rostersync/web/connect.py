@@ -28,27 +28,25 @@ from fastapi.templating import Jinja2Templates
 from starlette.concurrency import run_in_threadpool
 
 from rostersync.engine import catalog
-from rostersync.engine.connect import LinkUnavailable, VendorProfile, complete, vendor_profile
+from rostersync.engine.catalog import VendorProfile, vendor_profile
 from rostersync.engine.preflight import run_preflight
-from rostersync.engine.sync import SyncOptions, run_sync
 from rostersync.errors import RostersyncError
 from rostersync.model import ALLOWLIST, NOT_ACCESSED, RecordType
+from rostersync.services.links import LinkState, LinkUnavailable, complete, open_link
+from rostersync.services.runs import Progress, first_sync_progress, sync_now
 from rostersync.settings import Settings
 from rostersync.store import Store
-from rostersync.store.repos import links, runs, tenants
-from rostersync.store.session import transaction
 from rostersync.web.connect_state import Csrf, Flow, FlowCookie, SubmissionLimit
 
 log = logging.getLogger("rostersync.web.connect")
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 UNAVAILABLE_STATUS = {
-    links.LinkState.EXPIRED: 410,
-    links.LinkState.USED: 410,
-    links.LinkState.REVOKED: 410,
-    links.LinkState.UNKNOWN: 404,
+    LinkState.EXPIRED: 410,
+    LinkState.USED: 410,
+    LinkState.REVOKED: 410,
+    LinkState.UNKNOWN: 404,
 }
-ACTION_COUNTS = ("provision", "update", "deprovision", "delete")
 # Stricter than the app-wide policy: these pages carry no inline style either, and the token
 # in their URL must not leak through any other origin.
 CSP = (
@@ -73,48 +71,11 @@ class Opened:
         return f"/connect/{self.token}"
 
 
-@dataclass(frozen=True)
-class Progress:
-    stage: str
-    """starting | reading | done | held | failed"""
-    people_read: int | None = None
-    actions_planned: int | None = None
-    detail: str = ""
-
-    @property
-    def finished(self) -> bool:
-        return self.stage in ("done", "held", "failed")
-
-
-def progress(store: Store, connection_id: str, tenant_id: str) -> Progress:
-    """The first sync's stage, from the connection's run records."""
-    with transaction(store.sessions) as session:
-        recent = [
-            r
-            for r in runs.list_runs(
-                session, tenant_id=tenant_id, connection_id=connection_id, limit=5
-            )
-            if not r.dry_run
-        ]
-    # Another worker may sync the new connection too; whichever run finishes first tells.
-    finished = next((r for r in recent if r.status != "running"), None)
-    if finished is None:
-        return Progress("reading" if recent else "starting")
-    counts = finished.counts or {}
-    read = counts.get("employees_read")
-    planned = sum(int(counts.get(kind, 0)) for kind in ACTION_COUNTS) if counts else None
-    if finished.status == "failed":
-        return Progress("failed", detail=finished.error_message or "")
-    if finished.status == "held":
-        return Progress("held", read, planned, str(finished.report.get("hold_reason", "")))
-    return Progress("done", read, planned)
-
-
 def _events(store: Store, connection_id: str, tenant_id: str) -> Iterator[str]:
     last: Progress | None = None
     deadline = time.monotonic() + 600
     while time.monotonic() < deadline:
-        now = progress(store, connection_id, tenant_id)
+        now = first_sync_progress(store, connection_id, tenant_id=tenant_id)
         if now != last:
             yield f"event: progress\ndata: {json.dumps(asdict(now))}\n\n"
             last = now
@@ -159,37 +120,36 @@ def connect_router(
         Csrf.remember(response, request, nonce)
         return response
 
-    def open_link(request: Request, token: str, *, confirmed: bool = False) -> Opened | Response:
+    def opened(request: Request, token: str, *, confirmed: bool = False) -> Opened | Response:
         """The link, or the page saying why it cannot be used (after confirming: the same
         browser may still watch the progress of the link it used)."""
-        with transaction(store.sessions) as session:
-            resolved = links.resolve(session, token, at=datetime.now(UTC))
-            link = resolved.link
-            tenant_name = tenants.get_tenant(session, link.tenant_id).name if link else ""
-        flow = flows.read(request, link.id) if link else None
+        link = open_link(store, token)
+        flow = flows.read(request, link.link_id) if link.link_id else None
         own_use = (
             confirmed
-            and link is not None
             and flow is not None
             and flow.connection_id is not None
             and flow.connection_id == link.connection_id
         )
-        if link is None or (resolved.state is not links.LinkState.VALID and not own_use):
-            state = resolved.state
+        if (
+            link.link_id is None
+            or link.tenant_id is None
+            or (link.state is not LinkState.VALID and not own_use)
+        ):
             return render(
                 request,
                 "unavailable.html",
-                {"state": state.value},
-                status=UNAVAILABLE_STATUS[state],
+                {"state": link.state.value},
+                status=UNAVAILABLE_STATUS[link.state],
             )
-        return Opened(link.id, link.tenant_id, tenant_name, link.environment, token, flow)
+        return Opened(link.link_id, link.tenant_id, link.tenant_name, link.environment, token, flow)
 
     def refused(request: Request) -> HTMLResponse:
         return render(request, "unavailable.html", {"state": "forbidden"}, status=403)
 
     @router.get("/connect/{token}", response_class=HTMLResponse)
     def choose(request: Request, token: str, q: str = "") -> Response:
-        page = open_link(request, token)
+        page = opened(request, token)
         if not isinstance(page, Opened):
             return page
         wanted = q.strip().lower()
@@ -209,7 +169,7 @@ def connect_router(
 
     @router.get("/connect/{token}/hris/{provider}", response_class=HTMLResponse)
     def guide(request: Request, token: str, provider: str) -> Response:
-        page = open_link(request, token)
+        page = opened(request, token)
         if not isinstance(page, Opened):
             return page
         vendor = profile(provider)
@@ -234,14 +194,14 @@ def connect_router(
 
     @router.get("/connect/{token}/hris/{provider}/credentials", response_class=HTMLResponse)
     def credentials_page(request: Request, token: str, provider: str) -> Response:
-        page = open_link(request, token)
+        page = opened(request, token)
         if not isinstance(page, Opened):
             return page
         return credential_form(request, page, provider)
 
     @router.post("/connect/{token}/hris/{provider}/credentials", response_class=HTMLResponse)
     async def submit_credentials(request: Request, token: str, provider: str) -> Response:
-        page = open_link(request, token)
+        page = opened(request, token)
         if not isinstance(page, Opened):
             return page
         form = await request.form()
@@ -288,7 +248,7 @@ def connect_router(
 
     @router.get("/connect/{token}/verify", response_class=HTMLResponse)
     def verify(request: Request, token: str) -> Response:
-        page = open_link(request, token)
+        page = opened(request, token)
         if not isinstance(page, Opened):
             return page
         if page.flow is None:
@@ -311,7 +271,7 @@ def connect_router(
 
     @router.post("/connect/{token}/confirm", response_class=HTMLResponse)
     async def confirm(request: Request, token: str) -> Response:
-        page = open_link(request, token)
+        page = opened(request, token)
         if not isinstance(page, Opened):
             return page
         form = await request.form()
@@ -340,7 +300,7 @@ def connect_router(
 
     def watched(request: Request, token: str) -> tuple[Opened, str, VendorProfile] | Response:
         """The link's page, its new connection and its vendor, once confirmed."""
-        page = open_link(request, token, confirmed=True)
+        page = opened(request, token, confirmed=True)
         if not isinstance(page, Opened):
             return page
         if page.flow is None or page.flow.connection_id is None:
@@ -353,7 +313,7 @@ def connect_router(
         if isinstance(opened, Response):
             return opened
         page, connection_id, vendor = opened
-        now = progress(store, connection_id, page.tenant_id)
+        now = first_sync_progress(store, connection_id, tenant_id=page.tenant_id)
         return render(
             request, "progress.html", {"page": page, "step": 6, "vendor": vendor, "now": now}
         )
@@ -376,7 +336,7 @@ def connect_router(
         if isinstance(opened, Response):
             return opened
         page, connection_id, vendor = opened
-        now = progress(store, connection_id, page.tenant_id)
+        now = first_sync_progress(store, connection_id, tenant_id=page.tenant_id)
         return render(
             request, "finish.html", {"page": page, "step": 7, "vendor": vendor, "now": now}
         )
@@ -387,11 +347,8 @@ def connect_router(
 def _first_sync(store: Store, settings: Settings, connection_id: str, tenant_id: str) -> None:
     def run() -> None:
         try:
-            run_sync(
-                store,
-                connection_id,
-                tenant_id=tenant_id,
-                options=SyncOptions(allow_loopback=settings.allow_loopback),
+            sync_now(
+                store, connection_id, tenant_id=tenant_id, allow_loopback=settings.allow_loopback
             )
         except Exception:
             log.exception("first sync of %s crashed", connection_id)

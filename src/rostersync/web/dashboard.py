@@ -10,9 +10,8 @@ browser (login CSRF).
 from __future__ import annotations
 
 import secrets
-from collections import Counter
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Annotated
 
@@ -21,23 +20,12 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from markupsafe import Markup
 
-from rostersync.engine import plans, setup
-from rostersync.engine.approval import decide
-from rostersync.engine.connect import issue_link
 from rostersync.errors import RostersyncError
+from rostersync.services import apikeys, approvals, connections, dashboard, tenants
+from rostersync.services.apikeys import ApiKeyInfo
+from rostersync.services.links import issue_link
 from rostersync.settings import Settings
 from rostersync.store import Store
-from rostersync.store.repos import (
-    apikeys,
-    audit,
-    connections,
-    ended_sessions,
-    people,
-    runs,
-    tenants,
-)
-from rostersync.store.session import transaction
-from rostersync.store.tables import ApiKey, SyncRun
 from rostersync.web.charts import Bar, bar_chart
 from rostersync.web.connect_state import set_cookie
 from rostersync.web.session import COOKIE, LOGIN_COOKIE, TTL_SECONDS, Sessions
@@ -69,68 +57,34 @@ class Viewer:
         return f"dashboard:{self.key_id}"
 
 
-def _held_people(store: Store, run: SyncRun) -> list[tuple[str, str, str]]:
-    """(name, kind, cause) of each person a held run would touch: the admin decides on them."""
-    if run.held_plan is None:
-        return []
-    plan, _, _ = plans.load(store.keyring.decrypt(run.held_plan, context="sync_runs.held_plan"))
-    return [
-        (f"{p.employee.first_name} {p.employee.last_name}", p.action.kind.value, p.action.cause)
-        for p in plan.actions
-    ]
-
-
-def _headcount(store: Store, tenant_id: str) -> tuple[Markup, Markup]:
-    by_department: Counter[str] = Counter()
-    by_country: Counter[str] = Counter()
-    with transaction(store.sessions) as session:
-        groups, countries = people.org_names(session, tenant_id=tenant_id)
-        for place in people.placements(session, tenant_id=tenant_id):
-            for group_id in place.group_ids or ("",):
-                by_department[groups.get((place.connection_id, group_id), "No department")] += 1
-            country = countries.get((place.connection_id, place.location_id or ""))
-            by_country[country or "Unknown"] += 1
-    charts = (
-        bar_chart(
-            "People with access by department",
-            [Bar(k, v) for k, v in by_department.most_common(12)],
-        ),
-        bar_chart(
-            "People with access by country", [Bar(k, v) for k, v in by_country.most_common(12)]
-        ),
-    )
-    return Markup(charts[0]), Markup(charts[1])  # noqa: S704 - built from escaped parts
+def _chart(title: str, counts: list[tuple[str, int]]) -> Markup:
+    return Markup(bar_chart(title, [Bar(k, v) for k, v in counts]))  # noqa: S704 - escaped parts
 
 
 def dashboard_router(store: Store, settings: Settings) -> APIRouter:
     router = APIRouter(prefix="/dashboard", include_in_schema=False)
     sessions = Sessions(store.keyring.derive("dashboard sessions"))
 
-    def signed_in_key(cookie: str | None) -> ApiKey | None:
+    def signed_in_key(cookie: str | None) -> ApiKeyInfo | None:
         """The key of a session neither expired nor signed out of, if it is not revoked."""
         signed_in = sessions.read(cookie)
         if signed_in is None:
             return None
-        with transaction(store.sessions) as session:
-            if ended_sessions.is_ended(session, signed_in.nonce):
-                return None
-            key = session.get(ApiKey, signed_in.key_id)
-        return key if key is not None and key.revoked_at is None else None
+        return apikeys.signed_in_key(store, signed_in.key_id, signed_in.nonce)
 
     def viewer(request: Request, tenant: str | None = None) -> Viewer:
         cookie = request.cookies.get(COOKIE)
         key = signed_in_key(cookie)
         if key is None or cookie is None:
             raise HTTPException(status_code=303, headers={"Location": "/dashboard/login"})
-        with transaction(store.sessions) as session:
-            if key.tenant_id is not None:
-                if tenant not in (None, key.tenant_id):
-                    raise HTTPException(status_code=404)
-                tenant_id = key.tenant_id
-            elif tenant is not None:
-                tenant_id = tenants.get_tenant(session, tenant).id
-            else:
-                raise HTTPException(status_code=303, headers={"Location": "/dashboard/tenants"})
+        if key.tenant_id is not None:
+            if tenant not in (None, key.tenant_id):
+                raise HTTPException(status_code=404)
+            tenant_id = key.tenant_id
+        elif tenant is not None:
+            tenant_id = tenants.get_tenant(store, tenant).id
+        else:
+            raise HTTPException(status_code=303, headers={"Location": "/dashboard/tenants"})
         return Viewer(key.id, tenant_id, key.tenant_id is None, sessions.csrf_token(cookie))
 
     def check_csrf(request: Request, token: str) -> None:
@@ -162,13 +116,11 @@ def dashboard_router(store: Store, settings: Settings) -> APIRouter:
     ) -> Response:
         if not sessions.csrf_ok(request.cookies.get(LOGIN_COOKIE), csrf):
             return login_page(request, "The sign-in form expired; please try again.", status=403)
-        with transaction(store.sessions) as session:
-            key = apikeys.authenticate(session, api_key.strip(), at=datetime.now(UTC))
-            key_id = key.id if key else None
-        if key_id is None:
+        key = apikeys.authenticate(store, api_key.strip())
+        if key is None:
             return login_page(request, "That API key is unknown or revoked.")
         response = RedirectResponse("/dashboard", status_code=303)
-        set_cookie(response, request, COOKIE, sessions.issue(key_id), path="/", max_age=TTL_SECONDS)
+        set_cookie(response, request, COOKIE, sessions.issue(key.id), path="/", max_age=TTL_SECONDS)
         return response
 
     @router.post("/logout")
@@ -177,10 +129,7 @@ def dashboard_router(store: Store, settings: Settings) -> APIRouter:
         # Deleting the cookie only asks this browser to forget it; a copy must stop working too.
         signed_in = sessions.read(request.cookies.get(COOKIE))
         if signed_in is not None:
-            with transaction(store.sessions) as session:
-                ended_sessions.end(
-                    session, signed_in.nonce, expires_at=signed_in.expires_at, at=datetime.now(UTC)
-                )
+            apikeys.sign_out(store, signed_in.nonce, expires_at=signed_in.expires_at)
         response = RedirectResponse("/dashboard/login", status_code=303)
         response.delete_cookie(COOKIE)
         return response
@@ -190,41 +139,23 @@ def dashboard_router(store: Store, settings: Settings) -> APIRouter:
         key = signed_in_key(request.cookies.get(COOKIE))
         if key is None or key.tenant_id is not None:
             raise HTTPException(status_code=404)
-        with transaction(store.sessions) as session:
-            rows = [(t.id, t.name) for t in tenants.list_tenants(session)]
+        rows = [(t.id, t.name) for t in tenants.list_tenants(store)]
         return page(request, "tenants.html", tenants=rows)
 
     @router.get("", response_class=HTMLResponse)
     def home(request: Request, tenant: str | None = None) -> HTMLResponse:
         who = viewer(request, tenant)
-        interval = timedelta(seconds=settings.sync_interval_seconds)
-        with transaction(store.sessions) as session:
-            tenant_row = tenants.get_tenant(session, who.tenant_id)
-            rows = connections.list_connections(session, tenant_id=who.tenant_id)
-            recent = runs.list_runs(session, tenant_id=who.tenant_id, limit=20)
-            held = [(run, _held_people(store, run)) for run in recent if run.status == "held"]
-            events = audit.list_events(session, tenant_id=who.tenant_id, limit=30)
-            health = [
-                (
-                    c,
-                    c.last_sync_at + interval if c.last_sync_at and c.status == "active" else None,
-                    next((r for r in recent if r.connection_id == c.id), None),
-                )
-                for c in rows
-            ]
-        departments, countries = _headcount(store, who.tenant_id)
+        shown = dashboard.home(
+            store, who.tenant_id, sync_interval=timedelta(seconds=settings.sync_interval_seconds)
+        )
         return page(
             request,
             "home.html",
             viewer=who,
-            tenant=tenant_row,
-            health=health,
-            runs=recent,
-            held=held,
-            audit=events,
+            home=shown,
             plain=PLAIN_WORDS,
-            departments=departments,
-            countries=countries,
+            departments=_chart("People with access by department", shown.by_department),
+            countries=_chart("People with access by country", shown.by_country),
         )
 
     def _back(who: Viewer) -> str:
@@ -243,7 +174,7 @@ def dashboard_router(store: Store, settings: Settings) -> APIRouter:
         if decision not in ("approve", "reject"):
             raise HTTPException(status_code=404)
         try:
-            decide(
+            approvals.decide(
                 store,
                 run_id,
                 approve=decision == "approve",
@@ -264,7 +195,7 @@ def dashboard_router(store: Store, settings: Settings) -> APIRouter:
         who = viewer(request, tenant)
         check_csrf(request, csrf)
         try:
-            setup.promote(store, connection_id, tenant_id=who.tenant_id, actor=who.actor)
+            connections.promote(store, connection_id, tenant_id=who.tenant_id, actor=who.actor)
         except RostersyncError as error:
             raise HTTPException(status_code=404 if error.code == "not_found" else 409) from None
         return RedirectResponse(_back(who), status_code=303)
@@ -298,8 +229,7 @@ def dashboard_router(store: Store, settings: Settings) -> APIRouter:
         request: Request, connection_id: str, tenant: str | None = None
     ) -> HTMLResponse:
         who = viewer(request, tenant)
-        with transaction(store.sessions) as session:
-            connection = connections.get_connection(session, connection_id, tenant_id=who.tenant_id)
+        connection = connections.get_connection(store, connection_id, tenant_id=who.tenant_id)
         return page(request, "disconnect.html", viewer=who, connection=connection)
 
     @router.post("/connections/{connection_id}/disconnect")
@@ -312,9 +242,8 @@ def dashboard_router(store: Store, settings: Settings) -> APIRouter:
     ) -> Response:
         who = viewer(request, tenant)
         check_csrf(request, csrf)
-        with transaction(store.sessions) as session:
-            connection = connections.get_connection(session, connection_id, tenant_id=who.tenant_id)
-            provider = connection.provider
+        connection = connections.get_connection(store, connection_id, tenant_id=who.tenant_id)
+        provider = connection.provider
         if confirm.strip().lower() != provider:
             return page(
                 request,
@@ -323,7 +252,7 @@ def dashboard_router(store: Store, settings: Settings) -> APIRouter:
                 connection=connection,
                 error=f"Type {provider} to confirm.",
             )
-        setup.disconnect(store, connection_id, tenant_id=who.tenant_id, actor=who.actor)
+        connections.disconnect(store, connection_id, tenant_id=who.tenant_id, actor=who.actor)
         return RedirectResponse(_back(who), status_code=303)
 
     return router

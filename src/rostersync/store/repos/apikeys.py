@@ -55,8 +55,15 @@ def list_keys(session: Session, *, tenant_id: str | None) -> list[ApiKey]:
     return list(session.scalars(query))
 
 
-def revoke_key(session: Session, key_id: str, *, at: datetime) -> None:
+def get_key(session: Session, key_id: str, *, tenant_id: str | None) -> ApiKey:
+    """`tenant_id=None` is for operator tools only; another tenant's key is NotFound."""
     key = session.get(ApiKey, key_id)
-    if key is None:
+    if key is None or (tenant_id is not None and key.tenant_id != tenant_id):
         raise NotFound("api key", key_id)
+    return key
+
+
+def revoke_key(session: Session, key_id: str, *, tenant_id: str | None, at: datetime) -> ApiKey:
+    key = get_key(session, key_id, tenant_id=tenant_id)
     key.revoked_at = at
+    return key

@@ -16,6 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from rostersync.store.crypto import Keyring
+from rostersync.store.errors import NotFound
 from rostersync.store.tables import Destination, new_id
 
 _CIPHER_CONTEXT = "destinations.secret"
@@ -148,6 +149,14 @@ def active_destinations(session: Session, *, tenant_id: str, environment: str) -
         Destination.enabled.is_(True),
     )
     return list(session.scalars(query.order_by(Destination.created_at)))
+
+
+def get_destination(session: Session, destination_id: str, *, tenant_id: str | None) -> Destination:
+    """`tenant_id=None` is for operator tools only; another tenant's destination is NotFound."""
+    destination = session.get(Destination, destination_id)
+    if destination is None or (tenant_id is not None and destination.tenant_id != tenant_id):
+        raise NotFound("destination", destination_id)
+    return destination
 
 
 def list_destinations(session: Session, *, tenant_id: str | None) -> list[Destination]:

@@ -1,7 +1,8 @@
-"""Connect links, end to end: issue one, show what a vendor needs, and create the connection.
+"""Connect links, end to end: issue one, open it, and use it once to create (or renew) the
+connection.
 
-Shared by the CLI, the admin API and the connect pages, so every path validates the same way
-and is audited the same way.
+Links are random, stored hashed, expiring, single-use and bound to one tenant and one
+environment; only the issuer ever sees the token.
 """
 
 from __future__ import annotations
@@ -9,14 +10,26 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
-from rostersync.connectors import BadInput, get_connector
-from rostersync.engine.setup import ENVIRONMENTS, Created, create_connection, reconnect
+from rostersync.connectors import BadInput
+from rostersync.engine.setup import check_environment
+from rostersync.services.connections import ConnectionInfo, create_connection, reconnect
 from rostersync.store import Store
-from rostersync.store.repos import audit, links, tenants
-from rostersync.store.repos.connections import get_connection
+from rostersync.store.repos import audit, connections, links, tenants
+from rostersync.store.repos.links import LinkState
 from rostersync.store.session import transaction
+
+__all__ = [
+    "MAX_LIFETIME",
+    "IssuedLink",
+    "LinkState",
+    "LinkUnavailable",
+    "OpenedLink",
+    "complete",
+    "issue_link",
+    "open_link",
+    "parse_lifetime",
+]
 
 MAX_LIFETIME = timedelta(days=30)
 _UNITS = {"m": "minutes", "h": "hours", "d": "days"}
@@ -43,8 +56,12 @@ class IssuedLink:
     tenant_id: str
     environment: str
     expires_at: datetime
+    reconnect: str | None
+    """The connection whose credentials the link renews, if it renews one."""
     token: str
-    """Shown once: only its hash is stored."""
+
+    def __repr__(self) -> str:
+        return f"IssuedLink(id={self.id!r}, tenant_id={self.tenant_id!r})"
 
     def url(self, base_url: str) -> str:
         return f"{base_url.rstrip('/')}/connect/{self.token}"
@@ -59,15 +76,14 @@ def issue_link(
     actor: str,
     reconnect: str | None = None,
 ) -> IssuedLink:
-    """A connect link; with `reconnect` (a connection id) it renews that connection's
-    credentials instead of creating a connection, so its people and links are kept."""
-    if environment not in ENVIRONMENTS:
-        raise BadInput(f"environment must be one of {', '.join(ENVIRONMENTS)}")
+    """A connect link; with `reconnect` (a connection id of the same tenant) it renews that
+    connection's credentials instead of creating a connection, so its people are kept."""
+    check_environment(environment)
     expires_at = datetime.now(UTC) + lifetime
     with transaction(store.sessions) as session:
         tenants.get_tenant(session, tenant_id)
         if reconnect is not None:
-            renewed = get_connection(session, reconnect, tenant_id=tenant_id)
+            renewed = connections.get_connection(session, reconnect, tenant_id=tenant_id)
             if renewed.status == "disconnected":
                 raise BadInput("a disconnected connection's data is gone: send a new connect link")
             environment = renewed.environment
@@ -87,65 +103,36 @@ def issue_link(
             target=link.id,
             details={"environment": environment, "expires_at": expires_at.isoformat()},
         )
-        return IssuedLink(link.id, tenant_id, environment, expires_at, token)
+        return IssuedLink(link.id, tenant_id, environment, expires_at, reconnect, token)
 
 
 @dataclass(frozen=True)
-class Request:
-    """One call we make to a vendor: method, documented URL, and the parameters we send."""
+class OpenedLink:
+    """What a token is worth now; the link's fields are None when the token is unknown."""
 
-    method: str
-    url: str
-    parameters: tuple[tuple[str, str], ...]
-
-
-@dataclass(frozen=True)
-class VendorProfile:
-    """What the connect pages show about one vendor, taken from its connector spec."""
-
-    name: str
-    display_name: str
-    docs_url: str
-    summary: str
-    steps: tuple[str, ...]
-    grant: tuple[str, ...]
-    do_not_grant: tuple[str, ...]
-    sources: tuple[str, ...]
-    requests: tuple[Request, ...]
-    """Empty for vendors read by custom code; the page then points at the API reference."""
+    state: LinkState
+    link_id: str | None = None
+    tenant_id: str | None = None
+    tenant_name: str = ""
+    environment: str = ""
+    connection_id: str | None = None
 
 
-def _shown(value: Any) -> str:
-    if isinstance(value, list | tuple):
-        return ", ".join(str(v) for v in value)
-    return str(value).lower() if isinstance(value, bool) else str(value)
-
-
-def vendor_profile(provider: str) -> VendorProfile:
-    connector = get_connector(provider)
-    spec = getattr(connector, "spec", None)
-    guide = getattr(connector, "guide", None)
-    if spec is None or guide is None:
-        raise BadInput(f"{connector.display_name} cannot be connected through a link yet")
-    requests = tuple(
-        Request(
-            stream.method,
-            spec.api_root + stream.path,
-            tuple((k, _shown(v)) for k, v in {**stream.params, **(stream.body or {})}.items()),
+def open_link(store: Store, token: str) -> OpenedLink:
+    with transaction(store.sessions) as session:
+        resolved = links.resolve(session, token, at=datetime.now(UTC))
+        link = resolved.link
+        if link is None:
+            return OpenedLink(resolved.state)
+        tenant = tenants.get_tenant(session, link.tenant_id)
+        return OpenedLink(
+            resolved.state,
+            link.id,
+            link.tenant_id,
+            tenant.name,
+            link.environment,
+            link.connection_id,
         )
-        for stream in spec.streams
-    )
-    return VendorProfile(
-        connector.slug,
-        connector.display_name,
-        connector.docs_url,
-        guide.summary,
-        guide.steps,
-        guide.grant,
-        guide.do_not_grant,
-        guide.sources,
-        requests,
-    )
 
 
 class LinkUnavailable(BadInput):
@@ -160,7 +147,7 @@ def complete(
     credentials: dict[str, str],
     base_url: str | None,
     allow_loopback: bool,
-) -> Created:
+) -> ConnectionInfo:
     """Use the link (once) and create its connection; a failure gives the link back."""
     actor = f"connect-link:{link_id}"
     with transaction(store.sessions) as session:

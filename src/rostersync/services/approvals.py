@@ -6,6 +6,7 @@ no later read can pile up behind a mass deprovision nobody has looked at.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from sqlalchemy.orm import Session
@@ -15,10 +16,21 @@ from rostersync.engine.errors import NotHeld
 from rostersync.engine.report import SyncReport
 from rostersync.engine.sync import apply_plan
 from rostersync.model import Action
-from rostersync.store import Store
+from rostersync.store import Keyring, Store
 from rostersync.store.repos import audit, connections, runs
 from rostersync.store.session import transaction
 from rostersync.store.tables import SyncRun
+
+_PLAN_CONTEXT = "sync_runs.held_plan"
+
+
+@dataclass(frozen=True)
+class HeldPerson:
+    """Someone a held run would touch, by name: the admin decides on people, not ids."""
+
+    name: str
+    kind: str
+    cause: str
 
 
 def _held(session: Session, run_id: str, tenant_id: str | None) -> SyncRun:
@@ -26,6 +38,17 @@ def _held(session: Session, run_id: str, tenant_id: str | None) -> SyncRun:
     if run.status != "held" or run.held_plan is None:
         raise NotHeld(f"run {run_id} is {run.status}, not held")
     return run
+
+
+def people_in_plan(keyring: Keyring, held_plan: str) -> list[HeldPerson]:
+    """Who a held run's plan (its stored ciphertext) would touch."""
+    plan, _, _ = plans.load(keyring.decrypt(held_plan, context=_PLAN_CONTEXT))
+    return [
+        HeldPerson(
+            f"{p.employee.first_name} {p.employee.last_name}", p.action.kind.value, p.action.cause
+        )
+        for p in plan.actions
+    ]
 
 
 def decide(
@@ -40,7 +63,7 @@ def decide(
             raise NotHeld(f"run {run_id} belongs to a disconnected connection")
         actions: tuple[Action, ...] = ()
         if approve:
-            text = store.keyring.decrypt(run.held_plan or "", context="sync_runs.held_plan")
+            text = store.keyring.decrypt(run.held_plan or "", context=_PLAN_CONTEXT)
             the_plan, groups, locations = plans.load(text)
             org = (groups, locations) if groups or locations else None
             apply_plan(session, store, connection, run, the_plan, org, at)

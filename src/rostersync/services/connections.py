@@ -1,0 +1,279 @@
+"""Connections to a customer's HRIS: create, read, policy, promote, reconnect, disconnect.
+
+Credentials go in and never come out: no value here carries them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any, Literal
+
+from rostersync.connectors import BadInput, get_connector
+from rostersync.engine.policy import Policy
+from rostersync.engine.setup import check_environment, validate_credentials, validate_policy
+from rostersync.net import parse_url
+from rostersync.services.runs import RunInfo, run_info
+from rostersync.store import Store
+from rostersync.store.repos import audit, connections, links, outbox, people, runs, tenants
+from rostersync.store.session import transaction
+from rostersync.store.tables import Connection
+
+
+@dataclass(frozen=True)
+class ConnectionInfo:
+    id: str
+    tenant_id: str
+    provider: str
+    environment: str
+    status: str
+    status_reason: str | None
+    base_url: str | None
+    created_at: datetime
+    last_sync_at: datetime | None
+
+
+@dataclass(frozen=True)
+class CreatedConnection(ConnectionInfo):
+    account_token: str
+    """For the pull API's X-Account-Token: shown this once, only its hash is kept."""
+
+
+def connection_info(row: Connection) -> ConnectionInfo:
+    return ConnectionInfo(
+        row.id,
+        row.tenant_id,
+        row.provider,
+        row.environment,
+        row.status,
+        row.status_reason,
+        row.base_url,
+        row.created_at,
+        row.last_sync_at,
+    )
+
+
+def create_connection(
+    store: Store,
+    *,
+    tenant_id: str,
+    provider: str,
+    credentials: dict[str, str],
+    base_url: str | None,
+    environment: str,
+    allow_loopback: bool,
+    actor: str,
+) -> CreatedConnection:
+    check_environment(environment)
+    if base_url is not None:
+        parse_url(base_url, name="base URL")
+    validate_credentials(provider, credentials)
+    get_connector(provider).check_target(credentials, base_url, allow_loopback=allow_loopback)
+    with transaction(store.sessions) as session:
+        tenants.get_tenant(session, tenant_id)
+        connection = connections.create_connection(
+            session,
+            store.keyring,
+            tenant_id=tenant_id,
+            provider=provider,
+            credentials=credentials,
+            base_url=base_url,
+            environment=environment,
+        )
+        account_token = connections.issue_account_token(connection)
+        audit.record(
+            session,
+            tenant_id=tenant_id,
+            actor=actor,
+            action="connection.created",
+            target=connection.id,
+            details={"provider": provider, "environment": environment},
+        )
+        return CreatedConnection(**vars(connection_info(connection)), account_token=account_token)
+
+
+def list_connections(store: Store, *, tenant_id: str | None) -> list[ConnectionInfo]:
+    with transaction(store.sessions) as session:
+        rows = connections.list_connections(session, tenant_id=tenant_id)
+        return [connection_info(c) for c in rows]
+
+
+def get_connection(store: Store, connection_id: str, *, tenant_id: str | None) -> ConnectionInfo:
+    with transaction(store.sessions) as session:
+        return connection_info(
+            connections.get_connection(session, connection_id, tenant_id=tenant_id)
+        )
+
+
+SyncState = Literal["DISABLED", "DONE", "FAILED", "PARTIALLY_SYNCED", "PAUSED", "SYNCING"]
+"""Merge's sync-status vocabulary, which the pull API's consumers already know."""
+_RESULT: dict[str, SyncState] = {
+    "running": "SYNCING",
+    "succeeded": "DONE",
+    "failed": "FAILED",
+    "held": "PAUSED",
+    "rejected": "FAILED",
+}
+
+
+@dataclass(frozen=True)
+class SyncStatus:
+    """How fresh a connection's data is. Dry runs are previews and do not count."""
+
+    connection: ConnectionInfo
+    state: SyncState
+    reason: str | None
+    """Why the state is what it is, when not DONE."""
+    latest: RunInfo | None
+    last_finished: RunInfo | None
+    next_sync_start: datetime | None
+
+    @property
+    def last_result(self) -> SyncState | None:
+        return _RESULT.get(self.last_finished.status) if self.last_finished else None
+
+
+def _state(
+    connection: ConnectionInfo, latest: RunInfo | None, finished: RunInfo | None
+) -> tuple[SyncState, str | None]:
+    if connection.status == "disconnected":
+        return "DISABLED", "the connection was disconnected"
+    if connection.status != "active":
+        return "FAILED", connection.status_reason or f"the connection is {connection.status}"
+    if latest is None:
+        return "SYNCING", "waiting for the first sync"
+    state = _RESULT.get(latest.status, "FAILED")
+    reasons = {
+        "held": f"run {latest.id} is held for approval",
+        "rejected": f"run {latest.id} was rejected; the data is from the sync before it",
+        "failed": latest.error_message,
+    }
+    return state, reasons.get(latest.status) if finished is latest else None
+
+
+def _next_sync(
+    connection: ConnectionInfo, state: SyncState, interval: timedelta, now: datetime
+) -> datetime | None:
+    if state in ("DISABLED", "PAUSED") or connection.status != "active":
+        return None
+    if connection.last_sync_at is None:
+        return now
+    return max(now, connection.last_sync_at + interval)
+
+
+def sync_status(
+    store: Store, connection_id: str, *, tenant_id: str | None, sync_interval: timedelta
+) -> SyncStatus:
+    with transaction(store.sessions) as session:
+        connection = connections.get_connection(session, connection_id, tenant_id=tenant_id)
+        real = [
+            run_info(r)
+            for r in runs.list_runs(
+                session, tenant_id=connection.tenant_id, connection_id=connection.id
+            )
+            if not r.dry_run
+        ]
+        info = connection_info(connection)
+    latest = real[0] if real else None
+    finished = next((r for r in real if r.finished_at is not None), None)
+    state, reason = _state(info, latest, finished)
+    next_start = _next_sync(info, state, sync_interval, datetime.now(UTC))
+    return SyncStatus(info, state, reason, latest, finished, next_start)
+
+
+def get_policy(store: Store, connection_id: str, *, tenant_id: str | None) -> Policy:
+    with transaction(store.sessions) as session:
+        connection = connections.get_connection(session, connection_id, tenant_id=tenant_id)
+        return Policy.model_validate(connection.policy or {})
+
+
+def set_policy(
+    store: Store, connection_id: str, policy: dict[str, Any], *, tenant_id: str | None, actor: str
+) -> Policy:
+    """Validate and store a connection's lifecycle policy (audited, with the new values)."""
+    validated = validate_policy(policy)
+    with transaction(store.sessions) as session:
+        connection = connections.get_connection(session, connection_id, tenant_id=tenant_id)
+        connection.policy = validated.model_dump(mode="json")
+        audit.record(
+            session,
+            tenant_id=connection.tenant_id,
+            actor=actor,
+            action="connection.policy_changed",
+            target=connection.id,
+            details={"policy": connection.policy},
+        )
+    return validated
+
+
+def promote(
+    store: Store, connection_id: str, *, tenant_id: str | None, actor: str
+) -> ConnectionInfo:
+    """A staging connection goes to production: from now on it delivers to production."""
+    with transaction(store.sessions) as session:
+        connection = connections.get_connection(session, connection_id, tenant_id=tenant_id)
+        if connection.environment != "staging":
+            raise BadInput(f"connection {connection_id} is not a staging connection")
+        connection.environment = "production"
+        audit.record(
+            session,
+            tenant_id=connection.tenant_id,
+            actor=actor,
+            action="connection.promoted",
+            target=connection.id,
+            details={"from": "staging", "to": "production"},
+        )
+        return connection_info(connection)
+
+
+def reconnect(
+    store: Store, connection_id: str, *, provider: str, credentials: dict[str, str], actor: str
+) -> ConnectionInfo:
+    """New credentials for a connection that needs them: same connection, same people, so
+    nobody is invited twice; syncing resumes."""
+    validate_credentials(provider, credentials)
+    with transaction(store.sessions) as session:
+        connection = connections.get_connection(session, connection_id, tenant_id=None)
+        if connection.status == "disconnected":
+            raise BadInput("this connection was disconnected: its data is gone, connect anew")
+        if connection.provider != provider:
+            raise BadInput(f"this link renews a {connection.provider} connection, not {provider}")
+        connections.replace_credentials(store.keyring, connection, credentials)
+        connection.status, connection.status_reason = "active", None
+        audit.record(
+            session,
+            tenant_id=connection.tenant_id,
+            actor=actor,
+            action="connection.reconnected",
+            target=connection.id,
+        )
+        return connection_info(connection)
+
+
+def disconnect(store: Store, connection_id: str, *, tenant_id: str | None, actor: str) -> None:
+    """Revoke from our side, totally: forget the credentials, purge the connection's people
+    data and every event about them, discard held plans (they hold names), and revoke every
+    outstanding link of the connection, so nothing can bring it back.
+
+    Runs, actions (ids and field names only) and the audit log stay, so what happened before
+    remains explainable; the audit entry records who disconnected and when.
+    """
+    with transaction(store.sessions) as session:
+        connection = connections.get_connection(session, connection_id, tenant_id=tenant_id)
+        people.purge(session, connection)
+        outbox.purge_subject_prefix(session, f"{connection.id}:")
+        discarded = runs.discard_held(session, connection, actor=f"disconnect by {actor}")
+        revoked = links.revoke_for_connection(session, connection.id, at=datetime.now(UTC))
+        connections.disconnect(connection)
+        audit.record(
+            session,
+            tenant_id=connection.tenant_id,
+            actor=actor,
+            action="connection.disconnected",
+            target=connection.id,
+            details={
+                "purged": ["people", "groups", "locations", "undelivered and delivered events"],
+                "held_runs_discarded": discarded,
+                "links_revoked": revoked,
+            },
+        )

@@ -1,0 +1,102 @@
+"""Events in the outbox: deliver what is due, list entries, replay failed ones, and the
+change feed that consumers pull."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from rostersync.delivery import DrainResult, deliver_due
+from rostersync.store import Store
+from rostersync.store.repos import audit, outbox
+from rostersync.store.repos.outbox import FeedEntry
+from rostersync.store.session import transaction
+
+__all__ = [
+    "STATUSES",
+    "DeliveryInfo",
+    "DrainResult",
+    "FeedEntry",
+    "deliver_now",
+    "feed",
+    "list_deliveries",
+    "replay",
+]
+
+STATUSES = (outbox.PENDING, outbox.SENDING, outbox.DELIVERED, outbox.FAILED)
+
+
+@dataclass(frozen=True)
+class DeliveryInfo:
+    """An outbox entry's delivery state; never its body (it carries names and emails)."""
+
+    id: str
+    """The webhook-id."""
+    tenant_id: str
+    destination_id: str
+    event_type: str
+    status: str
+    attempts: int
+    last_status_code: int | None
+    last_error: str | None
+    created_at: datetime
+    delivered_at: datetime | None
+
+
+def deliver_now(store: Store, *, allow_loopback: bool) -> DrainResult:
+    """Send every outbox entry that is due, once."""
+    return deliver_due(store, allow_loopback=allow_loopback)
+
+
+def list_deliveries(
+    store: Store, *, tenant_id: str | None, status: str | None = None, limit: int = 100
+) -> list[DeliveryInfo]:
+    """Newest first."""
+    with transaction(store.sessions) as session:
+        return [
+            DeliveryInfo(
+                e.id,
+                e.tenant_id,
+                e.destination_id,
+                e.event_type,
+                e.status,
+                e.attempts,
+                e.last_status_code,
+                e.last_error,
+                e.created_at,
+                e.delivered_at,
+            )
+            for e in outbox.list_entries(session, tenant_id=tenant_id, status=status, limit=limit)
+        ]
+
+
+def replay(store: Store, entry_ids: Iterable[str], *, tenant_id: str | None, actor: str) -> int:
+    """Send failed entries again, with the same webhook-id; how many will be."""
+    with transaction(store.sessions) as session:
+        count = outbox.replay(
+            session, tenant_id=tenant_id, entry_ids=list(entry_ids), now=datetime.now(UTC)
+        )
+        audit.record(
+            session,
+            tenant_id=tenant_id,
+            actor=actor,
+            action="deliveries.replayed",
+            details={"count": count},
+        )
+    return count
+
+
+def feed(
+    store: Store, *, tenant_id: str | None, after: int, limit: int, destination_id: str | None
+) -> list[FeedEntry]:
+    """Entries after a sequence number, oldest first, with their decrypted bodies."""
+    with transaction(store.sessions) as session:
+        return outbox.feed(
+            session,
+            store.keyring,
+            tenant_id=tenant_id,
+            after=after,
+            limit=limit,
+            destination_id=destination_id,
+        )

@@ -1,0 +1,152 @@
+"""Sync runs: run one now (or preview it), list them, read one's report and actions."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from rostersync.engine.report import SyncReport
+from rostersync.engine.sync import SyncOptions, run_sync
+from rostersync.store import Store
+from rostersync.store.repos import runs
+from rostersync.store.session import transaction
+from rostersync.store.tables import Action, SyncRun
+
+
+@dataclass(frozen=True)
+class RunInfo:
+    id: str
+    tenant_id: str
+    connection_id: str
+    status: str
+    dry_run: bool
+    started_at: datetime
+    finished_at: datetime | None
+    counts: dict[str, Any]
+    report: dict[str, Any]
+    error_code: str | None
+    error_message: str | None
+
+
+@dataclass(frozen=True)
+class ActionInfo:
+    """A planned action and its cause: ids and field names, never a personal value."""
+
+    id: str
+    kind: str
+    remote_id: str
+    rule: str
+    changed_fields: list[str]
+    from_status: str | None
+    to_status: str | None
+    account_id: str | None
+    cause: str
+
+
+@dataclass(frozen=True)
+class RunDetail(RunInfo):
+    actions: tuple[ActionInfo, ...]
+
+
+def run_info(row: SyncRun) -> RunInfo:
+    return RunInfo(
+        row.id,
+        row.tenant_id,
+        row.connection_id,
+        row.status,
+        row.dry_run,
+        row.started_at,
+        row.finished_at,
+        dict(row.counts or {}),
+        dict(row.report or {}),
+        row.error_code,
+        row.error_message,
+    )
+
+
+def _action(row: Action) -> ActionInfo:
+    return ActionInfo(
+        row.id,
+        row.kind,
+        row.remote_id,
+        row.rule,
+        list(row.changed_fields),
+        row.from_status,
+        row.to_status,
+        row.account_id,
+        row.cause,
+    )
+
+
+def sync_now(
+    store: Store,
+    connection_id: str,
+    *,
+    tenant_id: str | None,
+    allow_loopback: bool,
+    dry_run: bool = False,
+    as_of: date | None = None,
+) -> SyncReport:
+    """One sync of the connection now (the run audits itself); a dry run delivers nothing."""
+    options = SyncOptions(as_of=as_of, dry_run=dry_run, allow_loopback=allow_loopback)
+    return run_sync(store, connection_id, tenant_id=tenant_id, options=options)
+
+
+def list_runs(
+    store: Store, *, tenant_id: str | None, connection_id: str | None = None, limit: int = 50
+) -> list[RunInfo]:
+    """Newest first."""
+    with transaction(store.sessions) as session:
+        rows = runs.list_runs(
+            session, tenant_id=tenant_id, connection_id=connection_id, limit=limit
+        )
+        return [run_info(r) for r in rows]
+
+
+def get_run(store: Store, run_id: str, *, tenant_id: str | None) -> RunDetail:
+    with transaction(store.sessions) as session:
+        run = runs.get_run(session, run_id, tenant_id=tenant_id)
+        actions = tuple(_action(a) for a in runs.run_actions(session, run))
+        return RunDetail(**vars(run_info(run)), actions=actions)
+
+
+_ACTION_COUNTS = ("provision", "update", "deprovision", "delete")
+
+
+@dataclass(frozen=True)
+class Progress:
+    """A new connection's first sync, as the connect flow shows it."""
+
+    stage: str
+    """starting | reading | done | held | failed"""
+    people_read: int | None = None
+    actions_planned: int | None = None
+    detail: str = ""
+
+    @property
+    def finished(self) -> bool:
+        return self.stage in ("done", "held", "failed")
+
+
+def first_sync_progress(store: Store, connection_id: str, *, tenant_id: str) -> Progress:
+    with transaction(store.sessions) as session:
+        recent = [
+            run_info(r)
+            for r in runs.list_runs(
+                session, tenant_id=tenant_id, connection_id=connection_id, limit=5
+            )
+            if not r.dry_run
+        ]
+    # Another worker may sync the new connection too; whichever run finishes first tells.
+    finished = next((r for r in recent if r.status != "running"), None)
+    if finished is None:
+        return Progress("reading" if recent else "starting")
+    counts = finished.counts
+    read = counts.get("employees_read")
+    planned = sum(int(counts.get(kind, 0)) for kind in _ACTION_COUNTS) if counts else None
+    if finished.status == "failed":
+        return Progress("failed", detail=finished.error_message or "")
+    if finished.status == "held":
+        return Progress("held", read, planned, str(finished.report.get("hold_reason", "")))
+    return Progress("done", read, planned)
