@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PYTEST_ARGS ?=
 
-.PHONY: demo test test-slow lint lock clean
+.PHONY: demo test test-slow lint chaos lock clean
 
 $(STAMP): requirements.lock pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -19,9 +19,10 @@ demo: $(STAMP)
 	$(BIN)/rostersync demo
 
 lint: $(STAMP)
-	$(BIN)/ruff format --check src tests
-	$(BIN)/ruff check src tests
+	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/mypy
+	$(BIN)/mypy benchmarks
 	$(BIN)/lint-imports
 
 test: lint
@@ -30,6 +31,11 @@ test: lint
 
 test-slow: $(STAMP)
 	$(BIN)/pytest -q -m slow $(PYTEST_ARGS)
+
+# Vendor faults, process kills and receiver outages; prints a table of what they cost.
+# CHAOS_ARGS="--vendors hibob,rippling --people 40" makes it shorter.
+chaos: $(STAMP)
+	$(BIN)/python benchmarks/chaos.py $(CHAOS_ARGS)
 
 # Re-pin every dependency (needs uv: `$(BIN)/pip install uv`).
 lock:
