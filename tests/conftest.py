@@ -21,6 +21,7 @@ from rostersync.sandbox.vendors import hibob as hibob_emulator
 from rostersync.services import connections, tenants
 from rostersync.store import Store, open_store
 from rostersync.store.crypto import Keyring, generate_key_setting
+from rostersync.store.session import make_engine, upgrade
 from rostersync.store.tables import Base
 
 PG_ADMIN_URL = os.environ.get(
@@ -50,10 +51,15 @@ def pg_database() -> Iterator[str]:
     admin.dispose()
 
 
-def _empty_tables(store: Store) -> None:
-    with store.engine.begin() as connection:
+def _empty_tables(url: str) -> None:
+    """The shared PostgreSQL database as a new one, key check included (each test has its
+    own master key)."""
+    engine = make_engine(url)
+    upgrade(engine)
+    with engine.begin() as connection:
         for table in reversed(Base.metadata.sorted_tables):
             connection.execute(table.delete())
+    engine.dispose()
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -63,8 +69,8 @@ def store(request: pytest.FixtureRequest, tmp_path: Path, keyring: Keyring) -> I
         url = f"sqlite:///{tmp_path / 'rostersync.db'}"
     else:
         url = request.getfixturevalue("pg_database")
+        _empty_tables(url)
     opened = open_store(url, keyring)
-    _empty_tables(opened)
     yield opened
     opened.engine.dispose()
 

@@ -135,6 +135,7 @@ NON_PEOPLE_TABLES = {
         "revoked_at",
     },
     "ended_sessions": {"nonce", "expires_at"},
+    "key_checks": {"version", "token"},
     "audit_log": {"id", "tenant_id", "actor", "action", "target", "at", "details"},
     "product_accounts": {
         "id",

@@ -11,6 +11,7 @@ from sqlalchemy import Engine
 
 from rostersync.store.crypto import Keyring
 from rostersync.store.errors import DecryptionError, KeyConfigError, NotFound, StoreError
+from rostersync.store.key_check import verify_keyring
 from rostersync.store.session import SessionFactory, make_engine, session_factory, upgrade
 
 
@@ -22,10 +23,16 @@ class Store:
 
 
 def open_store(database_url: str, keyring: Keyring, *, migrate: bool = True) -> Store:
-    """Connect, and migrate a new or older database to the current schema first."""
+    """Connect, migrate a new or older database to the current schema first, and refuse a
+    master key other than the one the database was written with."""
     engine = make_engine(database_url)
     if migrate:
-        upgrade(engine)
+        try:
+            upgrade(engine)
+            verify_keyring(engine, keyring)
+        except BaseException:
+            engine.dispose()
+            raise
     return Store(engine, session_factory(engine), keyring)
 
 

@@ -329,6 +329,18 @@ class EndedSession(Base):
     """The cookie's own expiry: past it the cookie is refused anyway and the row is deleted."""
 
 
+class KeyCheck(Base):
+    """A known value sealed under each master key version the database has been written with.
+
+    Not in ENCRYPTED_COLUMNS: a rotation must not re-seal it, since it proves its own version.
+    """
+
+    __tablename__ = "key_checks"
+
+    version: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    token: Mapped[str] = mapped_column(Text)
+
+
 class AuditEvent(Base):
     __tablename__ = "audit_log"
 
