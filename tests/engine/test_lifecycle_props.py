@@ -23,8 +23,7 @@ from hypothesis import strategies as st
 
 from rostersync.engine.lifecycle import Inputs, Plan, plan, wants_access
 from rostersync.engine.policy import Policy, Scope
-from rostersync.model import ActionKind, Employee, EmploymentStatus
-from rostersync.store.repos.people import StoredPerson
+from rostersync.model import ActionKind, Employee, EmploymentStatus, StoredPerson
 
 TODAY = date(2026, 11, 25)
 NOW = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)

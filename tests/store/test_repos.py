@@ -7,10 +7,9 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from sqlalchemy import text
 
-from rostersync.model import Employee, EmploymentStatus, Group, GroupType, Location
+from rostersync.model import Employee, EmploymentStatus, Group, GroupType, Location, StoredPerson
 from rostersync.store import NotFound, Store
 from rostersync.store.repos import connections, destinations, outbox, people, tenants
-from rostersync.store.repos.people import StoredPerson
 from rostersync.store.session import transaction
 
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)

@@ -10,11 +10,10 @@ from pathlib import Path
 
 from sqlalchemy import text
 
-from rostersync.model import Employee, EmploymentStatus
+from rostersync.model import Employee, EmploymentStatus, StoredPerson
 from rostersync.store import open_store
 from rostersync.store.crypto import generate_key_setting, load_or_create_key_file
 from rostersync.store.repos import connections, destinations, people, tenants
-from rostersync.store.repos.people import StoredPerson
 from rostersync.store.rotation import version_counts
 from rostersync.store.session import transaction
 from tests.store.test_repos import NOW

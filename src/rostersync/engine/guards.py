@@ -6,8 +6,7 @@ from collections.abc import Mapping
 
 from rostersync.engine.lifecycle import Plan
 from rostersync.engine.policy import Policy
-from rostersync.model import ActionKind
-from rostersync.store.repos.people import StoredPerson
+from rostersync.model import ActionKind, StoredPerson
 
 
 def hold_reason(

@@ -32,10 +32,16 @@ from datetime import date, datetime, timedelta
 from rostersync.engine.diff import changed_fields
 from rostersync.engine.matching import Situation, match
 from rostersync.engine.policy import Policy
-from rostersync.model import Action, ActionKind, Employee, EmploymentStatus, Location
-from rostersync.store.crypto import normalise_email
-from rostersync.store.repos.accounts import AccountIndex
-from rostersync.store.repos.people import StoredPerson
+from rostersync.model import (
+    AccountIndex,
+    Action,
+    ActionKind,
+    Employee,
+    EmploymentStatus,
+    Location,
+    StoredPerson,
+    normalise_email,
+)
 
 NO_ACCOUNTS = AccountIndex({}, {})
 

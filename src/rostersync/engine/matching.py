@@ -11,8 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 
-from rostersync.model import Employee
-from rostersync.store.repos.accounts import AccountIndex
+from rostersync.model import AccountIndex, Employee
 
 
 class Situation(StrEnum):

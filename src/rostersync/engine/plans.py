@@ -10,8 +10,7 @@ from datetime import date, datetime
 from typing import Any
 
 from rostersync.engine.lifecycle import Plan, PlannedAction
-from rostersync.model import Action, Employee, Group, Location
-from rostersync.store.repos.people import StoredPerson
+from rostersync.model import Action, Employee, Group, Location, StoredPerson
 
 
 def _person(person: StoredPerson) -> dict[str, Any]:

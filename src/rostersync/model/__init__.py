@@ -14,6 +14,7 @@ from rostersync.model.fields import (
 )
 from rostersync.model.org import Group, GroupType, Location
 from rostersync.model.people import Employee, EmploymentStatus
+from rostersync.model.state import AccountIndex, StoredPerson, normalise_email
 
 Record = Employee | Group | Location
 
@@ -21,6 +22,7 @@ __all__ = [
     "ALLOWLIST",
     "EVENT_TYPES",
     "NOT_ACCESSED",
+    "AccountIndex",
     "Action",
     "ActionKind",
     "AllowedField",
@@ -32,6 +34,8 @@ __all__ = [
     "Location",
     "Record",
     "RecordType",
+    "StoredPerson",
     "field_names",
+    "normalise_email",
     "personal_field_names",
 ]

@@ -23,6 +23,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
+from rostersync.model import normalise_email
 from rostersync.store.errors import DecryptionError, KeyConfigError
 
 _NONCE_BYTES = 12
@@ -33,10 +34,6 @@ def _derive(master: bytes, purpose: bytes) -> bytes:
     return HKDF(algorithm=hashes.SHA256(), length=_KEY_BYTES, salt=None, info=purpose).derive(
         master
     )
-
-
-def normalise_email(email: str) -> str:
-    return email.strip().lower()
 
 
 class Keyring:

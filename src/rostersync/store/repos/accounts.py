@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from rostersync.model import AccountIndex
 from rostersync.store.crypto import Keyring
 from rostersync.store.tables import ProductAccount
 
@@ -44,12 +45,6 @@ def upsert_accounts(
         row.external_id = account.external_id
         count += 1
     return count
-
-
-@dataclass(frozen=True)
-class AccountIndex:
-    by_external_id: dict[str, tuple[str, ...]]
-    by_email_index: dict[str, tuple[str, ...]]
 
 
 def account_index(session: Session, *, tenant_id: str) -> AccountIndex:

@@ -8,30 +8,23 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from typing import Generic, TypeVar
 
 from sqlalchemy import ColumnElement, delete, select
 from sqlalchemy.orm import Session
 
-from rostersync.model import Employee, EmploymentStatus, Group, GroupType, Location, RecordType
+from rostersync.model import (
+    Employee,
+    EmploymentStatus,
+    Group,
+    GroupType,
+    Location,
+    RecordType,
+    StoredPerson,
+)
 from rostersync.store.crypto import Keyring
 from rostersync.store.tables import Connection, OrgGroup, Person, WorkLocation
-
-
-@dataclass(frozen=True, slots=True)
-class StoredPerson:
-    employee: Employee
-    provisioned: bool
-    remote_was_deleted: bool = False
-    account_id: str | None = None
-    deprovisioned_on: date | None = None
-    account_deleted: bool = False
-    access_seq: int = 0
-    """How many times access was granted or removed: a new grant after a removal is a new
-    action, never a repeat of the first one."""
-    missing_since: datetime | None = None
-    """When a complete read first missed this person; cleared when they are read again."""
 
 
 @dataclass(frozen=True, slots=True)
