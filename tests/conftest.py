@@ -62,7 +62,7 @@ def _empty_tables(url: str) -> None:
     engine.dispose()
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def store(request: pytest.FixtureRequest, tmp_path: Path, keyring: Keyring) -> Iterator[Store]:
     """The same tests on the embedded default and on the scale-out database."""
     if request.param == "sqlite":

@@ -29,7 +29,6 @@ class InProcessRunner:
         self._deliver_interval = deliver_interval
         self._allow_loopback = allow_loopback
         self._stop = threading.Event()
-        self._wake = threading.Event()
         self._thread = threading.Thread(target=self._loop, name="rostersync-runner", daemon=True)
 
     def start(self) -> None:
@@ -37,13 +36,8 @@ class InProcessRunner:
 
     def stop(self) -> None:
         self._stop.set()
-        self._wake.set()
         if self._thread.is_alive():
             self._thread.join(timeout=30)
-
-    def nudge(self) -> None:
-        """Run a round now rather than at the next tick (after a manual change)."""
-        self._wake.set()
 
     def run_once(self) -> None:
         for connection_id in tasks.due_connections(self._store, interval=self._sync_interval):
@@ -61,5 +55,4 @@ class InProcessRunner:
     def _loop(self) -> None:
         while not self._stop.is_set():
             self.run_once()
-            self._wake.wait(self._deliver_interval)
-            self._wake.clear()
+            self._stop.wait(self._deliver_interval)

@@ -1,5 +1,8 @@
-"""The task functions. The in-process runner calls them on a schedule in the embedded mode;
-a Celery app wraps the same functions in the scale-out mode."""
+"""The task functions, called on a schedule by the in-process runner (jobs/runner.py).
+
+They take a Store and ids and hold no state of their own, so a worker of the scale-out mode
+(DESIGN.md section 7) can call the same functions; no Celery app exists yet.
+"""
 
 from __future__ import annotations
 
