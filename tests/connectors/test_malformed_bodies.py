@@ -2,10 +2,11 @@
 real HTTP, fails the run with a clear error, and `extract` exits 0 or 5, never 1.
 
 Each shape is served on one endpoint at a time (every endpoint a clean read called), so each
-endpoint's own mapping code meets it. A run may also succeed: where the answer holds no list
-(a token endpoint) or the records twice (HiBob's `values` and `items`), or where a value of
-the wrong type still reads as one of the right type (the number 5 as an id). A list that is
-a number or records that are strings never succeed by dropping what they held, though.
+endpoint's own mapping code meets it. A run may also succeed, but only by reading exactly
+what the clean run read (the same counts and no action planned): where the answer holds no list
+(a token endpoint) or the records twice (HiBob's `values` and `items`). A value of the wrong
+type (the number 5 for a name, a number for a list of members) is bad_payload, never a name
+"5" or a team silently emptied.
 """
 
 from __future__ import annotations
@@ -80,9 +81,9 @@ def test_a_malformed_answer_fails_the_run_with_a_clear_error(
             assert "\n" not in report.error_message, path
         else:
             assert report.status == "succeeded", (path, report.status, report.hold)
-            if shape is not FaultKind.WRONG_TYPES:
-                read = {k: report.counts[k] for k in READ}
-                assert read == {k: clean.counts[k] for k in READ}, path
+            read = {k: report.counts[k] for k in READ}
+            assert read == {k: clean.counts[k] for k in READ}, path
+            assert not report.actions, (path, [a.kind for a in report.actions])
     assert not [r for r in caplog.records if r.exc_info], "a traceback was logged"
     if shape is FaultKind.TRUNCATE:
         assert set(outcomes.values()) == {"failed"}, outcomes

@@ -9,7 +9,7 @@ from datetime import timedelta
 
 import pytest
 
-from rostersync.connectors.vendors.factorial import TEAMS
+from rostersync.connectors.vendors.factorial import STREAMS
 from rostersync.jobs import due_connections
 from rostersync.sandbox import EMULATORS, FaultKind, Faults, ServerThread, SyntheticCompany
 from rostersync.store import Store
@@ -73,15 +73,14 @@ def test_factorial_teams_with_a_number_for_their_members_fail_the_run_as_bad_pay
     harness = make_harness(
         store, factorial, "factorial", sandbox_config("factorial")["credentials"]
     )
-    factorial.faults.reshape_next(FaultKind.WRONG_TYPES, times=100, path=TEAMS.path)
+    factorial.faults.reshape_next(FaultKind.WRONG_TYPES, times=100, path=STREAMS[1].path)
 
     with caplog.at_level(logging.DEBUG):
         report = harness.sync()
 
     assert (report.status, report.error_code) == ("failed", "bad_payload")
-    assert report.error_message == (
-        "Factorial: a response did not have its documented shape (TypeError)"
-    )
+    # Caught where the team is mapped (the one path every record takes), so it names the stream.
+    assert report.error_message == "Factorial sent a teams record we cannot read (TypeError)"
     assert _run_status(harness, report.run_id) == "failed"
     _assert_nothing_leaked(caplog, "Traceback")
     factorial.faults.reset()

@@ -6,6 +6,7 @@ Imports model and net only (DESIGN.md section 3).
 from rostersync.connectors.base import (
     Connector,
     CredentialField,
+    Credentials,
     ReadContext,
     Record,
     SetupGuide,
@@ -30,6 +31,7 @@ __all__ = [
     "Connector",
     "ConnectorError",
     "CredentialField",
+    "Credentials",
     "PermissionDenied",
     "RateLimited",
     "ReadContext",

@@ -15,8 +15,9 @@ from typing import Any, Protocol
 
 import httpx
 
-from rostersync.connectors.errors import AuthRevoked, BadInput, BadPayload, PermissionDenied
+from rostersync.connectors.errors import BadInput, BadPayload
 from rostersync.connectors.http import parse_json, read_body
+from rostersync.connectors.responses import TOKEN_RESPONSES
 
 
 def render(template: str, credentials: Mapping[str, str]) -> str:
@@ -99,17 +100,7 @@ class _TokenAuth(httpx.Auth):
     def _token_flow(self) -> Generator[httpx.Request, httpx.Response, None]:
         response = yield self._fetch()
         endpoint = f"POST {response.request.url.path}"
-        if response.status_code == 403:
-            raise PermissionDenied(
-                f"the token endpoint answered HTTP 403 to {endpoint}: "
-                "the app or API user lacks a permission"
-            )
-        if response.status_code in (400, 401):
-            raise AuthRevoked(
-                f"the token endpoint refused the credentials (HTTP {response.status_code})"
-            )
-        if not 200 <= response.status_code < 300:
-            raise BadPayload(f"the token endpoint answered HTTP {response.status_code}")
+        TOKEN_RESPONSES.check(response, vendor=_TOKEN_ENDPOINT, endpoint=endpoint)
         body = parse_json(
             read_body(response, vendor=_TOKEN_ENDPOINT, endpoint=endpoint),
             vendor=_TOKEN_ENDPOINT,

@@ -35,11 +35,40 @@ class SetupGuide:
     sources: tuple[str, ...] = ()
 
 
+class Credentials(Mapping[str, str]):
+    """A connection's credential values, readable by name and never shown.
+
+    Its repr and str name the fields and mask every value, so a ReadContext in a log line, an
+    exception or a traceback's locals carries no secret (the non-secret fields are masked too:
+    which are secret is the connector's knowledge, and a subdomain is of no use in a log).
+    """
+
+    __slots__ = ("_values",)
+
+    def __init__(self, values: Mapping[str, str] | None = None) -> None:
+        self._values = dict(values or {})
+
+    def __getitem__(self, name: str) -> str:
+        return self._values[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._values)
+
+    def __len__(self) -> int:
+        return len(self._values)
+
+    def __repr__(self) -> str:
+        return f"Credentials({', '.join(f'{name}=***' for name in self._values)})"
+
+    __str__ = __repr__
+
+
 @dataclass(frozen=True)
 class ReadContext:
     """Everything one read needs; the clock is passed in so statuses derive from `as_of`."""
 
     credentials: Mapping[str, str]
+    """Held as Credentials whatever mapping is passed in: values are never shown."""
     as_of: date
     base_url: str | None = None
     """Replaces the scheme, host and port of the documented API root (a path is a prefix)."""
@@ -47,6 +76,10 @@ class ReadContext:
     sleep: Callable[[float], None] = field(default=time.sleep)
     save_credentials: Callable[[Mapping[str, str]], None] | None = None
     """Called with the whole credential set when the vendor rotates a token during the read."""
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.credentials, Credentials):
+            object.__setattr__(self, "credentials", Credentials(self.credentials))
 
 
 class Connector(Protocol):

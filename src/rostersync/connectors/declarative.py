@@ -8,7 +8,7 @@ announced total, or cannot be mapped fails the whole read.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
@@ -111,45 +111,70 @@ class SpecReader:
             previous_items = len(items)
             request = paginator.next(page)
 
-    def mapped(self, stream: Stream, raw: Any) -> Iterable[Record]:
+    def mapped(self, stream: Stream, raw: Any) -> tuple[Record, ...]:
+        """One vendor record through the stream's mapper and collector: our records, or
+        BadPayload naming the vendor and stream (never a value: it may be personal)."""
         if not isinstance(raw, Mapping):
             raise BadPayload(
                 f"{self.spec.display_name} sent a {stream.name} record that is not an object"
             )
         try:
-            result = stream.map(raw, self.map_context)
+            result = None if stream.map is None else stream.map(raw, self.map_context)
             if result is None:
-                return ()
-            if isinstance(result, Employee | Group | Location):
-                return (result,)
-            # Generator mappers run here, inside the try, so their errors are caught too.
-            return tuple(result)
+                records: tuple[Record, ...] = ()
+            elif isinstance(result, Employee | Group | Location):
+                records = (result,)
+            else:
+                # Generator mappers run here, inside the try, so their errors are caught too.
+                records = tuple(result)
+            if stream.collect is not None:
+                table = self.map_context.tables.setdefault(stream.name, {})
+                for key, value in stream.collect(raw, self.map_context):
+                    table.setdefault(key, []).append(value)
         except ValidationError as exc:
             raise _unreadable(
                 f"{self.spec.display_name} sent a {stream.name} record", exc
             ) from None
-        except (KeyError, TypeError, ValueError) as exc:
+        except (LookupError, TypeError, ValueError, AttributeError) as exc:
             raise BadPayload(
                 f"{self.spec.display_name} sent a {stream.name} record we cannot read "
                 f"({type(exc).__name__})"
             ) from None
+        return records
 
     def records(self, stream: Stream) -> Iterator[Record]:
+        """The stream's records. One vendor record mapped to one of ours is that record's own:
+        its id may appear once in the list (records derived from people repeat, and are kept
+        once later), or values of the wrong type collapsing into one id would pass unseen."""
+        listed: set[tuple[str, str]] = set()
         for raw in self.raw(stream):
-            yield from self.mapped(stream, raw)
+            records = self.mapped(stream, raw)
+            if len(records) == 1:
+                key = (records[0].type, records[0].remote_id)
+                if key in listed:
+                    raise BadPayload(
+                        f"{self.spec.display_name} listed one {stream.name} record twice"
+                    )
+                listed.add(key)
+            yield from records
 
 
 def read_streams(reader: SpecReader) -> Iterator[Record]:
-    """The default read: every stream in order; org records derived twice are kept once."""
+    """Every stream in order, then the spec's checks.
+
+    Org records derived twice (from a list and from the people) are kept once, and so is a
+    person a `unique` stream lists again.
+    """
     emitted: set[tuple[str, str]] = set()
     for stream in reader.spec.streams:
         for record in reader.records(stream):
-            if not isinstance(record, Employee):
-                key = (record.type, record.remote_id)
-                if key in emitted:
-                    continue
-                emitted.add(key)
+            key = (record.type, record.remote_id)
+            if key in emitted and (stream.unique or not isinstance(record, Employee)):
+                continue
+            emitted.add(key)
             yield record
+    for check in reader.spec.checks:
+        check(reader.map_context)
 
 
 class DeclarativeConnector:

@@ -8,6 +8,8 @@
     ├── BadPayload         a page we cannot read (truncated, malformed) -> the run fails whole
     └── BadInput           missing credential field, base URL not allowed -> fix the input
 
+InvalidSpec(ValueError) is apart: a connector's own spec is wrong, found when it is built.
+
 Messages name the vendor, the endpoint path and the status, never credentials or people data.
 """
 
@@ -42,3 +44,7 @@ class BadPayload(ConnectorError, Terminal):
 
 class BadInput(ConnectorError, Terminal):
     code = "bad_input"
+
+
+class InvalidSpec(ValueError):
+    """A ConnectorSpec (or its paginator) that cannot work, refused when it is built."""

@@ -1,4 +1,5 @@
-"""A vendor's HTTP API as connectors see it: documented paths, statuses turned into errors.
+"""A vendor's HTTP API as connectors see it: documented paths, bounded bodies, and statuses
+turned into errors by the spec's ResponseClassifier.
 
 The client itself comes from rostersync.net (TLS, timeouts, retries, host guard); this module
 adds what is common to every vendor: where the API root is, and what a status means for a sync.
@@ -17,15 +18,8 @@ import httpx
 import ijson
 
 from rostersync.connectors.base import ReadContext
-from rostersync.connectors.errors import (
-    AuthRevoked,
-    BadInput,
-    BadPayload,
-    ConnectorError,
-    PermissionDenied,
-    RateLimited,
-    VendorUnavailable,
-)
+from rostersync.connectors.errors import BadInput, BadPayload, RateLimited, VendorUnavailable
+from rostersync.connectors.responses import API_RESPONSES, ResponseClassifier
 from rostersync.net import (
     BlockedDestination,
     HostGuard,
@@ -147,8 +141,10 @@ class VendorClient:
         auth: httpx.Auth | None = None,
         headers: Mapping[str, str] | None = None,
         policy: RetryPolicy | None = None,
+        classifier: ResponseClassifier = API_RESPONSES,
     ) -> None:
         self.vendor = vendor
+        self.classifier = classifier
         self.root = root
         guard = HostGuard(allowed_hosts=allowed_hosts, allow_loopback=context.allow_loopback)
         self._client = build_client(guard, auth=auth, headers=headers)
@@ -195,30 +191,12 @@ class VendorClient:
                 f"{self.vendor} asked to wait {exc.retry_after:.0f}s on {method} {path}"
             ) from exc
         try:
-            self._raise_for_status(response, f"{method} {path}")
+            self.classifier.check(response, vendor=self.vendor, endpoint=f"{method} {path}")
             yield response
         except (httpx.TransportError, httpx.StreamError) as exc:
             raise BadPayload(f"{self.vendor} broke off the response to {method} {path}") from exc
         finally:
             response.close()
-
-    def _raise_for_status(self, response: httpx.Response, endpoint: str) -> None:
-        status = response.status_code
-        if 200 <= status < 300:
-            return
-        where = f"{self.vendor} answered HTTP {status} to {endpoint}"
-        error: ConnectorError
-        if status == 401:
-            error = AuthRevoked(f"{where}: the credentials are wrong or were revoked")
-        elif status == 403:
-            error = PermissionDenied(f"{where}: the API user lacks a permission for this endpoint")
-        elif status == 429:
-            error = RateLimited(f"{where}: rate limit still exceeded after waiting")
-        elif status >= 500:
-            error = VendorUnavailable(f"{where} after retries")
-        else:
-            error = BadPayload(f"{where}, which the connector does not expect")
-        raise error
 
 
 class ChunkReader:

@@ -30,13 +30,38 @@ def dig(value: Any, path: str) -> Any:
 
 
 def text(value: Any) -> str | None:
-    """Vendor ids and names as strings: ids stay exact even past 2^53; blanks become None."""
-    if value is None or isinstance(value, bool):
+    """A vendor's text (a name, an email, a label, a date): blanks become None.
+
+    Only a string is text: a number, list or object where text is documented is the wrong
+    shape, and reading it as text would make "5" someone's name (TypeError -> BadPayload).
+    """
+    if value is None:
         return None
+    if not isinstance(value, str):
+        raise TypeError(f"text expected, got {type(value).__name__}")
+    return value.strip() or None
+
+
+def ident(value: Any) -> str | None:
+    """A vendor id as a string: text or a whole number, exact even past 2^53; blanks are None."""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    result = str(value).strip()
-    return result or None
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    return text(value)
+
+
+def ref(value: Any, key: str = "id") -> str | None:
+    """The id of an embedded reference object (`{"id": 7, "name": ...}`); None when absent.
+
+    Anything but an object (or null) is the wrong shape, not a missing reference: treating it
+    as none would silently move everyone out of their team.
+    """
+    if value is None:
+        return None
+    if not isinstance(value, Mapping):
+        raise TypeError(f"reference object expected, got {type(value).__name__}")
+    return ident(value.get(key))
 
 
 def day(value: Any, *, vendor: str) -> date | None:
@@ -90,7 +115,7 @@ def status_from_dates(
 
 def required_id(raw: Mapping[str, Any], context: MapContext, *, what: str, path: str = "id") -> str:
     """The id as text, or BadPayload naming the vendor ("Gusto sent a location without uuid")."""
-    remote_id = text(dig(raw, path))
+    remote_id = ident(dig(raw, path))
     if remote_id is None:
         article = "an" if what[:1].lower() in ("a", "e", "i", "o", "u") else "a"
         missing = "an id" if path == "id" else path

@@ -16,8 +16,10 @@ from typing import Any
 
 import httpx
 
-from rostersync.connectors.errors import BadPayload
+from rostersync.connectors.errors import BadPayload, InvalidSpec
 from rostersync.connectors.mapping import dig, text
+
+_POSITIVE = ("size", "limit")
 
 
 @dataclass(frozen=True)
@@ -48,6 +50,15 @@ class Paginator:
 
     streams = True
 
+    def __post_init__(self) -> None:
+        """Settings that would loop or ask for nothing fail when the spec is built."""
+        for name in _POSITIVE:
+            value = getattr(self, name, 1)
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                raise InvalidSpec(f"{type(self).__name__}.{name} must be a positive integer")
+        if getattr(self, "first_page", 0) < 0:
+            raise InvalidSpec(f"{type(self).__name__}.first_page must not be negative")
+
     def first(self) -> PageRequest:
         return PageRequest()
 
@@ -65,15 +76,12 @@ class PageNumber(Paginator):
     size: int = 100
     first_page: int = 1
     total_pages_path: str | None = None
-    in_body: bool = False
     streams = False
 
     def _request(self, number: int) -> PageRequest:
         values: dict[str, Any] = {self.page_param: number}
         if self.size_param:
             values[self.size_param] = self.size
-        if self.in_body:
-            return PageRequest(body=values)
         return PageRequest(params={k: str(v) for k, v in values.items()})
 
     def first(self) -> PageRequest:
@@ -89,8 +97,7 @@ class PageNumber(Paginator):
         return None
 
     def next(self, page: Page) -> PageRequest | None:
-        source = page.request.body if self.in_body else page.request.params
-        current = int((source or {})[self.page_param])
+        current = int(page.request.params[self.page_param])
         # A page number cannot resume mid-page: every page before the last must hold as many
         # records as the first, or records were skipped (a short page under load).
         if (
@@ -147,18 +154,19 @@ class OffsetLimit(Paginator):
 
 @dataclass(frozen=True)
 class Cursor(Paginator):
+    """`?{cursor_param}=<the cursor the last page named>` while one is named."""
+
     cursor_param: str = "cursor"
     next_cursor_path: str = "next_cursor"
     size_param: str | None = None
     size: int = 100
-    in_body: bool = False
+    total_path: str | None = None
+    """Where the vendor says how many records the list has; the last page must reach it."""
     streams = False
 
     def _sized(self, values: dict[str, Any]) -> PageRequest:
         if self.size_param:
             values[self.size_param] = self.size
-        if self.in_body:
-            return PageRequest(body=values)
         return PageRequest(params={k: str(v) for k, v in values.items()})
 
     def first(self) -> PageRequest:
@@ -166,7 +174,12 @@ class Cursor(Paginator):
 
     def next(self, page: Page) -> PageRequest | None:
         cursor = text(dig(page.body, self.next_cursor_path))
-        return self._sized({self.cursor_param: cursor}) if cursor else None
+        if cursor:
+            return self._sized({self.cursor_param: cursor})
+        total = dig(page.body, self.total_path) if self.total_path else None
+        if isinstance(total, int) and page.seen < total:
+            raise BadPayload(f"a page stopped short: {page.seen} of {total} records arrived")
+        return None
 
 
 @dataclass(frozen=True)

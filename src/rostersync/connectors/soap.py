@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
-from typing import TypeVar
+from typing import Any, TypeVar
 from xml.etree.ElementTree import Element, ParseError
 from xml.sax.saxutils import escape
 
@@ -29,6 +29,7 @@ from rostersync.connectors.errors import (
     AuthRevoked,
     BadInput,
     BadPayload,
+    ConnectorError,
     PermissionDenied,
     RateLimited,
     VendorUnavailable,
@@ -42,6 +43,7 @@ from rostersync.connectors.http import (
     read_body,
     too_deep,
 )
+from rostersync.connectors.responses import ResponseClassifier
 from rostersync.net import BlockedDestination, RetryLater, TransportFailure
 from rostersync.net import send as send_with_retries
 
@@ -105,8 +107,9 @@ def xml_events(
         raise BadPayload(f"{vendor} sent a response to {endpoint} that declares a DTD") from None
 
 
-def _fault_error(vendor: str, endpoint: str, body: bytes) -> Exception:
+def _fault_error(response: httpx.Response, vendor: str, endpoint: str) -> ConnectorError:
     """The ConnectorError a SOAP fault stands for (the fault text itself is not repeated)."""
+    body = read_body(response, vendor=vendor, endpoint=endpoint)
     code = text = ""
     try:
         for event, element in xml_events((body,), vendor=vendor, endpoint=endpoint):
@@ -128,8 +131,15 @@ def _fault_error(vendor: str, endpoint: str, body: bytes) -> Exception:
     return VendorUnavailable(f"{where} ({code or 'server fault'})")
 
 
+SOAP_RESPONSES = ResponseClassifier(body_statuses=frozenset({500}), read_body=_fault_error)
+"""A 500 is a fault whose body says what it is about; every other status as for JSON calls."""
+
+
 class SoapClient(VendorClient):
-    """A VendorClient that posts XML envelopes; statuses map to errors as for JSON calls."""
+    """A VendorClient that posts XML envelopes, reading 500 answers as SOAP faults."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(classifier=SOAP_RESPONSES, **kwargs)
 
     @contextmanager
     def post_envelope(self, path: str, payload: bytes, *, action: str) -> Iterator[httpx.Response]:
@@ -152,10 +162,7 @@ class SoapClient(VendorClient):
                 f"{self.vendor} asked to wait {exc.retry_after:.0f}s on {endpoint}"
             ) from exc
         try:
-            if response.status_code == 500:
-                body = read_body(response, vendor=self.vendor, endpoint=endpoint)
-                raise _fault_error(self.vendor, endpoint, body)
-            self._raise_for_status(response, endpoint)
+            self.classifier.check(response, vendor=self.vendor, endpoint=endpoint)
             yield response
         except (httpx.TransportError, httpx.StreamError) as exc:
             raise BadPayload(f"{self.vendor} broke off the response to {endpoint}") from exc

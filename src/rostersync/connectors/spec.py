@@ -2,37 +2,59 @@
 
 A spec says how to authenticate, where the API lives and which hosts it may be on, which
 endpoints to read and how they page, and how one vendor record becomes our model. The mappers
-are plain functions (the part no spec language says better than Python); a `read` hook
-replaces the whole stream loop for APIs a spec cannot describe (SOAP, per-record lookups).
+are plain functions (the part no spec language says better than Python).
+
+Streams declare what they need of each other, as dlt's REST source declares dependent
+resources: a stream `collect`s (key, value) pairs from its records into a table named after it,
+and the mappers of later streams join on that table (a team's members, departments by name).
+`checks` run once everything is read. A `read` hook replaces the stream loop only where an API
+cannot be declared (SOAP), and its rows still go through the same mapping and validation.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Mapping
+import dataclasses
+import string
+from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from rostersync.connectors.auth import AuthKind
 from rostersync.connectors.base import CredentialField, Record, SetupGuide
+from rostersync.connectors.errors import InvalidSpec
 from rostersync.connectors.paging import NO_PAGING, Paginator
 from rostersync.net import RetryPolicy
 
-__all__ = ["ConnectorSpec", "MapContext", "Mapper", "SetupGuide", "Stream"]
+__all__ = ["Check", "Collector", "ConnectorSpec", "MapContext", "Mapper", "SetupGuide", "Stream"]
 """SetupGuide lives in base (the Connector protocol names it) and is part of a spec's words."""
 
 if TYPE_CHECKING:
     from rostersync.connectors.declarative import SpecReader
+
+Table = Mapping[Hashable, Sequence[Any]]
 
 
 @dataclass(frozen=True)
 class MapContext:
     as_of: date
     vendor: str
+    tables: dict[str, dict[Hashable, list[Any]]] = field(default_factory=dict)
+    """What earlier streams collected, by stream name: key -> every value, in read order."""
+
+    def joined(self, stream: str) -> Table:
+        """The table a stream read earlier collected (empty if it collected nothing)."""
+        return self.tables.get(stream, {})
 
 
 Mapper = Callable[[Mapping[str, Any], MapContext], Record | Iterable[Record] | None]
 """One vendor record -> our record(s); None (or nothing) to skip it (e.g. archived)."""
+
+Collector = Callable[[Mapping[str, Any], MapContext], Iterable[tuple[Hashable, Any]]]
+"""One vendor record -> (key, value) pairs that later streams join on (a team's members)."""
+
+Check = Callable[[MapContext], None]
+"""Run once every stream is read; raises BadPayload when the read does not hold together."""
 
 
 @dataclass(frozen=True)
@@ -40,13 +62,43 @@ class Stream:
     name: str
     path: str
     """Documented path under the API root; `{field}` placeholders take credential values."""
-    map: Mapper
+    map: Mapper | None = None
+    """None for a stream read only for what it collects (a list of job roles)."""
     method: str = "GET"
     params: Mapping[str, str] = field(default_factory=dict)
     body: Mapping[str, Any] | None = None
     records_path: str = ""
     """Where the list of records sits in each page (`data`, `employees`); "" = the body."""
     paginator: Paginator = NO_PAGING
+    collect: Collector | None = None
+    """Fills the table named after the stream, which mappers of later streams read."""
+    unique: bool = False
+    """Skip a record an earlier stream already gave (one person listed by two endpoints)."""
+
+    def __post_init__(self) -> None:
+        if self.map is None and self.collect is None:
+            raise InvalidSpec(f"stream {self.name!r} neither maps nor collects its records")
+        if self.method not in ("GET", "POST"):
+            raise InvalidSpec(f"stream {self.name!r}: method {self.method!r} is not GET or POST")
+
+
+def _placeholders(template: str) -> set[str]:
+    try:
+        return {name for _, name, _, _ in string.Formatter().parse(template) if name}
+    except ValueError as exc:
+        raise InvalidSpec(f"template {template!r} is malformed: {exc}") from None
+
+
+def _auth_templates(auth: object) -> Iterator[str]:
+    """The credential templates of an auth kind (its text fields, nested kinds included)."""
+    if not dataclasses.is_dataclass(auth):
+        return
+    for item in dataclasses.fields(auth):
+        value = getattr(auth, item.name)
+        if isinstance(value, str):
+            yield value
+        elif dataclasses.is_dataclass(value):
+            yield from _auth_templates(value)
 
 
 @dataclass(frozen=True)
@@ -62,9 +114,29 @@ class ConnectorSpec:
     auth: AuthKind
     guide: SetupGuide
     streams: tuple[Stream, ...] = ()
+    checks: tuple[Check, ...] = ()
     retry: RetryPolicy = field(default_factory=RetryPolicy)
     headers: Mapping[str, str] = field(default_factory=lambda: {"Accept": "application/json"})
-    rate_limits: str = ""
-    """What the vendor documents, for docs/connectors.md and the retry policy's settings."""
     read: Callable[[SpecReader], Iterator[Record]] | None = None
-    """Replaces the stream loop for what a spec cannot say."""
+    """Replaces the stream loop where an API cannot be declared (SOAP); its rows still go
+    through `SpecReader.mapped`."""
+
+    def __post_init__(self) -> None:
+        """A spec that cannot work fails when its module is imported, not at a customer's
+        first sync."""
+        where = f"{self.slug} spec"
+        if not self.streams and self.read is None:
+            raise InvalidSpec(f"{where} declares no streams and no read")
+        names = [stream.name for stream in self.streams]
+        if len(set(names)) != len(names):
+            raise InvalidSpec(f"{where}: stream names must be unique (tables are named by them)")
+        declared = {f.name for f in self.credential_fields}
+        templates = [self.api_root, *_auth_templates(self.auth)]
+        templates += [stream.path for stream in self.streams]
+        for template in templates:
+            unknown = _placeholders(template) - declared
+            if unknown:
+                raise InvalidSpec(
+                    f"{where}: {template!r} names {', '.join(sorted(unknown))}, "
+                    "which no credential field declares"
+                )

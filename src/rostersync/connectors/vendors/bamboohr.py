@@ -23,16 +23,15 @@ SDK github.com/BambooHR/bhr-api-python (`docs/ReportsApi.md`, `RequestCustomRepo
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Hashable, Iterator, Mapping
 from datetime import date
 from typing import Any
 
 from rostersync.connectors.auth import Basic
-from rostersync.connectors.base import CredentialField, Record
-from rostersync.connectors.declarative import DeclarativeConnector, SpecReader
+from rostersync.connectors.base import CredentialField
+from rostersync.connectors.declarative import DeclarativeConnector
 from rostersync.connectors.errors import BadPayload
-from rostersync.connectors.mapping import day, text
+from rostersync.connectors.mapping import day, ident, required_id, text
 from rostersync.connectors.spec import ConnectorSpec, MapContext, SetupGuide, Stream
 from rostersync.model import Employee, EmploymentStatus, Group, GroupType, Location
 
@@ -55,50 +54,51 @@ GROUP_LISTS = {"department": GroupType.DEPARTMENT, "division": GroupType.BUSINES
 LOCATION_LIST = "location"
 
 
-@dataclass
-class _Options:
-    """Option name -> option id for each list field we use (live options win over archived)."""
-
-    ids: dict[str, dict[str, str]] = field(default_factory=dict)
-
-    def add(self, alias: str, name: str, option_id: str, archived: bool) -> None:
-        names = self.ids.setdefault(alias, {})
-        if not archived or name not in names:
-            names[name] = option_id
-
-    def resolve(self, alias: str, name: Any) -> str | None:
-        label = text(name)
-        if label is None:
-            return None
-        # A name with no option (renamed since, or a list without ids) is kept as the id.
-        return self.ids.get(alias, {}).get(label, label)
-
-
 def _alias(raw: Mapping[str, Any]) -> str | None:
     alias = text(raw.get("alias")) or text(raw.get("name"))
     return alias.lower() if alias else None
 
 
-def _archived(option: Mapping[str, Any]) -> bool:
-    return str(option.get("archived", "no")).lower() in ("yes", "true", "1")
-
-
-def map_list(raw: Mapping[str, Any], options: _Options) -> Iterator[Group | Location]:
+def _options(raw: Mapping[str, Any]) -> Iterator[tuple[str, str, str, bool]]:
+    """(list alias, option id, option name, archived) of a list field we use."""
     alias = _alias(raw)
     if alias not in GROUP_LISTS and alias != LOCATION_LIST:
         return
     for option in raw.get("options") or ():
-        option_id, name = text(option.get("id")), text(option.get("name"))
+        option_id, name = ident(option.get("id")), text(option.get("name"))
         if option_id is None or name is None:
             raise BadPayload(f"BambooHR sent a {alias} list option without id or name")
-        archived = _archived(option)
-        options.add(alias, name, option_id, archived)
+        archived = text(option.get("archived")) or "no"
+        yield alias, option_id, name, archived.lower() in ("yes", "true", "1")
+
+
+def map_list(raw: Mapping[str, Any], context: MapContext) -> Iterator[Group | Location]:  # noqa: ARG001
+    for alias, option_id, name, archived in _options(raw):
         if archived:
             continue
         if alias == LOCATION_LIST:
             yield Location(remote_id=option_id, country=None)
         else:
             yield Group(remote_id=option_id, group_type=GROUP_LISTS[alias], name=name)
+
+
+def option_ids(raw: Mapping[str, Any], context: MapContext) -> Iterator[tuple[Hashable, Any]]:  # noqa: ARG001
+    """Reports give list fields as option names: ((alias, name), (id, archived)) to resolve."""
+    for alias, option_id, name, archived in _options(raw):
+        yield (alias, name), (option_id, archived)
+
+
+def resolve(context: MapContext, alias: str, name: Any) -> str | None:
+    """An option name as its id: the last live option of that name, else the first archived
+    one; a name with no option (renamed since, or a list without ids) is kept as the id."""
+    label = text(name)
+    if label is None:
+        return None
+    options = context.joined("lists").get((alias, label), ())
+    live = [option_id for option_id, archived in options if not archived]
+    if live:
+        return str(live[-1])
+    return str(options[0][0]) if options else label
 
 
 def employment_status(row: Mapping[str, Any], as_of: date, vendor: str) -> EmploymentStatus:
@@ -123,10 +123,8 @@ def employment_status(row: Mapping[str, Any], as_of: date, vendor: str) -> Emplo
     return EmploymentStatus.ACTIVE
 
 
-def map_employee(row: Mapping[str, Any], context: MapContext, options: _Options) -> Employee:
-    remote_id = text(row.get("id"))
-    if remote_id is None:
-        raise BadPayload("BambooHR sent an employee without id")
+def map_employee(row: Mapping[str, Any], context: MapContext) -> Employee:
+    remote_id = required_id(row, context, what="employee")
     if "status" not in row and "hireDate" not in row:
         # Fields the key may not see are silently dropped; without them leavers look employed.
         raise BadPayload(
@@ -136,9 +134,9 @@ def map_employee(row: Mapping[str, Any], context: MapContext, options: _Options)
     groups = tuple(
         group_id
         for alias in GROUP_LISTS
-        if (group_id := options.resolve(alias, row.get(alias))) is not None
+        if (group_id := resolve(context, alias, row.get(alias))) is not None
     )
-    manager = text(row.get("supervisorEId"))
+    manager = ident(row.get("supervisorEId"))
     return Employee(
         remote_id=remote_id,
         first_name=text(row.get("firstName")) or "",
@@ -148,36 +146,22 @@ def map_employee(row: Mapping[str, Any], context: MapContext, options: _Options)
         group_ids=groups,
         manager_remote_id=None if manager in (None, "0") else manager,
         start_date=day(row.get("hireDate"), vendor=context.vendor),
-        location_id=options.resolve(LOCATION_LIST, row.get(LOCATION_LIST)),
+        location_id=resolve(context, LOCATION_LIST, row.get(LOCATION_LIST)),
     )
 
 
-def _read(reader: SpecReader) -> Iterator[Record]:
-    options = _Options()
-    emitted: set[tuple[str, str]] = set()
-
-    def lists(raw: Mapping[str, Any], _context: MapContext) -> Iterator[Group | Location]:
-        return map_list(raw, options)
-
-    def people(raw: Mapping[str, Any], context: MapContext) -> Employee:
-        return map_employee(raw, context, options)
-
-    for record in reader.records(Stream("lists", "/v1/meta/lists", lists)):
-        key = (record.type, record.remote_id)
-        if key not in emitted:
-            emitted.add(key)
-            yield record
-    yield from reader.records(
-        Stream(
-            "employees",
-            "/v1/reports/custom",
-            people,
-            method="POST",
-            params={"format": "JSON", "onlyCurrent": "false"},
-            body={"title": "rostersync", "fields": list(REPORT_FIELDS)},
-            records_path="employees",
-        )
-    )
+STREAMS = (
+    Stream("lists", "/v1/meta/lists", map_list, collect=option_ids),
+    Stream(
+        "employees",
+        "/v1/reports/custom",
+        map_employee,
+        method="POST",
+        params={"format": "JSON", "onlyCurrent": "false"},
+        body={"title": "rostersync", "fields": list(REPORT_FIELDS)},
+        records_path="employees",
+    ),
+)
 
 
 SPEC = ConnectorSpec(
@@ -201,9 +185,7 @@ SPEC = ConnectorSpec(
         ),
     ),
     auth=Basic("{api_key}", "x"),
-    read=_read,
-    rate_limits="No published quota; throttled requests answer 503 (older) or 429 (newer) "
-    "with Retry-After, both retried. One report call reads every employee.",
+    streams=STREAMS,
     guide=SetupGuide(
         summary="Create a BambooHR API key for a user whose access level can see job and "
         "employment status information of every employee, including former ones.",

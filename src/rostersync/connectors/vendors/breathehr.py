@@ -30,7 +30,7 @@ from rostersync.connectors.auth import Header
 from rostersync.connectors.base import CredentialField
 from rostersync.connectors.declarative import DeclarativeConnector
 from rostersync.connectors.errors import BadPayload
-from rostersync.connectors.mapping import country_code, day, group_mapper, text
+from rostersync.connectors.mapping import country_code, day, group_mapper, ident, text
 from rostersync.connectors.paging import LinkHeader, Page, PageRequest
 from rostersync.connectors.spec import ConnectorSpec, MapContext, SetupGuide, Stream
 from rostersync.model import Employee, EmploymentStatus, GroupType, Location
@@ -56,8 +56,8 @@ class _Links(LinkHeader):
 def _ref(value: Any) -> str | None:
     """An id from a nested `{"id": ..., "name": ...}` object (or a bare id)."""
     if isinstance(value, Mapping):
-        return text(value.get("id"))
-    return text(value)
+        return ident(value.get("id"))
+    return ident(value)
 
 
 def employment_status(
@@ -77,7 +77,7 @@ def employment_status(
 
 
 def map_employee(raw: Mapping[str, Any], context: MapContext) -> Employee:
-    remote_id = text(raw.get("id"))
+    remote_id = ident(raw.get("id"))
     if remote_id is None:
         raise BadPayload("Breathe HR sent an employee without an id")
     start = day(raw.get("join_date") or raw.get("company_join_date"), vendor=context.vendor)
@@ -105,7 +105,7 @@ map_division = group_mapper(GroupType.BUSINESS_UNIT, what="department or divisio
 
 
 def map_location(raw: Mapping[str, Any], context: MapContext) -> Location:  # noqa: ARG001
-    remote_id = text(raw.get("id"))
+    remote_id = ident(raw.get("id"))
     if remote_id is None:
         raise BadPayload("Breathe HR sent a location without an id")
     country = raw.get("country")
@@ -147,8 +147,6 @@ SPEC = ConnectorSpec(
             "employees", "/employees", map_employee, records_path="employees", paginator=_Links()
         ),
     ),
-    rate_limits="60 requests per 60 seconds per customer; 429 {'error': {'type': "
-    "'Rate Limit Reached'}}",
     guide=SetupGuide(
         summary="Enable the Breathe HR API and give rostersync the production API key. "
         "rostersync only reads employees, departments, divisions and locations.",

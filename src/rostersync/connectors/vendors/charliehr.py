@@ -29,7 +29,7 @@ from rostersync.connectors.auth import Header
 from rostersync.connectors.base import CredentialField
 from rostersync.connectors.declarative import DeclarativeConnector
 from rostersync.connectors.errors import BadPayload
-from rostersync.connectors.mapping import day, group_mapper, location_mapper, text
+from rostersync.connectors.mapping import day, group_mapper, ident, location_mapper, text
 from rostersync.connectors.paging import Page, PageNumber, PageRequest
 from rostersync.connectors.spec import ConnectorSpec, MapContext, SetupGuide, Stream
 from rostersync.model import Employee, EmploymentStatus, GroupType
@@ -80,8 +80,8 @@ class _Pages(PageNumber):
 
 def _ref(value: Any) -> str | None:
     if isinstance(value, Mapping):
-        return text(value.get("id"))
-    return text(value)
+        return ident(value.get("id"))
+    return ident(value)
 
 
 def _refs(value: Any) -> tuple[str, ...]:
@@ -106,7 +106,7 @@ def employment_status(
 
 
 def map_team_member(raw: Mapping[str, Any], context: MapContext) -> Employee:
-    remote_id = text(raw.get("id"))
+    remote_id = ident(raw.get("id"))
     if remote_id is None:
         raise BadPayload("CharlieHR sent a team member without an id")
     start = day(raw.get("start_date"), vendor=context.vendor)
@@ -174,7 +174,6 @@ SPEC = ConnectorSpec(
             paginator=_Pages(),
         ),
     ),
-    rate_limits="none published; lists page with page/per_page",
     guide=SetupGuide(
         summary="Generate a CharlieHR API key pair as an admin and give rostersync the client "
         "ID and client secret. rostersync only reads team members, teams and offices.",

@@ -32,7 +32,15 @@ from rostersync.connectors.auth import Bearer
 from rostersync.connectors.base import CredentialField, Record
 from rostersync.connectors.declarative import DeclarativeConnector
 from rostersync.connectors.errors import BadPayload
-from rostersync.connectors.mapping import country_code, day, status_from_dates, text
+from rostersync.connectors.mapping import (
+    country_code,
+    day,
+    dig,
+    ident,
+    ref,
+    status_from_dates,
+    text,
+)
 from rostersync.connectors.paging import OffsetLimit
 from rostersync.connectors.spec import ConnectorSpec, MapContext, SetupGuide, Stream
 from rostersync.model import Employee, EmploymentStatus, Group, GroupType, Location
@@ -99,24 +107,26 @@ def employment_status(
 
 
 def map_person(raw: Mapping[str, Any], context: MapContext) -> Iterator[Record]:
-    remote_id = text(raw.get("id"))
+    remote_id = ident(raw.get("id"))
     if remote_id is None:
         raise BadPayload("Deel sent a person without an id")
     group_ids: list[str] = []
     department = raw.get("department")
-    if isinstance(department, Mapping) and (dept_id := text(department.get("id"))):
+    if dept_id := ref(department):
         group_ids.append(dept_id)
         yield Group(
             remote_id=dept_id,
             group_type=GroupType.DEPARTMENT,
-            name=text(department.get("name")) or "",
+            name=text(dig(department, "name")) or "",
         )
     employment = _current_employment(raw)
     team = employment.get("team") if employment else None
-    if isinstance(team, Mapping) and (team_id := text(team.get("id"))):
+    if team_id := ref(team):
         if team_id not in group_ids:
             group_ids.append(team_id)
-        yield Group(remote_id=team_id, group_type=GroupType.TEAM, name=text(team.get("name")) or "")
+        yield Group(
+            remote_id=team_id, group_type=GroupType.TEAM, name=text(dig(team, "name")) or ""
+        )
     country = country_code((employment or {}).get("country")) or country_code(raw.get("country"))
     if country:
         yield Location(remote_id=country, country=country)
@@ -124,7 +134,6 @@ def map_person(raw: Mapping[str, Any], context: MapContext) -> Iterator[Record]:
     if start is None and employment is not None:
         start = day(employment.get("start_date"), vendor=context.vendor)
     hiring_status = text(raw.get("hiring_status")) or text((employment or {}).get("hiring_status"))
-    manager = raw.get("direct_manager")
     yield Employee(
         remote_id=remote_id,
         first_name=text(raw.get("first_name")) or "",
@@ -134,7 +143,7 @@ def map_person(raw: Mapping[str, Any], context: MapContext) -> Iterator[Record]:
             hiring_status, start, _last_day(raw, context.vendor), context.as_of
         ),
         group_ids=tuple(group_ids),
-        manager_remote_id=text(manager.get("id")) if isinstance(manager, Mapping) else None,
+        manager_remote_id=ref(raw.get("direct_manager")),
         start_date=start,
         location_id=country,
     )
@@ -165,8 +174,6 @@ SPEC = ConnectorSpec(
             paginator=OffsetLimit(limit=PAGE_SIZE, total_path="page.total_rows"),
         ),
     ),
-    rate_limits="5 requests a second per organization (all tokens share it); 429 carries no "
-    "rate-limit headers",
     guide=SetupGuide(
         summary="Generate a Deel organization API token that can only read people.",
         steps=(

@@ -18,25 +18,24 @@ ListResponse, TokenResponse; `client.go`: token refresh).
   (`location`). Locations come from `/work_locations` (with `country`) and are joined by name.
 - Groups: teams (TEAM; inactive ones dropped) and cost centres (COST_CENTER).
 - No leave status on employees, so nobody is INACTIVE.
+- Rate limits: not published; access tokens live 15 minutes; 429 with Retry-After honoured.
 """
 
 from __future__ import annotations
 
-from collections.abc import Generator, Iterator, Mapping
-from dataclasses import dataclass
+from collections.abc import Iterator, Mapping
 from datetime import date
 from typing import Any
 
-import httpx
-
-from rostersync.connectors.auth import CredentialsSaver, OAuth2Refresh, UrlResolver
-from rostersync.connectors.base import CredentialField, Record
-from rostersync.connectors.declarative import DeclarativeConnector, SpecReader
-from rostersync.connectors.errors import AuthRevoked, BadPayload, PermissionDenied
+from rostersync.connectors.auth import OAuth2Refresh
+from rostersync.connectors.base import CredentialField
+from rostersync.connectors.declarative import DeclarativeConnector
 from rostersync.connectors.mapping import (
     day,
     group_mapper,
     location_mapper,
+    ref,
+    required_id,
     status_from_dates,
     text,
 )
@@ -75,48 +74,6 @@ def employment_status(
 TOKEN_URL = "https://oauth.employmenthero.com/oauth2/token"  # noqa: S105 - a URL, not a secret
 
 
-class _ForbiddenTokenIsPermission(httpx.Auth):
-    """The framework reads any 400/401/403 from a token endpoint as revoked credentials.
-
-    A 403 there means the app or its scopes were disabled for the organisation, not a bad
-    secret: it is reported as the missing permission it is, naming the endpoint.
-    """
-
-    def __init__(self, inner: httpx.Auth) -> None:
-        self._inner = inner
-
-    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
-        flow = self._inner.auth_flow(request)
-        try:
-            outgoing = next(flow)
-            while True:
-                response = yield outgoing
-                outgoing = flow.send(response)
-        except StopIteration:
-            return
-        except AuthRevoked as exc:
-            if "HTTP 403" not in str(exc):
-                raise
-            raise PermissionDenied(
-                "Employment Hero answered HTTP 403 to POST /oauth2/token: the app is not "
-                "allowed for this organisation or lost its scopes"
-            ) from exc
-
-
-@dataclass(frozen=True)
-class _OAuth:
-    inner: OAuth2Refresh
-
-    def build(
-        self, credentials: Mapping[str, str], save: CredentialsSaver | None, resolve: UrlResolver
-    ) -> httpx.Auth:
-        return _ForbiddenTokenIsPermission(self.inner.build(credentials, save, resolve))
-
-
-def _ref(value: Any) -> str | None:
-    return text(value.get("id")) if isinstance(value, Mapping) else None
-
-
 def _active_team(raw: Mapping[str, Any]) -> bool:
     return (text(raw.get("status")) or "active").lower() == "active"
 
@@ -126,22 +83,22 @@ map_cost_centre = group_mapper(GroupType.COST_CENTER, what="cost centre")
 map_work_location = location_mapper(what="work location")
 
 
-def _unmapped(raw: Mapping[str, Any], context: MapContext) -> None:  # noqa: ARG001
-    """Streams the read hook maps itself (it needs the locations first)."""
-    return None
+def location_by_name(raw: Mapping[str, Any], context: MapContext) -> Iterator[tuple[str, str]]:
+    """Employees name their work location: (casefolded name, id)."""
+    remote_id = required_id(raw, context, what="work location")
+    name = text(raw.get("name"))
+    if name:
+        yield name.casefold(), remote_id
 
 
-def map_employee(
-    raw: Mapping[str, Any], context: MapContext, locations: Mapping[str, str]
-) -> Employee:
-    remote_id = text(raw.get("id"))
-    if remote_id is None:
-        raise BadPayload("Employment Hero sent an employee without an id")
+def map_employee(raw: Mapping[str, Any], context: MapContext) -> Employee:
+    remote_id = required_id(raw, context, what="employee")
     start = day(raw.get("start_date"), vendor=context.vendor)
     end = day(raw.get("termination_date"), vendor=context.vendor)
-    groups = [_ref(team) for team in raw.get("teams") or ()]
-    groups.append(_ref(raw.get("primary_cost_centre")))
+    groups = [ref(team) for team in raw.get("teams") or ()]
+    groups.append(ref(raw.get("primary_cost_centre")))
     location = text(raw.get("location"))
+    located = context.joined("work_locations").get(location.casefold(), ()) if location else ()
     return Employee(
         remote_id=remote_id,
         first_name=text(raw.get("first_name")) or "",
@@ -149,40 +106,31 @@ def map_employee(
         work_email=text(raw.get("company_email")),
         employment_status=employment_status(text(raw.get("status")), start, end, context.as_of),
         group_ids=tuple(dict.fromkeys(g for g in groups if g)),
-        manager_remote_id=_ref(raw.get("primary_manager")),
+        manager_remote_id=ref(raw.get("primary_manager")),
         start_date=start,
-        location_id=locations.get(location.casefold()) if location else None,
+        location_id=located[0] if located else None,
     )
 
 
-TEAMS = Stream("teams", f"{_ORG}/teams", map_team, records_path=_ITEMS, paginator=_PAGES)
-COST_CENTRES = Stream(
-    "cost_centres", f"{_ORG}/cost_centres", map_cost_centre, records_path=_ITEMS, paginator=_PAGES
+STREAMS = (
+    Stream("teams", f"{_ORG}/teams", map_team, records_path=_ITEMS, paginator=_PAGES),
+    Stream(
+        "cost_centres",
+        f"{_ORG}/cost_centres",
+        map_cost_centre,
+        records_path=_ITEMS,
+        paginator=_PAGES,
+    ),
+    Stream(
+        "work_locations",
+        f"{_ORG}/work_locations",
+        map_work_location,
+        records_path=_ITEMS,
+        paginator=_PAGES,
+        collect=location_by_name,
+    ),
+    Stream("employees", f"{_ORG}/employees", map_employee, records_path=_ITEMS, paginator=_PAGES),
 )
-WORK_LOCATIONS = Stream(
-    "work_locations", f"{_ORG}/work_locations", _unmapped, records_path=_ITEMS, paginator=_PAGES
-)
-EMPLOYEES = Stream(
-    "employees", f"{_ORG}/employees", _unmapped, records_path=_ITEMS, paginator=_PAGES
-)
-
-
-def read(reader: SpecReader) -> Iterator[Record]:
-    yield from reader.records(TEAMS)
-    yield from reader.records(COST_CENTRES)
-    by_name: dict[str, str] = {}
-    for raw in reader.raw(WORK_LOCATIONS):
-        if not isinstance(raw, Mapping):
-            raise BadPayload("Employment Hero sent a work location that is not an object")
-        location = map_work_location(raw, reader.map_context)
-        name = text(raw.get("name"))
-        if name:
-            by_name.setdefault(name.casefold(), location.remote_id)
-        yield location
-    for raw in reader.raw(EMPLOYEES):
-        if not isinstance(raw, Mapping):
-            raise BadPayload("Employment Hero sent an employee that is not an object")
-        yield map_employee(raw, reader.map_context, by_name)
 
 
 SPEC = ConnectorSpec(
@@ -209,10 +157,8 @@ SPEC = ConnectorSpec(
             help="The UUID in your Employment Hero URL: /app/v2/organisations/<id>/...",
         ),
     ),
-    auth=_OAuth(OAuth2Refresh(token_url=TOKEN_URL)),
-    streams=(TEAMS, COST_CENTRES, WORK_LOCATIONS, EMPLOYEES),
-    read=read,
-    rate_limits="Not published; access tokens live 15 minutes; 429 with Retry-After honoured",
+    auth=OAuth2Refresh(token_url=TOKEN_URL),
+    streams=STREAMS,
     guide=SetupGuide(
         summary="Register an OAuth 2.0 app in Employment Hero's Developer Portal with read "
         "scopes for organisations, employees and teams, then authorise it as an admin.",

@@ -25,13 +25,22 @@ from datetime import date
 from typing import Any
 
 from rostersync.connectors.auth import Header
-from rostersync.connectors.base import CredentialField, Record
-from rostersync.connectors.declarative import DeclarativeConnector, SpecReader
+from rostersync.connectors.base import CredentialField
+from rostersync.connectors.declarative import DeclarativeConnector
 from rostersync.connectors.errors import BadPayload
-from rostersync.connectors.mapping import day, dig, location_mapper, status_from_dates, text
+from rostersync.connectors.mapping import (
+    day,
+    dig,
+    group_mapper,
+    ident,
+    location_mapper,
+    required_id,
+    status_from_dates,
+    text,
+)
 from rostersync.connectors.paging import Page, PageRequest, Paginator
 from rostersync.connectors.spec import ConnectorSpec, MapContext, SetupGuide, Stream
-from rostersync.model import Employee, EmploymentStatus, Group, GroupType
+from rostersync.model import Employee, EmploymentStatus, GroupType
 
 API_VERSION = "2026-04-01"
 PAGE_SIZE = 100  # documented maximum for `limit`
@@ -53,7 +62,7 @@ class AfterIdCursor(Paginator):
             if isinstance(total, int) and page.seen < total:
                 raise BadPayload(f"Factorial stopped paging after {page.seen} of {total} records")
             return None
-        cursor = text(dig(page.body, "meta.end_cursor"))
+        cursor = ident(dig(page.body, "meta.end_cursor"))
         if cursor is None:
             raise BadPayload("Factorial announced another page without an end_cursor")
         return PageRequest(params={"limit": str(self.size), "after_id": cursor})
@@ -76,14 +85,20 @@ def employment_status(
 
 
 map_location = location_mapper()
+map_team = group_mapper(GroupType.TEAM)
 
 
-def map_employee(
-    raw: Mapping[str, Any], teams: Mapping[str, tuple[str, ...]], context: MapContext
-) -> Employee:
-    remote_id = text(raw.get("id"))
-    if remote_id is None:
-        raise BadPayload("Factorial sent an employee without an id")
+def team_members(raw: Mapping[str, Any], context: MapContext) -> Iterator[tuple[str, str]]:
+    """Membership sits on the team: (employee id, team id) for each member."""
+    team_id = required_id(raw, context, what="team")
+    for employee_id in raw.get("employee_ids") or ():
+        key = ident(employee_id)
+        if key is not None:
+            yield key, team_id
+
+
+def map_employee(raw: Mapping[str, Any], context: MapContext) -> Employee:
+    remote_id = required_id(raw, context, what="employee")
     start = day(raw.get("seniority_calculation_date"), vendor=context.vendor)
     terminated_on = day(raw.get("terminated_on"), vendor=context.vendor)
     return Employee(
@@ -96,56 +111,40 @@ def map_employee(
         employment_status=employment_status(
             start=start, terminated_on=terminated_on, active=raw.get("active"), as_of=context.as_of
         ),
-        group_ids=teams.get(remote_id, ()),
-        manager_remote_id=text(raw.get("manager_id")),
+        group_ids=tuple(dict.fromkeys(context.joined("teams").get(remote_id, ()))),
+        manager_remote_id=ident(raw.get("manager_id")),
         start_date=start,
-        location_id=text(raw.get("location_id")),
+        location_id=ident(raw.get("location_id")),
     )
-
-
-def _not_streamed(raw: Mapping[str, Any], context: MapContext) -> None:  # noqa: ARG001
-    """Teams and employees are joined in `read`; the streams only describe the endpoints."""
-    return None
 
 
 _PAGES = AfterIdCursor()
 _ROOT = f"/api/{API_VERSION}/resources"
-LOCATIONS = Stream(
-    "locations", f"{_ROOT}/locations/locations", map_location, records_path="data", paginator=_PAGES
+STREAMS = (
+    Stream(
+        "locations",
+        f"{_ROOT}/locations/locations",
+        map_location,
+        records_path="data",
+        paginator=_PAGES,
+    ),
+    Stream(
+        "teams",
+        f"{_ROOT}/teams/teams",
+        map_team,
+        records_path="data",
+        paginator=_PAGES,
+        collect=team_members,
+    ),
+    Stream(
+        "employees",
+        f"{_ROOT}/employees/employees",
+        map_employee,
+        params={"only_active": "false"},
+        records_path="data",
+        paginator=_PAGES,
+    ),
 )
-TEAMS = Stream(
-    "teams", f"{_ROOT}/teams/teams", _not_streamed, records_path="data", paginator=_PAGES
-)
-EMPLOYEES = Stream(
-    "employees",
-    f"{_ROOT}/employees/employees",
-    _not_streamed,
-    params={"only_active": "false"},
-    records_path="data",
-    paginator=_PAGES,
-)
-
-
-def read(reader: SpecReader) -> Iterator[Record]:
-    """Locations, teams (remembering their members), then employees with their team ids."""
-    yield from reader.records(LOCATIONS)
-    members: dict[str, list[str]] = {}
-    for raw in reader.raw(TEAMS):
-        if not isinstance(raw, Mapping):
-            raise BadPayload("Factorial sent a team that is not an object")
-        team_id = text(raw.get("id"))
-        if team_id is None:
-            raise BadPayload("Factorial sent a team without an id")
-        yield Group(remote_id=team_id, group_type=GroupType.TEAM, name=text(raw.get("name")) or "")
-        for employee_id in raw.get("employee_ids") or ():
-            key = text(employee_id)
-            if key is not None:
-                members.setdefault(key, []).append(team_id)
-    teams = {person: tuple(dict.fromkeys(ids)) for person, ids in members.items()}
-    for raw in reader.raw(EMPLOYEES):
-        if not isinstance(raw, Mapping):
-            raise BadPayload("Factorial sent an employee that is not an object")
-        yield map_employee(raw, teams, reader.map_context)
 
 
 SPEC = ConnectorSpec(
@@ -163,9 +162,7 @@ SPEC = ConnectorSpec(
         ),
     ),
     auth=Header("x-api-key", "{api_key}"),
-    streams=(LOCATIONS, TEAMS, EMPLOYEES),
-    read=read,
-    rate_limits="GET limits not published (POST: 200 requests a minute); 429 retried",
+    streams=STREAMS,
     guide=SetupGuide(
         summary="Create a Factorial company API key for rostersync.",
         steps=(

@@ -23,22 +23,20 @@ github.com/Gusto/gusto-typescript-client, .speakeasy/logs/changes/new.openapi.ya
 
 from __future__ import annotations
 
-from collections.abc import Generator, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
-from urllib.parse import urlsplit
 
-import httpx
-
-from rostersync.connectors.auth import AuthKind, CredentialsSaver, OAuth2Refresh, UrlResolver
+from rostersync.connectors.auth import OAuth2Refresh
 from rostersync.connectors.base import CredentialField
 from rostersync.connectors.declarative import DeclarativeConnector
-from rostersync.connectors.errors import AuthRevoked, BadPayload, PermissionDenied
+from rostersync.connectors.errors import BadPayload
 from rostersync.connectors.mapping import (
     day,
     dig,
     group_mapper,
+    ident,
     location_mapper,
     status_from_dates,
     text,
@@ -49,45 +47,6 @@ from rostersync.model import Employee, EmploymentStatus, Group, GroupType
 
 API_VERSION = "2025-06-15"
 PER_PAGE = 100  # [unverified] Gusto documents the default (25), not a maximum; 100 is safe
-
-
-@dataclass(frozen=True)
-class TokenEndpointForbidden:
-    """OAuth2Refresh, except that a 403 from the token endpoint reads as a lost permission.
-
-    The framework turns every refusal at the token endpoint into AuthRevoked; a 403 there
-    means the grant exists but may no longer be used, which the engine reports differently.
-    """
-
-    inner: AuthKind
-
-    def build(
-        self, credentials: Mapping[str, str], save: CredentialsSaver | None, resolve: UrlResolver
-    ) -> httpx.Auth:
-        return _ForbiddenAware(self.inner.build(credentials, save, resolve))
-
-
-class _ForbiddenAware(httpx.Auth):
-    def __init__(self, inner: httpx.Auth) -> None:
-        self._inner = inner
-
-    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
-        flow = self._inner.auth_flow(request)
-        outgoing = next(flow)
-        while True:
-            response = yield outgoing
-            try:
-                outgoing = flow.send(response)
-            except StopIteration:
-                return
-            except AuthRevoked:
-                if response.status_code != 403:
-                    raise
-                path = urlsplit(str(response.request.url)).path
-                raise PermissionDenied(
-                    f"Gusto answered HTTP 403 to {response.request.method} {path}: the grant "
-                    "may no longer be used (app access removed or scopes withdrawn)"
-                ) from None
 
 
 @dataclass(frozen=True)
@@ -133,7 +92,7 @@ def employment_status(
 
 
 def map_employee(raw: Mapping[str, Any], context: MapContext) -> Iterator[Employee | Group]:
-    remote_id = text(raw.get("uuid"))
+    remote_id = ident(raw.get("uuid"))
     if remote_id is None:
         raise BadPayload("Gusto sent an employee without uuid")
     job = _primary_job(raw) or {}
@@ -144,7 +103,7 @@ def map_employee(raw: Mapping[str, Any], context: MapContext) -> Iterator[Employ
         if isinstance(t, Mapping)
         and (d := day(t.get("effective_date"), vendor=context.vendor)) is not None
     ]
-    department_id = text(raw.get("department_uuid"))
+    department_id = ident(raw.get("department_uuid"))
     department_name = text(raw.get("department"))
     if department_id and department_name:
         yield Group(remote_id=department_id, group_type=GroupType.DEPARTMENT, name=department_name)
@@ -161,9 +120,9 @@ def map_employee(raw: Mapping[str, Any], context: MapContext) -> Iterator[Employ
             as_of=context.as_of,
         ),
         group_ids=(department_id,) if department_id else (),
-        manager_remote_id=text(raw.get("manager_uuid")),
+        manager_remote_id=ident(raw.get("manager_uuid")),
         start_date=hire_date,
-        location_id=text(job.get("location_uuid")) or text(dig(job, "location.uuid")),
+        location_id=ident(job.get("location_uuid")) or ident(dig(job, "location.uuid")),
     )
 
 
@@ -203,7 +162,7 @@ SPEC = ConnectorSpec(
             help="The `resource.uuid` that GET /v1/token_info returns for the grant.",
         ),
     ),
-    auth=TokenEndpointForbidden(OAuth2Refresh("/oauth/token")),
+    auth=OAuth2Refresh("/oauth/token"),
     headers={"Accept": "application/json", "X-Gusto-API-Version": API_VERSION},
     streams=(
         Stream(
@@ -225,7 +184,6 @@ SPEC = ConnectorSpec(
             paginator=HeaderPageNumber(page_param="page", size_param="per", size=PER_PAGE),
         ),
     ),
-    rate_limits="200 requests per rolling 60 s per OAuth grant; 429 with Retry-After",
     guide=SetupGuide(
         summary="Authorize rostersync's Gusto application for your company with read access "
         "to employees, departments and company locations.",

@@ -27,7 +27,7 @@ from rostersync.connectors.auth import Basic
 from rostersync.connectors.base import CredentialField
 from rostersync.connectors.declarative import DeclarativeConnector
 from rostersync.connectors.errors import BadPayload, PermissionDenied
-from rostersync.connectors.mapping import day, text
+from rostersync.connectors.mapping import day, ident, text
 from rostersync.connectors.spec import ConnectorSpec, MapContext, SetupGuide, Stream
 from rostersync.model import Employee, EmploymentStatus, Group, GroupType, Location
 from rostersync.net import RetryPolicy
@@ -91,7 +91,7 @@ def employment_status(
 
 
 def map_employee(raw: Mapping[str, Any], context: MapContext) -> Employee:
-    remote_id = text(_value(raw, "root.id"))
+    remote_id = ident(_value(raw, "root.id"))
     if remote_id is None:
         raise BadPayload("HiBob sent an employee without root.id")
     lifecycle = text(_value(raw, "internal.lifecycleStatus"))
@@ -104,7 +104,7 @@ def map_employee(raw: Mapping[str, Any], context: MapContext) -> Employee:
             "view access to the Lifecycle section"
         )
     start = day(_value(raw, "work.startDate"), vendor=context.vendor)
-    department = text(_value(raw, "work.department"))
+    department = ident(_value(raw, "work.department"))
     return Employee(
         remote_id=remote_id,
         first_name=text(_value(raw, "root.firstName")) or "",
@@ -118,9 +118,9 @@ def map_employee(raw: Mapping[str, Any], context: MapContext) -> Employee:
             context.as_of,
         ),
         group_ids=(department,) if department else (),
-        manager_remote_id=text(_value(raw, "work.manager")),
+        manager_remote_id=ident(_value(raw, "work.manager")),
         start_date=start,
-        location_id=text(_value(raw, "work.siteId")),
+        location_id=ident(_value(raw, "work.siteId")),
     )
 
 
@@ -196,7 +196,6 @@ SPEC = ConnectorSpec(
         ),
     ),
     retry=RetryPolicy(wait_hint=rate_limit_reset),
-    rate_limits="people/search: 50 requests a minute; 429 with X-RateLimit-Reset (epoch)",
     guide=SetupGuide(
         summary="Create a HiBob service user that can read basic, work and lifecycle details "
         "of every employee, including hired and terminated people.",

@@ -16,20 +16,28 @@ Example bodies cross-checked against public client code (see the fixtures' SOURC
 - Locations (`/locations`) carry a `countryCode` (and `country` name).
 - No leave status on people (time away is a separate, sensitive resource), so nobody is
   INACTIVE.
+- Rate limits: not published; 429 answers are retried with Retry-After.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from rostersync.connectors.auth import Bearer
 from rostersync.connectors.base import CredentialField, Record
-from rostersync.connectors.declarative import DeclarativeConnector, SpecReader
-from rostersync.connectors.errors import BadPayload, PermissionDenied
-from rostersync.connectors.mapping import day, location_mapper, status_from_dates, text
+from rostersync.connectors.declarative import DeclarativeConnector
+from rostersync.connectors.errors import PermissionDenied
+from rostersync.connectors.mapping import (
+    day,
+    ident,
+    location_mapper,
+    required_id,
+    status_from_dates,
+    text,
+)
 from rostersync.connectors.paging import OffsetLimit
 from rostersync.connectors.spec import ConnectorSpec, MapContext, SetupGuide, Stream
 from rostersync.model import Employee, EmploymentStatus, Group, GroupType
@@ -78,24 +86,28 @@ def _role_rank(role: _Role, as_of: date) -> tuple[int, int]:
     return (1, effective)
 
 
-def current_roles(raw_roles: Iterator[Any], context: MapContext) -> dict[str, _Role]:
-    """personId -> the job role that describes the person on `as_of`."""
-    best: dict[str, _Role] = {}
-    for raw in raw_roles:
-        if not isinstance(raw, Mapping):
-            raise BadPayload("Humaans sent a job role that is not an object")
-        person = text(raw.get("personId"))
-        if person is None:
-            continue
-        role = _Role(
+def person_role(raw: Mapping[str, Any], context: MapContext) -> Iterator[tuple[str, _Role]]:
+    """(personId, the role): people are joined to the role in effect on `as_of`."""
+    person = ident(raw.get("personId"))
+    if person is None:
+        return
+    yield (
+        person,
+        _Role(
             department=text(raw.get("department")),
-            manager=text(raw.get("reportingTo")),
+            manager=ident(raw.get("reportingTo")),
             effective=day(raw.get("effectiveDate"), vendor=context.vendor),
             end=day(raw.get("endDate"), vendor=context.vendor),
-        )
-        held = best.get(person)
-        if held is None or _role_rank(role, context.as_of) >= _role_rank(held, context.as_of):
-            best[person] = role
+        ),
+    )
+
+
+def current_role(roles: Iterable[_Role], as_of: date) -> _Role | None:
+    """The role that describes the person on `as_of`; of equal rank, the later listed."""
+    best: _Role | None = None
+    for role in roles:
+        if best is None or _role_rank(role, as_of) >= _role_rank(best, as_of):
+            best = role
     return best
 
 
@@ -105,16 +117,16 @@ map_location = location_mapper(country_paths=("countryCode", "country"))
 def _team_names(raw: Mapping[str, Any]) -> list[str]:
     names = []
     for team in raw.get("teams") or ():
-        name = text(team.get("name")) if isinstance(team, Mapping) else None
+        name = text(team.get("name"))
         if name:
             names.append(name)
     return names
 
 
-def map_person(raw: Mapping[str, Any], role: _Role | None, context: MapContext) -> Employee:
-    remote_id = text(raw.get("id"))
-    if remote_id is None:
-        raise BadPayload("Humaans sent a person without an id")
+def map_person(raw: Mapping[str, Any], context: MapContext) -> Iterator[Record]:
+    """The person, after the department and team groups it points at (their names are the
+    only ids Humaans has, so the groups come from the people)."""
+    remote_id = required_id(raw, context, what="person")
     if "status" not in raw and "employmentEndDate" not in raw:
         # A token without private:read sees the public directory only: without employment
         # status and dates every leaver would look employed, so the read stops here.
@@ -122,13 +134,17 @@ def map_person(raw: Mapping[str, Any], role: _Role | None, context: MapContext) 
             "Humaans returned people without employment status: the API access token needs "
             "the private:read scope, created by an Owner or Admin"
         )
+    role = current_role(context.joined("job_roles").get(remote_id, ()), context.as_of)
     start = day(raw.get("employmentStartDate"), vendor=context.vendor)
     end = day(raw.get("employmentEndDate"), vendor=context.vendor)
     groups = []
     if role is not None and role.department:
         groups.append(DEPARTMENT_PREFIX + role.department)
-    groups.extend(TEAM_PREFIX + name for name in _team_names(raw))
-    return Employee(
+        yield Group(remote_id=groups[-1], group_type=GroupType.DEPARTMENT, name=role.department)
+    for name in _team_names(raw):
+        groups.append(TEAM_PREFIX + name)
+        yield Group(remote_id=groups[-1], group_type=GroupType.TEAM, name=name)
+    yield Employee(
         remote_id=remote_id,
         first_name=text(raw.get("firstName")) or "",
         last_name=text(raw.get("lastName")) or "",
@@ -137,44 +153,15 @@ def map_person(raw: Mapping[str, Any], role: _Role | None, context: MapContext) 
         group_ids=tuple(dict.fromkeys(groups)),
         manager_remote_id=role.manager if role else None,
         start_date=start,
-        location_id=text(raw.get("locationId")),
+        location_id=ident(raw.get("locationId")),
     )
 
 
-def _not_streamed(raw: Mapping[str, Any], context: MapContext) -> None:  # noqa: ARG001
-    """Job roles and people are joined in `read`; the streams only describe the endpoints."""
-    return None
-
-
-LOCATIONS = Stream("locations", "/locations", map_location, records_path="data", paginator=_PAGES)
-JOB_ROLES = Stream("job_roles", "/job-roles", _not_streamed, records_path="data", paginator=_PAGES)
-PEOPLE = Stream("people", "/people", _not_streamed, records_path="data", paginator=_PAGES)
-
-
-def read(reader: SpecReader) -> Iterator[Record]:
-    """Locations, then departments and teams, then people joined to their job role."""
-    yield from reader.records(LOCATIONS)
-    roles = current_roles(reader.raw(JOB_ROLES), reader.map_context)
-    people = []
-    for raw in reader.raw(PEOPLE):
-        if not isinstance(raw, Mapping):
-            raise BadPayload("Humaans sent a person that is not an object")
-        person_id = text(raw.get("id"))
-        people.append(map_person(raw, roles.get(person_id or ""), reader.map_context))
-    # Group records come before the people that point at them; names are the only ids.
-    seen: set[str] = set()
-    for employee in people:
-        for group_id in employee.group_ids:
-            if group_id in seen:
-                continue
-            seen.add(group_id)
-            is_department = group_id.startswith(DEPARTMENT_PREFIX)
-            yield Group(
-                remote_id=group_id,
-                group_type=GroupType.DEPARTMENT if is_department else GroupType.TEAM,
-                name=group_id.split(":", 1)[1],
-            )
-    yield from people
+STREAMS = (
+    Stream("locations", "/locations", map_location, records_path="data", paginator=_PAGES),
+    Stream("job_roles", "/job-roles", records_path="data", paginator=_PAGES, collect=person_role),
+    Stream("people", "/people", map_person, records_path="data", paginator=_PAGES),
+)
 
 
 SPEC = ConnectorSpec(
@@ -192,9 +179,7 @@ SPEC = ConnectorSpec(
         ),
     ),
     auth=Bearer("{api_token}"),
-    streams=(LOCATIONS, JOB_ROLES, PEOPLE),
-    read=read,
-    rate_limits="not published; 429 answers are retried with Retry-After",
+    streams=STREAMS,
     guide=SetupGuide(
         summary="Create a Humaans API access token that can view public and private data "
         "(private:read) and nothing else.",

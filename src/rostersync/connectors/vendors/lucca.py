@@ -69,19 +69,20 @@ from dataclasses import dataclass
 from typing import Any
 
 from rostersync.connectors.auth import Header
-from rostersync.connectors.base import CredentialField, Record
-from rostersync.connectors.declarative import DeclarativeConnector, SpecReader
+from rostersync.connectors.base import CredentialField
+from rostersync.connectors.declarative import DeclarativeConnector
 from rostersync.connectors.errors import BadPayload
 from rostersync.connectors.mapping import (
     day,
-    dig,
     group_mapper,
+    ident,
     location_mapper,
+    ref,
     required_id,
     status_from_dates,
     text,
 )
-from rostersync.connectors.paging import Cursor, OffsetLimit, Page, PageRequest
+from rostersync.connectors.paging import Cursor, OffsetLimit, PageRequest
 from rostersync.connectors.spec import ConnectorSpec, MapContext, SetupGuide, Stream
 from rostersync.model import Employee, GroupType
 
@@ -115,21 +116,15 @@ class LuccaPaging(OffsetLimit):
         return PageRequest(params={"paging": f"{offset},{self.limit}"})
 
 
-@dataclass(frozen=True)
-class CountedCursor(Cursor):
+def _v4_pages() -> Cursor:
     """v4 lists: `?page={next}` while `next` is set; the last page must reach `count`."""
-
-    cursor_param: str = "page"
-    next_cursor_path: str = "next"
-    size_param: str | None = "limit"
-    size: int = V4_PAGE_SIZE
-
-    def next(self, page: Page) -> PageRequest | None:
-        request = super().next(page)
-        total = dig(page.body, "count")
-        if request is None and isinstance(total, int) and page.seen < total:
-            raise BadPayload(f"a page stopped short: {page.seen} of {total} records arrived")
-        return request
+    return Cursor(
+        cursor_param="page",
+        next_cursor_path="next",
+        size_param="limit",
+        size=V4_PAGE_SIZE,
+        total_path="count",
+    )
 
 
 V4_PARAMS = {"fields.root": "next,count"}
@@ -138,13 +133,11 @@ V4_PARAMS = {"fields.root": "next,count"}
 
 def _ref(raw: Mapping[str, Any], name: str) -> str | None:
     """A reference as `{name}Id`, or as the embedded `{name}: {"id": ...}` object."""
-    return text(raw.get(f"{name}Id")) or text(dig(raw, f"{name}.id"))
+    return ident(raw.get(f"{name}Id")) or ref(raw.get(name))
 
 
 def map_user(raw: Mapping[str, Any], context: MapContext) -> Employee:
-    remote_id = text(raw.get("id"))
-    if remote_id is None:
-        raise BadPayload("Lucca sent a user without id")
+    remote_id = required_id(raw, context, what="user")
     start = day(raw.get("dtContractStart"), vendor=context.vendor)
     end = day(raw.get("dtContractEnd"), vendor=context.vendor)
     department = _ref(raw, "department")
@@ -169,13 +162,28 @@ map_establishment = location_mapper(
     what="establishment", country_paths=("legalUnit.countryId", "legalUnit.country.code")
 )
 
+
+def listed_id(raw: Mapping[str, Any], context: MapContext) -> Iterator[tuple[str, bool]]:
+    """Every id a v4 list gives, the inactive ones it drops included."""
+    yield required_id(raw, context, what="record"), True
+
+
+def pointed_ids(raw: Mapping[str, Any], context: MapContext) -> Iterator[tuple[str, str]]:  # noqa: ARG001
+    """(list, id) for each department and establishment a user points at."""
+    for stream, name in (("departments", "department"), ("establishments", "legalEntity")):
+        pointed = _ref(raw, name)
+        if pointed:
+            yield stream, pointed
+
+
 DEPARTMENTS = Stream(
     "departments",
     "/organization/structure/api/departments",
     map_department,
     params=V4_PARAMS,
     records_path="items",
-    paginator=CountedCursor(),
+    paginator=_v4_pages(),
+    collect=listed_id,
 )
 ESTABLISHMENTS = Stream(
     "establishments",
@@ -183,7 +191,8 @@ ESTABLISHMENTS = Stream(
     map_establishment,
     params={**V4_PARAMS, "isArchived": "true,false"},
     records_path="items",
-    paginator=CountedCursor(),
+    paginator=_v4_pages(),
+    collect=listed_id,
 )
 USERS = Stream(
     "users",
@@ -192,40 +201,20 @@ USERS = Stream(
     params={"fields": ",".join(USER_FIELDS), "formerEmployees": "true"},
     records_path="data.items",
     paginator=LuccaPaging(),
+    collect=pointed_ids,
 )
 
 
-def _listed(reader: SpecReader, stream: Stream, ids: set[str]) -> Iterator[Record]:
-    """A v4 list's records; `ids` collects every id listed, the dropped inactive ones too."""
-    for raw in reader.raw(stream):
-        yield from reader.mapped(stream, raw)  # first: it checks an object with an id came
-        ids.add(required_id(raw, reader.map_context, what=stream.name))
-
-
-def _check_ids(kind: str, pointed: set[str], listed: set[str]) -> None:
-    if pointed and pointed.isdisjoint(listed):
-        raise BadPayload(
-            f"Lucca users point at none of the {len(listed)} {kind} the organization "
-            "structure API lists: its ids no longer match the users' ids"
-        )
-
-
-def read(reader: SpecReader) -> Iterator[Record]:
-    """Departments, establishments, then users, whose references must meet the lists."""
-    departments: set[str] = set()
-    establishments: set[str] = set()
-    yield from _listed(reader, DEPARTMENTS, departments)
-    yield from _listed(reader, ESTABLISHMENTS, establishments)
-    pointed_departments: set[str] = set()
-    pointed_establishments: set[str] = set()
-    for record in reader.records(USERS):
-        if isinstance(record, Employee):
-            pointed_departments.update(record.group_ids)
-            if record.location_id:
-                pointed_establishments.add(record.location_id)
-        yield record
-    _check_ids("departments", pointed_departments, departments)
-    _check_ids("establishments", pointed_establishments, establishments)
+def ids_meet(context: MapContext) -> None:
+    """Users must point at some of the listed ids, or the v4 ids are not the v3 ones."""
+    pointed = context.joined("users")
+    for kind in ("departments", "establishments"):
+        listed = context.joined(kind)
+        if pointed.get(kind) and not any(key in listed for key in pointed[kind]):
+            raise BadPayload(
+                f"Lucca users point at none of the {len(listed)} {kind} the organization "
+                "structure API lists: its ids no longer match the users' ids"
+            )
 
 
 SPEC = ConnectorSpec(
@@ -261,8 +250,7 @@ SPEC = ConnectorSpec(
     ),
     auth=Header("Authorization", "lucca application={api_key}"),
     streams=(DEPARTMENTS, ESTABLISHMENTS, USERS),
-    read=read,
-    rate_limits="50 requests a minute per tenant (all integrations share it); then 429",
+    checks=(ids_meet,),
     guide=SetupGuide(
         summary="Create a Lucca API key for rostersync whose role can see every employee's "
         "directory details, including future and former employees.",

@@ -29,9 +29,17 @@ from typing import Any
 
 from rostersync.connectors.auth import Bearer
 from rostersync.connectors.base import CredentialField, Record
-from rostersync.connectors.declarative import DeclarativeConnector, SpecReader
-from rostersync.connectors.errors import BadPayload
-from rostersync.connectors.mapping import country_code, day, status_from_dates, text
+from rostersync.connectors.declarative import DeclarativeConnector
+from rostersync.connectors.mapping import (
+    country_code,
+    day,
+    dig,
+    ident,
+    ref,
+    required_id,
+    status_from_dates,
+    text,
+)
 from rostersync.connectors.paging import PageNumber
 from rostersync.connectors.spec import ConnectorSpec, MapContext, SetupGuide, Stream
 from rostersync.model import Employee, EmploymentStatus, Group, GroupType, Location
@@ -56,18 +64,13 @@ def group_type(type_title: str | None) -> GroupType | None:
     return GroupType.GROUP
 
 
-def map_group(raw: Mapping[str, Any], context: MapContext) -> Record:  # noqa: ARG001
-    remote_id = text(raw.get("id"))
-    if remote_id is None:
-        raise BadPayload("Namely sent a group without an id")
+def map_group(raw: Mapping[str, Any], context: MapContext) -> Record:
+    remote_id = required_id(raw, context, what="group")
     kind = group_type(text(raw.get("type")))
     if kind is None:
-        address = raw.get("address")
-        country = None
-        if isinstance(address, Mapping):
-            country = country_code(address.get("country_id")) or country_code(
-                address.get("country")
-            )
+        country = country_code(dig(raw, "address.country_id")) or country_code(
+            dig(raw, "address.country")
+        )
         return Location(remote_id=remote_id, country=country)
     return Group(remote_id=remote_id, group_type=kind, name=text(raw.get("title")) or "")
 
@@ -87,42 +90,41 @@ def employment_status(
     return EmploymentStatus.ACTIVE
 
 
+def group_kind(raw: Mapping[str, Any], context: MapContext) -> Iterator[tuple[str, bool]]:
+    """(group id, whether it is an office location): profiles link both the same way."""
+    yield required_id(raw, context, what="group"), group_type(text(raw.get("type"))) is None
+
+
 def _links(raw: Mapping[str, Any], key: str) -> list[Mapping[str, Any]]:
     links = raw.get("links")
-    items = links.get(key) if isinstance(links, Mapping) else None
-    return [i for i in items if isinstance(i, Mapping)] if isinstance(items, list) else []
+    items = [] if links is None else links.get(key)
+    return list(items or ())
 
 
-def map_profile(
-    raw: Mapping[str, Any],
-    context: MapContext,
-    locations: frozenset[str],
-    groups: frozenset[str],
-) -> Iterator[Record]:
-    """One profile; `groups` are the listed group ids (archived ones are absent from /groups,
-    so links to them are dropped rather than left dangling)."""
-    remote_id = text(raw.get("id"))
-    if remote_id is None:
-        raise BadPayload("Namely sent a profile without an id")
+def map_profile(raw: Mapping[str, Any], context: MapContext) -> Iterator[Record]:
+    """One profile. Links to groups /groups does not list (archived ones) are dropped rather
+    than left dangling."""
+    remote_id = required_id(raw, context, what="profile")
+    listed = context.joined("groups")
     group_ids: list[str] = []
     location_id: str | None = None
     for group in _links(raw, "groups"):
-        group_id = text(group.get("id"))
-        if group_id is None:
+        group_id = ident(group.get("id"))
+        if group_id is None or group_id not in listed:
             continue
-        if group_id in locations:
+        if listed[group_id][0]:
             location_id = location_id or group_id
-        elif group_id in groups and group_id not in group_ids:
+        elif group_id not in group_ids:
             group_ids.append(group_id)
     for team in _links(raw, "teams"):
-        team_id = text(team.get("id"))
+        team_id = ident(team.get("id"))
         if team_id is not None and team_id not in group_ids:
             group_ids.append(team_id)
             yield Group(
                 remote_id=team_id, group_type=GroupType.TEAM, name=text(team.get("name")) or ""
             )
-    managers = raw.get("reports_to")
-    manager = managers[0] if isinstance(managers, list) and managers else None
+    managers = raw.get("reports_to") or ()
+    manager = managers[0] if managers else None
     start = day(raw.get("start_date"), vendor=context.vendor)
     yield Employee(
         remote_id=remote_id,
@@ -136,51 +138,29 @@ def map_profile(
             context.as_of,
         ),
         group_ids=tuple(group_ids),
-        manager_remote_id=text(manager.get("id")) if isinstance(manager, Mapping) else None,
+        manager_remote_id=ref(manager),
         start_date=start,
         location_id=location_id,
     )
 
 
-GROUPS = Stream("groups", "/groups", map_group, records_path="groups")
-
-
-def _mapped_by_read(raw: Mapping[str, Any], context: MapContext) -> None:
-    """Profiles are mapped in read(), which knows which groups are office locations."""
-
-
 def _profiles(user_status: str) -> Stream:
     return Stream(
-        "profiles",
+        f"profiles ({user_status})",
         "/profiles",
-        _mapped_by_read,
+        map_profile,
         params={"filter[user_status]": user_status},
         records_path="profiles",
         paginator=PageNumber(page_param="page", size_param="per_page", size=PAGE_SIZE),
+        # A filter Namely ignores would list people twice; each id is kept once.
+        unique=True,
     )
 
 
-def read(reader: SpecReader) -> Iterator[Record]:
-    """Groups first (to tell office locations from departments), then each status's profiles."""
-    locations: set[str] = set()
-    groups: set[str] = set()
-    emitted: set[tuple[str, str]] = set()
-    for record in reader.records(GROUPS):
-        (locations if isinstance(record, Location) else groups).add(record.remote_id)
-        emitted.add((record.type, record.remote_id))
-        yield record
-    office_ids, group_ids = frozenset(locations), frozenset(groups)
-    for status in USER_STATUSES:
-        for raw in reader.raw(_profiles(status)):
-            if not isinstance(raw, Mapping):
-                raise BadPayload("Namely sent a profile that is not an object")
-            for record in map_profile(raw, reader.map_context, office_ids, group_ids):
-                key = (record.type, record.remote_id)
-                if key in emitted:
-                    # A filter Namely ignores would list people twice; keep each id once.
-                    continue
-                emitted.add(key)
-                yield record
+STREAMS = (
+    Stream("groups", "/groups", map_group, records_path="groups", collect=group_kind),
+    *(_profiles(status) for status in USER_STATUSES),
+)
 
 
 SPEC = ConnectorSpec(
@@ -205,8 +185,7 @@ SPEC = ConnectorSpec(
         ),
     ),
     auth=Bearer("{access_token}"),
-    read=read,
-    rate_limits="enforced but not published; 429 answers are retried with backoff",
+    streams=STREAMS,
     guide=SetupGuide(
         summary="Create a Namely personal access token for a dedicated administrator account "
         "that can see every profile, including pending and inactive ones.",

@@ -40,16 +40,12 @@ from rostersync.connectors.auth import CredentialsSaver, UrlResolver, render
 from rostersync.connectors.base import CredentialField
 from rostersync.connectors.declarative import DeclarativeConnector
 from rostersync.connectors.errors import (
-    AuthRevoked,
     BadPayload,
-    ConnectorError,
-    PermissionDenied,
-    RateLimited,
-    VendorUnavailable,
 )
 from rostersync.connectors.http import parse_json, read_body
-from rostersync.connectors.mapping import dig, text
+from rostersync.connectors.mapping import dig, ident, text
 from rostersync.connectors.paging import OffsetLimit
+from rostersync.connectors.responses import TOKEN_RESPONSES
 from rostersync.connectors.spec import ConnectorSpec, MapContext, SetupGuide, Stream
 from rostersync.model import Employee, EmploymentStatus, Group, GroupType, Location
 
@@ -102,22 +98,8 @@ class _TokenAuth(httpx.Auth):
         response = yield httpx.Request(
             "POST", self._url, data=self._form, headers={"Accept": "application/json"}
         )
-        status = response.status_code
         endpoint = f"POST {urlsplit(self._url).path}"
-        where = f"Personio answered HTTP {status} to {endpoint}"
-        error: ConnectorError | None = None
-        if status in (400, 401):
-            error = AuthRevoked(f"{where}: the client ID or secret is wrong or was deleted")
-        elif status == 403:
-            error = PermissionDenied(f"{where}: these API credentials may not be used")
-        elif status == 429:
-            error = RateLimited(f"{where}: too many token requests")
-        elif status >= 500:
-            error = VendorUnavailable(where)
-        elif not 200 <= status < 300:
-            error = BadPayload(f"{where}, which the connector does not expect")
-        if error is not None:
-            raise error
+        TOKEN_RESPONSES.check(response, vendor="Personio", endpoint=endpoint)
         content = read_body(response, vendor="Personio", endpoint=endpoint)
         token = dig(parse_json(content, vendor="Personio", endpoint=endpoint), "data.token")
         if not isinstance(token, str) or not token:
@@ -173,7 +155,7 @@ def _object(raw: Mapping[str, Any], name: str) -> tuple[str, str] | None:
     value = _attribute(raw, name)
     if not isinstance(value, Mapping):
         return None
-    remote_id = text(_attribute(value, "id"))
+    remote_id = ident(_attribute(value, "id"))
     if remote_id is None:
         return None
     return remote_id, text(_attribute(value, "name")) or ""
@@ -202,7 +184,7 @@ def employment_status(
 def map_employee(
     raw: Mapping[str, Any], context: MapContext
 ) -> Iterator[Employee | Group | Location]:
-    remote_id = text(_attribute(raw, "id"))
+    remote_id = ident(_attribute(raw, "id"))
     if remote_id is None:
         raise BadPayload("Personio sent an employee without an id attribute")
     hire = personio_day(_attribute(raw, "hire_date"), vendor=context.vendor)
@@ -228,7 +210,7 @@ def map_employee(
         ),
         group_ids=tuple(group_ids),
         manager_remote_id=(
-            text(_attribute(supervisor, "id")) if isinstance(supervisor, Mapping) else None
+            ident(_attribute(supervisor, "id")) if isinstance(supervisor, Mapping) else None
         ),
         start_date=hire,
         location_id=office[0] if office else None,
@@ -268,7 +250,6 @@ SPEC = ConnectorSpec(
             paginator=OffsetLimit(limit=PAGE_SIZE, total_path="metadata.total_elements"),
         ),
     ),
-    rate_limits="POST /v1/auth: 60 requests a minute (token stable 24 h); 429 on data endpoints",
     guide=SetupGuide(
         summary="Create Personio API credentials that can read employees' basic, "
         "organisational and contract attributes, for every employee status.",

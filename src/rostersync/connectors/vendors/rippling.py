@@ -29,19 +29,20 @@ from datetime import date
 from typing import Any
 
 from rostersync.connectors.auth import Bearer
-from rostersync.connectors.base import CredentialField, Record
-from rostersync.connectors.declarative import DeclarativeConnector, SpecReader
-from rostersync.connectors.errors import BadPayload
+from rostersync.connectors.base import CredentialField
+from rostersync.connectors.declarative import DeclarativeConnector
 from rostersync.connectors.mapping import (
     day,
     group_mapper,
+    ident,
     location_mapper,
+    required_id,
     status_from_dates,
     text,
 )
 from rostersync.connectors.paging import OffsetLimit
 from rostersync.connectors.spec import ConnectorSpec, MapContext, SetupGuide, Stream
-from rostersync.model import Employee, EmploymentStatus, Group, GroupType
+from rostersync.model import Employee, EmploymentStatus, GroupType
 
 PAGE_SIZE = 100  # "Pagination should be set to a maximum of 100" (GET Employees)
 
@@ -60,23 +61,28 @@ def employment_status(
     return status
 
 
-def map_employee(
-    raw: Mapping[str, Any], context: MapContext, departments: Mapping[str, str]
-) -> Employee:
-    remote_id = text(raw.get("id"))
-    if remote_id is None:
-        raise BadPayload("Rippling sent an employee without id")
+def department_by_name(raw: Mapping[str, Any], context: MapContext) -> Iterator[tuple[str, str]]:
+    """Employees may name their department only by name: (casefolded name, id)."""
+    remote_id = required_id(raw, context, what="department")
+    name = text(raw.get("name"))
+    if name:
+        yield name.casefold(), remote_id
+
+
+def map_employee(raw: Mapping[str, Any], context: MapContext) -> Employee:
+    remote_id = required_id(raw, context, what="employee", path="id")
     start = day(raw.get("startDate"), vendor=context.vendor)
     end = day(raw.get("endDate"), vendor=context.vendor)
-    department = text(raw.get("departmentId"))
+    department = ident(raw.get("departmentId"))
     if department is None:
         name = text(raw.get("department"))
-        department = departments.get(name.casefold()) if name else None
+        named = context.joined("departments").get(name.casefold(), ()) if name else ()
+        department = named[0] if named else None
     # Not in the published schema, but newer Rippling clients show a `teams` list of ids.
     teams = [
         team_id
         for item in raw.get("teams") or ()
-        if (team_id := text(item.get("id") if isinstance(item, Mapping) else item))
+        if (team_id := ident(item.get("id") if isinstance(item, Mapping) else item))
     ]
     return Employee(
         remote_id=remote_id,
@@ -85,9 +91,9 @@ def map_employee(
         work_email=text(raw.get("workEmail")),
         employment_status=employment_status(text(raw.get("roleState")), start, end, context.as_of),
         group_ids=((department,) if department else ()) + tuple(teams),
-        manager_remote_id=text(raw.get("manager")),
+        manager_remote_id=ident(raw.get("manager")),
         start_date=start,
-        location_id=text(raw.get("workLocationId")),
+        location_id=ident(raw.get("workLocationId")),
     )
 
 
@@ -96,41 +102,22 @@ map_team = group_mapper(GroupType.TEAM)
 map_work_location = location_mapper(what="work location", country_paths=("address.country",))
 
 
-def _unmapped(raw: Mapping[str, Any], context: MapContext) -> None:
-    """Employees are mapped in `read`, which knows the department names."""
-
-
 def _paged() -> OffsetLimit:
     return OffsetLimit(limit=PAGE_SIZE)
 
 
 STREAMS = (
-    Stream("departments", "/departments", map_department, paginator=_paged()),
+    Stream(
+        "departments",
+        "/departments",
+        map_department,
+        paginator=_paged(),
+        collect=department_by_name,
+    ),
     Stream("teams", "/teams", map_team, paginator=_paged()),
     Stream("work_locations", "/work_locations", map_work_location, paginator=_paged()),
-    Stream("employees", "/employees/include_terminated", _unmapped, paginator=_paged()),
+    Stream("employees", "/employees/include_terminated", map_employee, paginator=_paged()),
 )
-
-
-def read(reader: SpecReader) -> Iterator[Record]:
-    """Org streams first; their department names resolve employees that carry only a name."""
-    departments: dict[str, str] = {}
-    emitted: set[tuple[str, str]] = set()
-    *org_streams, people = reader.spec.streams
-    for stream in org_streams:
-        for record in reader.records(stream):
-            if isinstance(record, Employee) or (record.type, record.remote_id) in emitted:
-                continue
-            emitted.add((record.type, record.remote_id))
-            if isinstance(record, Group) and record.group_type is GroupType.DEPARTMENT:
-                departments.setdefault(record.name.casefold(), record.remote_id)
-            yield record
-    for raw in reader.raw(people):
-        if not isinstance(raw, Mapping):
-            raise BadPayload("Rippling sent an employee record that is not an object")
-        yield from reader.mapped(
-            Stream(people.name, people.path, lambda r, c: map_employee(r, c, departments)), raw
-        )
 
 
 SPEC = ConnectorSpec(
@@ -149,8 +136,6 @@ SPEC = ConnectorSpec(
     ),
     auth=Bearer("{api_key}"),
     streams=STREAMS,
-    read=read,
-    rate_limits="not published; 429 with Retry-After honoured, 504 means page smaller",
     guide=SetupGuide(
         summary="Create a Rippling API key that can read employees (including terminated "
         "ones), departments, teams and work locations.",

@@ -20,14 +20,20 @@ https://support.sage.hr/en/articles/3246469-how-does-cakehr-api-work
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 from rostersync.connectors.auth import Header
-from rostersync.connectors.base import CredentialField, Record
-from rostersync.connectors.declarative import DeclarativeConnector, SpecReader
-from rostersync.connectors.errors import BadPayload
-from rostersync.connectors.mapping import day, group_mapper, status_from_dates, text
+from rostersync.connectors.base import CredentialField
+from rostersync.connectors.declarative import DeclarativeConnector
+from rostersync.connectors.mapping import (
+    day,
+    group_mapper,
+    ident,
+    required_id,
+    status_from_dates,
+    text,
+)
 from rostersync.connectors.paging import PageNumber
 from rostersync.connectors.spec import ConnectorSpec, MapContext, SetupGuide, Stream
 from rostersync.model import Employee, EmploymentStatus, GroupType
@@ -37,12 +43,10 @@ _PAGES = PageNumber(size_param=None, size=50, total_pages_path="meta.total_pages
 
 
 def _employee(raw: Mapping[str, Any], context: MapContext, *, termination: Any = None) -> Employee:
-    remote_id = text(raw.get("id"))
-    if remote_id is None:
-        raise BadPayload("Sage HR sent an employee without an id")
+    remote_id = required_id(raw, context, what="employee")
     start = day(raw.get("employment_start_date"), vendor=context.vendor)
     end = day(termination, vendor=context.vendor)
-    team = text(raw.get("team_id"))
+    team = ident(raw.get("team_id"))
     return Employee(
         remote_id=remote_id,
         first_name=text(raw.get("first_name")) or "",
@@ -50,7 +54,7 @@ def _employee(raw: Mapping[str, Any], context: MapContext, *, termination: Any =
         work_email=text(raw.get("email")),
         employment_status=status_from_dates(as_of=context.as_of, start=start, end=end),
         group_ids=(team,) if team else (),
-        manager_remote_id=text(raw.get("reports_to_employee_id")),
+        manager_remote_id=ident(raw.get("reports_to_employee_id")),
         start_date=start,
         location_id=None,
     )
@@ -79,24 +83,10 @@ TERMINATED = Stream(
     map_terminated,
     records_path="data",
     paginator=_PAGES,
+    # Someone terminated with a date still ahead can be in both lists while serving notice;
+    # the active record wins, so ids stay unique.
+    unique=True,
 )
-
-
-def read(reader: SpecReader) -> Iterator[Record]:
-    """Teams, then active employees, then leavers not already read as active.
-
-    Someone terminated with a date still ahead can be in both lists while serving notice;
-    the active record wins, so ids stay unique.
-    """
-    yield from reader.records(TEAMS)
-    seen: set[str] = set()
-    for record in reader.records(EMPLOYEES):
-        seen.add(record.remote_id)
-        yield record
-    for record in reader.records(TERMINATED):
-        if record.remote_id not in seen:
-            seen.add(record.remote_id)
-            yield record
 
 
 SPEC = ConnectorSpec(
@@ -121,8 +111,6 @@ SPEC = ConnectorSpec(
     ),
     auth=Header("X-Auth-Token", "{api_key}"),
     streams=(TEAMS, EMPLOYEES, TERMINATED),
-    read=read,
-    rate_limits="none documented; lists page at a fixed 50 records",
     guide=SetupGuide(
         summary="Enable Sage HR API access as an administrator and give rostersync the API "
         "key and your company subdomain. rostersync only reads employees, terminated "

@@ -19,6 +19,8 @@ Response_Results `Total_Results`/`Total_Pages`/`Page_Results`/`Page`, Worker_Sta
   to our fields and cleared as soon as it is parsed), Get_Organizations (supervisory) and
   Get_Locations, WS-Security UsernameToken, paged by Response_Results/Total_Pages.
 - Remote ids are Workday WIDs on both paths, so a tenant can switch modes without churn.
+- Rate limits: no published request quota; RaaS reports are single unpaged calls, SOAP reads
+  page by SOAP_PAGE_SIZE. 429/503 answers are retried with Retry-After.
 """
 
 from __future__ import annotations
@@ -33,7 +35,7 @@ from rostersync.connectors.auth import Basic
 from rostersync.connectors.base import CredentialField, Record
 from rostersync.connectors.declarative import DeclarativeConnector, SpecReader
 from rostersync.connectors.errors import BadInput, BadPayload
-from rostersync.connectors.mapping import country_code, day, status_from_dates, text
+from rostersync.connectors.mapping import country_code, day, ident, status_from_dates, text
 from rostersync.connectors.soap import SoapClient, envelope, first, read_paged
 from rostersync.connectors.spec import ConnectorSpec, MapContext, SetupGuide, Stream
 from rostersync.model import Employee, EmploymentStatus, Group, GroupType, Location
@@ -77,7 +79,7 @@ def _wid(value: Any) -> str | None:
         value = value[0] if len(value) == 1 else None
     if isinstance(value, Mapping):
         value = value.get("WID") or value.get("ID")
-    return text(value)
+    return ident(value)
 
 
 def employment_status(row: Mapping[str, Any], as_of: date, vendor: str) -> EmploymentStatus:
@@ -487,8 +489,6 @@ SPEC = ConnectorSpec(
     ),
     auth=Basic("{username}@{tenant}", "{password}"),
     read=_read,
-    rate_limits="No published request quota; RaaS reports are single unpaged calls, SOAP "
-    f"reads page by {SOAP_PAGE_SIZE}. 429/503 answers are retried with Retry-After.",
     guide=SetupGuide(
         summary="Create an Integration System User (ISU) in Workday, let it read worker, "
         "supervisory organization and location data, and share rostersync's three custom "

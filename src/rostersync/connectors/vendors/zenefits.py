@@ -17,23 +17,25 @@ Response shapes cross-checked with captured payloads in public client code (fixt
   hire and termination dates live on employments (`/core/employments`, one per hire), which
   are read first and joined on the person ref; the latest hire wins for rehires.
 - Departments (`/core/departments`) and locations (`/core/locations`, `country` alpha-2).
-- Rate limits: not published.
+- Rate limits: not published; 429 with Retry-After is honoured.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import date
 from typing import Any
 
 from rostersync.connectors.auth import Bearer
-from rostersync.connectors.base import CredentialField, Record
-from rostersync.connectors.declarative import DeclarativeConnector, SpecReader
-from rostersync.connectors.errors import BadPayload
+from rostersync.connectors.base import CredentialField
+from rostersync.connectors.declarative import DeclarativeConnector
 from rostersync.connectors.mapping import (
     day,
     group_mapper,
+    ident,
     location_mapper,
+    ref,
+    required_id,
     status_from_dates,
     text,
 )
@@ -50,15 +52,13 @@ Dates = tuple[date | None, date | None]
 
 def ref_id(value: Any) -> str | None:
     """The id behind a Zenefits ref: an expanded object's `id`, else the ref URL's last step."""
-    if not isinstance(value, Mapping):
-        return None
-    expanded = text(value.get("id"))
-    if expanded:
+    expanded = ref(value)
+    if expanded or value is None:
         return expanded
     url = text(value.get("url"))
     if url is None:
         return None
-    return text(url.split("?", 1)[0].rstrip("/").rsplit("/", 1)[-1])
+    return ident(url.split("?", 1)[0].rstrip("/").rsplit("/", 1)[-1])
 
 
 def employment_status(label: str | None, dates: Dates, as_of: date) -> EmploymentStatus:
@@ -83,15 +83,27 @@ map_department = group_mapper(GroupType.DEPARTMENT)
 map_location = location_mapper()
 
 
-def _unmapped(raw: Mapping[str, Any], context: MapContext) -> None:  # noqa: ARG001
-    """Streams whose records the read hook consumes itself (employments, people)."""
-    return None
+def employment(raw: Mapping[str, Any], context: MapContext) -> Iterator[tuple[str, Dates]]:
+    """(person id, (hire date, termination date)) of one employment."""
+    person = ref_id(raw.get("person"))
+    hired = day(raw.get("hire_date"), vendor=context.vendor)
+    ended = day(raw.get("termination_date"), vendor=context.vendor)
+    if person is not None:
+        yield person, (hired, ended)
 
 
-def map_person(raw: Mapping[str, Any], context: MapContext, dates: Dates) -> Employee:
-    remote_id = text(raw.get("id"))
-    if remote_id is None:
-        raise BadPayload("Zenefits sent a person without an id")
+def latest(employments: Iterable[Dates]) -> Dates:
+    """The latest hire wins for rehires (of equal hire dates, the later listed)."""
+    chosen: Dates = (None, None)
+    for index, (hired, ended) in enumerate(employments):
+        if index == 0 or (hired is not None and (chosen[0] is None or hired >= chosen[0])):
+            chosen = (hired, ended)
+    return chosen
+
+
+def map_person(raw: Mapping[str, Any], context: MapContext) -> Employee:
+    remote_id = required_id(raw, context, what="person")
+    dates = latest(context.joined("employments").get(remote_id, ()))
     department = ref_id(raw.get("department"))
     return Employee(
         remote_id=remote_id,
@@ -106,45 +118,20 @@ def map_person(raw: Mapping[str, Any], context: MapContext, dates: Dates) -> Emp
     )
 
 
-DEPARTMENTS = Stream(
-    "departments", "/core/departments", map_department, records_path=_RECORDS, paginator=_PAGES
+STREAMS = (
+    Stream(
+        "departments", "/core/departments", map_department, records_path=_RECORDS, paginator=_PAGES
+    ),
+    Stream("locations", "/core/locations", map_location, records_path=_RECORDS, paginator=_PAGES),
+    Stream(
+        "employments",
+        "/core/employments",
+        records_path=_RECORDS,
+        paginator=_PAGES,
+        collect=employment,
+    ),
+    Stream("people", "/core/people", map_person, records_path=_RECORDS, paginator=_PAGES),
 )
-LOCATIONS = Stream(
-    "locations", "/core/locations", map_location, records_path=_RECORDS, paginator=_PAGES
-)
-EMPLOYMENTS = Stream(
-    "employments", "/core/employments", _unmapped, records_path=_RECORDS, paginator=_PAGES
-)
-PEOPLE = Stream("people", "/core/people", _unmapped, records_path=_RECORDS, paginator=_PAGES)
-
-
-def _employment_dates(reader: SpecReader) -> dict[str, Dates]:
-    """Each person's latest employment (hire date, termination date), by person id."""
-    vendor = reader.spec.display_name
-    latest: dict[str, Dates] = {}
-    for raw in reader.raw(EMPLOYMENTS):
-        if not isinstance(raw, Mapping):
-            raise BadPayload("Zenefits sent an employment that is not an object")
-        person = ref_id(raw.get("person"))
-        if person is None:
-            continue
-        hired = day(raw.get("hire_date"), vendor=vendor)
-        ended = day(raw.get("termination_date"), vendor=vendor)
-        current = latest.get(person)
-        if current is None or (hired is not None and (current[0] is None or hired >= current[0])):
-            latest[person] = (hired, ended)
-    return latest
-
-
-def read(reader: SpecReader) -> Iterator[Record]:
-    for stream in (DEPARTMENTS, LOCATIONS):
-        yield from reader.records(stream)
-    dates = _employment_dates(reader)
-    for raw in reader.raw(PEOPLE):
-        if not isinstance(raw, Mapping):
-            raise BadPayload("Zenefits sent a person that is not an object")
-        person_id = text(raw.get("id")) or ""
-        yield map_person(raw, reader.map_context, dates.get(person_id, (None, None)))
 
 
 SPEC = ConnectorSpec(
@@ -163,9 +150,7 @@ SPEC = ConnectorSpec(
         ),
     ),
     auth=Bearer("{access_token}"),
-    streams=(DEPARTMENTS, LOCATIONS, EMPLOYMENTS, PEOPLE),
-    read=read,
-    rate_limits="Not published; 429 with Retry-After is honoured",
+    streams=STREAMS,
     guide=SetupGuide(
         summary="Install a Zenefits app (or generate an API token) that can read people, "
         "employments, departments and locations of your company.",
