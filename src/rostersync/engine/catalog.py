@@ -40,12 +40,6 @@ def provider(name: str) -> ProviderInfo | None:
     return next((p for p in providers() if p.name == name), None)
 
 
-def hides_terminated(name: str) -> bool:
-    """Whether a vendor leaves terminated people out of reads (they then just disappear)."""
-    connector = CONNECTORS.get(name)
-    return bool(getattr(connector, "hides_terminated", False))
-
-
 @dataclass(frozen=True)
 class Request:
     """One call we make to a vendor: method, documented URL, and the parameters we send."""

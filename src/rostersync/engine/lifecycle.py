@@ -86,7 +86,6 @@ class Inputs:
     email_key: Callable[[str], str] = normalise_email
     taken_emails: Mapping[str, str] = field(default_factory=dict)
     """email_key -> who in another connection of the tenant already has that email."""
-    vendor_hides_terminated: bool = False
 
 
 def action_id(
@@ -311,12 +310,9 @@ class _Planner:
             return
         after = replace(before, remote_was_deleted=True)
         if before.provisioned and self.policy.deprovision_missing:
-            cause = "gone from two complete reads" + (
-                " (this vendor hides terminated people)"
-                if self.inputs.vendor_hides_terminated
-                else ""
+            after = self._revoke(
+                after, ("leaver.missing", "gone from two complete reads"), before=before
             )
-            after = self._revoke(after, ("leaver.missing", cause), before=before)
         self.next_state[remote_id] = after
 
     def hard_deletes(self) -> None:

@@ -24,7 +24,6 @@ from rostersync.connectors import (
     get_connector,
     read_records,
 )
-from rostersync.engine.catalog import hides_terminated
 from rostersync.engine.setup import validate_credentials
 from rostersync.model import Employee, EmploymentStatus, Group, Location
 
@@ -108,28 +107,18 @@ def _presence(name: str, count: int, seen: str, missing: str) -> Check:
     return Check(name, Outcome.PASSED, seen) if count else Check(name, Outcome.WARNING, missing)
 
 
-def _checks(
-    vendor: str, provider: str, by_status: Counter[str], groups: int, locations: int
-) -> tuple[Check, ...]:
+def _checks(vendor: str, by_status: Counter[str], groups: int, locations: int) -> tuple[Check, ...]:
     people = sum(by_status.values())
     terminated = by_status[EmploymentStatus.TERMINATED.value]
     pending = by_status[EmploymentStatus.PENDING.value]
-    if hides_terminated(provider):
-        leavers = Check(
-            TERMINATED,
-            Outcome.PASSED,
-            f"{vendor} leaves terminated people out of its API; rostersync notices a leaver "
-            "when they disappear from a complete read.",
-        )
-    else:
-        leavers = _presence(
-            TERMINATED,
-            terminated,
-            f"{terminated} terminated people visible.",
-            "We saw no terminated people. If your company has had leavers, the access you "
-            "granted hides them, and rostersync could not remove their access: allow the "
-            "service user to see terminated people.",
-        )
+    leavers = _presence(
+        TERMINATED,
+        terminated,
+        f"{terminated} terminated people visible.",
+        "We saw no terminated people. If your company has had leavers, the access you "
+        "granted hides them, and rostersync could not remove their access: allow the "
+        "service user to see terminated people.",
+    )
     return (
         Check(CREDENTIALS, Outcome.PASSED, f"{vendor} accepted the credentials."),
         _presence(
@@ -200,7 +189,7 @@ def run_preflight(
     except ConnectorError as error:
         return PreflightResult(_failed(connector.display_name, error))
     return PreflightResult(
-        _checks(connector.display_name, provider, by_status, groups, locations),
+        _checks(connector.display_name, by_status, groups, locations),
         people_by_status=dict(by_status),
         groups=groups,
         locations=locations,

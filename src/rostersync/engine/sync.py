@@ -31,7 +31,6 @@ from rostersync.connectors import (
     read_records,
 )
 from rostersync.engine import events, plans
-from rostersync.engine.catalog import hides_terminated
 from rostersync.engine.errors import ConnectionNotActive, RunAbandoned, RunCrashed, RunHeld
 from rostersync.engine.guards import hold_reason
 from rostersync.engine.lifecycle import Inputs, Plan, plan
@@ -334,7 +333,6 @@ def _apply(
             taken_emails=people.tenant_emails(
                 session, tenant_id=connection.tenant_id, except_connection=connection.id
             ),
-            vendor_hides_terminated=hides_terminated(connection.provider),
         )
         the_plan = plan(previous=previous.people, current=complete.employees, inputs=inputs)
         counts = _counts(
