@@ -9,7 +9,7 @@ database and the keyring know, and seals one under the current version the first
 
 from __future__ import annotations
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, insert, select
 from sqlalchemy.exc import IntegrityError
 
 from rostersync.store.crypto import Keyring
@@ -38,7 +38,7 @@ def verify_keyring(engine: Engine, keyring: Keyring) -> None:
         try:
             with engine.begin() as connection:
                 connection.execute(
-                    KeyCheck.__table__.insert().values(
+                    insert(KeyCheck).values(
                         version=keyring.current_version,
                         token=keyring.encrypt(_KNOWN, context=_CONTEXT),
                     )
