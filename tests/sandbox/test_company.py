@@ -131,6 +131,7 @@ def test_hire_terminate_rehire_move_rename_remove() -> None:
     back = company.rehire(joiner.id)
     assert back.status is PersonStatus.ACTIVE
     assert back.termination_date is None
+    assert back.past_employments == ((TODAY, TODAY - timedelta(days=1)),)
 
     target = next(d for d in company.departments if d.id != joiner.department_id)
     moved = company.move(joiner.id, department_id=target.id, site_id=company.sites[2].id)
@@ -199,3 +200,20 @@ def test_a_100k_company_generates_quickly() -> None:
 
     assert len(company) == 100_000
     assert elapsed < 20
+
+
+def test_garden_leave_keeps_the_person_employed_until_the_last_day() -> None:
+    company = SyntheticCompany(seed=5, size=40, today=TODAY)
+    person = next(p for p in company if p.status is PersonStatus.ACTIVE)
+    start, last_day = TODAY - timedelta(days=3), TODAY + timedelta(days=20)
+    away = company.garden_leave(person.id, start=start, last_day=last_day)
+    assert away.status is PersonStatus.ACTIVE
+    assert away.garden_leave_start == start
+    assert away.termination_date == last_day
+    assert away.to_dict()["garden_leave_start"] == start.isoformat()
+    ended = company.garden_leave(person.id, start=start, last_day=TODAY - timedelta(days=1))
+    assert ended.status is PersonStatus.TERMINATED
+    with pytest.raises(ValueError):
+        company.garden_leave(person.id, start=TODAY, last_day=TODAY - timedelta(days=1))
+    back = company.rehire(person.id)
+    assert back.garden_leave_start is None

@@ -113,6 +113,12 @@ class SyntheticPerson:
     manager_id: str | None
     site_id: str
     created_at: datetime
+    # Garden leave: the first day away from work; ``termination_date`` is then the last day
+    # employed (still employed, and still paid, in between). None when not on garden leave.
+    garden_leave_start: date | None = None
+    # Earlier employment spells, oldest first, as (start_date, termination_date): a rehire
+    # closes the current spell here before starting a new one.
+    past_employments: tuple[tuple[date, date], ...] = ()
     # Sensitive: present only so emulators can leak them; never read by the product.
     salary: int = 0
     salary_currency: str = "EUR"
@@ -149,6 +155,11 @@ class SyntheticPerson:
             "manager_id": self.manager_id,
             "site_id": self.site_id,
             "created_at": self.created_at.isoformat(),
+            "garden_leave_start": _iso(self.garden_leave_start),
+            "past_employments": [
+                {"start_date": s.isoformat(), "termination_date": t.isoformat()}
+                for s, t in self.past_employments
+            ],
         }
         if include_sensitive:
             out.update(
@@ -174,6 +185,10 @@ class SyntheticPerson:
                 performance_note=self.performance_note,
             )
         return out
+
+
+def _iso(value: date | None) -> str | None:
+    return value.isoformat() if value else None
 
 
 # --- static company shape ---------------------------------------------------------------
@@ -380,13 +395,38 @@ class SyntheticCompany:
                 person.status = PersonStatus.TERMINATED
             return copy.copy(person)
 
+    def garden_leave(self, person_id: str, start: date, last_day: date) -> SyntheticPerson:
+        """Put someone on garden leave: away from work from ``start``, employed through
+        ``last_day`` (which becomes their termination date).
+
+        The neutral status stays ACTIVE until ``last_day`` has passed, then TERMINATED, as for
+        :meth:`terminate`; how each vendor shows the time in between is the emulators' job.
+        """
+        if last_day < start:
+            raise ValueError("the last day cannot come before the garden leave starts")
+        with self._lock:
+            person = self._person(person_id)
+            person.garden_leave_start = start
+            person.termination_date = last_day
+            person.status = (
+                PersonStatus.TERMINATED if last_day < self.today else PersonStatus.ACTIVE
+            )
+            return copy.copy(person)
+
     def rehire(self, person_id: str, start_date: date | None = None) -> SyntheticPerson:
-        """Bring a leaver back with a new start date (ACTIVE, or HIRED if it is ahead)."""
+        """Bring a leaver back with a new start date (ACTIVE, or HIRED if it is ahead).
+
+        Same id; the spell that ended is kept in ``past_employments``, so an emulator can show
+        what the vendor still shows of it (an old termination date, a history row).
+        """
         with self._lock:
             person = self._person(person_id)
             start = start_date or self.today
+            if person.termination_date is not None:
+                person.past_employments += ((person.start_date, person.termination_date),)
             person.start_date = start
             person.termination_date = None
+            person.garden_leave_start = None
             person.status = PersonStatus.HIRED if start > self.today else PersonStatus.ACTIVE
             return copy.copy(person)
 

@@ -166,6 +166,17 @@ def control_router(company: SyntheticCompany, faults: Faults) -> APIRouter:
         on = _opt_date(body, "on") or company.today
         return _json(company.terminate(request.path_params["person_id"], on).to_dict())
 
+    async def garden_leave(request: Request) -> Response:
+        body = await _body(request)
+        start, last_day = _opt_date(body, "start"), _opt_date(body, "last_day")
+        if start is None or last_day is None:
+            raise ControlError(400, "start and last_day are required")
+        try:
+            person = company.garden_leave(request.path_params["person_id"], start, last_day)
+        except ValueError as exc:
+            raise ControlError(400, str(exc)) from None
+        return _json(person.to_dict())
+
     async def rehire(request: Request) -> Response:
         body = await _body(request)
         person = company.rehire(request.path_params["person_id"], _opt_date(body, "start_date"))
@@ -217,6 +228,7 @@ def control_router(company: SyntheticCompany, faults: Faults) -> APIRouter:
         ("DELETE", "/people/{person_id}", remove_person),
         ("POST", "/hire", hire),
         ("POST", "/terminate/{person_id}", terminate),
+        ("POST", "/garden-leave/{person_id}", garden_leave),
         ("POST", "/rehire/{person_id}", rehire),
         ("POST", "/status/{person_id}", set_status),
         ("POST", "/move/{person_id}", move),
