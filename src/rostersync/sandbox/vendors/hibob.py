@@ -9,6 +9,7 @@ POST   /v1/people/search                                   body ``fields``, ``fi
                                                            ``showInactive``, ``humanReadable``;
                                                            ``{"employees": [...]}``, no paging
 POST   /v1/people/{identifier}                             one employee by backend id or email
+GET    /v1/people/{id}/lifecycle                           lifecycle table: ``{"values": [...]}``
 GET    /v1/company/people/fields                           field metadata (the catalog below)
 GET    /v1/company/named-lists                             every list, keyed by list name
 GET    /v1/company/named-lists/{listName}                  ``department`` and ``site``;
@@ -38,6 +39,13 @@ Behaviour copied from the docs:
 - Status: ``internal.lifecycleStatus`` ``employed`` / ``hired`` / ``leave`` / ``terminated``
   and ``internal.status`` ``Active`` / ``Inactive`` (leave is Active for one person in three:
   Bob's "remain active" option), ``internal.terminationDate``.
+- Garden leave (:meth:`SyntheticCompany.garden_leave`): until the last day of work the person
+  is ``employed`` / ``Active`` with the future ``internal.terminationDate`` already set; from
+  the first day away until the termination date, lifecycle ``garden leave`` and ``Inactive``
+  (access is "Active until their last day of work"), so ``showInactive: false`` hides them.
+- Rehire: same backend id, ``work.startDate`` the new start, the old spell kept as rows of the
+  lifecycle table; ``internal.terminationDate`` keeps the old date [unverified: the docs never
+  say it is cleared].
 - Site country: ``address.siteCountry`` (country name) on the employee, and the Employer API's
   ``/workLocation/country``; named-list items carry no country.
 
@@ -65,7 +73,21 @@ Control endpoints (not HiBob's) live under ``/_sandbox``; see :mod:`rostersync.s
 #   https://apidocs.hibob.com/reference/work-locations
 #   https://apidocs.hibob.com/reference/post_employers-search
 #   https://apidocs.hibob.com/reference/post_employers-employerid-work-locations-search
-#   https://help.hibob.com/hc/en-us/articles/4409776355857 (lifecycle statuses)
+#   https://help.hibob.com/hc/en-us/articles/4409776355857 (lifecycle statuses, Garden leave:
+#     "employment termination date is in the future, but their last day of work is before the
+#     termination date. Their access status to Bob is Active until their last day of work")
+#   https://help.hibob.com/en/articles/1593405-employee-life-cycle-statuses (older: "listed as
+#     Garden Leave from their last day until their date of termination")
+#   https://apidocs.hibob.com/reference/post_webhook_employee-left ("set as terminated or on
+#     Garden leave (whichever occurs first), once the corresponding lifecycle entry becomes
+#     effective")
+#   https://help.hibob.com/hc/en-us/articles/4409792633361-Rehire-a-terminated-employee
+#     (new start date after the termination date; "a previous start and termination dates are
+#     stored in the Lifecycle status table")
+#   https://apidocs.hibob.com/reference/get_people-id-lifecycle (LifeCycleEntry: TableEntry id,
+#     reason, effectiveDate + status, reasonType; in the OpenAPI below)
+#   https://apidocs.hibob.com/reference/post_employees-identifier-terminate (EmployeeTermination:
+#     terminationDate 2025-09-23 with lastDayOfWork 2025-09-22 in its example)
 #   HiBob's published OpenAPI (as vendored in konfig-sdks/hi-bob-java-sdk api/openapi.yaml):
 #   ReadEmployeesRequestReference, EmployeeFilter, List, ListItem, Field, Error schemas.
 #   Response shapes cross-checked with captured payloads in public client code.
@@ -176,6 +198,7 @@ class _Ctx:
     sites: dict[str, Site]
     people: dict[str, SyntheticPerson]
     managers: frozenset[str]
+    today: date
 
 
 Getter = Callable[[SyntheticPerson, _Ctx], Any]
@@ -218,16 +241,37 @@ class _Field:
         return value
 
 
+# [guess] the machine value: Bob documents the status by its label ("Garden leave") only; the
+# other values are lower-case labels, so this is too.
+GARDEN_LEAVE = "garden leave"
+
 _LIFECYCLE_LABEL = {
     "employed": "Employed",
     "hired": "Hired",
     "leave": "Leave",
     "terminated": "Terminated",
+    GARDEN_LEAVE: "Garden leave",
 }
 
 
-def _lifecycle(person: SyntheticPerson) -> tuple[str, str]:
+def _on_garden_leave(person: SyntheticPerson, today: date) -> bool:
+    """Past the last day of work, not yet past the termination date."""
+    start = person.garden_leave_start
+    return (
+        person.status is PersonStatus.ACTIVE
+        and start is not None
+        and person.termination_date is not None
+        and start <= today <= person.termination_date
+    )
+
+
+def _lifecycle(person: SyntheticPerson, today: date) -> tuple[str, str]:
     """(internal.lifecycleStatus, internal.status) for a neutral status."""
+    if _on_garden_leave(person, today):
+        # Bob's help: Garden leave is "employment termination date is in the future, but their
+        # last day of work is before the termination date", and access is "Active until their
+        # last day of work" -- so Inactive while on it, and showInactive=false leaves them out.
+        return GARDEN_LEAVE, "Inactive"
     if person.status is PersonStatus.ACTIVE:
         return "employed", "Active"
     if person.status is PersonStatus.ON_LEAVE:
@@ -237,6 +281,50 @@ def _lifecycle(person: SyntheticPerson) -> tuple[str, str]:
     if person.status is PersonStatus.TERMINATED:
         return "terminated", "Inactive"
     return "hired", "Inactive"
+
+
+def _termination_date(person: SyntheticPerson) -> date | None:
+    """``internal.terminationDate``: the current spell's, else the last ended spell's.
+
+    Bob's help on rehiring: the rehire "will update the employee's start date to reflect their
+    newest start date" and "previous start and termination date[s] are stored in the Lifecycle
+    status table"; it never says the termination date field is cleared. [unverified] So the old
+    date is left in place after a rehire, the case issue 12.3 guards against.
+    """
+    if person.termination_date is not None:
+        return person.termination_date
+    return person.past_employments[-1][1] if person.past_employments else None
+
+
+def _lifecycle_entries(person: SyntheticPerson, today: date) -> list[dict[str, Any]]:
+    """``GET /v1/people/{id}/lifecycle`` rows (TableEntry + LifeCycleEntry), oldest first."""
+    rows: list[tuple[date, str]] = []
+    for start, end in person.past_employments:
+        rows += [(start, "employed"), (end, "terminated")]  # [guess] effective on the end date
+    if person.start_date > today:
+        rows.append((person.start_date, "hired"))
+    else:
+        rows.append((person.start_date, "employed"))
+    if person.garden_leave_start is not None:
+        # [guess] effective on the first day away; a community thread reads it as the last
+        # day of work. The webhook fires "once the corresponding lifecycle entry becomes
+        # effective", so either way the entry exists before it takes effect.
+        rows.append((person.garden_leave_start, GARDEN_LEAVE))
+    if person.termination_date is not None:
+        rows.append((person.termination_date, "terminated"))
+    elif person.status is PersonStatus.ON_LEAVE:
+        rows.append((max(person.start_date, today), "leave"))
+    base = int(person.id[-6:]) * 10
+    return [
+        {
+            "id": base + i,
+            "effectiveDate": day.isoformat(),
+            "status": status,
+            "reason": None,
+            "reasonType": None,
+        }
+        for i, (day, status) in enumerate(rows)
+    ]
 
 
 def _manager(person: SyntheticPerson, ctx: _Ctx) -> SyntheticPerson | None:
@@ -395,14 +483,14 @@ _CATALOG: tuple[_Field, ...] = (
         _LIFECYCLE,
         "Status",
         "text",
-        lambda p, _c: _lifecycle(p)[1],
+        lambda p, c: _lifecycle(p, c.today)[1],
     ),
     _f(
         "internal.lifecycleStatus",
         _LIFECYCLE,
         "Lifecycle status",
         "text",
-        lambda p, _c: _lifecycle(p)[0],
+        lambda p, c: _lifecycle(p, c.today)[0],
         human=lambda v, _c: _LIFECYCLE_LABEL.get(v, v),
     ),
     _f(
@@ -410,7 +498,7 @@ _CATALOG: tuple[_Field, ...] = (
         _LIFECYCLE,
         "Termination date",
         "date",
-        lambda p, _c: _date(p.termination_date),
+        lambda p, _c: _date(_termination_date(p)),
     ),
     _f(
         "address.siteCountry",
@@ -683,6 +771,7 @@ def _context(company: SyntheticCompany, company_id: int) -> tuple[_Ctx, list[Syn
         sites={s.id: s for s in company.sites},
         people={p.id: p for p in people},
         managers=frozenset(p.manager_id for p in people if p.manager_id),
+        today=company.today,
     )
     return ctx, people
 
@@ -850,7 +939,7 @@ def create_app(
             ctx, people = _context(company, company_id)
             employees = []
             for person in people:
-                if not show_inactive and _lifecycle(person)[1] != "Active":
+                if not show_inactive and _lifecycle(person, ctx.today)[1] != "Active":
                     continue
                 if flt is not None:
                     path, values = flt
@@ -872,6 +961,13 @@ def create_app(
         for person in people:
             if person.id == identifier or (person.work_email or "").lower() == wanted:
                 return _json(_render(person, fields, ctx, human))
+        raise HiBobError(404, "not.found", "Employee not found")
+
+    @api.get("/people/{identifier}/lifecycle")
+    async def people_lifecycle(identifier: str) -> Response:
+        for person in company.people():
+            if person.id == identifier:
+                return _json({"values": _lifecycle_entries(person, company.today)})
         raise HiBobError(404, "not.found", "Employee not found")
 
     @api.get("/company/people/fields")
