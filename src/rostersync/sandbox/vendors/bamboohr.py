@@ -1,15 +1,16 @@
 """BambooHR API emulator, written from BambooHR's public documentation.
 
-Served at the root, in both documented layouts (the real hosts are
-``https://api.bamboohr.com/api/gateway.php/{companyDomain}/v1/...`` and
-``https://{companyDomain}.bamboohr.com/api/v1/...``):
+Served at the root, in both layouts: the one the docs give today,
+``https://{companyDomain}.bamboohr.com/api/v1/...``, and the legacy
+``https://api.bamboohr.com/api/gateway.php/{companyDomain}/v1/...``:
 
 =====  ====================================  =============================================
 verb   path (after the prefix)               notes
 =====  ====================================  =============================================
 GET    /employees/directory                  active, started employees; 403 when the
                                              company has disabled the directory
-GET    /employees/{id}?fields=a,b            one employee; ``id=0`` is the key's owner
+GET    /employees/{id}?fields=a,b            one employee; ``id=0`` is the key's owner;
+       &onlyCurrent=false                    future-dated history values (below)
 POST   /reports/custom?format=JSON           body ``{"title", "fields": [...], "filters"}``;
        &onlyCurrent=false                    every employee, Active and Inactive; future
                                              hires only with ``onlyCurrent=false``
@@ -28,6 +29,13 @@ Behaviour copied from the docs:
 - Output is XML unless JSON is asked for (``Accept: application/json``); custom reports take
   ``format`` (case-insensitive) or one of the exact Accept values, any other Accept is 404.
   A JSON report body needs ``Content-Type: application/json`` exactly.
+- ``onlyCurrent`` (default true) on ``GET /employees/{id}`` and custom reports: false returns
+  "future dated values from history table fields", so a termination dated ahead (notice,
+  garden leave) reads ``employmentHistoryStatus`` ``Terminated`` while ``status`` is still
+  Active; the ``employmentStatus`` table always carries that future row with its date.
+  ``terminationDate`` shows the set date either way. [guess] BambooHR has no separate
+  garden-leave state in its docs: garden leave is an active employee with a future
+  termination date.
 - Unknown or unpermitted report fields are left out with 200; more than 400 fields is 400.
 - ``status`` is ``Active`` / ``Inactive``; dates are ``YYYY-MM-DD`` and an empty date is
   ``0000-00-00``; ids are integers sent as strings; department, division and location are
@@ -48,6 +56,11 @@ key with access; with ``faults.leak_sensitive_fields`` every field comes back wh
 #   https://documentation.bamboohr.com/docs/api-details (auth, errors, throttling)
 #   https://documentation.bamboohr.com/docs/planned-changes-to-the-api (503 -> 429)
 #   https://documentation.bamboohr.com/reference/request-custom-report-1
+#   https://documentation.bamboohr.com/reference/get-employee (onlyCurrent: "Setting to false
+#     will return future dated values from history table fields"; the SDK's get_employee and
+#     reports_api docstrings say the same, "Defaults to true")
+#   https://documentation.bamboohr.com/docs/getting-started; the SDK README: "All URIs are
+#     relative to https://companySubDomain.bamboohr.com" (the gateway.php form is the older one)
 #   https://documentation.bamboohr.com/reference/get-employees-directory-1
 #   https://documentation.bamboohr.com/reference/metadata-get-a-list-of-fields
 #   https://documentation.bamboohr.com/reference/get-data-from-dataset
@@ -61,7 +74,7 @@ import binascii
 import json
 import math
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 from xml.sax.saxutils import escape, quoteattr
@@ -115,6 +128,7 @@ class _Ctx:
     people: dict[str, SyntheticPerson]
     ids: dict[str, str]  # synthetic person id -> BambooHR employee id
     company: SyntheticCompany
+    only_current: bool = True  # onlyCurrent=false adds future-dated history table values
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,7 +149,20 @@ def _status(person: SyntheticPerson) -> str:
     return "Inactive" if person.status is PersonStatus.TERMINATED else "Active"
 
 
-def _history_status(person: SyntheticPerson) -> str:
+def _future_termination(person: SyntheticPerson, today: date) -> date | None:
+    """A termination still ahead (notice, garden leave): a future-dated history row."""
+    end = person.termination_date
+    if person.status is PersonStatus.TERMINATED or end is None or end < today:
+        return None
+    return end
+
+
+def _history_status(person: SyntheticPerson, ctx: _Ctx | None = None) -> str:
+    """``employmentHistoryStatus``: the current row, or with ``onlyCurrent=false`` the
+    future-dated one ("Setting to false will return future dated values from history table
+    fields"), so a person still serving notice reads ``Terminated`` before the date."""
+    if ctx is not None and not ctx.only_current and _future_termination(person, ctx.company.today):
+        return "Terminated"
     return {
         PersonStatus.TERMINATED: "Terminated",
         PersonStatus.ON_LEAVE: "Leave of Absence",  # [guess] a common configured status
@@ -182,7 +209,7 @@ _CATALOG: tuple[_Field, ...] = (
         1360,
         "Employment Status",
         "list",
-        lambda p, _c: _history_status(p),
+        lambda p, c: _history_status(p, c),
     ),
     _Field("hireDate", 19, "Hire Date", "date", lambda p, _c: _day(p.start_date)),
     _Field(
@@ -292,6 +319,11 @@ def _xml_employee(fields: list[_Field], row: dict[str, Any]) -> bytes:
     return f"{head}{inner}</employee>".encode()
 
 
+def _only_current(request: Request) -> bool:
+    """``onlyCurrent`` defaults to true; only ``false`` asks for future-dated values."""
+    return request.query_params.get("onlyCurrent", "true").lower() != "false"
+
+
 def _wants_json(request: Request) -> bool:
     return "json" in request.headers.get("accept", "").lower()
 
@@ -396,7 +428,20 @@ def _table_rows(
                 "terminationReasonId": None,
             }
         ]
-        if person.status is not PersonStatus.ACTIVE and person.status is not PersonStatus.HIRED:
+        future_end = _future_termination(person, ctx.company.today)
+        if future_end is not None:
+            # [guess] the table lists every row, the future-dated one included, whatever
+            # onlyCurrent says (onlyCurrent is documented for field reads, not tables).
+            rows.append(
+                {
+                    "id": str(row_id + 1),
+                    "employeeId": eid,
+                    "date": _day(future_end),
+                    "employmentStatus": "Terminated",
+                    "terminationReasonId": None,
+                }
+            )
+        elif person.status is not PersonStatus.ACTIVE and person.status is not PersonStatus.HIRED:
             rows.append(
                 {
                     "id": str(row_id + 1),
@@ -485,6 +530,7 @@ def create_app(
         wanted = request.path_params["employee_id"]
         names = (request.query_params.get("fields") or "firstName,lastName").split(",")
         fields = _select(names, faults.leak_sensitive_fields)
+        ctx = replace(ctx, only_current=_only_current(request))
         for person in people:
             if ctx.ids[person.id] == wanted or (wanted == "0" and person is people[0]):
                 row = _render(person, fields, ctx)
@@ -513,11 +559,12 @@ def create_app(
             raise BambooError(400, "fields must be a list of field names")
         if len(names) > MAX_REPORT_FIELDS:
             raise BambooError(400, f"No more than {MAX_REPORT_FIELDS} fields may be requested")
-        only_current = request.query_params.get("onlyCurrent", "true").lower() != "false"
+        only_current = _only_current(request)
         filters = body.get("filters") if isinstance(body.get("filters"), dict) else {}
         only_ids = {str(i) for i in filters.get("employeeIds") or ()}
         fields = _select(names, faults.leak_sensitive_fields)
         ctx, people = _context(company)
+        ctx = replace(ctx, only_current=only_current)
         rows = [
             _render(p, fields, ctx)
             for p in people
@@ -622,7 +669,9 @@ def create_app(
             }
         )
 
-    for prefix in ("/api/gateway.php/{company_domain}/v1", "/api/v1"):
+    # The documented root first (https://{companyDomain}.bamboohr.com/api/v1), then the legacy
+    # gateway form that older clients still call.
+    for prefix in ("/api/v1", "/api/gateway.php/{company_domain}/v1"):
         router = APIRouter(prefix=prefix)
         router.add_api_route("/employees/directory", directory, methods=["GET"])
         router.add_api_route("/employees/{employee_id}", one_employee, methods=["GET"])
