@@ -14,8 +14,7 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from rostersync.engine.report import SyncReport
-from rostersync.engine.sync import SyncOptions, run_sync
+from rostersync.engine import SyncOptions, SyncReport, run_sync
 from rostersync.sandbox import Faults, ServerThread, SyntheticCompany
 from rostersync.sandbox.vendors import hibob as hibob_emulator
 from rostersync.services import connections, tenants

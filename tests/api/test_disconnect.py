@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from rostersync.engine.errors import NotHeld
+from rostersync.engine import NotHeld
 from rostersync.sandbox import PersonStatus
 from rostersync.services import links as connect_links
 from rostersync.services.approvals import decide

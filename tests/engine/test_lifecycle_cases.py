@@ -8,8 +8,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from rostersync.engine.report import SyncReport
-from rostersync.engine.sync import SyncOptions, run_sync
+from rostersync.engine import SyncOptions, SyncReport, run_sync
 from rostersync.model import ActionKind
 from rostersync.sandbox import PersonStatus, SyntheticPerson
 from rostersync.services.accounts import AccountIn, import_accounts

@@ -11,8 +11,7 @@ from pathlib import Path
 import pytest
 
 from rostersync.services import tenants
-from rostersync.store import KeyConfigError, Store, open_store
-from rostersync.store.crypto import Keyring
+from rostersync.store import KeyConfigError, Keyring, Store, open_store
 
 
 def _key() -> str:

@@ -27,7 +27,7 @@ from rostersync.api.schemas import (
     TenantIn,
     TenantOut,
 )
-from rostersync.engine.policy import Policy
+from rostersync.engine import Policy
 from rostersync.services import accounts, approvals, audit, connections, destinations, runs, tenants
 
 router = APIRouter(prefix="/api/v1")

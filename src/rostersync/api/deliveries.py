@@ -4,24 +4,25 @@ sending what is due now."""
 from __future__ import annotations
 
 from dataclasses import asdict
-from typing import Annotated, Literal
+from typing import Annotated
 
 from fastapi import APIRouter, Query
 
 from rostersync.api.deps import PrincipalDep, SettingsDep, StoreDep
 from rostersync.api.schemas import DeliveryOut, ReplayIn
+from rostersync.model import DeliveryStatus
 from rostersync.services import deliveries
 
 router = APIRouter(prefix="/api/v1", tags=["deliveries"])
-
-Status = Literal["pending", "sending", "delivered", "failed"]
 
 
 @router.get("/deliveries", response_model=list[DeliveryOut])
 def list_deliveries(
     store: StoreDep,
     principal: PrincipalDep,
-    status: Annotated[Status, Query(description="Entries in this state.")] = "failed",
+    status: Annotated[
+        DeliveryStatus, Query(description="Entries in this state.")
+    ] = DeliveryStatus.FAILED,
     tenant_id: str | None = None,
 ) -> list[DeliveryOut]:
     """Outbox entries by status, newest first, with their last HTTP status (never bodies)."""

@@ -6,7 +6,7 @@ from typing import Any
 
 from fastapi import APIRouter
 
-from rostersync.engine.catalog import providers
+from rostersync.engine import providers
 
 router = APIRouter()
 

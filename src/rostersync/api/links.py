@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
 
 from fastapi import APIRouter, Request
 from pydantic import BaseModel, ConfigDict, Field
 
 from rostersync.api.deps import PrincipalDep, StoreDep, owner
+from rostersync.model import Environment
 from rostersync.services.links import issue_link, parse_lifetime
 
 router = APIRouter(prefix="/api/v1")
@@ -18,7 +18,7 @@ class LinkIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     tenant_id: str | None = Field(default=None, description="Required with an admin key.")
-    environment: Literal["production", "staging"] = "production"
+    environment: Environment = Environment.PRODUCTION
     expires: str = Field(default="7d", description="Lifetime: 30m, 12h, 7d (at most 30d).")
     reconnect: str | None = Field(
         default=None,

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from rostersync.model import EVENT_TYPES
+from rostersync.model import EVENT_TYPES, Environment
 
 
 class TenantIn(BaseModel):
@@ -31,7 +31,7 @@ class ConnectionIn(BaseModel):
     provider: str
     credentials: dict[str, str] = Field(description="Write-only: never returned.")
     base_url: str | None = None
-    environment: Literal["production", "staging"] = "production"
+    environment: Environment = Environment.PRODUCTION
 
 
 class ConnectionOut(BaseModel):
@@ -74,7 +74,7 @@ class DestinationIn(BaseModel):
     hard_delete: bool = Field(
         default=False, description="SCIM: DELETE users on user.delete (after the grace period)."
     )
-    environment: Literal["production", "staging"] = "production"
+    environment: Environment = Environment.PRODUCTION
 
 
 class DestinationOut(BaseModel):

@@ -22,6 +22,7 @@ from rostersync.cli.context import valid_port
 from rostersync.cli.server import build_app, serve
 from rostersync.connectors import BadInput
 from rostersync.jobs import InProcessRunner
+from rostersync.model import Environment
 from rostersync.sandbox import Faults, SyntheticCompany
 from rostersync.sandbox.vendors import hibob as hibob_sandbox
 from rostersync.services import apikeys, connections, destinations, tenants
@@ -44,7 +45,7 @@ def _seed(store: Store, base: str, token: str) -> tuple[str, str, str]:
         provider="hibob",
         credentials={"service_user_id": SANDBOX_USER, "service_user_token": token},
         base_url=f"{base}/sandbox/hibob",
-        environment="production",
+        environment=Environment.PRODUCTION,
         allow_loopback=True,
         actor="demo",
     )
@@ -64,7 +65,7 @@ def _connect_link(store: Store) -> IssuedLink:
     return issue_link(
         store,
         tenant_id=tenant.id,
-        environment="production",
+        environment=Environment.PRODUCTION,
         lifetime=timedelta(days=1),
         actor="demo",
     )

@@ -11,8 +11,8 @@ import typer
 from rostersync.cli.context import parse_day, parse_pairs
 from rostersync.cli.output import emit
 from rostersync.connectors import ReadContext, get_connector, read_records
-from rostersync.engine.catalog import providers as catalog
-from rostersync.engine.setup import validate_credentials
+from rostersync.engine import providers as catalog
+from rostersync.engine import validate_credentials
 from rostersync.net import parse_url
 from rostersync.settings import load_settings
 

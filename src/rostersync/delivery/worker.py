@@ -20,6 +20,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy.orm import Session
 
 from rostersync.delivery import scim, webhooks
+from rostersync.model import DestinationKind
 from rostersync.store import Store
 from rostersync.store.repos import audit, destinations, outbox
 from rostersync.store.session import transaction
@@ -111,7 +112,7 @@ def deliver_due(
                 tally[_skip(store, entry, clock())] += 1
                 continue
             started = time.monotonic()
-            if destination.kind == destinations.SCIM:
+            if destination.kind == DestinationKind.SCIM:
                 target = scim_target(destination, url, secrets[0])
                 outcome = target.deliver(entry.event_type, entry.body)
             else:
@@ -133,7 +134,7 @@ def _takes(destination: Destination, event_type: str) -> bool:
     wanted = destination.options.get("event_types")
     if wanted and event_type not in wanted:
         return False
-    return destination.kind != destinations.SCIM or event_type in scim.HANDLED_EVENTS
+    return destination.kind != DestinationKind.SCIM or event_type in scim.HANDLED_EVENTS
 
 
 _THIN_IDS = ("action_id", "tenant_id", "connection_id", "run_id")

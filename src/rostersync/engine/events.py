@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from rostersync.engine.lifecycle import PlannedAction
-from rostersync.store.crypto import Keyring
+from rostersync.store import Keyring
 from rostersync.store.repos import destinations, outbox
 from rostersync.store.tables import Connection
 

@@ -5,15 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from rostersync.model import Action
+from rostersync.model import Action, RunStatus
 
 
 @dataclass(frozen=True)
 class SyncReport:
     run_id: str
     connection_id: str
-    status: str
-    """succeeded | failed | held | previewed (dry run)."""
+    status: RunStatus
     dry_run: bool
     counts: dict[str, int] = field(default_factory=dict)
     actions: tuple[Action, ...] = ()
@@ -26,7 +25,7 @@ class SyncReport:
 
     @property
     def ok(self) -> bool:
-        return self.status != "failed"
+        return self.status != RunStatus.FAILED
 
     def as_dict(self) -> dict[str, Any]:
         return {

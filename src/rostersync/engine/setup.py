@@ -14,13 +14,12 @@ from pydantic import ValidationError
 
 from rostersync.connectors import BadInput, get_connector
 from rostersync.engine.policy import Policy
-
-ENVIRONMENTS = ("production", "staging")
+from rostersync.model import Environment
 
 
 def check_environment(environment: str) -> None:
-    if environment not in ENVIRONMENTS:
-        raise BadInput(f"environment must be one of {', '.join(ENVIRONMENTS)}")
+    if environment not in tuple(Environment):
+        raise BadInput(f"environment must be one of {', '.join(Environment)}")
 
 
 def check_timezone(timezone: str) -> None:

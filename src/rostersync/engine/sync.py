@@ -37,7 +37,15 @@ from rostersync.engine.lifecycle import Inputs, Plan, plan
 from rostersync.engine.policy import Policy
 from rostersync.engine.report import SyncReport
 from rostersync.errors import RostersyncError
-from rostersync.model import ActionKind, ConnectionEvent, Employee, Group, Location
+from rostersync.model import (
+    ActionKind,
+    ConnectionEvent,
+    ConnectionStatus,
+    Employee,
+    Group,
+    Location,
+    RunStatus,
+)
 from rostersync.store import Store
 from rostersync.store.repos import accounts, audit, connections, people, runs, tenants
 from rostersync.store.session import transaction
@@ -150,7 +158,7 @@ def run_sync(
         held = runs.held_run(session, connection)
         run = runs.start_run(session, connection, dry_run=options.dry_run, at=started)
         run_id = run.id
-        active = connection.status == "active"
+        active = connection.status == ConnectionStatus.ACTIVE
         credentials = connections.read_credentials(store.keyring, connection) if active else {}
         stored = (
             people.load_state(session, store.keyring, connection) if options.from_store else None
@@ -224,10 +232,10 @@ def _fail(
         connection = connections.get_connection(session, connection_id, tenant_id=None)
         run = runs.get_run(session, run_id, tenant_id=None)
         runs.finish_run(
-            run, status="failed", at=at, error_code=error.code, error_message=str(error)
+            run, status=RunStatus.FAILED, at=at, error_code=error.code, error_message=str(error)
         )
         revoked = isinstance(error, AuthRevoked | PermissionDenied)
-        if revoked and connection.status == "active" and not options.dry_run:
+        if revoked and connection.status == ConnectionStatus.ACTIVE and not options.dry_run:
             connections.mark_needs_reauth(connection, str(error))
             audit.record(
                 session,
@@ -256,7 +264,7 @@ def _failed_report(
     return SyncReport(
         run_id,
         connection_id,
-        "failed",
+        RunStatus.FAILED,
         options.dry_run,
         error_code=error.code,
         error_message=str(error),
@@ -352,11 +360,11 @@ def _apply(
         if not runs.touch(session, run_id, at=at):
             raise RunAbandoned(_ABANDONED)
         if options.dry_run:
-            runs.finish_run(run, status="previewed", at=at, counts=counts, report=details)
+            runs.finish_run(run, status=RunStatus.PREVIEWED, at=at, counts=counts, report=details)
             return SyncReport(
                 run_id,
                 connection_id,
-                "previewed",
+                RunStatus.PREVIEWED,
                 True,
                 counts,
                 actions,
@@ -368,7 +376,7 @@ def _apply(
             run.held_plan = store.keyring.encrypt(
                 plans.dump(the_plan, *(org or ({}, {}))), context="sync_runs.held_plan"
             )
-            runs.finish_run(run, status="held", at=at, counts=counts, report=details)
+            runs.finish_run(run, status=RunStatus.HELD, at=at, counts=counts, report=details)
             events.publish_connection_event(
                 session,
                 store.keyring,
@@ -382,7 +390,7 @@ def _apply(
             return SyncReport(
                 run_id,
                 connection_id,
-                "held",
+                RunStatus.HELD,
                 False,
                 counts,
                 actions,
@@ -390,12 +398,12 @@ def _apply(
                 needs_a_person=the_plan.needs_a_person,
             )
         apply_plan(session, store, connection, run, the_plan, org, at)
-        runs.finish_run(run, status="succeeded", at=at, counts=counts, report=details)
+        runs.finish_run(run, status=RunStatus.SUCCEEDED, at=at, counts=counts, report=details)
     log.info("sync %s of %s succeeded: %s", run_id, connection_id, counts)
     return SyncReport(
         run_id,
         connection_id,
-        "succeeded",
+        RunStatus.SUCCEEDED,
         False,
         counts,
         actions,

@@ -10,8 +10,8 @@ import logging
 from datetime import UTC, datetime, timedelta
 
 from rostersync.delivery import DrainResult, deliver_due
-from rostersync.engine.report import SyncReport
-from rostersync.engine.sync import SyncOptions, fail_abandoned_runs, run_sync
+from rostersync.engine import SyncOptions, SyncReport, fail_abandoned_runs, run_sync
+from rostersync.model import ConnectionStatus
 from rostersync.store import Store
 from rostersync.store.repos import connections, runs
 from rostersync.store.session import transaction
@@ -34,7 +34,7 @@ def due_connections(store: Store, *, interval: timedelta, now: datetime | None =
         return [
             c.id
             for c in connections.list_connections(session, tenant_id=None)
-            if c.status == "active"
+            if c.status == ConnectionStatus.ACTIVE
             and (c.last_sync_at is None or now - c.last_sync_at >= interval)
             and runs.held_run(session, c) is None
             and not runs.is_running(session, c)

@@ -15,6 +15,13 @@ from rostersync.model.fields import (
 from rostersync.model.org import Group, GroupType, Location
 from rostersync.model.people import Employee, EmploymentStatus
 from rostersync.model.state import AccountIndex, StoredPerson, normalise_email
+from rostersync.model.status import (
+    ConnectionStatus,
+    DeliveryStatus,
+    DestinationKind,
+    Environment,
+    RunStatus,
+)
 
 Record = Employee | Group | Location
 
@@ -27,13 +34,18 @@ __all__ = [
     "ActionKind",
     "AllowedField",
     "ConnectionEvent",
+    "ConnectionStatus",
+    "DeliveryStatus",
+    "DestinationKind",
     "Employee",
     "EmploymentStatus",
+    "Environment",
     "Group",
     "GroupType",
     "Location",
     "Record",
     "RecordType",
+    "RunStatus",
     "StoredPerson",
     "field_names",
     "normalise_email",

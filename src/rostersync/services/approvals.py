@@ -11,11 +11,8 @@ from datetime import UTC, datetime
 
 from sqlalchemy.orm import Session
 
-from rostersync.engine import plans
-from rostersync.engine.errors import NotHeld
-from rostersync.engine.report import SyncReport
-from rostersync.engine.sync import apply_plan
-from rostersync.model import Action
+from rostersync.engine import NotHeld, SyncReport, apply_plan, plans
+from rostersync.model import Action, ConnectionStatus, RunStatus
 from rostersync.store import Keyring, Store
 from rostersync.store.repos import audit, connections, runs
 from rostersync.store.session import transaction
@@ -35,7 +32,7 @@ class HeldPerson:
 
 def _held(session: Session, run_id: str, tenant_id: str | None) -> SyncRun:
     run = runs.get_run(session, run_id, tenant_id=tenant_id)
-    if run.status != "held" or run.held_plan is None:
+    if run.status != RunStatus.HELD or run.held_plan is None:
         raise NotHeld(f"run {run_id} is {run.status}, not held")
     return run
 
@@ -58,7 +55,7 @@ def decide(
     with transaction(store.sessions) as session:
         run = _held(session, run_id, tenant_id)
         connection = connections.get_connection(session, run.connection_id, tenant_id=None)
-        if approve and connection.status == "disconnected":
+        if approve and connection.status == ConnectionStatus.DISCONNECTED:
             # Belt and braces: disconnect discards held plans; none may write people back.
             raise NotHeld(f"run {run_id} belongs to a disconnected connection")
         actions: tuple[Action, ...] = ()
@@ -68,7 +65,7 @@ def decide(
             org = (groups, locations) if groups or locations else None
             apply_plan(session, store, connection, run, the_plan, org, at)
             actions = tuple(p.action for p in the_plan.actions)
-        run.status = "succeeded" if approve else "rejected"
+        run.status = RunStatus.SUCCEEDED if approve else RunStatus.REJECTED
         run.held_plan = None
         run.decided_by = actor
         audit.record(
@@ -79,4 +76,6 @@ def decide(
             target=run.id,
             details={"connection_id": run.connection_id, "counts": run.counts},
         )
-        return SyncReport(run.id, run.connection_id, run.status, False, dict(run.counts), actions)
+        return SyncReport(
+            run.id, run.connection_id, RunStatus(run.status), False, dict(run.counts), actions
+        )

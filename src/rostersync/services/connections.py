@@ -10,8 +10,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
 from rostersync.connectors import BadInput, get_connector
-from rostersync.engine.policy import Policy
-from rostersync.engine.setup import check_environment, validate_credentials, validate_policy
+from rostersync.engine import Policy, check_environment, validate_credentials, validate_policy
+from rostersync.model import ConnectionStatus, Environment, RunStatus
 from rostersync.net import parse_url
 from rostersync.services.runs import RunInfo, run_info
 from rostersync.store import Store
@@ -25,8 +25,8 @@ class ConnectionInfo:
     id: str
     tenant_id: str
     provider: str
-    environment: str
-    status: str
+    environment: Environment
+    status: ConnectionStatus
     status_reason: str | None
     base_url: str | None
     created_at: datetime
@@ -44,8 +44,8 @@ def connection_info(row: Connection) -> ConnectionInfo:
         row.id,
         row.tenant_id,
         row.provider,
-        row.environment,
-        row.status,
+        Environment(row.environment),
+        ConnectionStatus(row.status),
         row.status_reason,
         row.base_url,
         row.created_at,
@@ -108,11 +108,11 @@ def get_connection(store: Store, connection_id: str, *, tenant_id: str | None) -
 SyncState = Literal["DISABLED", "DONE", "FAILED", "PARTIALLY_SYNCED", "PAUSED", "SYNCING"]
 """Merge's sync-status vocabulary, which the pull API's consumers already know."""
 _RESULT: dict[str, SyncState] = {
-    "running": "SYNCING",
-    "succeeded": "DONE",
-    "failed": "FAILED",
-    "held": "PAUSED",
-    "rejected": "FAILED",
+    RunStatus.RUNNING: "SYNCING",
+    RunStatus.SUCCEEDED: "DONE",
+    RunStatus.FAILED: "FAILED",
+    RunStatus.HELD: "PAUSED",
+    RunStatus.REJECTED: "FAILED",
 }
 
 
@@ -136,17 +136,17 @@ class SyncStatus:
 def _state(
     connection: ConnectionInfo, latest: RunInfo | None, finished: RunInfo | None
 ) -> tuple[SyncState, str | None]:
-    if connection.status == "disconnected":
+    if connection.status == ConnectionStatus.DISCONNECTED:
         return "DISABLED", "the connection was disconnected"
-    if connection.status != "active":
+    if connection.status != ConnectionStatus.ACTIVE:
         return "FAILED", connection.status_reason or f"the connection is {connection.status}"
     if latest is None:
         return "SYNCING", "waiting for the first sync"
     state = _RESULT.get(latest.status, "FAILED")
     reasons = {
-        "held": f"run {latest.id} is held for approval",
-        "rejected": f"run {latest.id} was rejected; the data is from the sync before it",
-        "failed": latest.error_message,
+        RunStatus.HELD: f"run {latest.id} is held for approval",
+        RunStatus.REJECTED: f"run {latest.id} was rejected; the data is from the sync before it",
+        RunStatus.FAILED: latest.error_message,
     }
     return state, reasons.get(latest.status) if finished is latest else None
 
@@ -154,7 +154,7 @@ def _state(
 def _next_sync(
     connection: ConnectionInfo, state: SyncState, interval: timedelta, now: datetime
 ) -> datetime | None:
-    if state in ("DISABLED", "PAUSED") or connection.status != "active":
+    if state in ("DISABLED", "PAUSED") or connection.status != ConnectionStatus.ACTIVE:
         return None
     if connection.last_sync_at is None:
         return now
@@ -212,16 +212,16 @@ def promote(
     """A staging connection goes to production: from now on it delivers to production."""
     with transaction(store.sessions) as session:
         connection = connections.get_connection(session, connection_id, tenant_id=tenant_id)
-        if connection.environment != "staging":
+        if connection.environment != Environment.STAGING:
             raise BadInput(f"connection {connection_id} is not a staging connection")
-        connection.environment = "production"
+        connection.environment = Environment.PRODUCTION
         audit.record(
             session,
             tenant_id=connection.tenant_id,
             actor=actor,
             action="connection.promoted",
             target=connection.id,
-            details={"from": "staging", "to": "production"},
+            details={"from": Environment.STAGING, "to": Environment.PRODUCTION},
         )
         return connection_info(connection)
 
@@ -234,12 +234,12 @@ def reconnect(
     validate_credentials(provider, credentials)
     with transaction(store.sessions) as session:
         connection = connections.get_connection(session, connection_id, tenant_id=None)
-        if connection.status == "disconnected":
+        if connection.status == ConnectionStatus.DISCONNECTED:
             raise BadInput("this connection was disconnected: its data is gone, connect anew")
         if connection.provider != provider:
             raise BadInput(f"this link renews a {connection.provider} connection, not {provider}")
         connections.replace_credentials(store.keyring, connection, credentials)
-        connection.status, connection.status_reason = "active", None
+        connection.status, connection.status_reason = ConnectionStatus.ACTIVE, None
         audit.record(
             session,
             tenant_id=connection.tenant_id,

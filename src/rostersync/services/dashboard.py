@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
 
-from rostersync.model import Employee, Group, Location
+from rostersync.model import ConnectionStatus, Employee, Group, Location, RunStatus
 from rostersync.services.approvals import HeldPerson, people_in_plan
 from rostersync.services.audit import AuditEntry, list_audit
 from rostersync.services.connections import ConnectionInfo, connection_info
@@ -70,12 +70,14 @@ def home(store: Store, tenant_id: str, *, sync_interval: timedelta) -> Home:
         held = [
             HeldRun(run_info(r), people_in_plan(store.keyring, r.held_plan))
             for r in recent_rows
-            if r.status == "held" and r.held_plan is not None
+            if r.status == RunStatus.HELD and r.held_plan is not None
         ]
         health = [
             ConnectionHealth(
                 connection_info(c),
-                c.last_sync_at + sync_interval if c.last_sync_at and c.status == "active" else None,
+                c.last_sync_at + sync_interval
+                if c.last_sync_at and c.status == ConnectionStatus.ACTIVE
+                else None,
                 next((r for r in recent if r.connection_id == c.id), None),
             )
             for c in connections.list_connections(session, tenant_id=tenant_id)

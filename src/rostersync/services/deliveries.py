@@ -14,7 +14,6 @@ from rostersync.store.repos.outbox import FeedEntry
 from rostersync.store.session import transaction
 
 __all__ = [
-    "STATUSES",
     "DeliveryInfo",
     "DrainResult",
     "FeedEntry",
@@ -23,8 +22,6 @@ __all__ = [
     "list_deliveries",
     "replay",
 ]
-
-STATUSES = (outbox.PENDING, outbox.SENDING, outbox.DELIVERED, outbox.FAILED)
 
 
 @dataclass(frozen=True)

@@ -12,9 +12,9 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from rostersync.connectors import BadInput
-from rostersync.delivery.validation import check_webhook_url
-from rostersync.engine.setup import check_environment
-from rostersync.model import EVENT_TYPES
+from rostersync.delivery import check_webhook_url
+from rostersync.engine import check_environment
+from rostersync.model import EVENT_TYPES, DestinationKind, Environment
 from rostersync.store import Store
 from rostersync.store.repos import audit, destinations, tenants
 from rostersync.store.session import transaction
@@ -67,7 +67,7 @@ class DestinationSpec:
     thin: bool = False
     scim_groups: bool = False
     hard_delete: bool = False
-    environment: str = "production"
+    environment: str = Environment.PRODUCTION
 
     def __repr__(self) -> str:
         # The SCIM token is a credential and the URLs may carry one in their query.
@@ -148,7 +148,7 @@ def rotate_secret(
         raise BadInput(f"the overlap must be from {OVERLAP_HOURS[0]} to {OVERLAP_HOURS[-1]} hours")
     with transaction(store.sessions) as session:
         destination = destinations.get_destination(session, destination_id, tenant_id=tenant_id)
-        if destination.kind != destinations.WEBHOOK:
+        if destination.kind != DestinationKind.WEBHOOK:
             # A SCIM destination's stored secret is the server's bearer token: replacing it
             # with a signing secret would cut delivery off.
             raise BadInput(f"{destination_id} is a SCIM destination: it has no signing secret")

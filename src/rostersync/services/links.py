@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from rostersync.connectors import BadInput
-from rostersync.engine.setup import check_environment
+from rostersync.engine import check_environment
+from rostersync.model import ConnectionStatus
 from rostersync.services.connections import ConnectionInfo, create_connection, reconnect
 from rostersync.store import Store
 from rostersync.store.repos import audit, connections, links, tenants
@@ -84,7 +85,7 @@ def issue_link(
         tenants.get_tenant(session, tenant_id)
         if reconnect is not None:
             renewed = connections.get_connection(session, reconnect, tenant_id=tenant_id)
-            if renewed.status == "disconnected":
+            if renewed.status == ConnectionStatus.DISCONNECTED:
                 raise BadInput("a disconnected connection's data is gone: send a new connect link")
             environment = renewed.environment
         link, token = links.create_link(

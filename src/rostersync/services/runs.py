@@ -6,8 +6,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from rostersync.engine.report import SyncReport
-from rostersync.engine.sync import SyncOptions, run_sync
+from rostersync.engine import SyncOptions, SyncReport, run_sync
+from rostersync.model import RunStatus
 from rostersync.store import Store
 from rostersync.store.repos import runs
 from rostersync.store.session import transaction
@@ -19,7 +19,7 @@ class RunInfo:
     id: str
     tenant_id: str
     connection_id: str
-    status: str
+    status: RunStatus
     dry_run: bool
     started_at: datetime
     finished_at: datetime | None
@@ -54,7 +54,7 @@ def run_info(row: SyncRun) -> RunInfo:
         row.id,
         row.tenant_id,
         row.connection_id,
-        row.status,
+        RunStatus(row.status),
         row.dry_run,
         row.started_at,
         row.finished_at,
@@ -139,14 +139,14 @@ def first_sync_progress(store: Store, connection_id: str, *, tenant_id: str) -> 
             if not r.dry_run
         ]
     # Another worker may sync the new connection too; whichever run finishes first tells.
-    finished = next((r for r in recent if r.status != "running"), None)
+    finished = next((r for r in recent if r.status != RunStatus.RUNNING), None)
     if finished is None:
         return Progress("reading" if recent else "starting")
     counts = finished.counts
     read = counts.get("employees_read")
     planned = sum(int(counts.get(kind, 0)) for kind in _ACTION_COUNTS) if counts else None
-    if finished.status == "failed":
+    if finished.status == RunStatus.FAILED:
         return Progress("failed", detail=finished.error_message or "")
-    if finished.status == "held":
+    if finished.status == RunStatus.HELD:
         return Progress("held", read, planned, str(finished.report.get("hold_reason", "")))
     return Progress("done", read, planned)

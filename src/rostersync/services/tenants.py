@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from rostersync.connectors import BadInput
-from rostersync.engine.setup import check_timezone
+from rostersync.engine import check_timezone
 from rostersync.store import Store
 from rostersync.store.repos import audit, tenants
 from rostersync.store.session import transaction

@@ -28,6 +28,8 @@ from sqlalchemy import (
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from rostersync.model import ConnectionStatus, DeliveryStatus, DestinationKind, Environment
+
 
 def new_id(prefix: str) -> str:
     return f"{prefix}_{secrets.token_hex(8)}"
@@ -85,11 +87,11 @@ class Connection(Base):
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
     tenant_id: Mapped[str] = mapped_column(ForeignKey("tenants.id"), index=True)
     provider: Mapped[str] = mapped_column(String(64))
-    environment: Mapped[str] = mapped_column(String(16), default="production")
+    environment: Mapped[str] = mapped_column(String(16), default=Environment.PRODUCTION)
     base_url: Mapped[str | None] = mapped_column(String(500))
     credentials: Mapped[str | None] = mapped_column(Text)
     """AES-GCM ciphertext of the credential JSON; write-only; None once disconnected."""
-    status: Mapped[str] = mapped_column(String(32), default="active")
+    status: Mapped[str] = mapped_column(String(32), default=ConnectionStatus.ACTIVE)
     status_reason: Mapped[str | None] = mapped_column(String(500))
     policy: Mapped[dict[str, Any]] = mapped_column(default=dict)
     """engine.policy.Policy as JSON; {} is the default policy."""
@@ -208,7 +210,7 @@ class Destination(Base):
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
     tenant_id: Mapped[str] = mapped_column(ForeignKey("tenants.id"), index=True)
-    kind: Mapped[str] = mapped_column(String(16), default="webhook")
+    kind: Mapped[str] = mapped_column(String(16), default=DestinationKind.WEBHOOK)
     url: Mapped[str] = mapped_column(String(1000))
     """Safe to show: every query value is `***` (repos.destinations.target_url rebuilds it)."""
     url_query: Mapped[str | None] = mapped_column(Text)
@@ -218,7 +220,7 @@ class Destination(Base):
     previous_secret: Mapped[str | None] = mapped_column(Text)
     """After a rotation, the old secret (ciphertext): events carry both signatures until..."""
     previous_secret_until: Mapped[datetime | None]
-    environment: Mapped[str] = mapped_column(String(16), default="production")
+    environment: Mapped[str] = mapped_column(String(16), default=Environment.PRODUCTION)
     enabled: Mapped[bool] = mapped_column(Boolean, default=True)
     options: Mapped[dict[str, Any]] = mapped_column(default=dict)
     """Kind-specific settings without secrets (event-type filter, thin payloads, SCIM options)."""
@@ -241,7 +243,7 @@ class OutboxEntry(Base):
     """Ordering key: connection and remote id of the person (no personal value)."""
     payload: Mapped[str] = mapped_column(Text)
     """AES-GCM ciphertext of the JSON body: it carries names and emails."""
-    status: Mapped[str] = mapped_column(String(16), default="pending")
+    status: Mapped[str] = mapped_column(String(16), default=DeliveryStatus.PENDING)
     lease_until: Mapped[datetime | None]
     """A worker that claimed the entry owns it until then; after a crash it is due again."""
     attempts: Mapped[int] = mapped_column(Integer, default=0)
@@ -274,7 +276,7 @@ class ConnectLink(Base):
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
     tenant_id: Mapped[str] = mapped_column(ForeignKey("tenants.id"), index=True)
-    environment: Mapped[str] = mapped_column(String(16), default="production")
+    environment: Mapped[str] = mapped_column(String(16), default=Environment.PRODUCTION)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     expires_at: Mapped[datetime]
     used_at: Mapped[datetime | None]

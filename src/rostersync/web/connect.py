@@ -27,9 +27,7 @@ from fastapi.responses import (
 from fastapi.templating import Jinja2Templates
 from starlette.concurrency import run_in_threadpool
 
-from rostersync.engine import catalog
-from rostersync.engine.catalog import VendorProfile, vendor_profile
-from rostersync.engine.preflight import run_preflight
+from rostersync.engine import VendorProfile, catalog, run_preflight, vendor_profile
 from rostersync.errors import RostersyncError
 from rostersync.model import ALLOWLIST, NOT_ACCESSED, RecordType
 from rostersync.services.links import LinkState, LinkUnavailable, complete, open_link

@@ -21,6 +21,7 @@ from fastapi.templating import Jinja2Templates
 from markupsafe import Markup
 
 from rostersync.errors import RostersyncError
+from rostersync.model import Environment
 from rostersync.services import apikeys, approvals, connections, dashboard, tenants
 from rostersync.services.apikeys import ApiKeyInfo
 from rostersync.services.links import issue_link
@@ -214,7 +215,7 @@ def dashboard_router(store: Store, settings: Settings) -> APIRouter:
             link = issue_link(
                 store,
                 tenant_id=who.tenant_id,
-                environment="production",
+                environment=Environment.PRODUCTION,
                 lifetime=timedelta(days=7),
                 actor=who.actor,
                 reconnect=connection_id,

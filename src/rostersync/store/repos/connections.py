@@ -10,6 +10,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from rostersync.model import ConnectionStatus, Environment
 from rostersync.store.crypto import Keyring
 from rostersync.store.errors import NotFound
 from rostersync.store.tables import Connection, new_id
@@ -43,7 +44,7 @@ def create_connection(
     provider: str,
     credentials: dict[str, str],
     base_url: str | None = None,
-    environment: str = "production",
+    environment: str = Environment.PRODUCTION,
 ) -> Connection:
     connection = Connection(
         id=new_id("con"),
@@ -52,7 +53,7 @@ def create_connection(
         credentials=keyring.encrypt(json.dumps(credentials), context=_CIPHER_CONTEXT),
         base_url=base_url,
         environment=environment,
-        status="active",
+        status=ConnectionStatus.ACTIVE,
     )
     session.add(connection)
     session.flush()
@@ -94,12 +95,12 @@ def replace_credentials(keyring: Keyring, connection: Connection, values: dict[s
 def disconnect(connection: Connection) -> None:
     """Forget the credentials; the connection row stays so runs and audit keep their subject."""
     connection.credentials = None
-    connection.status = "disconnected"
+    connection.status = ConnectionStatus.DISCONNECTED
     connection.status_reason = None
 
 
 def mark_needs_reauth(connection: Connection, reason: str) -> None:
-    connection.status = "needs_reauth"
+    connection.status = ConnectionStatus.NEEDS_REAUTH
     connection.status_reason = reason
 
 

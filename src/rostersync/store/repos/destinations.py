@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from rostersync.model import DestinationKind, Environment
 from rostersync.store.crypto import Keyring
 from rostersync.store.errors import NotFound
 from rostersync.store.tables import Destination, new_id
@@ -29,7 +30,6 @@ def _new_secret() -> str:
     return "whsec_" + base64.b64encode(secrets.token_bytes(32)).decode()
 
 
-WEBHOOK, SCIM = "webhook", "scim"
 OVERLAP_HOURS = range(7 * 24 + 1)
 """How long a rotated-out secret may keep signing: up to a week, for receivers to roll out."""
 
@@ -40,12 +40,14 @@ def create_webhook(
     *,
     tenant_id: str,
     url: str,
-    environment: str = "production",
+    environment: str = Environment.PRODUCTION,
     options: dict[str, Any] | None = None,
 ) -> tuple[Destination, str]:
     """Returns the destination and its signing secret, which is never readable again."""
     secret = _new_secret()
-    return _create(session, keyring, tenant_id, WEBHOOK, url, secret, environment, options), secret
+    return _create(
+        session, keyring, tenant_id, DestinationKind.WEBHOOK, url, secret, environment, options
+    ), secret
 
 
 def create_scim(
@@ -55,18 +57,20 @@ def create_scim(
     tenant_id: str,
     url: str,
     token: str,
-    environment: str = "production",
+    environment: str = Environment.PRODUCTION,
     options: dict[str, Any] | None = None,
 ) -> Destination:
     """A SCIM 2.0 service provider; its bearer token is kept where a webhook keeps its secret."""
-    return _create(session, keyring, tenant_id, SCIM, url, token, environment, options)
+    return _create(
+        session, keyring, tenant_id, DestinationKind.SCIM, url, token, environment, options
+    )
 
 
 def _create(
     session: Session,
     keyring: Keyring,
     tenant_id: str,
-    kind: str,
+    kind: DestinationKind,
     url: str,
     secret: str,
     environment: str,

@@ -17,11 +17,11 @@ from typing import Any
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from rostersync.model import DeliveryStatus
 from rostersync.store.crypto import Keyring
 from rostersync.store.tables import Destination, OutboxEntry
 
 _CIPHER_CONTEXT = "outbox.payload"
-PENDING, SENDING, DELIVERED, FAILED = "pending", "sending", "delivered", "failed"
 
 
 def entry_id(event_id: str, destination_id: str) -> str:
@@ -52,7 +52,7 @@ def enqueue(
             event_type=event_type,
             subject=subject,
             payload=keyring.encrypt(json.dumps(payload), context=_CIPHER_CONTEXT),
-            status=PENDING,
+            status=DeliveryStatus.PENDING,
             next_attempt_at=at,
             created_at=at,
         )
@@ -75,7 +75,7 @@ def claim_due(
     """Take the entries that are due now and first in line for their person."""
     undelivered = session.scalars(
         select(OutboxEntry)
-        .where(OutboxEntry.status.in_((PENDING, SENDING)))
+        .where(OutboxEntry.status.in_((DeliveryStatus.PENDING, DeliveryStatus.SENDING)))
         .order_by(OutboxEntry.sequence)
         .with_for_update(skip_locked=True)
     )
@@ -87,11 +87,13 @@ def claim_due(
             continue
         waiting.add(line)
         leased = (
-            entry.status == SENDING and entry.lease_until is not None and entry.lease_until > now
+            entry.status == DeliveryStatus.SENDING
+            and entry.lease_until is not None
+            and entry.lease_until > now
         )
         if leased or entry.next_attempt_at > now:
             continue
-        entry.status, entry.lease_until = SENDING, now + lease
+        entry.status, entry.lease_until = DeliveryStatus.SENDING, now + lease
         claimed.append(
             ClaimedEntry(
                 entry.sequence,
@@ -124,11 +126,11 @@ def record_outcome(
     entry.last_error = error
     entry.lease_until = None
     if delivered:
-        entry.status, entry.delivered_at = DELIVERED, at
+        entry.status, entry.delivered_at = DeliveryStatus.DELIVERED, at
     elif retry_at is None:
-        entry.status = FAILED
+        entry.status = DeliveryStatus.FAILED
     else:
-        entry.status, entry.next_attempt_at = PENDING, retry_at
+        entry.status, entry.next_attempt_at = DeliveryStatus.PENDING, retry_at
 
 
 def list_entries(
@@ -202,11 +204,13 @@ def feed(
 
 def replay(session: Session, *, tenant_id: str | None, entry_ids: list[str], now: datetime) -> int:
     """Send failed entries again from now, with the same webhook-id (receivers dedupe on it)."""
-    query = select(OutboxEntry).where(OutboxEntry.id.in_(entry_ids), OutboxEntry.status == FAILED)
+    query = select(OutboxEntry).where(
+        OutboxEntry.id.in_(entry_ids), OutboxEntry.status == DeliveryStatus.FAILED
+    )
     if tenant_id is not None:
         query = query.where(OutboxEntry.tenant_id == tenant_id)
     count = 0
     for entry in session.scalars(query):
-        entry.status, entry.next_attempt_at, entry.lease_until = PENDING, now, None
+        entry.status, entry.next_attempt_at, entry.lease_until = DeliveryStatus.PENDING, now, None
         count += 1
     return count

@@ -10,7 +10,7 @@ from typing import Any, cast
 from sqlalchemy import CursorResult, func, select, update
 from sqlalchemy.orm import Session
 
-from rostersync.model import Action
+from rostersync.model import Action, RunStatus
 from rostersync.store.errors import NotFound
 from rostersync.store.tables import Action as ActionRow
 from rostersync.store.tables import Connection, SyncRun, new_id
@@ -21,7 +21,7 @@ def start_run(session: Session, connection: Connection, *, dry_run: bool, at: da
         id=new_id("run"),
         tenant_id=connection.tenant_id,
         connection_id=connection.id,
-        status="running",
+        status=RunStatus.RUNNING,
         dry_run=dry_run,
         started_at=at,
         counts={},
@@ -34,7 +34,7 @@ def start_run(session: Session, connection: Connection, *, dry_run: bool, at: da
 def finish_run(
     run: SyncRun,
     *,
-    status: str,
+    status: RunStatus,
     at: datetime,
     counts: dict[str, Any] | None = None,
     report: dict[str, Any] | None = None,
@@ -108,7 +108,7 @@ def run_actions(session: Session, run: SyncRun) -> list[ActionRow]:
 def held_run(session: Session, connection: Connection) -> str | None:
     """The id of the connection's run that awaits approval, if one does."""
     query = select(SyncRun.id).where(
-        SyncRun.connection_id == connection.id, SyncRun.status == "held"
+        SyncRun.connection_id == connection.id, SyncRun.status == RunStatus.HELD
     )
     return session.scalars(query).first()
 
@@ -118,11 +118,13 @@ def discard_held(session: Session, connection: Connection, *, actor: str) -> lis
     approved; the run rows stay, as history. The ids of the runs discarded."""
     held = list(
         session.scalars(
-            select(SyncRun).where(SyncRun.connection_id == connection.id, SyncRun.status == "held")
+            select(SyncRun).where(
+                SyncRun.connection_id == connection.id, SyncRun.status == RunStatus.HELD
+            )
         )
     )
     for run in held:
-        run.status, run.held_plan, run.decided_by = "rejected", None, actor
+        run.status, run.held_plan, run.decided_by = RunStatus.REJECTED, None, actor
     return [run.id for run in held]
 
 
@@ -134,7 +136,7 @@ def touch(session: Session, run_id: str, *, at: datetime) -> bool:
     """
     beat = (
         update(SyncRun)
-        .where(SyncRun.id == run_id, SyncRun.status == "running")
+        .where(SyncRun.id == run_id, SyncRun.status == RunStatus.RUNNING)
         .values(heartbeat_at=at)
     )
     return cast("CursorResult[Any]", session.execute(beat)).rowcount == 1
@@ -142,7 +144,7 @@ def touch(session: Session, run_id: str, *, at: datetime) -> bool:
 
 def is_running(session: Session, connection: Connection) -> bool:
     query = select(SyncRun.id).where(
-        SyncRun.connection_id == connection.id, SyncRun.status == "running"
+        SyncRun.connection_id == connection.id, SyncRun.status == RunStatus.RUNNING
     )
     return session.scalars(query).first() is not None
 
@@ -162,9 +164,9 @@ def fail_abandoned(
     last_sign = func.coalesce(SyncRun.heartbeat_at, SyncRun.started_at)
     sweep = (
         update(SyncRun)
-        .where(SyncRun.status == "running", last_sign < silent_since)
+        .where(SyncRun.status == RunStatus.RUNNING, last_sign < silent_since)
         .values(
-            status="failed",
+            status=RunStatus.FAILED,
             finished_at=at,
             error_code=error_code,
             error_message=message,

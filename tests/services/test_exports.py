@@ -1,0 +1,26 @@
+from __future__ import annotations
+
+import rostersync.services
+from tests.exports import assert_exports
+
+
+def test_exported_members() -> None:
+    assert_exports(
+        rostersync.services,
+        {
+            "accounts",
+            "apikeys",
+            "approvals",
+            "audit",
+            "connections",
+            "dashboard",
+            "deliveries",
+            "destinations",
+            "keys",
+            "links",
+            "pull",
+            "runs",
+            "stores",
+            "tenants",
+        },
+    )
