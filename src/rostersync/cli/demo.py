@@ -23,8 +23,7 @@ from rostersync.cli.server import build_app, serve
 from rostersync.connectors import BadInput
 from rostersync.jobs import InProcessRunner
 from rostersync.model import Environment
-from rostersync.sandbox import Faults, SyntheticCompany
-from rostersync.sandbox.vendors import hibob as hibob_sandbox
+from rostersync.sandbox import EMULATORS, Faults, SyntheticCompany
 from rostersync.services import apikeys, connections, destinations, tenants
 from rostersync.services.destinations import DestinationSpec
 from rostersync.services.links import IssuedLink, issue_link
@@ -119,7 +118,7 @@ def demo(
     admin_key = apikeys.create_key(store, tenant_id=None, name="demo dashboard", actor="demo").token
 
     company = SyntheticCompany(size=people)
-    emulator = hibob_sandbox.create_app(
+    emulator = EMULATORS["hibob"](
         company, credentials={"service_user_id": SANDBOX_USER, "token": token}, faults=Faults()
     )
     sandbox_hibob = SandboxTarget(
