@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import httpx
 import pytest
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
 
-from rostersync.sandbox import Fault, FaultKind, Faults
+from rostersync.sandbox import Fault, FaultKind, Faults, ServerThread
+from rostersync.sandbox.faults import FaultInjectionMiddleware
 
 
 def test_take_pops_in_order_and_honours_path_and_method() -> None:
@@ -51,6 +57,7 @@ def test_configure_applies_flags_and_queue() -> None:
         "revoked": False,
         "forbidden": False,
         "leak_sensitive_fields": False,
+        "hidden_fields": [],
         "queue": [],
         "padding_sent": 0,
     }
@@ -67,6 +74,8 @@ def test_configure_applies_flags_and_queue() -> None:
         {"queue": [{"kind": "truncate", "keep": 1}]},
         {"queue": [{"times": 0}]},
         {"queue": [{"status": "five hundred"}]},
+        {"hidden_fields": "work.manager"},
+        {"hidden_fields": [5]},
     ],
 )
 def test_configure_rejects_bad_specs_without_changing_anything(spec: dict[str, object]) -> None:
@@ -88,3 +97,27 @@ def test_helpers_validate() -> None:
         faults.truncate_next(keep=1.5)
     with pytest.raises(ValueError):
         faults.inject(Fault(FaultKind.SLOW), times=0)
+
+
+def test_hidden_fields_leave_every_form_of_the_field_out_silently() -> None:
+    person = {"id": "1", "/work/manager": {"value": "2"}, "work": {"manager": "2", "site": "x"}}
+    other = {"id": "3", "terminationDate": "2026-01-01", "work": {"manager": "1"}}
+
+    async def people(_request: Request) -> JSONResponse:
+        return JSONResponse({"employees": [person, other]})
+
+    faults = Faults()
+    app = FaultInjectionMiddleware(
+        Starlette(routes=[Route("/people", people)]),
+        faults=faults,
+        render_error=lambda status, _fault: (b"{}", {}),
+    )
+    with ServerThread(app) as server, httpx.Client(base_url=server.base_url) as client:
+        faults.configure({"hidden_fields": ["work.manager", "terminationDate"]})
+        assert client.get("/people").json() == {
+            "employees": [{"id": "1", "work": {"site": "x"}}, {"id": "3", "work": {}}]
+        }
+        faults.hide_fields("work.manager", record_ids=["3"])
+        assert client.get("/people").json()["employees"] == [person, {**other, "work": {}}]
+        faults.show_fields()
+        assert client.get("/people").json()["employees"] == [person, other]

@@ -5,7 +5,9 @@ A :class:`Faults` object holds two kinds of control:
 - standing conditions, true until switched off: ``revoked`` (every vendor request answers
   401), ``forbidden`` (every vendor request answers 403) and ``leak_sensitive_fields``
   (the emulator returns every field it has, sensitive ones included, whatever the client
-  asked for; it is read by the emulator itself, not by the middleware);
+  asked for; it is read by the emulator itself, not by the middleware) and ``hidden_fields``
+  (fields every JSON answer leaves out, as a vendor does for a field the service user may not
+  see: :meth:`Faults.hide_fields`);
 - a queue of one-shot :class:`Fault` entries, each consumed by the next matching request:
   an error status (500, 503, 429 with ``Retry-After``, ...), a slow answer, a truncated
   body (the real answer, cut part-way so the JSON is invalid), a short page (valid JSON
@@ -30,7 +32,7 @@ import asyncio
 import json
 import threading
 from collections import deque
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Any
@@ -112,6 +114,7 @@ class Faults:
         self._revoked = False
         self._forbidden = False
         self.leak_sensitive_fields = False
+        self._hidden: tuple[frozenset[str], frozenset[str] | None] = (frozenset(), None)
         self._seen: deque[tuple[str, str, int]] = deque(maxlen=1000)
         self._padding_sent = 0
 
@@ -138,6 +141,26 @@ class Faults:
 
     def allow(self) -> None:
         self._forbidden = False
+
+    def hide_fields(self, *names: str, record_ids: Iterable[str] | None = None) -> None:
+        """Every JSON answer leaves these fields out until :meth:`show_fields`, silently, as
+        HiBob and BambooHR do for a field the service user has no permission to see.
+
+        A name is a key as the vendor writes it (``terminationDate``), removed from every
+        object; a dotted one (``work.department``) is also removed as the nested key
+        (``{"work": {"department": ...}}``) and as the flat path key (``"/work/department"``).
+        With ``record_ids``, only objects whose ``id`` is one of them (and what they hold) lose
+        the fields: one person's department blanked, everyone else's intact.
+        """
+        self._hidden = (frozenset(names), None if record_ids is None else frozenset(record_ids))
+
+    def show_fields(self) -> None:
+        self._hidden = (frozenset(), None)
+
+    @property
+    def hidden_fields(self) -> tuple[frozenset[str], frozenset[str] | None]:
+        """(field names, record ids or None for every record) that answers leave out."""
+        return self._hidden
 
     # --- one-shot faults ------------------------------------------------------------------
 
@@ -247,6 +270,7 @@ class Faults:
         self._revoked = False
         self._forbidden = False
         self.leak_sensitive_fields = False
+        self._hidden = (frozenset(), None)
 
     # --- request log ----------------------------------------------------------------------
 
@@ -274,8 +298,9 @@ class Faults:
         """Apply a JSON control document (the body of ``POST /_sandbox/faults``).
 
         Keys, all optional: ``reset`` (bool, applied first), ``revoked``, ``forbidden``,
-        ``leak_sensitive_fields`` (bools), and ``queue``: a list of objects with ``kind``
-        (``status`` | ``slow`` | ``truncate`` | ``short`` | ``list_as_number`` |
+        ``leak_sensitive_fields`` (bools), ``hidden_fields`` (a list of field names, see
+        :meth:`hide_fields`; ``[]`` shows them again), and ``queue``: a list of objects with
+        ``kind`` (``status`` | ``slow`` | ``truncate`` | ``short`` | ``list_as_number`` |
         ``record_as_string`` | ``wrong_types`` | ``nested`` | ``huge`` | ``entities``) and the
         :class:`Fault` fields (``status``, ``seconds``, ``retry_after``, ``body``, ``headers``,
         ``keep``, ``after``, ``depth``, ``size``, ``path``, ``method``) plus ``times``. Raises
@@ -289,6 +314,11 @@ class Faults:
                 if not isinstance(spec[key], bool):
                     raise ValueError(f"{key} must be a boolean")
                 flags[key] = spec[key]
+        hidden = spec.get("hidden_fields")
+        if hidden is not None and (
+            not isinstance(hidden, list) or not all(isinstance(n, str) for n in hidden)
+        ):
+            raise ValueError("hidden_fields must be a list of field names")
         queue = spec.get("queue", [])
         if not isinstance(queue, list):
             raise ValueError("queue must be a list")
@@ -302,6 +332,8 @@ class Faults:
             self._forbidden = flags["forbidden"]
         if "leak_sensitive_fields" in flags:
             self.leak_sensitive_fields = flags["leak_sensitive_fields"]
+        if hidden is not None:
+            self.hide_fields(*hidden)
         for fault, times in parsed:
             self.inject(fault, times)
 
@@ -347,6 +379,7 @@ class Faults:
             "revoked": self._revoked,
             "forbidden": self._forbidden,
             "leak_sensitive_fields": self.leak_sensitive_fields,
+            "hidden_fields": sorted(self._hidden[0]),
             "queue": [f.describe() for f in self.pending()],
             "padding_sent": self.padding_sent(),
         }
@@ -390,7 +423,9 @@ class FaultInjectionMiddleware:
             await self._send_error(recording_send, status, None)
         else:
             fault = faults.take(method, path)
-            if fault is None:
+            if fault is None and faults.hidden_fields[0]:
+                await self._send_altered(scope, receive, recording_send, None)
+            elif fault is None:
                 await self.app(scope, receive, recording_send)
             elif fault.kind is FaultKind.STATUS:
                 await self._send_error(recording_send, fault.status, fault)
@@ -421,8 +456,10 @@ class FaultInjectionMiddleware:
         )
         await send({"type": "http.response.body", "body": body})
 
-    async def _send_altered(self, scope: Scope, receive: Receive, send: Send, fault: Fault) -> None:
-        """The emulator's real answer, altered as `fault` says."""
+    async def _send_altered(
+        self, scope: Scope, receive: Receive, send: Send, fault: Fault | None
+    ) -> None:
+        """The emulator's real answer, altered as `fault` says, hidden fields left out."""
         start: Message | None = None
         chunks: list[bytes] = []
 
@@ -436,16 +473,18 @@ class FaultInjectionMiddleware:
         await self.app(scope, receive, capture)
         if start is None:
             return
-        body = b"".join(chunks)
+        body = _without(b"".join(chunks), *self.faults.hidden_fields)
         headers = [(k, v) for k, v in start.get("headers", []) if k.lower() != b"content-length"]
-        if fault.kind is FaultKind.HUGE:
+        if fault is None:
+            cut = body
+        elif fault.kind is FaultKind.HUGE:
             # No length announced: the client learns the size only by reading.
             await send(
                 {"type": "http.response.start", "status": start["status"], "headers": headers}
             )
             await self._pad(receive, send, body, fault.size)
             return
-        if fault.kind is FaultKind.SHORT:
+        elif fault.kind is FaultKind.SHORT:
             cut = _shortened(body, fault.keep)
         elif fault.kind is FaultKind.TRUNCATE:
             # Always lose at least one byte, so even a tiny answer stops parsing.
@@ -515,6 +554,41 @@ def _entity_bomb(body: bytes) -> bytes:
     declaration_end = body.find(b"?>") + 2 if body.lstrip().startswith(b"<?xml") else 0
     close = body.rfind(b"</")
     return body[:declaration_end] + dtd + body[declaration_end:close] + b"&lol9;" + body[close:]
+
+
+def _strip(value: Any, names: frozenset[str], ids: frozenset[str] | None, inside: bool) -> None:
+    """Remove `names` from the objects in `value` that are, or are inside, a chosen record."""
+    if isinstance(value, list):
+        for item in value:
+            _strip(item, names, ids, inside)
+        return
+    if not isinstance(value, dict):
+        return
+    inside = inside or ids is None or str(value.get("id")) in ids
+    if inside:
+        for name in names:
+            value.pop(name, None)
+            value.pop("/" + name.replace(".", "/"), None)
+            *parents, leaf = name.split(".")
+            holder: Any = value
+            for key in parents:
+                holder = holder.get(key) if isinstance(holder, dict) else None
+            if parents and isinstance(holder, dict):
+                holder.pop(leaf, None)
+    for child in value.values():
+        _strip(child, names, ids, inside)
+
+
+def _without(body: bytes, names: frozenset[str], ids: frozenset[str] | None) -> bytes:
+    """The same JSON without the hidden fields; a body that is not JSON as it was."""
+    if not names:
+        return body
+    try:
+        document = json.loads(body)
+    except ValueError:
+        return body
+    _strip(document, names, ids, inside=False)
+    return json.dumps(document).encode()
 
 
 def _longest_list(value: Any) -> list[Any] | None:
