@@ -102,6 +102,22 @@ def action_id(
     return f"act_{digest[:32]}"
 
 
+def last_known(employee: Employee, before: StoredPerson | None) -> Employee:
+    """A leaver as their deprovision event shows them: where the vendor blanked the
+    department, manager or location on termination, the ones stored from before, so the
+    product can still tell whose team and office lost a person."""
+    if before is None:
+        return employee
+    was = before.employee
+    return employee.model_copy(
+        update={
+            "group_ids": employee.group_ids or was.group_ids,
+            "manager_remote_id": employee.manager_remote_id or was.manager_remote_id,
+            "location_id": employee.location_id or was.location_id,
+        }
+    )
+
+
 def wants_access(employee: Employee, today: date, policy: Policy) -> bool:
     status = employee.employment_status
     if status is EmploymentStatus.PENDING:
@@ -150,8 +166,10 @@ class _Planner:
         before: StoredPerson | None = None,
         changed: tuple[str, ...] = (),
         account_id: str | None = None,
+        shown: Employee | None = None,
     ) -> None:
-        """`access_seq` is the person's sequence once this action is applied."""
+        """`access_seq` is the person's sequence once this action is applied; `shown` is the
+        person as the event describes them, when that is not `employee` (a leaver)."""
         action = Action(
             id=action_id(self.inputs.connection_id, kind, employee, rule, access_seq),
             kind=kind,
@@ -163,7 +181,7 @@ class _Planner:
             to_status=employee.employment_status,
             account_id=account_id,
         )
-        self.actions.append(PlannedAction(action, employee))
+        self.actions.append(PlannedAction(action, shown or employee))
 
     def hold_for_a_person(self, reason: str, remote_id: str) -> None:
         self.needs_a_person.setdefault(reason, []).append(remote_id)
@@ -289,6 +307,7 @@ class _Planner:
             access_seq=access_seq,
             before=before,
             account_id=after.account_id,
+            shown=last_known(after.employee, before),
         )
         return replace(
             after, provisioned=False, deprovisioned_on=self.inputs.today, access_seq=access_seq
