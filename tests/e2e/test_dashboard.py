@@ -279,3 +279,27 @@ def test_reconnect_after_revoked_credentials_keeps_the_connection(
     again = harness.sync()
     assert again.status == "succeeded"
     assert again.counts["provision"] == 0 < first.counts["provision"]
+
+
+def test_a_field_the_service_user_stopped_seeing_is_a_warning(
+    browser: Browser, site: tuple[str, Harness, str]
+) -> None:
+    base_url, harness, key = site
+    harness.sync()
+    with httpx.Client(base_url=base_url) as client:
+        sign_in(client, key)
+        assert "Fields missing from" not in client.get("/dashboard").text
+    # HiBob leaves out a field the service user may not see: the read still succeeds.
+    harness.sandbox.faults.hide_fields("work.manager")
+    assert harness.sync().status == "succeeded"
+
+    with httpx.Client(base_url=base_url) as client:
+        sign_in(client, key)
+        text = client.get("/dashboard").text
+    assert "Fields missing from hibob" in text
+    assert "Manager: empty for everyone in the last read" in text
+    page = browser.new_page()
+    login(page, base_url, key)
+    warning = page.get_by_role("alert").filter(has_text="Fields missing from hibob")
+    expect(warning).to_contain_text("Manager: empty for everyone")
+    shot(page, "9-field-missing")

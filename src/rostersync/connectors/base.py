@@ -91,6 +91,8 @@ class Connector(Protocol):
     allowed_hosts: tuple[str, ...]
     credential_fields: tuple[CredentialField, ...]
     guide: SetupGuide
+    fields: tuple[str, ...]
+    """The allowlisted employee fields this vendor provides (see ConnectorSpec.fields)."""
 
     def check_target(
         self, credentials: Mapping[str, str], base_url: str | None, *, allow_loopback: bool

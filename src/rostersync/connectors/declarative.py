@@ -189,6 +189,7 @@ class DeclarativeConnector:
         self.allowed_hosts = spec.allowed_hosts
         self.credential_fields: tuple[CredentialField, ...] = spec.credential_fields
         self.guide: SetupGuide = spec.guide
+        self.fields: tuple[str, ...] = spec.fields
 
     def root(self, credentials: Mapping[str, str], base_url: str | None) -> str:
         return effective_root(render(self.spec.api_root, credentials), base_url)

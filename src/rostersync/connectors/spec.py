@@ -24,6 +24,7 @@ from rostersync.connectors.auth import AuthKind
 from rostersync.connectors.base import CredentialField, Record, SetupGuide
 from rostersync.connectors.errors import InvalidSpec
 from rostersync.connectors.paging import NO_PAGING, Paginator
+from rostersync.model import RecordType, field_names
 from rostersync.net import RetryPolicy
 
 __all__ = ["Check", "Collector", "ConnectorSpec", "MapContext", "Mapper", "SetupGuide", "Stream"]
@@ -120,6 +121,9 @@ class ConnectorSpec:
     read: Callable[[SpecReader], Iterator[Record]] | None = None
     """Replaces the stream loop where an API cannot be declared (SOAP); its rows still go
     through `SpecReader.mapped`."""
+    fields: tuple[str, ...] = field_names(RecordType.EMPLOYEE)
+    """The allowlisted employee fields the vendor provides (default: all of them): one of
+    these empty for everyone is a permission gap, and preflight and the dashboard say so."""
 
     def __post_init__(self) -> None:
         """A spec that cannot work fails when its module is imported, not at a customer's
@@ -130,6 +134,11 @@ class ConnectorSpec:
         names = [stream.name for stream in self.streams]
         if len(set(names)) != len(names):
             raise InvalidSpec(f"{where}: stream names must be unique (tables are named by them)")
+        unknown_fields = set(self.fields) - set(field_names(RecordType.EMPLOYEE))
+        if unknown_fields:
+            raise InvalidSpec(
+                f"{where}: fields {', '.join(sorted(unknown_fields))} are not allowlisted"
+            )
         declared = {f.name for f in self.credential_fields}
         templates = [self.api_root, *_auth_templates(self.auth)]
         templates += [stream.path for stream in self.streams]

@@ -24,8 +24,9 @@ from rostersync.connectors import (
     get_connector,
     read_records,
 )
+from rostersync.engine import coverage
 from rostersync.engine.setup import validate_credentials
-from rostersync.model import Employee, EmploymentStatus, Group, Location
+from rostersync.model import ALLOWLIST, Employee, EmploymentStatus, Group, Location, RecordType
 
 
 class Outcome(StrEnum):
@@ -70,7 +71,9 @@ TERMINATED = "Leavers (terminated people) visible"
 FUTURE = "Future hires visible"
 DEPARTMENTS = "Departments and teams readable"
 LOCATIONS = "Work locations readable"
-ORDER = (CREDENTIALS, PEOPLE, TERMINATED, FUTURE, DEPARTMENTS, LOCATIONS)
+FIELDS = "Every field readable"
+ORDER = (CREDENTIALS, PEOPLE, TERMINATED, FUTURE, DEPARTMENTS, LOCATIONS, FIELDS)
+_LABELS = {f.name: f.label for f in ALLOWLIST if f.record is RecordType.EMPLOYEE}
 
 
 def _failed(vendor: str, error: ConnectorError) -> tuple[Check, ...]:
@@ -107,7 +110,28 @@ def _presence(name: str, count: int, seen: str, missing: str) -> Check:
     return Check(name, Outcome.PASSED, seen) if count else Check(name, Outcome.WARNING, missing)
 
 
-def _checks(vendor: str, by_status: Counter[str], groups: int, locations: int) -> tuple[Check, ...]:
+def _fields(vendor: str, provided: tuple[str, ...], covered: Counter[str], people: int) -> Check:
+    """Fields the vendor provides that nobody has: a permission the service user lacks (HiBob
+    and BambooHR leave such a field out without an error)."""
+    gaps = coverage.field_warnings(provided, covered, people)
+    if not gaps:
+        return Check(FIELDS, Outcome.PASSED, "Every field we read was present for someone.")
+    names = ", ".join(_LABELS.get(g.field, g.field) for g in gaps)
+    return Check(
+        FIELDS,
+        Outcome.WARNING,
+        f"{vendor} sent no {names} for anyone. The service user is probably not allowed to see "
+        "these fields: grant them as the set-up steps say, then check again.",
+    )
+
+
+def _checks(
+    vendor: str,
+    by_status: Counter[str],
+    groups: int,
+    locations: int,
+    fields: Check,
+) -> tuple[Check, ...]:
     people = sum(by_status.values())
     terminated = by_status[EmploymentStatus.TERMINATED.value]
     pending = by_status[EmploymentStatus.PENDING.value]
@@ -147,6 +171,7 @@ def _checks(vendor: str, by_status: Counter[str], groups: int, locations: int) -
             f"{locations} work locations read.",
             "No work locations were readable: people will have no location.",
         ),
+        fields,
     )
 
 
@@ -175,6 +200,7 @@ def run_preflight(
         save_credentials=keep_rotated,
     )
     by_status: Counter[str] = Counter()
+    covered: Counter[str] = Counter()
     groups = locations = 0
     try:
         connector.check_target(credentials, base_url, allow_loopback=allow_loopback)
@@ -182,6 +208,7 @@ def run_preflight(
             match record:
                 case Employee():
                     by_status[record.employment_status.value] += 1
+                    covered.update(coverage.present(record))
                 case Group():
                     groups += 1
                 case Location():
@@ -189,7 +216,13 @@ def run_preflight(
     except ConnectorError as error:
         return PreflightResult(_failed(connector.display_name, error))
     return PreflightResult(
-        _checks(connector.display_name, by_status, groups, locations),
+        _checks(
+            connector.display_name,
+            by_status,
+            groups,
+            locations,
+            _fields(connector.display_name, connector.fields, covered, sum(by_status.values())),
+        ),
         people_by_status=dict(by_status),
         groups=groups,
         locations=locations,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from rostersync.engine.coverage import FieldWarning
 from rostersync.model import Action, RunStatus
 
 
@@ -22,6 +23,10 @@ class SyncReport:
     """Why the run is held for approval (held runs and previews that would be held)."""
     needs_a_person: dict[str, tuple[str, ...]] = field(default_factory=dict)
     """Reason -> remote ids the run left alone for a person (no email, disputed match...)."""
+    coverage: dict[str, int] = field(default_factory=dict)
+    """Allowlisted employee field -> how many people of the read had it."""
+    field_warnings: tuple[FieldWarning, ...] = ()
+    """Fields the vendor should provide that are empty for everyone or dropped sharply."""
 
     @property
     def ok(self) -> bool:
@@ -41,5 +46,7 @@ class SyncReport:
             ),
             "hold_reason": self.hold,
             "needs_a_person": {k: list(v) for k, v in self.needs_a_person.items()},
+            "field_coverage": self.coverage,
+            "field_warnings": [w.as_dict() for w in self.field_warnings],
             "actions": [action.model_dump(mode="json") for action in self.actions],
         }

@@ -30,7 +30,7 @@ from rostersync.connectors import (
     get_connector,
     read_records,
 )
-from rostersync.engine import events, plans
+from rostersync.engine import coverage, events, plans
 from rostersync.engine.errors import ConnectionNotActive, RunAbandoned, RunCrashed, RunHeld
 from rostersync.engine.guards import hold_reason
 from rostersync.engine.lifecycle import Inputs, Plan, plan
@@ -350,9 +350,24 @@ def _apply(
         hold = (
             None
             if complete.from_store
-            else hold_reason(previous.people, the_plan, len(complete.employees), policy)
+            else hold_reason(
+                previous.people, the_plan, len(complete.employees), policy, complete.employees
+            )
         )
-        details: dict[str, object] = {"needs_a_person": the_plan.needs_a_person}
+        had = [p.employee for p in previous.people.values() if not p.remote_was_deleted]
+        covered = coverage.coverage(complete.employees.values())
+        gaps = coverage.field_warnings(
+            get_connector(connection.provider).fields,
+            covered,
+            len(complete.employees),
+            coverage.coverage(had),
+            len(had),
+        )
+        details: dict[str, object] = {
+            "needs_a_person": the_plan.needs_a_person,
+            "field_coverage": covered,
+            "field_warnings": [gap.as_dict() for gap in gaps],
+        }
         if hold:
             details["hold_reason"] = hold
         # Just before the first write, so the run is ours until the commit (row lock; SQLite's
@@ -370,6 +385,8 @@ def _apply(
                 actions,
                 hold=hold,
                 needs_a_person=the_plan.needs_a_person,
+                coverage=covered,
+                field_warnings=tuple(gaps),
             )
         org = None if complete.from_store else (complete.groups, complete.locations)
         if hold:
@@ -396,6 +413,8 @@ def _apply(
                 actions,
                 hold=hold,
                 needs_a_person=the_plan.needs_a_person,
+                coverage=covered,
+                field_warnings=tuple(gaps),
             )
         apply_plan(session, store, connection, run, the_plan, org, at)
         runs.finish_run(run, status=RunStatus.SUCCEEDED, at=at, counts=counts, report=details)
@@ -408,6 +427,8 @@ def _apply(
         counts,
         actions,
         needs_a_person=the_plan.needs_a_person,
+        coverage=covered,
+        field_warnings=tuple(gaps),
     )
 
 

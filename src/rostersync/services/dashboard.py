@@ -3,12 +3,21 @@
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy.orm import Session
 
-from rostersync.model import ConnectionStatus, Employee, Group, Location, RunStatus
+from rostersync.model import (
+    ALLOWLIST,
+    ConnectionStatus,
+    Employee,
+    Group,
+    Location,
+    RecordType,
+    RunStatus,
+)
 from rostersync.services.approvals import HeldPerson, people_in_plan
 from rostersync.services.audit import AuditEntry, list_audit
 from rostersync.services.connections import ConnectionInfo, connection_info
@@ -21,6 +30,21 @@ from rostersync.store.repos import connections, people, runs, tenants
 from rostersync.store.session import transaction
 
 _CHART_BARS = 12
+_LABELS = {f.name: f.label for f in ALLOWLIST if f.record is RecordType.EMPLOYEE}
+
+
+@dataclass(frozen=True)
+class FieldGap:
+    """A field the HR system should send that the last read had for nobody ("empty") or for
+    far fewer people than the run before ("dropped"): most often a permission the service user
+    lacks. Counts only."""
+
+    field: str
+    label: str
+    gap: str
+    people: int
+    before: int | None
+    known: int | None
 
 
 @dataclass(frozen=True)
@@ -28,6 +52,31 @@ class ConnectionHealth:
     connection: ConnectionInfo
     next_sync: datetime | None
     last_run: RunInfo | None
+    field_gaps: list[FieldGap] = field(default_factory=list)
+    """What the connection's last read (held, previewed or applied) lacked."""
+
+
+def _field_gaps(runs_newest_first: list[RunInfo], connection_id: str) -> list[FieldGap]:
+    last_read = next(
+        (
+            r
+            for r in runs_newest_first
+            if r.connection_id == connection_id and "field_warnings" in r.report
+        ),
+        None,
+    )
+    warnings: list[dict[str, Any]] = list(last_read.report["field_warnings"]) if last_read else []
+    return [
+        FieldGap(
+            str(w["field"]),
+            _LABELS.get(str(w["field"]), str(w["field"])),
+            str(w["gap"]),
+            int(w["people"]),
+            w.get("before"),
+            w.get("known"),
+        )
+        for w in warnings
+    ]
 
 
 @dataclass(frozen=True)
@@ -79,6 +128,7 @@ def home(store: Store, tenant_id: str, *, sync_interval: timedelta) -> Home:
                 if c.last_sync_at and c.status == ConnectionStatus.ACTIVE
                 else None,
                 next((r for r in recent if r.connection_id == c.id), None),
+                _field_gaps(recent, c.id),
             )
             for c in connections.list_connections(session, tenant_id=tenant_id)
         ]

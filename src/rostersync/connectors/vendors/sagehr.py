@@ -36,7 +36,7 @@ from rostersync.connectors.mapping import (
 )
 from rostersync.connectors.paging import PageNumber
 from rostersync.connectors.spec import ConnectorSpec, MapContext, SetupGuide, Stream
-from rostersync.model import Employee, EmploymentStatus, GroupType
+from rostersync.model import Employee, EmploymentStatus, GroupType, RecordType, field_names
 
 # The page size is not a parameter: every list answers 50 per page and says how many pages.
 _PAGES = PageNumber(size_param=None, size=50, total_pages_path="meta.total_pages")
@@ -111,6 +111,8 @@ SPEC = ConnectorSpec(
     ),
     auth=Header("X-Auth-Token", "{api_key}"),
     streams=(TEAMS, EMPLOYEES, TERMINATED),
+    # Sage HR's API has no work locations: location_id is never expected.
+    fields=tuple(f for f in field_names(RecordType.EMPLOYEE) if f != "location_id"),
     guide=SetupGuide(
         summary="Enable Sage HR API access as an administrator and give rostersync the API "
         "key and your company subdomain. rostersync only reads employees, terminated "
