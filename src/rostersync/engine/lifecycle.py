@@ -8,7 +8,9 @@ The rules (DESIGN.md section 5), each named by the `rule` it writes on its actio
   new id); `leave.return` when access was suspended for leave.
 - `leaver.terminated`, `leaver.missing` (gone from two complete reads at least the policy's
   interval apart: the first read that misses someone only notes when, by policy),
-  `leave.suspend` (leave, by policy), `scope.out` (moved out of scope, by policy):
+  `leave.suspend` (leave, by policy), `leaver.garden_leave` (garden leave started: removed at
+  its start by policy, else kept until the termination date), `scope.out` (moved out of scope,
+  by policy):
   `deprovision`, which disables; `delete.grace` deletes, opt-in, a grace period later.
 - `mover`: someone with access whose allowlisted fields changed (`changed_fields` says which);
   `manager.resolved` when their manager gets access after them; `match.linked` when an
@@ -119,6 +121,8 @@ def last_known(employee: Employee, before: StoredPerson | None) -> Employee:
 
 
 def wants_access(employee: Employee, today: date, policy: Policy) -> bool:
+    if employee.on_garden_leave and policy.garden_leave == "remove_at_start":
+        return False
     status = employee.employment_status
     if status is EmploymentStatus.PENDING:
         start = employee.start_date
@@ -246,6 +250,8 @@ class _Planner:
             if start is not None and start > self.inputs.today:
                 return "leaver.terminated", "hire cancelled before the start date"
             return "leaver.terminated", "leaver: TERMINATED"
+        if employee.on_garden_leave and self.policy.garden_leave == "remove_at_start":
+            return "leaver.garden_leave", "garden leave started: removed at its start by policy"
         if status is EmploymentStatus.INACTIVE and self.policy.leave == "suspend":
             return "leave.suspend", "on leave: suspended by policy"
         if scope_rule is not None and self.policy.deprovision_out_of_scope:

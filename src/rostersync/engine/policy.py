@@ -68,6 +68,12 @@ class Policy(BaseModel):
     """Provision a future hire this many days before the start date (0: on the day)."""
     leave: Literal["keep", "suspend"] = "keep"
     """INACTIVE people (leave of absence): keep their access, or suspend it until they return."""
+    garden_leave: Literal["remove_at_start", "keep_until_last_day"] = "keep_until_last_day"
+    """People on garden leave (away from work, employed until their termination date): remove
+    access on the first day of garden leave, or keep it through the last day of employment.
+    The default is HiBob's own rule: "Employees under this status are active and have access
+    to bob" (help.hibob.com/en/articles/1593405); its employee.left webhook instead fires when
+    garden leave starts (apidocs.hibob.com/reference/post_webhook_employee-left)."""
     deprovision_missing: bool = True
     """Deprovision people who disappear from a complete read."""
     deprovision_out_of_scope: bool = True

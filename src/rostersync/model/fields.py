@@ -72,6 +72,12 @@ ALLOWLIST: tuple[AllowedField, ...] = (
         RecordType.EMPLOYEE, "location_id", "Work location", "to group people by office or country"
     ),
     AllowedField(
+        RecordType.EMPLOYEE,
+        "on_garden_leave",
+        "On garden leave",
+        "to remove access when garden leave starts, if your policy says so",
+    ),
+    AllowedField(
         RecordType.GROUP,
         "remote_id",
         "Department or team id",

@@ -6,7 +6,7 @@ from datetime import date
 from enum import StrEnum
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from rostersync.model.text import Email, Name, RemoteId
 
@@ -35,6 +35,11 @@ class Employee(BaseModel):
     manager_remote_id: RemoteId | None = None
     start_date: date | None = None
     location_id: RemoteId | None = None
+    on_garden_leave: bool = Field(default=False, exclude_if=lambda on: on is False)
+    """Away from work on garden leave, still employed (and ACTIVE) until the termination date,
+    as the vendor reports it today; whether that keeps access is the connection's policy.
+    Serialised only when true, so everyone else keeps the exact record (and action id) they
+    had before the field existed."""
 
     def __repr__(self) -> str:
         # Personal fields stay out of reprs, and so out of tracebacks and logs.

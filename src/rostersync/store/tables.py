@@ -123,6 +123,7 @@ class Person(Base):
     manager_remote_id: Mapped[str | None] = mapped_column(String(200))
     start_date: Mapped[date | None] = mapped_column(Date)
     location_id: Mapped[str | None] = mapped_column(String(200))
+    on_garden_leave: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
     provisioned: Mapped[bool] = mapped_column(Boolean, default=False)
     """Whether the product should have this person as an active user (our last action)."""
     account_id: Mapped[str | None] = mapped_column(String(200))

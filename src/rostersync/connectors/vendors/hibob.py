@@ -63,6 +63,14 @@ def _value(raw: Mapping[str, Any], field_id: str) -> Any:
     return holder.get(name)
 
 
+GARDEN_LEAVE = "garden leave"
+"""The lifecycle status Bob shows "from their last day [at work] until their date of
+termination" (help.hibob.com/en/articles/1593405-employee-life-cycle-statuses); Bob sets it when
+that lifecycle entry becomes effective, at midnight in the site's time zone
+(apidocs.hibob.com/reference/post_webhook_employee-left). The people search carries no field
+for the day it began: only the label says it has."""
+
+
 def employment_status(
     lifecycle: str | None,
     access: str | None,
@@ -72,14 +80,23 @@ def employment_status(
 ) -> EmploymentStatus:
     """HiBob's lifecycle status, read against the clock: dates win over stale labels."""
     label = (lifecycle or "").strip().lower()
+    if label != "terminated" and start and termination and start > termination:
+        # A rehire keeps the profile and needs "a new start date that occurs after their
+        # termination date"; the old termination stays in the lifecycle table and Bob does not
+        # say the field is cleared (help.hibob.com/hc/en-us/articles/4409792633361-Rehiring).
+        # Someone employed again with a later start date: that date is the previous
+        # employment's, as in the Workday, BambooHR and Gusto rehire rules. Still labelled
+        # terminated, it is a hire cancelled before its start date, and the label wins.
+        termination = None
     if label == "terminated" or (termination is not None and termination < as_of):
         return EmploymentStatus.TERMINATED
     if (start is not None and start > as_of) or (label == "hired" and start is None):
         # HiBob turns Hired into Employed on the start date; a passed date wins over the label.
         return EmploymentStatus.PENDING
-    if label in ("hired", "employed", "garden leave"):
+    if label in ("hired", "employed", GARDEN_LEAVE):
         # "hired" with its start date passed is stale (Bob flips it to Employed on the day).
-        # Garden leave keeps access until the termination date, which HiBob sets ahead.
+        # Garden leave is employment until the termination date, which HiBob sets ahead;
+        # whether it keeps access is the connection's garden_leave policy (the engine's).
         return EmploymentStatus.ACTIVE
     if "leave" in label:
         return EmploymentStatus.INACTIVE
@@ -105,22 +122,26 @@ def map_employee(raw: Mapping[str, Any], context: MapContext) -> Employee:
         )
     start = day(_value(raw, "work.startDate"), vendor=context.vendor)
     department = ident(_value(raw, "work.department"))
+    status = employment_status(
+        lifecycle,
+        access,
+        start,
+        day(_value(raw, "internal.terminationDate"), vendor=context.vendor),
+        context.as_of,
+    )
     return Employee(
         remote_id=remote_id,
         first_name=text(_value(raw, "root.firstName")) or "",
         last_name=text(_value(raw, "root.surname")) or "",
         work_email=text(_value(raw, "root.email")),
-        employment_status=employment_status(
-            lifecycle,
-            access,
-            start,
-            day(_value(raw, "internal.terminationDate"), vendor=context.vendor),
-            context.as_of,
-        ),
+        employment_status=status,
         group_ids=(department,) if department else (),
         manager_remote_id=ident(_value(raw, "work.manager")),
         start_date=start,
         location_id=ident(_value(raw, "work.siteId")),
+        # A label left over after the termination date has passed is no longer garden leave.
+        on_garden_leave=status is EmploymentStatus.ACTIVE
+        and (lifecycle or "").strip().lower() == GARDEN_LEAVE,
     )
 
 

@@ -53,6 +53,7 @@ def _decrypt_employee(keyring: Keyring, row: Person) -> Employee:
         manager_remote_id=row.manager_remote_id,
         start_date=row.start_date,
         location_id=row.location_id,
+        on_garden_leave=row.on_garden_leave,
     )
 
 
@@ -124,6 +125,7 @@ def save_people(
         row.manager_remote_id = employee.manager_remote_id
         row.start_date = employee.start_date
         row.location_id = employee.location_id
+        row.on_garden_leave = employee.on_garden_leave
         row.provisioned = person.provisioned
         row.remote_was_deleted = person.remote_was_deleted
         row.account_id = person.account_id
