@@ -8,12 +8,15 @@ SDK github.com/BambooHR/bhr-api-python (`docs/ReportsApi.md`, `RequestCustomRepo
 `ListFieldDetail`, `ListFieldOption`).
 
 - Auth: an API key as the HTTP Basic user name, any password ("x").
+- Root: `https://{companyDomain}.bamboohr.com/api`, the OpenAPI's server (the gateway form
+  `api.bamboohr.com/api/gateway.php/{companyDomain}` is not in it).
 - People: `POST /v1/reports/custom?format=JSON&onlyCurrent=false` with exactly the fields we
   need. The report holds every employee, Active and Inactive, in one unpaged JSON body
   (`{"title", "fields", "employees"}`), parsed as a stream; `onlyCurrent=false` adds
-  future-dated hires. BambooHR marks this endpoint "to be deprecated" in favour of the
-  datasets API; it still answers, needs no extra permission and returns ids the rest of the
-  API uses, so it stays the read path until the datasets API is the only one.
+  future-dated history values, so a termination counts only from its date. BambooHR marks this
+  endpoint deprecated in favour of Datasets v2; it still answers and returns the ids the rest
+  of the API uses, and the dataset's field names are not documented, so it stays the read path
+  (docs/connectors.md, "BambooHR: API root, future-dated history and the read that will last").
 - Departments, divisions, locations: `GET /v1/meta/lists` (list fields with option ids and
   an `archived` flag). Reports give list fields as option *names*, so employees' names are
   resolved to option ids here. Location options carry no country in the API (the employee's
@@ -116,7 +119,12 @@ def employment_status(row: Mapping[str, Any], as_of: date, vendor: str) -> Emplo
         return EmploymentStatus.TERMINATED
     if hired is not None and hired > as_of:
         return EmploymentStatus.PENDING
-    if (text(row.get("status")) or "").lower() == "inactive" or history == "terminated":
+    # onlyCurrent=false "will return future-dated values from history table fields", so a
+    # Terminated row entered ahead of its date shows while the person still serves notice. A
+    # termination counts from its date (a passed one was decided above); the labels decide
+    # only when the current employment has no termination date.
+    inactive = (text(row.get("status")) or "").lower() == "inactive"
+    if ended is None and (inactive or history == "terminated"):
         return EmploymentStatus.TERMINATED
     if "leave" in history:
         return EmploymentStatus.INACTIVE
@@ -168,8 +176,12 @@ SPEC = ConnectorSpec(
     slug="bamboohr",
     display_name="BambooHR",
     docs_url="https://documentation.bamboohr.com/docs/getting-started",
-    api_root="https://api.bamboohr.com/api/gateway.php/{company_domain}",
-    allowed_hosts=("api.bamboohr.com",),
+    # BambooHR's OpenAPI: `servers: url: 'https://{companyDomain}.bamboohr.com'`, every path
+    # under /api/ (github.com/BambooHR/bhr-api-python specs/public.yaml at 3d4de06); the
+    # gateway form api.bamboohr.com/api/gateway.php/{companyDomain} is not in it any more.
+    # The host guard refuses any subdomain value that would leave bamboohr.com.
+    api_root="https://{company_domain}.bamboohr.com/api",
+    allowed_hosts=("*.bamboohr.com",),
     credential_fields=(
         CredentialField(
             "company_domain",
