@@ -147,7 +147,8 @@ def walkthrough(tmp_path: Path) -> Iterator[Walkthrough]:
 
 def test_the_cli_walkthrough_runs_as_written(walkthrough: Walkthrough) -> None:
     blocks = shell_blocks(README.read_text())
-    policy = [c for c in sum(blocks.values(), []) if c.startswith("rostersync connections policy")]
+    every = [command for commands in blocks.values() for command in commands]
+    policy = [c for c in every if c.startswith("rostersync connections policy")]
     commands = blocks["Using the CLI"] + policy
     outputs = {}
     for command in commands:
