@@ -90,8 +90,13 @@ def test_output_stays_within_the_allowlist(vendor: VendorSandbox) -> None:
 
 def test_401_is_auth_revoked(vendor: VendorSandbox) -> None:
     vendor.faults.revoke_credentials()
-    with pytest.raises(AuthRevoked):
+    with pytest.raises(AuthRevoked) as revoked:
         read(vendor)
+    # The error carries its context for code (httpx-style), not only in its message.
+    assert revoked.value.status in (400, 401)
+    assert revoked.value.endpoint is not None
+    assert revoked.value.endpoint.split(" ", 1)[0] in ("GET", "POST")
+    assert "?" not in revoked.value.endpoint
 
 
 def test_403_is_a_permission_error_naming_the_endpoint(vendor: VendorSandbox) -> None:

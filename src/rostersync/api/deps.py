@@ -12,7 +12,7 @@ from typing import Annotated
 from fastapi import Depends, HTTPException, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from rostersync.errors import RostersyncError, Terminal
+from rostersync.errors import ExitCode, RostersyncError, Terminal
 from rostersync.services.apikeys import authenticate
 from rostersync.settings import Settings
 from rostersync.store import Store
@@ -82,6 +82,8 @@ PrincipalDep = Annotated[Principal, Depends(principal)]
 
 class TenantRequired(RostersyncError, Terminal):
     code = "tenant_required"
+    http_status = 422
+    exit_code = ExitCode.BAD_INPUT
 
 
 def owner(principal: Principal, requested: str | None) -> str:

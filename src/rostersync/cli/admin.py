@@ -16,6 +16,7 @@ import typer
 from rostersync.cli.context import parse_day, parse_pairs, within
 from rostersync.cli.output import emit, emit_rows
 from rostersync.connectors import BadInput
+from rostersync.errors import ExitCode
 from rostersync.services import (
     accounts,
     apikeys,
@@ -412,7 +413,7 @@ def sync(
         text += f"\n{report.error_code}: {report.error_message}"
     emit(report.as_dict(), as_json=as_json, text=text)
     if not report.ok:
-        raise typer.Exit(1)
+        raise typer.Exit(ExitCode.ERROR)
 
 
 def deliver(as_json: JsonFlag = False) -> None:

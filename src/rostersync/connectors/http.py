@@ -53,7 +53,9 @@ def capped(chunks: Iterable[bytes], *, limit: int, vendor: str, endpoint: str) -
         if received > limit:
             raise BadPayload(
                 f"{vendor} sent more than {limit // MiB} MiB in answer to {endpoint}, "
-                "the most one response may hold"
+                "the most one response may hold",
+                vendor=vendor,
+                endpoint=endpoint,
             )
         yield chunk
 
@@ -100,7 +102,11 @@ def parse_json(body: bytes, *, vendor: str, endpoint: str) -> Any:
     except RecursionError:
         raise too_deep(vendor, endpoint) from None
     except ValueError as exc:
-        raise BadPayload(f"{vendor} sent a response that is not JSON to {endpoint}") from exc
+        raise BadPayload(
+            f"{vendor} sent a response that is not JSON to {endpoint}",
+            vendor=vendor,
+            endpoint=endpoint,
+        ) from exc
     if not _within_depth(document):
         raise too_deep(vendor, endpoint)
     return document
@@ -185,16 +191,27 @@ class VendorClient:
         except BlockedDestination as exc:
             raise BadInput(f"{self.vendor}: {exc}") from exc
         except TransportFailure as exc:
-            raise VendorUnavailable(f"{self.vendor} did not answer {method} {path}") from exc
+            raise VendorUnavailable(
+                f"{self.vendor} did not answer {method} {path}",
+                vendor=self.vendor,
+                endpoint=f"{method} {path}",
+            ) from exc
         except RetryLater as exc:
             raise RateLimited(
-                f"{self.vendor} asked to wait {exc.retry_after:.0f}s on {method} {path}"
+                f"{self.vendor} asked to wait {exc.retry_after:.0f}s on {method} {path}",
+                vendor=self.vendor,
+                endpoint=f"{method} {path}",
+                status=exc.status_code,
             ) from exc
         try:
             self.classifier.check(response, vendor=self.vendor, endpoint=f"{method} {path}")
             yield response
         except (httpx.TransportError, httpx.StreamError) as exc:
-            raise BadPayload(f"{self.vendor} broke off the response to {method} {path}") from exc
+            raise BadPayload(
+                f"{self.vendor} broke off the response to {method} {path}",
+                vendor=self.vendor,
+                endpoint=f"{method} {path}",
+            ) from exc
         finally:
             response.close()
 

@@ -64,7 +64,7 @@ class ResponseClassifier:
                 return from_body
         where = f"{vendor} answered HTTP {status} to {endpoint}"
         kind, reason = self.statuses.get(status) or _by_class(response)
-        return kind(where + reason)
+        return kind(where + reason, vendor=vendor, endpoint=endpoint, status=status)
 
     def check(self, response: httpx.Response, *, vendor: str, endpoint: str) -> None:
         error = self.error(response, vendor=vendor, endpoint=endpoint)

@@ -13,12 +13,14 @@ from __future__ import annotations
 
 import httpx
 
-from rostersync.errors import Retryable, RostersyncError, Terminal
+from rostersync.errors import ExitCode, Retryable, RostersyncError, Terminal
 from rostersync.net.redact import safe_url
 
 
 class NetError(RostersyncError):
     code = "net_error"
+    http_status = 503
+    exit_code = ExitCode.ERROR
 
     def __init__(self, message: str, *, url: httpx.URL | str | None = None) -> None:
         super().__init__(message)
@@ -27,10 +29,14 @@ class NetError(RostersyncError):
 
 class BlockedDestination(NetError, Terminal):
     code = "blocked_destination"
+    http_status = 422
+    exit_code = ExitCode.BAD_INPUT
 
 
 class TransportFailure(NetError, Retryable):
     code = "transport_failure"
+    http_status = 503
+    exit_code = ExitCode.VENDOR_UNAVAILABLE
 
     def __init__(
         self, message: str, *, url: httpx.URL | str | None = None, attempts: int = 1
@@ -43,6 +49,8 @@ class RetryLater(NetError, Retryable):
     """The server's Retry-After goes past what one call may wait; reschedule instead."""
 
     code = "retry_later"
+    http_status = 503
+    exit_code = ExitCode.VENDOR_UNAVAILABLE
 
     def __init__(
         self,

@@ -13,6 +13,7 @@ from datetime import UTC, datetime, timedelta
 
 from rostersync.connectors import BadInput
 from rostersync.engine import check_environment
+from rostersync.errors import ExitCode
 from rostersync.model import ConnectionStatus
 from rostersync.services.connections import ConnectionInfo, create_connection, reconnect
 from rostersync.store import Store
@@ -138,6 +139,8 @@ def open_link(store: Store, token: str) -> OpenedLink:
 
 class LinkUnavailable(BadInput):
     code = "link_unavailable"
+    http_status = 410
+    exit_code = ExitCode.BAD_INPUT
 
 
 def complete(

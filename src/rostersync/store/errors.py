@@ -8,23 +8,31 @@ StoreError(RostersyncError)
 
 from __future__ import annotations
 
-from rostersync.errors import RostersyncError, Terminal
+from rostersync.errors import ExitCode, RostersyncError, Terminal
 
 
 class StoreError(RostersyncError):
     code = "store_error"
+    http_status = 500
+    exit_code = ExitCode.ERROR
 
 
 class KeyConfigError(StoreError, Terminal):
     code = "key_config"
+    http_status = 500
+    exit_code = ExitCode.BAD_INPUT
 
 
 class DecryptionError(StoreError, Terminal):
     code = "decryption_failed"
+    http_status = 500
+    exit_code = ExitCode.ERROR
 
 
 class NotFound(StoreError, Terminal):
     code = "not_found"
+    http_status = 404
+    exit_code = ExitCode.BAD_INPUT
 
     def __init__(self, kind: str, object_id: str) -> None:
         super().__init__(f"{kind} {object_id!r} not found")
