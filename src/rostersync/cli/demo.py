@@ -13,24 +13,23 @@ import shutil
 import sys
 from datetime import timedelta
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from starlette.types import ASGIApp
 
 from rostersync.cli.context import valid_port
-from rostersync.cli.server import build_app, serve
 from rostersync.connectors import BadInput
 from rostersync.jobs import InProcessRunner
 from rostersync.model import Environment
-from rostersync.sandbox import EMULATORS, Faults, SyntheticCompany
 from rostersync.services import apikeys, connections, destinations, tenants
 from rostersync.services.destinations import DestinationSpec
 from rostersync.services.links import IssuedLink, issue_link
 from rostersync.services.stores import open_configured_store
 from rostersync.settings import Settings
 from rostersync.store import Store
-from rostersync.web import DemoReceiver, SandboxTarget
+
+if TYPE_CHECKING:
+    from starlette.types import ASGIApp
 
 SANDBOX_USER = "SERVICE-DEMO"
 
@@ -103,6 +102,11 @@ def demo(
     ] = False,
 ) -> None:
     """Run the whole system locally against a sandbox HiBob, with nothing else to install."""
+    # Imported when the command runs: the web stack would add about a second to every command.
+    from rostersync.cli.server import build_app, serve
+    from rostersync.sandbox import EMULATORS, Faults, SyntheticCompany
+    from rostersync.web import DemoReceiver, SandboxTarget
+
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     # httpx logs every request URL at INFO; ours (rostersync.net) already log them redacted.
     logging.getLogger("httpx").setLevel(logging.WARNING)

@@ -5,11 +5,9 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
-import uvicorn
 
 from rostersync.cli.context import parse_pairs, valid_port
 from rostersync.connectors import BadInput
-from rostersync.sandbox import EMULATORS, Faults, SyntheticCompany
 
 sandbox_app = typer.Typer(help="Vendor emulators with synthetic people.", no_args_is_help=True)
 
@@ -25,6 +23,11 @@ def sandbox_serve(
     ] = [],  # noqa: B006
 ) -> None:
     """Serve the emulator at the vendor's documented paths on http://127.0.0.1:PORT."""
+    # Imported when the command runs: the web stack would add about a second to every command.
+    import uvicorn
+
+    from rostersync.sandbox import EMULATORS, Faults, SyntheticCompany
+
     if vendor not in EMULATORS:
         raise BadInput(f"no emulator {vendor!r}; emulators: {', '.join(sorted(EMULATORS))}")
     company = SyntheticCompany(seed=seed, size=people)

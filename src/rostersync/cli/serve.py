@@ -10,8 +10,6 @@ from typing import Annotated
 import typer
 
 from rostersync.cli.context import valid_port
-from rostersync.cli.server import build_app
-from rostersync.cli.server import serve as run_server
 from rostersync.connectors import BadInput
 from rostersync.jobs import InProcessRunner
 from rostersync.services.stores import open_configured_store
@@ -34,6 +32,10 @@ def serve(
     ] = True,
 ) -> None:
     """Serve the API (with OpenAPI docs at /docs) and, unless --no-workers, sync and deliver."""
+    # Imported when the command runs: the web stack would add about a second to every command.
+    from rostersync.cli.server import build_app
+    from rostersync.cli.server import serve as run_server
+
     if (certfile is None) != (keyfile is None):
         raise BadInput("--certfile and --keyfile go together")
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")

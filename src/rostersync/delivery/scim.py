@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, cast
@@ -48,17 +48,12 @@ from scim2_models import (
     SearchRequest,
     User,
 )
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 
+from rostersync.delivery.scim_scope import GroupLookup, OrgUnit
 from rostersync.delivery.webhooks import Outcome
 from rostersync.net import Client, HostGuard, NetError, build_client, retry_after
-from rostersync.store.tables import OrgGroup
 
 log = logging.getLogger("rostersync.delivery.scim")
-
-HANDLED_EVENTS = frozenset({"user.provision", "user.update", "user.deprovision", "user.delete"})
-"""Connection events (needs_reauth, sync.held) have no SCIM counterpart."""
 
 _EXTENSION = str(EnterpriseUser.__schema__)
 DEPARTMENT, MANAGER = f"{_EXTENSION}:department", f"{_EXTENSION}:manager"
@@ -74,25 +69,6 @@ _ADD, _REMOVE, _REPLACE = (
 
 def external_id(connection_id: str, remote_id: str) -> str:
     return f"{connection_id}:{remote_id}"
-
-
-@dataclass(frozen=True, slots=True)
-class OrgUnit:
-    group_type: str
-    name: str
-
-
-GroupLookup = Callable[[str], Mapping[str, OrgUnit]]
-"""A connection id to its groups by remote id (the event carries group ids, not names)."""
-
-
-def load_groups(session: Session, *, tenant_id: str, connection_id: str) -> dict[str, OrgUnit]:
-    rows = session.scalars(
-        select(OrgGroup).where(
-            OrgGroup.tenant_id == tenant_id, OrgGroup.connection_id == connection_id
-        )
-    )
-    return {row.remote_id: OrgUnit(row.group_type, row.name) for row in rows}
 
 
 @dataclass(frozen=True, slots=True)

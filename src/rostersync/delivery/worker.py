@@ -16,15 +16,19 @@ from collections.abc import Callable
 from contextlib import ExitStack
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
 
 from sqlalchemy.orm import Session
 
-from rostersync.delivery import scim, webhooks
+from rostersync.delivery import scim_scope, webhooks
 from rostersync.model import DestinationKind
 from rostersync.store import Store
 from rostersync.store.repos import audit, destinations, outbox
 from rostersync.store.session import transaction
 from rostersync.store.tables import DeliveryAttempt, Destination
+
+if TYPE_CHECKING:
+    from rostersync.delivery.scim import ScimTarget
 
 log = logging.getLogger("rostersync.delivery")
 
@@ -87,10 +91,12 @@ def deliver_due(
         webhooks.webhook_client(allow_loopback=allow_loopback, timeout=timeout) as client,
         ExitStack() as round_scope,
     ):
-        scim_targets: dict[str, scim.ScimTarget] = {}
+        scim_targets: dict[str, ScimTarget] = {}
 
-        def scim_target(destination: Destination, url: str, token: str) -> scim.ScimTarget:
+        def scim_target(destination: Destination, url: str, token: str) -> ScimTarget:
             if destination.id not in scim_targets:
+                from rostersync.delivery import scim  # lazily: see scim_scope
+
                 scim_targets[destination.id] = round_scope.enter_context(
                     scim.scim_target(
                         url,
@@ -134,7 +140,7 @@ def _takes(destination: Destination, event_type: str) -> bool:
     wanted = destination.options.get("event_types")
     if wanted and event_type not in wanted:
         return False
-    return destination.kind != DestinationKind.SCIM or event_type in scim.HANDLED_EVENTS
+    return destination.kind != DestinationKind.SCIM or event_type in scim_scope.HANDLED_EVENTS
 
 
 _THIN_IDS = ("action_id", "tenant_id", "connection_id", "run_id")
@@ -153,10 +159,10 @@ def webhook_body(destination: Destination, body: str) -> str:
     return json.dumps(thin)
 
 
-def _group_lookup(store: Store, tenant_id: str) -> scim.GroupLookup:
-    def groups_of(connection_id: str) -> dict[str, scim.OrgUnit]:
+def _group_lookup(store: Store, tenant_id: str) -> scim_scope.GroupLookup:
+    def groups_of(connection_id: str) -> dict[str, scim_scope.OrgUnit]:
         with transaction(store.sessions) as session:
-            return scim.load_groups(session, tenant_id=tenant_id, connection_id=connection_id)
+            return scim_scope.load_groups(session, tenant_id=tenant_id, connection_id=connection_id)
 
     return groups_of
 

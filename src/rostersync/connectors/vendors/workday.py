@@ -46,22 +46,6 @@ REPORT_WORKERS = "HRIS_Workers"
 REPORT_ORGANIZATIONS = "HRIS_Supervisory_Organizations"
 REPORT_LOCATIONS = "HRIS_Locations"
 
-WORKER_COLUMNS = (
-    "Worker_WID",
-    "Employee_ID",
-    "Legal_First_Name",
-    "Legal_Last_Name",
-    "Primary_Work_Email",
-    "Active",
-    "Terminated",
-    "On_Leave",
-    "Hire_Date",
-    "Termination_Date",
-    "Manager_WID",
-    "Supervisory_Organization_WID",
-    "Location_WID",
-)
-
 _TRUE = frozenset({"1", "true", "yes", "y"})
 
 
