@@ -33,7 +33,7 @@ from rostersync.connectors.errors import InvalidSpec
 from rostersync.connectors.mapping import ident, location_mapper, text
 from rostersync.connectors.paging import Cursor, OffsetLimit, PageNumber
 from rostersync.connectors.responses import API_RESPONSES, TOKEN_RESPONSES
-from rostersync.connectors.spec import ConnectorSpec, Stream
+from rostersync.connectors.spec import ConnectorSpec, Detail, MapContext, Stream
 from rostersync.model import Location
 from rostersync.sandbox import EMULATORS, Faults, ServerThread, SyntheticCompany
 from tests.conftest import TODAY
@@ -74,6 +74,20 @@ def test_every_registered_spec_is_valid() -> None:
         ({"auth": Bearer("{api_key}")}, "names api_key"),
         ({"streams": (Stream("x", "/org/{org_id}/x", location_mapper()),)}, "names org_id"),
         ({"streams": (THINGS, THINGS)}, "stream names must be unique"),
+        (
+            {
+                "streams": (
+                    Stream(
+                        "x",
+                        "/x",
+                        location_mapper(),
+                        paginator=PageNumber(),
+                        detail=Detail("/org/{org_id}/x/{id}", key="id"),
+                    ),
+                )
+            },
+            "names org_id",
+        ),
         ({"streams": ()}, "no streams and no read"),
         ({"api_root": "https://{subdomain.example.com"}, "malformed"),
         (
@@ -96,11 +110,58 @@ def test_an_invalid_spec_fails_when_built(changes: dict[str, Any], message: str)
         (lambda: PageNumber(first_page=-1), "first_page must not be negative"),
         (lambda: Stream("x", "/x"), "neither maps nor collects"),
         (lambda: Stream("x", "/x", location_mapper(), method="DELETE"), "not GET or POST"),
+        (lambda: Detail("/things/{id}/parts", key="thing_id"), "no {thing_id} placeholder"),
+        (
+            lambda: Stream("x", "/x", location_mapper(), detail=Detail("/x/{id}", key="id")),
+            "detail call but streams its body",
+        ),
     ],
 )
 def test_invalid_paging_and_streams_fail_when_built(build: Any, message: str) -> None:
     with pytest.raises(InvalidSpec, match=message):
         build()
+
+
+# --- a call per record ------------------------------------------------------------------------
+
+
+def _parts_of(raw: Mapping[str, Any], context: MapContext) -> Location:
+    countries = sorted(str(part["country"]) for part in context.detail)
+    return Location(remote_id=str(raw["id"]), country=countries[0] if countries else None)
+
+
+def test_a_detail_call_per_record_reaches_the_mapper_with_its_id_as_one_segment() -> None:
+    asked: list[str] = []
+
+    async def things(request: Request) -> JSONResponse:
+        page = request.query_params.get("page", "1")
+        rows = [{"id": "a"}, {"id": "../../admin"}] if page == "1" else []
+        return JSONResponse({"data": rows})
+
+    async def parts(request: Request) -> JSONResponse:
+        asked.append(request.scope["raw_path"].decode())
+        thing = request.path_params["thing"]
+        return JSONResponse([{"country": "FR"}] if thing == "a" else [])
+
+    app = Starlette(
+        routes=[Route("/api/things", things), Route("/api/things/{thing:path}/parts", parts)]
+    )
+    stream = Stream(
+        "things",
+        "/things",
+        _parts_of,
+        records_path="data",
+        paginator=PageNumber(),
+        detail=Detail("/things/{id}/parts", key="id"),
+    )
+    connector = DeclarativeConnector(spec(streams=(stream,)))
+    with ServerThread(app) as server:
+        records = list(connector.read(_context(server.base_url, {"subdomain": "x", "token": "t"})))
+    assert records == [
+        Location(remote_id="a", country="FR"),
+        Location(remote_id="../../admin", country=None),
+    ]
+    assert asked == ["/api/things/a/parts", "/api/things/..%2F..%2Fadmin/parts"]
 
 
 # --- typed secrets -----------------------------------------------------------------------------

@@ -7,10 +7,11 @@ announced total, or cannot be mapped fails the whole read.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Iterator, Mapping
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import quote, urlsplit, urlunsplit
 
 from pydantic import ValidationError
 
@@ -25,9 +26,9 @@ from rostersync.connectors.http import (
     parse_json,
     read_body,
 )
-from rostersync.connectors.mapping import dig
+from rostersync.connectors.mapping import dig, ident
 from rostersync.connectors.paging import Page, PageRequest
-from rostersync.connectors.spec import ConnectorSpec, MapContext, SetupGuide, Stream
+from rostersync.connectors.spec import ConnectorSpec, Detail, MapContext, SetupGuide, Stream
 from rostersync.model import Employee, Group, Location
 
 
@@ -58,8 +59,8 @@ class SpecReader:
     def path(self, template: str) -> str:
         return render(template, self.context.credentials)
 
-    def raw(self, stream: Stream) -> Iterator[Any]:
-        """Every vendor record of a stream, page after page."""
+    def raw(self, stream: Stream | Detail, path: str | None = None) -> Iterator[Any]:
+        """Every vendor record of a stream (or of one detail call, at `path`), page after page."""
         paginator = stream.paginator
         request: PageRequest | None = paginator.first()
         seen = 0
@@ -69,7 +70,7 @@ class SpecReader:
         number = 0
         asked: set[str] = set()
         while request is not None:
-            target = request.url or self.path(stream.path)
+            target = request.url or path or self.path(stream.path)
             params = None if request.url else {**stream.params, **request.params}
             body = None if stream.body is None else {**stream.body, **(request.body or {})}
             fingerprint = json.dumps([target, params, body], sort_keys=True)
@@ -111,6 +112,21 @@ class SpecReader:
             previous_items = len(items)
             request = paginator.next(page)
 
+    def detail(self, stream: Stream, raw: Mapping[str, Any]) -> MapContext:
+        """The map context for one record of a stream with a per-record call: its answer."""
+        detail = stream.detail
+        if detail is None:
+            return self.map_context
+        key = ident(raw.get(detail.key))
+        if key is None:
+            raise BadPayload(
+                f"{self.spec.display_name} sent a {stream.name} record without {detail.key}"
+            )
+        # Encoded whole: an id is one path segment, whatever the vendor put in it.
+        values = {**self.context.credentials, detail.key: quote(key, safe="")}
+        records = tuple(self.raw(detail, path=render(detail.path, values)))
+        return dataclasses.replace(self.map_context, detail=records)
+
     def mapped(self, stream: Stream, raw: Any) -> tuple[Record, ...]:
         """One vendor record through the stream's mapper and collector: our records, or
         BadPayload naming the vendor and stream (never a value: it may be personal)."""
@@ -118,8 +134,9 @@ class SpecReader:
             raise BadPayload(
                 f"{self.spec.display_name} sent a {stream.name} record that is not an object"
             )
+        context = self.detail(stream, raw)
         try:
-            result = None if stream.map is None else stream.map(raw, self.map_context)
+            result = None if stream.map is None else stream.map(raw, context)
             if result is None:
                 records: tuple[Record, ...] = ()
             elif isinstance(result, Employee | Group | Location):

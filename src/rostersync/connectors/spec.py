@@ -7,6 +7,8 @@ are plain functions (the part no spec language says better than Python).
 Streams declare what they need of each other, as dlt's REST source declares dependent
 resources: a stream `collect`s (key, value) pairs from its records into a table named after it,
 and the mappers of later streams join on that table (a team's members, departments by name).
+A stream may also make one call per record (`Detail`, dlt's `resolve`): each record's
+key fills the detail path, and the mapper sees that answer's records with the record.
 `checks` run once everything is read. A `read` hook replaces the stream loop only where an API
 cannot be declared (SOAP), and its rows still go through the same mapping and validation.
 """
@@ -27,7 +29,16 @@ from rostersync.connectors.paging import NO_PAGING, Paginator
 from rostersync.model import RecordType, field_names
 from rostersync.net import RetryPolicy
 
-__all__ = ["Check", "Collector", "ConnectorSpec", "MapContext", "Mapper", "SetupGuide", "Stream"]
+__all__ = [
+    "Check",
+    "Collector",
+    "ConnectorSpec",
+    "Detail",
+    "MapContext",
+    "Mapper",
+    "SetupGuide",
+    "Stream",
+]
 """SetupGuide lives in base (the Connector protocol names it) and is part of a spec's words."""
 
 if TYPE_CHECKING:
@@ -43,6 +54,9 @@ class MapContext:
     tables: dict[str, dict[Hashable, list[Any]]] = field(default_factory=dict)
     """What earlier streams collected, by stream name: key -> every value, in read order."""
 
+    detail: tuple[Any, ...] = ()
+    """The records of the stream's per-record call (`Stream.detail`) for the record mapped."""
+
     def joined(self, stream: str) -> Table:
         """The table a stream read earlier collected (empty if it collected nothing)."""
         return self.tables.get(stream, {})
@@ -56,6 +70,29 @@ Collector = Callable[[Mapping[str, Any], MapContext], Iterable[tuple[Hashable, A
 
 Check = Callable[[MapContext], None]
 """Run once every stream is read; raises BadPayload when the read does not hold together."""
+
+
+@dataclass(frozen=True)
+class Detail:
+    """One call per record of a stream: the record's `key` value, percent-encoded, fills the
+    `{key}` placeholder of `path`, and the answer's list reaches the mapper as
+    `MapContext.detail`. Costs a request per record: only where no list endpoint carries it."""
+
+    path: str
+    key: str
+    records_path: str = ""
+    method: str = "GET"
+    params: Mapping[str, str] = field(default_factory=dict)
+    body: Mapping[str, Any] | None = None
+    paginator: Paginator = NO_PAGING
+
+    @property
+    def name(self) -> str:
+        return f"{self.path} detail"
+
+    def __post_init__(self) -> None:
+        if self.key not in _placeholders(self.path):
+            raise InvalidSpec(f"detail {self.path!r} has no {{{self.key}}} placeholder")
 
 
 @dataclass(frozen=True)
@@ -75,12 +112,17 @@ class Stream:
     """Fills the table named after the stream, which mappers of later streams read."""
     unique: bool = False
     """Skip a record an earlier stream already gave (one person listed by two endpoints)."""
+    detail: Detail | None = None
+    """A call per record whose answer the mapper needs (an employee's work addresses)."""
 
     def __post_init__(self) -> None:
         if self.map is None and self.collect is None:
             raise InvalidSpec(f"stream {self.name!r} neither maps nor collects its records")
         if self.method not in ("GET", "POST"):
             raise InvalidSpec(f"stream {self.name!r}: method {self.method!r} is not GET or POST")
+        if self.detail is not None and self.paginator.streams:
+            # Per-record calls go out while the page is held, which a streamed body cannot be.
+            raise InvalidSpec(f"stream {self.name!r} has a detail call but streams its body")
 
 
 def _placeholders(template: str) -> set[str]:
@@ -140,10 +182,15 @@ class ConnectorSpec:
                 f"{where}: fields {', '.join(sorted(unknown_fields))} are not allowlisted"
             )
         declared = {f.name for f in self.credential_fields}
-        templates = [self.api_root, *_auth_templates(self.auth)]
-        templates += [stream.path for stream in self.streams]
-        for template in templates:
-            unknown = _placeholders(template) - declared
+        plain = [self.api_root, *_auth_templates(self.auth), *(s.path for s in self.streams)]
+        templates = [(template, declared) for template in plain]
+        templates += [
+            (stream.detail.path, declared | {stream.detail.key})
+            for stream in self.streams
+            if stream.detail is not None
+        ]
+        for template, known in templates:
+            unknown = _placeholders(template) - known
             if unknown:
                 raise InvalidSpec(
                     f"{where}: {template!r} names {', '.join(sorted(unknown))}, "

@@ -5,8 +5,10 @@ https://docs.gusto.com/app-integrations/reference/get-v1-companies-company_id-em
 https://docs.gusto.com/app-integrations/reference/get-companies-departments,
 https://docs.gusto.com/app-integrations/reference/get-v1-companies-company_id-locations,
 https://docs.gusto.com/app-integrations/docs/oauth2, https://docs.gusto.com/app-integrations/docs/pagination,
-https://docs.gusto.com/app-integrations/docs/rate-limits, Gusto's published OpenAPI (vendored in
-github.com/Gusto/gusto-typescript-client, .speakeasy/logs/changes/new.openapi.yaml).
+https://docs.gusto.com/app-integrations/docs/rate-limits,
+https://docs.gusto.com/app-integrations/v2026-02-01/reference/get-v1-employees-employee_id-work_addresses,
+https://docs.gusto.com/embedded-payroll/changelog/v2023-07-01, Gusto's published OpenAPI (vendored
+in github.com/Gusto/gusto-typescript-client, .speakeasy/logs/changes/new.openapi.yaml).
 
 - Auth: OAuth 2.0 authorization code; the stored refresh token buys a 2-hour access token at
   POST /oauth/token, and Gusto rotates the refresh token each time (saved back encrypted).
@@ -17,8 +19,13 @@ github.com/Gusto/gusto-typescript-client, .speakeasy/logs/changes/new.openapi.ya
   fields, none of which we may read.
 - Departments: GET /v1/companies/{company_uuid}/departments (`uuid`, `title`).
 - Locations: GET /v1/companies/{company_uuid}/locations; country is ISO alpha-3 ("USA").
-  Employees point at theirs through the primary job's `location_uuid`.
-- Rate limit: 200 requests per rolling minute per grant; 429 with Retry-After.
+  A person's is the `location_uuid` of their active entry of
+  GET /v1/employees/{employee_uuid}/work_addresses ("a boolean signifying if it is the currently
+  active work address"); the jobs' `location_uuid` it replaced was deprecated in v2023-07-01.
+  Without an active entry, the latest one effective by today; with none (remote people), null.
+  Home addresses are never read in its place.
+- Rate limit: 200 requests per rolling minute per grant; 429 with Retry-After. The work
+  addresses cost a request per person: about five minutes per thousand people.
 """
 
 from __future__ import annotations
@@ -34,7 +41,6 @@ from rostersync.connectors.declarative import DeclarativeConnector
 from rostersync.connectors.errors import BadPayload
 from rostersync.connectors.mapping import (
     day,
-    dig,
     group_mapper,
     ident,
     location_mapper,
@@ -42,7 +48,7 @@ from rostersync.connectors.mapping import (
     text,
 )
 from rostersync.connectors.paging import Page, PageNumber
-from rostersync.connectors.spec import ConnectorSpec, MapContext, SetupGuide, Stream
+from rostersync.connectors.spec import ConnectorSpec, Detail, MapContext, SetupGuide, Stream
 from rostersync.model import Employee, EmploymentStatus, Group, GroupType
 
 API_VERSION = "2025-06-15"
@@ -91,6 +97,25 @@ def employment_status(
     return status_from_dates(as_of=as_of, start=hire_date, end=end)
 
 
+def work_location(addresses: tuple[Any, ...], as_of: date, vendor: str) -> str | None:
+    """The company location of the active work address, or of the latest one in effect."""
+    entries = [a for a in addresses if isinstance(a, Mapping)]
+    if len(entries) != len(addresses):
+        raise BadPayload(f"{vendor} sent a work address that is not an object")
+    active = [a for a in entries if a.get("active") is True]
+    if active:
+        return ident(active[0].get("location_uuid"))
+    dated = [
+        (effective, a)
+        for a in entries
+        if (effective := day(a.get("effective_date"), vendor=vendor)) is not None
+        and effective <= as_of
+    ]
+    if not dated:
+        return None
+    return ident(max(dated, key=lambda pair: pair[0])[1].get("location_uuid"))
+
+
 def map_employee(raw: Mapping[str, Any], context: MapContext) -> Iterator[Employee | Group]:
     remote_id = ident(raw.get("uuid"))
     if remote_id is None:
@@ -122,7 +147,7 @@ def map_employee(raw: Mapping[str, Any], context: MapContext) -> Iterator[Employ
         group_ids=(department_id,) if department_id else (),
         manager_remote_id=ident(raw.get("manager_uuid")),
         start_date=hire_date,
-        location_id=ident(job.get("location_uuid")) or ident(dig(job, "location.uuid")),
+        location_id=work_location(context.detail, context.as_of, context.vendor),
     )
 
 
@@ -182,6 +207,7 @@ SPEC = ConnectorSpec(
             f"{_COMPANY}/employees",
             map_employee,
             paginator=HeaderPageNumber(page_param="page", size_param="per", size=PER_PAGE),
+            detail=Detail("/v1/employees/{uuid}/work_addresses", key="uuid"),
         ),
     ),
     guide=SetupGuide(
@@ -198,7 +224,8 @@ SPEC = ConnectorSpec(
             "Integrations (or App Directory > Connected apps).",
         ),
         grant=(
-            "employees:read (names, work email, manager, department, jobs and terminations)",
+            "employees:read (names, work email, manager, department, jobs, work addresses "
+            "and terminations)",
             "departments:read",
             "companies:read (company locations)",
         ),
