@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import httpx
 
 from rostersync.sandbox import EMULATORS, Faults, ServerThread, SyntheticCompany
+from rostersync.sandbox.vendors.gusto import gusto_uuid
 from tests.conftest import TODAY
 
 CREDS = {
@@ -49,3 +52,104 @@ def test_pagination_headers_terminated_filter_and_strict_rotation() -> None:
         )
         assert other.status_code == 403
         assert "errors" in other.json()
+
+
+def _client(server: ServerThread, version: str | None = None) -> httpx.Client:
+    token = _refresh(server.base_url, "refresh-1").json()["access_token"]
+    headers = {"Authorization": f"Bearer {token}"}
+    if version is not None:
+        headers["X-Gusto-API-Version"] = version
+    return httpx.Client(base_url=server.base_url, headers=headers, timeout=10)
+
+
+def _addresses(client: httpx.Client, employee_uuid: str) -> list[dict[str, Any]]:
+    response = client.get(f"/v1/employees/{employee_uuid}/work_addresses")
+    assert response.status_code == 200, response.text
+    rows: list[dict[str, Any]] = response.json()
+    return rows
+
+
+FIELDS = {
+    "uuid",
+    "effective_date",
+    "active",
+    "location_uuid",
+    "employee_uuid",
+    "version",
+    "street_1",
+    "street_2",
+    "city",
+    "state",
+    "zip",
+    "country",
+}
+
+
+def test_work_addresses_one_active_movers_and_people_working_from_home() -> None:
+    company = SyntheticCompany(seed=3, size=200, today=TODAY)
+    app = EMULATORS["gusto"](company, credentials=CREDS, faults=Faults())
+    with ServerThread(app) as server, _client(server) as client:
+        locations = client.get(f"/v1/companies/{CREDS['company_uuid']}/locations").json()
+        location_ids = {loc["uuid"] for loc in locations}
+        moved = remote = 0
+        for person in company.people():
+            rows = _addresses(client, gusto_uuid("employee", person.id))
+            if not rows:
+                remote += 1
+                continue
+            assert all(set(r) == FIELDS for r in rows)
+            assert all(r["location_uuid"] in location_ids for r in rows)
+            active = [r for r in rows if r["active"]]
+            assert len(active) == 1
+            assert active[0]["location_uuid"] == gusto_uuid("location", person.site_id)
+            if len(rows) > 1:
+                moved += 1
+                older, current = rows
+                assert not older["active"]
+                assert older["effective_date"] < current["effective_date"] <= TODAY.isoformat()
+        assert 0 < remote < 20
+        assert 0 < moved < 60
+
+
+def test_a_move_adds_an_active_work_address_and_retires_the_old_one() -> None:
+    company = SyntheticCompany(seed=3, size=60, today=TODAY)
+    app = EMULATORS["gusto"](company, credentials=CREDS, faults=Faults())
+    with ServerThread(app) as server, _client(server) as client:
+        person = next(
+            p
+            for p in company.people()
+            if len(_addresses(client, gusto_uuid("employee", p.id))) == 1
+        )
+        employee_uuid = gusto_uuid("employee", person.id)
+        (before,) = _addresses(client, employee_uuid)
+        other = next(s for s in company.sites if s.id != person.site_id)
+        company.move(person.id, site_id=other.id)
+        old, new = _addresses(client, employee_uuid)
+        assert old["uuid"] == before["uuid"]
+        assert not old["active"]
+        assert old["version"] != before["version"]
+        assert new["active"]
+        assert new["effective_date"] == TODAY.isoformat()
+        assert new["location_uuid"] == gusto_uuid("location", other.id)
+        assert _addresses(client, employee_uuid) == [old, new]
+
+
+def test_jobs_carry_a_location_only_before_version_2023_07_01() -> None:
+    company = SyntheticCompany(seed=3, size=40, today=TODAY)
+    app = EMULATORS["gusto"](company, credentials=CREDS, faults=Faults())
+    path = f"/v1/companies/{CREDS['company_uuid']}/employees"
+    with ServerThread(app) as server:
+        for version in (None, "2023-07-01", "2025-06-15"):
+            with _client(server, version) as client:
+                jobs = [j for e in client.get(path).json() for j in e["jobs"]]
+                assert jobs
+                assert all("location_uuid" not in j and "location" not in j for j in jobs)
+        with _client(server, "2023-05-01") as client:
+            for employee in client.get(path).json():
+                (job,) = employee["jobs"]
+                addresses = _addresses(client, employee["uuid"])
+                active = next((a["location_uuid"] for a in addresses if a["active"]), None)
+                assert job["location_uuid"] == active
+                assert (job["location"] or {}).get("uuid") == active
+        with _client(server, "latest") as client:
+            assert client.get(path).status_code == 400

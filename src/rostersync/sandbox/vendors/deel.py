@@ -11,6 +11,7 @@ GET    /rest/v2/people/{id}         one person, ``{"data": {...}}``
 GET    /rest/v2/departments         ``{"data": [{"id", "name", "parent"}]}``
 GET    /rest/v2/teams               ``{"data": [{"id", "name"}]}``
 GET    /rest/v2/legal-entities      one entity per site country, with ``country``
+GET    /rest/v2/working-locations   the company's sites, ``{"data": [{"id", "name"}]}``
 =====  ===========================  =======================================================
 
 Behaviour copied from the docs:
@@ -29,22 +30,35 @@ Behaviour copied from the docs:
   ``department`` ``{"id", "name"}``; ``employments[]`` with ``team``, ``department``,
   ``country``, ``is_ended``. Leave is time off in Deel, not a hiring status: people on leave
   are ``active``. Person ids are UUIDs, ``worker_id`` a number, team ids numbers.
+- ``work_location`` is a string, the name of one of the organization's working locations
+  (OpenAPI ``Employee.work_location``: "The work location of the employee.", example
+  ``Remote``, ``type: string``). ``/working-locations`` ("Get organization working
+  locations.", oauth2 scope ``organizations:read``, or an organization token) answers
+  ``WorkingLocationsContainer``: ``id`` (a UUID) and ``name``, both required, no country. The
+  synthetic company's sites are the working locations; the emulator takes API tokens only, so
+  no scope is checked here or on any other path.
 - ``birth_date`` and the personal email are returned as the docs show; with
   ``faults.leak_sensitive_fields`` compensation, bank account, personal phone, home address,
   gender, ethnicity, time-off balance and a performance note are added.
 
-Guesses, marked ``[guess]``: the default ``limit`` (50); ``work_location`` as an object with
-``country`` (the docs' examples only show null); the legal-entity fields beyond ``id``/``name``;
+Guesses, marked ``[guess]``: the default ``limit`` (50); about one person in forty has
+``work_location: null`` (the field is optional in the OpenAPI and the People guide's samples
+show null, but no page says when it is empty); the legal-entity fields beyond ``id``/``name``;
 archived departments are not listed and their people show ``department: null``.
 
 Sources (read 2026-11): https://developer.deel.com/docs/people (Deel's "People" guide, also
 stored in github.com/stefano-romanelli-Deel/dev-docs-as-code ``my-website/docs/API
 Guides/people.md``: parameters table and sample responses), ``Basics/pagination-1.md``,
 ``Basics/http-statuses-1.md`` (error body); https://developer.deel.com/reference/getpeople.
+Working locations and ``work_location``: Deel's OpenAPI as vendored in
+github.com/letsdeel/deel-api-java-sdk ``api/openapi.yaml`` at f6403a8b (2025-01-13; servers
+``https://api.letsdeel.com/rest/v2``), ``GET /working-locations`` and
+``components.schemas.WorkingLocationsContainer``.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import uuid
 from collections.abc import Mapping
@@ -58,7 +72,7 @@ from rostersync.sandbox.faults import Faults
 from rostersync.sandbox.vendor_app import VendorError, bearer_ok, int_param, vendor_app
 from rostersync.sandbox.vendor_app import json_response as _json
 
-__all__ = ["CREDENTIALS", "MAX_LIMIT", "create_app"]
+__all__ = ["CREDENTIALS", "MAX_LIMIT", "create_app", "working_location_id"]
 
 CREDENTIALS = ("api_token",)
 """An organization API token (Deel: Apps & Perks > Developer Center > Access tokens)."""
@@ -102,6 +116,16 @@ def _error_body(status: int, message: str | None = None) -> bytes:
 
 def _uuid(kind: str, key: str) -> str:
     return str(uuid.uuid5(uuid.NAMESPACE_URL, f"deel:{kind}:{key}"))
+
+
+def working_location_id(site: Site) -> str:
+    return _uuid("working-location", site.id)
+
+
+def _works_remotely(person: SyntheticPerson) -> bool:
+    """[guess] about one person in forty has no working location set."""
+    digest = hashlib.sha256(f"deel:remote:{person.id}".encode()).digest()
+    return digest[0] % 40 == 0
 
 
 def _stamp(moment: datetime) -> str:
@@ -239,12 +263,7 @@ class _Renderer:
             "country": site.country_code,
             "timezone": None,
             "department": department,
-            # [guess] the docs' examples only ever show null here.
-            "work_location": {
-                "id": _uuid("location", site.id),
-                "name": site.name,
-                "country": site.country_code,
-            },
+            "work_location": None if _works_remotely(person) else site.name,
         }
         if self.leak:
             home = person.home_address
@@ -380,5 +399,11 @@ def create_app(
         for site in company.sites:
             seen.setdefault(site.country_code, r.legal_entity(site))
         return _json({"data": list(seen.values())})
+
+    @app.get("/rest/v2/working-locations")
+    async def working_locations(request: Request) -> Response:
+        renderer(request)  # authenticates
+        items = [{"id": working_location_id(s), "name": s.name} for s in company.sites]
+        return _json({"data": items})
 
     return app

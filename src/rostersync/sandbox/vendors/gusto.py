@@ -29,20 +29,38 @@ Behaviour copied from the docs:
 - Employees: ``uuid``, ``first_name``, ``last_name``, ``preferred_first_name``, ``email`` (the
   employee's personal email: Gusto invites people there), ``work_email``, ``manager_uuid``,
   ``department`` (title) and ``department_uuid``, ``terminated``, ``onboarded``,
-  ``onboarding_status``, ``jobs`` (``hire_date``, ``title``, ``location_uuid``,
-  ``compensations``), ``terminations`` (``effective_date``, ``active``), ``date_of_birth``,
+  ``onboarding_status``, ``jobs`` (``hire_date``, ``title``, ``compensations``),
+  ``terminations`` (``effective_date``, ``active``), ``date_of_birth``,
   ``phone``, ``has_ssn``, ``ssn`` (always ""), ``current_employment_status``. Gusto has no
   leave status: people on leave are plain current employees. Future hires have a ``hire_date``
   ahead and ``onboarded`` false.
-- Locations give ``country`` as ISO alpha-3 (``USA``); work addresses point at a location.
+- Locations give ``country`` as ISO alpha-3 (``USA``).
+- Work addresses (``GET /v1/employees/{employee_uuid}/work_addresses``, "Each address includes
+  its effective date and a boolean signifying if it is the currently active work address"):
+  ``uuid``, ``effective_date``, ``active``, ``location_uuid`` (the company location),
+  ``employee_uuid``, ``version``, ``street_1``, ``street_2``, ``city``, ``state``, ``zip``,
+  ``country``. Exactly one entry is active for the current date. About one person in eight who
+  has been employed over a year moved once: an older inactive entry at another site, then the
+  current one. About one in forty works from home and has none (the work address guide: with
+  ``work_from_home`` it "is not valid to pass a work_address"). A move made with
+  ``SyntheticCompany.move`` adds an entry effective on the company's today, which becomes the
+  active one; the emulator notices moves by remembering each person's site, from app creation.
+- API versions: ``X-Gusto-API-Version`` (``YYYY-MM-DD``; anything else is a 400), by default
+  ``DEFAULT_API_VERSION``. From v2023-07-01 on, jobs carry no ``location_uuid`` / ``location``:
+  that version deprecated them "in favor of our new home & work address API's that support
+  multiple effective-dated addresses" and is a breaking-changes version
+  (https://docs.gusto.com/embedded-payroll/changelog/v2023-07-01). Older versions still get
+  both, from the active work address (null without one).
 - Errors: ``{"errors": [{"error_key", "category", "message"}]}``; OAuth errors use RFC 6749's
   ``{"error", "error_description"}``.
 
 Guesses are marked ``[guess]``: a ``per`` over 100 is cut to 100; every refresh token issued
 stays usable unless ``strict_refresh_rotation`` is set (the docs say the old one is
 invalidated; the shared conformance suite reads twice with the stored token); non-US sites get
-their own alpha-3 country (Gusto itself is US-only). Control endpoints live under
-``/_sandbox``.
+their own alpha-3 country (Gusto itself is US-only); the default API version (an app's own
+configured version decides upstream); who moved or works from home, and when they moved; a
+future hire's only work address, effective on the hire date, is already active; the status
+of a malformed version header. Control endpoints live under ``/_sandbox``.
 """
 
 # Sources (stored copies, read 2026-11):
@@ -54,6 +72,11 @@ their own alpha-3 country (Gusto itself is US-only). Control endpoints live unde
 #   https://docs.gusto.com/app-integrations/reference/get-companies-departments
 #   https://docs.gusto.com/app-integrations/reference/get-v1-employees-employee_id-work_addresses
 #   https://docs.gusto.com/app-integrations/reference/get-v1-token-info
+#   https://docs.gusto.com/app-integrations/v2026-02-01/reference/get-v1-employees-employee_id-work_addresses
+#   and the Employee-Work-Address model of github.com/Gusto/gusto-typescript-client
+#   (gusto_embedded/docs/models/components/employeeworkaddress.md at 07b618b7)
+#   https://docs.gusto.com/embedded-payroll/v2025-11-15/docs/work-address (work from home)
+#   https://docs.gusto.com/embedded-payroll/changelog/v2023-07-01 (jobs location deprecated)
 #   Employee fields cross-checked with docs.rs gusto-api types::Employee (generated from
 #   Gusto's OpenAPI) and https://docs.gusto.com/app-integrations/docs/error-categories.
 
@@ -67,6 +90,7 @@ import threading
 import time
 import uuid
 from collections.abc import Mapping
+from datetime import date, timedelta
 from functools import partial
 from typing import Any
 from urllib.parse import parse_qs
@@ -83,7 +107,14 @@ from rostersync.sandbox.vendor_app import (
     vendor_app,
 )
 
-__all__ = ["CREDENTIALS", "DEFAULT_PER", "MAX_PER", "create_app", "gusto_uuid"]
+__all__ = [
+    "CREDENTIALS",
+    "DEFAULT_API_VERSION",
+    "DEFAULT_PER",
+    "MAX_PER",
+    "create_app",
+    "gusto_uuid",
+]
 
 CREDENTIALS = ("client_id", "client_secret", "refresh_token", "company_uuid")
 """The app's OAuth client, a refresh token from the company's consent, and its company UUID."""
@@ -91,6 +122,8 @@ CREDENTIALS = ("client_id", "client_secret", "refresh_token", "company_uuid")
 DEFAULT_PER = 25
 MAX_PER = 100
 ACCESS_TOKEN_TTL = 7200
+DEFAULT_API_VERSION = "2025-06-15"  # [guess] the version the fixtures' OpenAPI describes
+WORK_ADDRESS_VERSION = "2023-07-01"  # jobs lose location_uuid / location from here on
 
 _ALPHA3 = {"US": "USA", "GB": "GBR", "DE": "DEU", "FR": "FRA", "ES": "ESP"}
 
@@ -204,7 +237,6 @@ def _employee(
                 "primary": True,
                 "rate": f"{person.salary:.2f}",
                 "payment_unit": "Year",
-                "location_uuid": gusto_uuid("location", person.site_id),
                 "current_compensation_uuid": compensation["uuid"],
                 "compensations": [compensation],
             }
@@ -264,6 +296,68 @@ def _employee(
         row["gender"] = person.gender
         row["ethnicity"] = person.ethnicity
     return row
+
+
+def _api_version(request: Request) -> str:
+    version = request.headers.get("X-Gusto-API-Version", DEFAULT_API_VERSION)
+    try:
+        date.fromisoformat(version)
+    except ValueError:
+        raise GustoError(400, "X-Gusto-API-Version must be a version date (YYYY-MM-DD)") from None
+    return version
+
+
+def _with_job_location(row: dict[str, Any], location: dict[str, Any] | None) -> dict[str, Any]:
+    """The pre-2023-07-01 job fields, from the employee's active work location."""
+    for job in row["jobs"]:
+        job["location_uuid"] = location["uuid"] if location else None
+        job["location"] = location
+    return row
+
+
+class _WorkAddresses:
+    """Each person's work addresses, oldest first, as (site id, effective date).
+
+    The synthetic company keeps only a current site, so this remembers the site each person
+    was last seen at; a different one is a move, effective on the company's today.
+    """
+
+    def __init__(self, company: SyntheticCompany) -> None:
+        self._company = company
+        self._lock = threading.Lock()
+        self._seen: dict[str, str] = {}
+        self._history: dict[str, list[tuple[str, date]]] = {}
+        for person in company.people():
+            self.of(person)
+
+    def of(self, person: SyntheticPerson) -> list[tuple[str, date]]:
+        with self._lock:
+            if person.id not in self._seen:
+                self._history[person.id] = self._generated(person)
+            elif self._seen[person.id] != person.site_id:
+                self._history[person.id].append((person.site_id, self._company.today))
+            self._seen[person.id] = person.site_id
+            return list(self._history[person.id])
+
+    def _generated(self, person: SyntheticPerson) -> list[tuple[str, date]]:
+        roll = hashlib.sha256(f"gusto:work-address:{person.id}".encode()).digest()[0]
+        if roll % 40 == 0:  # [guess] works from home
+            return []
+        tenure = (self._company.today - person.start_date).days
+        sites = [s.id for s in self._company.sites]
+        if roll % 8 == 1 and tenure > 365 and len(sites) > 1:  # [guess] moved once
+            earlier = sites[(sites.index(person.site_id) + 1) % len(sites)]
+            moved_on = person.start_date + timedelta(days=tenure // 2)
+            return [(earlier, person.start_date), (person.site_id, moved_on)]
+        return [(person.site_id, person.start_date)]
+
+
+def _active_index(history: list[tuple[str, date]], today: date) -> int | None:
+    """The entry in effect today; a future hire's first one [guess]; None without any."""
+    if not history:
+        return None
+    started = [i for i, (_site, effective) in enumerate(history) if effective <= today]
+    return started[-1] if started else 0
 
 
 def _pagination(request: Request, total: int) -> tuple[int, int, dict[str, str] | None]:
@@ -386,15 +480,52 @@ def create_app(
             }
         )
 
-    def employees_of(include: set[str]) -> list[dict[str, Any]]:
+    addresses = _WorkAddresses(company)
+
+    def active_location(person: SyntheticPerson) -> dict[str, Any] | None:
+        history = addresses.of(person)
+        index = _active_index(history, company.today)
+        return None if index is None else _location(company.site(history[index][0]), company_uuid)
+
+    def employees_of(include: set[str], version: str) -> list[dict[str, Any]]:
         leak = faults.leak_sensitive_fields
-        return [_employee(p, company, company_uuid, include, leak) for p in company.people()]
+        rows = []
+        for person in company.people():
+            row = _employee(person, company, company_uuid, include, leak)
+            if version < WORK_ADDRESS_VERSION:
+                row = _with_job_location(row, active_location(person))
+            rows.append(row)
+        return rows
+
+    def work_address_rows(person: SyntheticPerson) -> list[dict[str, Any]]:
+        history = addresses.of(person)
+        active = _active_index(history, company.today)
+        employee_uuid = gusto_uuid("employee", person.id)
+        rows = []
+        for index, (site_id, effective) in enumerate(history):
+            location = _location(company.site(site_id), company_uuid)
+            key = person.id if index == 0 else f"{person.id}:{index}"
+            rows.append(
+                {
+                    "uuid": gusto_uuid("work_address", key),
+                    "version": _version("work_address", key, site_id, index == active),
+                    "effective_date": effective.isoformat(),
+                    "active": index == active,
+                    "location_uuid": location["uuid"],
+                    "employee_uuid": employee_uuid,
+                    **{
+                        k: location[k]
+                        for k in ("street_1", "street_2", "city", "state", "zip", "country")
+                    },
+                }
+            )
+        return rows
 
     @app.get("/v1/companies/{company_id}/employees")
     async def employees(company_id: str, request: Request) -> Response:
         authenticate(request, company_id)
         include = set(request.query_params.get("include", "").split(",")) - {""}
-        rows = employees_of(include)
+        rows = employees_of(include, _api_version(request))
         flag = request.query_params.get("terminated")
         if flag is not None:
             if flag not in ("true", "false"):
@@ -406,7 +537,7 @@ def create_app(
     @app.get("/v1/employees/{employee_id}")
     async def employee(employee_id: str, request: Request) -> Response:
         authenticate(request)
-        for row in employees_of(set()):
+        for row in employees_of(set(), _api_version(request)):
             if row["uuid"] == employee_id:
                 return _json(row)
         raise GustoError(404)
@@ -416,24 +547,7 @@ def create_app(
         authenticate(request)
         for person in company.people():
             if gusto_uuid("employee", person.id) == employee_id:
-                site = company.site(person.site_id)
-                address = _location(site, company_uuid)
-                return _json(
-                    [
-                        {
-                            "uuid": gusto_uuid("work_address", person.id),
-                            "version": _version("work_address", person.id, site.id),
-                            "effective_date": person.start_date.isoformat(),
-                            "active": True,
-                            "location_uuid": address["uuid"],
-                            "employee_uuid": employee_id,
-                            **{
-                                k: address[k]
-                                for k in ("street_1", "street_2", "city", "state", "zip", "country")
-                            },
-                        }
-                    ]
-                )
+                return _json(work_address_rows(person))
         raise GustoError(404)
 
     @app.get("/v1/companies/{company_id}/locations")

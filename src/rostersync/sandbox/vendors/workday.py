@@ -42,14 +42,32 @@ address, home and work email, phone) whenever personal information is in the res
 which it is by default: the connector has to ask for less. Dates are ``xsd:date`` with the
 tenant's offset (``2021-03-01-08:00``).
 
+Effective dating (SOAP ``Get_Workers``): ``Response_Filter/As_Of_Effective_Date`` sets the
+as-of date, the emulator's today (the company's) when it is left out; "the response element
+will only include data that is the most effective as of the As Of Date" (Find_Worker v25.1).
+Workers hired after the as-of date are not returned ``[reported]``: widely reported, not in a
+stored Workday page. With an as-of date on or after their hire date they are, with ``Active``
+1: Microsoft's Workday integration reference documents that a future hire's Active "changes
+to 1 on the hire date" and that a Get_Workers effective on the hire date gets Active 1.
+``Worker_Status_Data`` (``Active``, ``Terminated``, ``Termination_Date``, ``On_Leave``) is
+reported as effective on the as-of date: a termination dated on or before it shows
+(``Terminated`` 1, ``Termination_Date``), a later one is not in the response yet (Microsoft's
+termination lookahead page: the termination attributes appear once the termination day
+begins). A rehire whose new start is after the as-of date is returned as the leaver of the
+earlier spell. ``Exclude_Inactive_Workers`` drops the workers terminated as of that date.
+RaaS reports are unaffected: the report definition's own "Effective as of" prompt decides.
+
 Ids: every WID is 32 lowercase hex characters, derived from the synthetic ids; Employee_ID is
 the employee number plus 21000, in Workday's demo style. The synthetic company's departments
 and teams become supervisory organizations of subtype Department and Team; a worker belongs to
 their team's organization when they have a team, else to their department's.
 
-Guesses are marked ``[guess]``: future hires are returned with ``Active`` 0 (Workday's pre-hire
-handling depends on the tenant's hire business process), and the fault body of errors injected
-by the sandbox is JSON for both services.
+Guesses are marked ``[guess]``: in RaaS, future hires are listed with ``Active`` 0 (the "All
+Workers" data source lists them; Workday's pre-hire handling depends on the tenant's hire
+business process); ``As_Of_Effective_Date`` counts by its date part only (a dateTime is not
+moved into the tenant's time zone); leave has no dates in the synthetic company, so
+``On_Leave`` shows at any as-of date; and the fault body of errors injected by the sandbox is
+JSON for both services.
 """
 
 # Sources (stored copies, read 2026-11):
@@ -59,6 +77,11 @@ by the sandbox is JSON for both services.
 #   reference, Response_Filter and Response_Results; Workday RaaS documentation
 #   ("Reports as a Service", customreport2 URL pattern, ?format=json) and public integration
 #   code reading Report_Entry (element names only).
+#   As_Of_Effective_Date: https://community.workday.com/sites/default/files/file-hosting/
+#   productionapi/Human_Resources/v25.1/Find_Worker.html (As_Of_Date semantics);
+#   https://learn.microsoft.com/en-us/entra/identity/app-provisioning/workday-integration-reference
+#   ("Query for future-dated hires": Active "0" before the hire date, "1" on it) and
+#   https://learn.microsoft.com/en-us/entra/identity/app-provisioning/configure-workday-termination-lookahead
 
 from __future__ import annotations
 
@@ -66,7 +89,7 @@ import hashlib
 import json
 import math
 import secrets
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from functools import partial
@@ -200,12 +223,54 @@ def employee_id(person: SyntheticPerson) -> str:
 
 
 def _flags(person: SyntheticPerson) -> tuple[str, str, str]:
-    """(Active, Terminated, On_Leave) as Workday's "1"/"0"."""
+    """RaaS (Active, Terminated, On_Leave) as Workday's "1"/"0", from the current status."""
     active = person.status in (PersonStatus.ACTIVE, PersonStatus.ON_LEAVE)
     return (
         "1" if active else "0",  # [guess] pre-hires are not active before the hire date
         "1" if person.status is PersonStatus.TERMINATED else "0",
         "1" if person.status is PersonStatus.ON_LEAVE else "0",
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class _Standing:
+    """A worker's status data as effective on an as-of date (SOAP ``Worker_Status_Data``)."""
+
+    hire_date: date
+    original_hire_date: date
+    termination_date: date | None  # only once effective
+    terminated: bool
+    on_leave: bool
+
+    def flags(self) -> tuple[str, str, str]:
+        """(Active, Terminated, On_Leave) as Workday's "1"/"0"."""
+        return (
+            "0" if self.terminated else "1",
+            "1" if self.terminated else "0",
+            "1" if self.on_leave else "0",
+        )
+
+
+def standing(person: SyntheticPerson, as_of: date) -> _Standing | None:
+    """The person's status as of ``as_of``; None before their first hire date (not returned)."""
+    current = (person.start_date, person.termination_date)
+    spells = (*person.past_employments, current)
+    started = [spell for spell in spells if spell[0] <= as_of]
+    if not started:
+        return None
+    start, end = started[-1]
+    effective_end = end if end is not None and end <= as_of else None
+    # A status set without a date (set_status) has no effective date to compare: it holds.
+    undated_leaver = (
+        started[-1] is current and end is None and person.status is PersonStatus.TERMINATED
+    )
+    terminated = effective_end is not None or undated_leaver
+    return _Standing(
+        hire_date=start,
+        original_hire_date=spells[0][0],
+        termination_date=effective_end,
+        terminated=terminated,
+        on_leave=not terminated and person.status is PersonStatus.ON_LEAVE,
     )
 
 
@@ -357,10 +422,10 @@ def _personal_data(person: SyntheticPerson, view: _View) -> str:
     )
 
 
-def _employment_data(person: SyntheticPerson, view: _View) -> str:
+def _employment_data(person: SyntheticPerson, view: _View, status_of: _Standing) -> str:
     site = view.company.site(person.site_id)
     manager = view.manager(person)
-    active, terminated, on_leave = _flags(person)
+    active, terminated, on_leave = status_of.flags()
     manager_ref = (
         _ref(
             "Manager_as_of_last_detected_manager_change_Reference",
@@ -373,10 +438,10 @@ def _employment_data(person: SyntheticPerson, view: _View) -> str:
     )
     position = (
         f'<wd:Worker_Job_Data wd:Primary_Job="1"><wd:Position_Data wd:Effective_Date="'
-        f'{_xdate(person.start_date)}">'
+        f'{_xdate(status_of.hire_date)}">'
         + _ref("Position_Reference", ("WID", wid("position", person.id)))
         + _el("Position_ID", f"P-{person.employee_number:05d}")
-        + _el("Start_Date", _xdate(person.start_date))
+        + _el("Start_Date", _xdate(status_of.hire_date))
         + _ref("Worker_Type_Reference", ("Employee_Type_ID", "Regular"))
         + "<wd:Business_Site_Summary_Data>"
         + _ref(
@@ -399,11 +464,11 @@ def _employment_data(person: SyntheticPerson, view: _View) -> str:
     )
     status = (
         f"<wd:Worker_Status_Data>{_el('Active', active)}"
-        + _el("Hire_Date", _xdate(person.start_date))
-        + _el("Original_Hire_Date", _xdate(person.start_date))
-        + _el("First_Day_of_Work", _xdate(person.start_date))
+        + _el("Hire_Date", _xdate(status_of.hire_date))
+        + _el("Original_Hire_Date", _xdate(status_of.original_hire_date))
+        + _el("First_Day_of_Work", _xdate(status_of.hire_date))
         + _el("Terminated", terminated)
-        + _el("Termination_Date", _xdate(person.termination_date))
+        + _el("Termination_Date", _xdate(status_of.termination_date))
         + leave
         + "</wd:Worker_Status_Data>"
     )
@@ -471,14 +536,14 @@ def _response_group(request: Element | None, leak: bool) -> _Group:
     )
 
 
-def _worker(person: SyntheticPerson, view: _View, group: _Group) -> str:
+def _worker(person: SyntheticPerson, view: _View, group: _Group, status_of: _Standing) -> str:
     data = _el("Worker_ID", employee_id(person)) + _el(
         "User_ID", (person.work_email or "").split("@")[0] or None
     )
     if group.personal:
         data += _personal_data(person, view)
     if group.employment:
-        data += _employment_data(person, view)
+        data += _employment_data(person, view, status_of)
     if group.organizations:
         data += _organization_data(person, view)
     if group.compensation:
@@ -564,6 +629,33 @@ def _paging(request: Element) -> tuple[int, int]:
     return page, count
 
 
+def _as_of(request: Element, today: date) -> date:
+    text = _text(request, f"{{{WD}}}Response_Filter/{{{WD}}}As_Of_Effective_Date")
+    if text is None:
+        return today
+    try:
+        # xsd:date with an offset ("2025-06-02-08:00") or a dateTime: the date part decides.
+        return date.fromisoformat(text[:10])
+    except ValueError:
+        raise SoapFault(
+            "Client.validationError", "As_Of_Effective_Date must be an xsd:date"
+        ) from None
+
+
+def _workers(request: Element, view: _View, leak: bool) -> list[str]:
+    as_of = _as_of(request, view.company.today)
+    criteria = request.find(f"{{{WD}}}Request_Criteria")
+    exclude = (_text(criteria, f"{{{WD}}}Exclude_Inactive_Workers") or "").lower()
+    group = _response_group(request, leak)
+    items = []
+    for person in view.people:
+        status_of = standing(person, as_of)
+        if status_of is None or (status_of.terminated and exclude in ("1", "true")):
+            continue
+        items.append(_worker(person, view, group, status_of))
+    return items
+
+
 def _envelope(operation: str, version: str, items: list[str], page: int, count: int) -> bytes:
     total = len(items)
     pages = max(1, math.ceil(total / count))
@@ -609,12 +701,7 @@ def _soap_response(request: Element, version: str, view: _View, leak: bool) -> b
     criteria = request.find(f"{{{WD}}}Request_Criteria")
     items: list[str]
     if operation == "Get_Workers":
-        exclude = (_text(criteria, f"{{{WD}}}Exclude_Inactive_Workers") or "").lower()
-        people: Iterable[SyntheticPerson] = view.people
-        if exclude in ("1", "true"):
-            people = [p for p in view.people if p.status is not PersonStatus.TERMINATED]
-        group = _response_group(request, leak)
-        items = [_worker(p, view, group) for p in people]
+        items = _workers(request, view, leak)
     elif operation == "Get_Organizations":
         include_inactive = (_text(criteria, f"{{{WD}}}Include_Inactive") or "").lower()
         items = [
