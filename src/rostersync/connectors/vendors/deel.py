@@ -4,10 +4,10 @@ API reference (read 2026-11): https://developer.deel.com/api/endpoints/people/ge
 https://developer.deel.com/docs/people, https://developer.deel.com/api/authentication,
 https://developer.deel.com/api/rate-limits, and Deel's published OpenAPI (as vendored in
 github.com/letsdeel/deel-api-java-sdk `api/openapi.yaml`: getPeopleList, getPeopleList_200_response,
-ApiErrorContainer).
+ApiErrorContainer, getWorkingLocations / WorkingLocationsContainer).
 
 - Auth: an organization API token (or an OAuth2 organization app's access token) as
-  `Authorization: Bearer`, scope `people:read`.
+  `Authorization: Bearer`, scopes `people:read` and `organizations:read` (working locations).
 - People: `GET /rest/v2/people` pages with `offset` / `limit` (100, see PAGE_SIZE) and answers
   `{"data": [...], "page": {"offset", "items_per_page", "total_rows"}}`. Without a
   `hiring_statuses` filter every hiring status is listed (active, inactive, onboarding,
@@ -15,8 +15,11 @@ ApiErrorContainer).
 - Each person embeds its `department` (`id`, `name`) and its employments, whose `team` is a Deel
   group; both are read from there, so their ids are the ones people reference. The documented
   `/departments` list uses numeric ids that people never carry, so it is not read.
-- Work location: Deel's `/working-locations` items carry no country. The location is the
-  person's country of employment (`employments[].country`, else `country`), as ISO alpha-2.
+- Work location: `GET /rest/v2/working-locations` lists the organization's working locations
+  (`{"data": [{"id", "name"}]}`, no country, not paged), and a person's `work_location` is one
+  of those names, a string. A name no listed location has (or two share) leaves the location
+  null: "Remote" may be no listed location at all, so no match is not an error, and the run's
+  field coverage warns when locations vanish for everyone.
 - Status: `hiring_status` plus `direct_employee_termination_last_day` / the employments'
   `termination_last_day` and `start_date`, read against `as_of`. Deel has no leave status.
 - Rate limit: 5 requests a second per organization, 429 without rate-limit headers.
@@ -33,17 +36,17 @@ from rostersync.connectors.base import CredentialField, Record
 from rostersync.connectors.declarative import DeclarativeConnector
 from rostersync.connectors.errors import BadPayload
 from rostersync.connectors.mapping import (
-    country_code,
     day,
     dig,
     ident,
+    location_mapper,
     ref,
     status_from_dates,
     text,
 )
 from rostersync.connectors.paging import OffsetLimit
 from rostersync.connectors.spec import ConnectorSpec, MapContext, SetupGuide, Stream
-from rostersync.model import Employee, EmploymentStatus, Group, GroupType, Location
+from rostersync.model import Employee, EmploymentStatus, Group, GroupType
 
 # The API reference documents `limit` up to 200, Deel's People guide up to 100 (and the page
 # schema's items_per_page up to 99): 100 is accepted under every documented range.
@@ -127,9 +130,6 @@ def map_person(raw: Mapping[str, Any], context: MapContext) -> Iterator[Record]:
         yield Group(
             remote_id=team_id, group_type=GroupType.TEAM, name=text(dig(team, "name")) or ""
         )
-    country = country_code((employment or {}).get("country")) or country_code(raw.get("country"))
-    if country:
-        yield Location(remote_id=country, country=country)
     start = day(raw.get("start_date"), vendor=context.vendor)
     if start is None and employment is not None:
         start = day(employment.get("start_date"), vendor=context.vendor)
@@ -145,8 +145,22 @@ def map_person(raw: Mapping[str, Any], context: MapContext) -> Iterator[Record]:
         group_ids=tuple(group_ids),
         manager_remote_id=ref(raw.get("direct_manager")),
         start_date=start,
-        location_id=country,
+        location_id=_location_id(raw, context),
     )
+
+
+def _location_id(raw: Mapping[str, Any], context: MapContext) -> str | None:
+    ids = context.joined("working_locations").get(text(raw.get("work_location")) or "", ())
+    return ids[0] if len(ids) == 1 else None  # a name two locations share points at neither
+
+
+map_working_location = location_mapper(what="working location", country_paths=())
+
+
+def _named(raw: Mapping[str, Any], _context: MapContext) -> Iterator[tuple[str, str]]:
+    name, remote_id = text(raw.get("name")), ident(raw.get("id"))
+    if name and remote_id:
+        yield name, remote_id
 
 
 SPEC = ConnectorSpec(
@@ -160,12 +174,19 @@ SPEC = ConnectorSpec(
             "api_token",
             "API token",
             secret=True,
-            help="More > Developer > Access Tokens: an organization token with scope "
-            "people:read, shown once when generated.",
+            help="More > Developer > Access Tokens: an organization token with scopes "
+            "people:read and organizations:read, shown once when generated.",
         ),
     ),
     auth=Bearer("{api_token}"),
     streams=(
+        Stream(
+            "working_locations",
+            "/working-locations",
+            map_working_location,
+            records_path="data",
+            collect=_named,
+        ),
         Stream(
             "people",
             "/people",
@@ -180,14 +201,14 @@ SPEC = ConnectorSpec(
             "Sign in to Deel as an organization admin and open More > Developer.",
             "Open the Access Tokens tab and click Generate new token.",
             "Enter the label 'rostersync', choose the token type Organization token, click Next.",
-            "Select only the scope people:read, click Next.",
+            "Select only the scopes people:read and organizations:read, click Next.",
             "Keep organization-level access (all people), so every worker is included.",
             "In the sensitive data step, leave every sensitive category off.",
             "Review and click Generate; copy the token now, Deel shows it only once.",
         ),
         grant=(
             "Organization token (not a personal token: it stops working when its user leaves)",
-            "Scope people:read",
+            "Scopes people:read and organizations:read (the organization's working locations)",
             "Organization-level access, so all people including onboarding and inactive ones",
         ),
         do_not_grant=(
@@ -199,6 +220,8 @@ SPEC = ConnectorSpec(
             "https://developer.deel.com/api/authentication",
             "https://developer.deel.com/docs/api-tokens-1",
             "https://developer.deel.com/api/endpoints/people/get-people",
+            "https://developer.deel.com/api/stable/reference/endpoints/organizations/"
+            "retrieve-working-locations-v-2026-01-01.md",
         ),
     ),
 )
