@@ -119,6 +119,9 @@ class SyntheticPerson:
     # Earlier employment spells, oldest first, as (start_date, termination_date): a rehire
     # closes the current spell here before starting a new one.
     past_employments: tuple[tuple[date, date], ...] = ()
+    # Engaged as a contractor, not employed: vendors that list contractors apart from
+    # employees (or mark them) show it; the others render them as everyone else.
+    contractor: bool = False
     # Sensitive: present only so emulators can leak them; never read by the product.
     salary: int = 0
     salary_currency: str = "EUR"
@@ -439,6 +442,13 @@ class SyntheticCompany:
                 person.status = (
                     PersonStatus.HIRED if start_date > self.today else PersonStatus.ACTIVE
                 )
+            return copy.copy(person)
+
+    def set_contractor(self, person_id: str, contractor: bool = True) -> SyntheticPerson:
+        """Make the person a contractor (or, with False, an employee again)."""
+        with self._lock:
+            person = self._person(person_id)
+            person.contractor = contractor
             return copy.copy(person)
 
     def set_status(self, person_id: str, status: PersonStatus) -> SyntheticPerson:

@@ -30,6 +30,9 @@ Behaviour copied from the docs:
   (home), ``gender`` and ``compensation``: the real API returns whatever the key's scopes
   allow, and the documented examples show these.
 - Rippling has no leave state in ``roleState``: people on leave are ``ACTIVE``.
+- ``employmentType`` is ``CONTRACTOR`` for contractors (the spec's enum: ``CONTRACTOR``,
+  ``SALARIED_FT``, ``SALARIED_PT``, ``HOURLY_FT``, ``HOURLY_PT``, ``TEMP``), in the same
+  lists as employees; everyone else is ``SALARIED_FT``.
 - Future hires are ``ACCEPTED`` (offer accepted) or, one in three, ``HIRED`` [guess].
 
 Guesses are marked ``[guess]``: error bodies are ``{"detail": "..."}`` (the docs give status
@@ -124,7 +127,7 @@ def _employee(person: SyntheticPerson, company: SyntheticCompany) -> dict[str, A
         "preferredFirstName": person.first_name,
         "firstName": person.first_name,
         "lastName": person.last_name,
-        "employmentType": "SALARIED_FT",
+        "employmentType": "CONTRACTOR" if person.contractor else "SALARIED_FT",
         "title": f"{department.name} specialist",
         "department": department.name,
         "departmentId": object_id("department", department.id),
