@@ -17,7 +17,14 @@ Response_Results `Total_Results`/`Total_Pages`/`Page_Results`/`Page`, Worker_Sta
 - Mode `soap`: for tenants that cannot build reports. Get_Workers with a minimal
   Response_Group (it still carries birth dates, addresses and more: each Worker element is cut
   to our fields and cleared as soon as it is parsed), Get_Organizations (supervisory) and
-  Get_Locations, WS-Security UsernameToken, paged by Response_Results/Total_Pages.
+  Get_Locations, WS-Security UsernameToken, paged by Response_Results/Total_Pages. Every
+  request names its `As_Of_Effective_Date` (today in the tenant's time zone), since data is
+  "the most effective as of the As Of Date" (Find_Worker v25.1, community.workday.com).
+  Get_Workers is asked a second time as of PENDING_WINDOW_DAYS ahead, keeping only workers the
+  first answer lacks: future-dated hires, which a read as of today is widely reported to miss
+  (Microsoft documents them with Active 0 instead, learn.microsoft.com, Workday integration
+  reference; either way they arrive). Their dates decide their status; everyone else's data
+  stays as of today, so a move or a termination dated ahead does not show early.
 - Remote ids are Workday WIDs on both paths, so a tenant can switch modes without churn.
 - Rate limits: no published request quota; RaaS reports are single unpaged calls, SOAP reads
   page by SOAP_PAGE_SIZE. 429/503 answers are retried with Retry-After.
@@ -26,7 +33,7 @@ Response_Results `Total_Results`/`Total_Pages`/`Page_Results`/`Page`, Worker_Sta
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 from urllib.parse import quote
 from xml.etree.ElementTree import Element
@@ -170,6 +177,9 @@ WWS_VERSION = "v42.0"
 WD = "urn:com.workday/bsvc"
 NS = {"wd": WD}
 SOAP_PAGE_SIZE = 999  # Response_Filter/Count maximum
+PENDING_WINDOW_DAYS = 120
+"""How far ahead future hires are looked for: past any joiner lookahead a policy sets in
+practice, and a hire signed later still arrives on a later day's read."""
 _TYPE = f"{{{WD}}}type"
 
 
@@ -294,9 +304,11 @@ def extract_location(location: Element) -> dict[str, Any]:
     return row
 
 
-def _filter(page: int) -> str:
+def _filter(page: int, as_of: date) -> str:
+    # The schema's sequence order: As_Of_Effective_Date, As_Of_Entry_DateTime, Page, Count.
     return (
-        f"<wd:Response_Filter><wd:Page>{page}</wd:Page>"
+        f"<wd:Response_Filter><wd:As_Of_Effective_Date>{as_of.isoformat()}"
+        f"</wd:As_Of_Effective_Date><wd:Page>{page}</wd:Page>"
         f"<wd:Count>{SOAP_PAGE_SIZE}</wd:Count></wd:Response_Filter>"
     )
 
@@ -305,13 +317,13 @@ def _flags(**values: bool) -> str:
     return "".join(f"<wd:{k}>{'true' if v else 'false'}</wd:{k}>" for k, v in values.items())
 
 
-def workers_request(page: int) -> str:
+def workers_request(page: int, as_of: date) -> str:
     # Inactive (terminated) workers are asked for explicitly; only the sections holding our
     # fields are included, and every organization type but supervisory is excluded.
     return (
         f'<wd:Get_Workers_Request wd:version="{WWS_VERSION}">'
         f"<wd:Request_Criteria>{_flags(Exclude_Inactive_Workers=False)}</wd:Request_Criteria>"
-        f"{_filter(page)}"
+        f"{_filter(page, as_of)}"
         "<wd:Response_Group>"
         + _flags(
             Include_Reference=True,
@@ -345,13 +357,13 @@ def workers_request(page: int) -> str:
     )
 
 
-def organizations_request(page: int) -> str:
+def organizations_request(page: int, as_of: date) -> str:
     return (
         f'<wd:Get_Organizations_Request wd:version="{WWS_VERSION}">'
         "<wd:Request_Criteria><wd:Organization_Type_Reference>"
         '<wd:ID wd:type="Organization_Type_ID">SUPERVISORY</wd:ID>'
         f"</wd:Organization_Type_Reference>{_flags(Include_Inactive=False)}</wd:Request_Criteria>"
-        f"{_filter(page)}"
+        f"{_filter(page, as_of)}"
         "<wd:Response_Group>"
         + _flags(
             Include_Roles_Data=False,
@@ -363,11 +375,11 @@ def organizations_request(page: int) -> str:
     )
 
 
-def locations_request(page: int) -> str:
+def locations_request(page: int, as_of: date) -> str:
     return (
         f'<wd:Get_Locations_Request wd:version="{WWS_VERSION}">'
         f"<wd:Request_Criteria>{_flags(Exclude_Inactive_Locations=True)}</wd:Request_Criteria>"
-        f"{_filter(page)}"
+        f"{_filter(page, as_of)}"
         f"<wd:Response_Group>{_flags(Include_Reference=True, Include_Location_Data=True)}"
         "</wd:Response_Group></wd:Get_Locations_Request>"
     )
@@ -378,10 +390,10 @@ def _read_soap(reader: SpecReader) -> Iterator[Record]:
     path = f"/ccx/service/{quote(credentials['tenant'], safe='')}/Human_Resources/{WWS_VERSION}"
     username = f"{credentials['username']}@{credentials['tenant']}"
 
-    def builder(request: Callable[[int], str]) -> Callable[[int], bytes]:
+    def builder(request: Callable[[int, date], str], as_of: date) -> Callable[[int], bytes]:
         def page_body(page: int) -> bytes:
             return envelope(
-                request(page),
+                request(page, as_of),
                 username=username,
                 password=credentials["password"],
                 namespaces={"wd": WD},
@@ -389,17 +401,16 @@ def _read_soap(reader: SpecReader) -> Iterator[Record]:
 
         return page_body
 
+    today = reader.context.as_of
+    ahead = today + timedelta(days=PENDING_WINDOW_DAYS)
     plan = (
-        (
-            "Get_Organizations",
-            organizations_request,
-            "Organization",
-            extract_organization,
-            map_organization,
-        ),
-        ("Get_Locations", locations_request, "Location", extract_location, map_location),
-        ("Get_Workers", workers_request, "Worker", extract_worker, map_worker),
+        ("Get_Organizations", organizations_request, today, "Organization", extract_organization),
+        ("Get_Locations", locations_request, today, "Location", extract_location),
+        ("Get_Workers", workers_request, today, "Worker", extract_worker),
+        ("Get_Workers", workers_request, ahead, "Worker", extract_worker),
     )
+    mappers = {"Organization": map_organization, "Location": map_location, "Worker": map_worker}
+    workers: set[Any] = set()
     with SoapClient(
         vendor=reader.spec.display_name,
         root=reader.client.root,
@@ -408,16 +419,20 @@ def _read_soap(reader: SpecReader) -> Iterator[Record]:
         headers={"Accept": "text/xml"},
         policy=reader.spec.retry,
     ) as client:
-        for operation, request, tag, extract, mapper in plan:
-            stream = Stream(operation, path, mapper)
+        for operation, request, as_of, tag, extract in plan:
+            stream = Stream(operation, path, mappers[tag])
             for row in read_paged(
                 client,
                 path,
                 action=operation,
-                build=builder(request),
+                build=builder(request, as_of),
                 record_tag=tag,
                 extract=extract,
             ):
+                if tag == "Worker":
+                    if as_of == ahead and row.get("Worker_WID") in workers:
+                        continue  # known today: today's data, not the future's, is theirs
+                    workers.add(row.get("Worker_WID"))
                 yield from reader.mapped(stream, row)
 
 
