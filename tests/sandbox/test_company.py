@@ -191,7 +191,6 @@ def test_concurrent_hires_stay_unique() -> None:
     assert len(set(emails)) == len(emails)
 
 
-@pytest.mark.slow
 def test_garden_leave_keeps_the_person_employed_until_the_last_day() -> None:
     company = SyntheticCompany(seed=5, size=40, today=TODAY)
     person = next(p for p in company if p.status is PersonStatus.ACTIVE)
