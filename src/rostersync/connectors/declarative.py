@@ -233,6 +233,7 @@ class DeclarativeConnector:
             auth=auth,
             headers=self.spec.headers,
             policy=self.spec.retry,
+            limits=self.spec.rate_limits,
         ) as client:
             try:
                 yield from (self.spec.read or read_streams)(SpecReader(self.spec, client, context))

@@ -8,7 +8,7 @@ adds what is common to every vendor: where the API root is, and what a status me
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from types import TracebackType
 from typing import Any, Self
@@ -19,6 +19,7 @@ import ijson
 
 from rostersync.connectors.base import ReadContext
 from rostersync.connectors.errors import BadInput, BadPayload, RateLimited, VendorUnavailable
+from rostersync.connectors.pacing import Pacer, RateLimit
 from rostersync.connectors.responses import API_RESPONSES, ResponseClassifier
 from rostersync.net import (
     BlockedDestination,
@@ -148,6 +149,7 @@ class VendorClient:
         headers: Mapping[str, str] | None = None,
         policy: RetryPolicy | None = None,
         classifier: ResponseClassifier = API_RESPONSES,
+        limits: Sequence[RateLimit] = (),
     ) -> None:
         self.vendor = vendor
         self.classifier = classifier
@@ -156,6 +158,7 @@ class VendorClient:
         self._client = build_client(guard, auth=auth, headers=headers)
         self._policy = policy or RetryPolicy()
         self._sleep = context.sleep
+        self._pacer = Pacer(limits, context.sleep)
 
     def __enter__(self) -> Self:
         return self
@@ -184,6 +187,7 @@ class VendorClient:
         """
         url = path if path.startswith(("https://", "http://")) else self.root + path
         request = self._client.build_request(method, url, params=params, json=json)
+        self._pacer.wait()
         try:
             response = send_with_retries(
                 self._client, request, policy=self._policy, sleep=self._sleep, stream=True

@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 from rostersync.connectors.auth import AuthKind
 from rostersync.connectors.base import CredentialField, Record, SetupGuide
 from rostersync.connectors.errors import InvalidSpec
+from rostersync.connectors.pacing import RateLimit
 from rostersync.connectors.paging import NO_PAGING, Paginator
 from rostersync.model import RecordType, field_names
 from rostersync.net import RetryPolicy
@@ -159,6 +160,8 @@ class ConnectorSpec:
     streams: tuple[Stream, ...] = ()
     checks: tuple[Check, ...] = ()
     retry: RetryPolicy = field(default_factory=RetryPolicy)
+    rate_limits: tuple[RateLimit, ...] = ()
+    """The vendor's documented request limits, kept by spacing the read's requests."""
     headers: Mapping[str, str] = field(default_factory=lambda: {"Accept": "application/json"})
     read: Callable[[SpecReader], Iterator[Record]] | None = None
     """Replaces the stream loop where an API cannot be declared (SOAP); its rows still go

@@ -31,6 +31,7 @@ from rostersync.connectors.base import CredentialField
 from rostersync.connectors.declarative import DeclarativeConnector
 from rostersync.connectors.errors import BadPayload
 from rostersync.connectors.mapping import country_code, day, group_mapper, ident, text
+from rostersync.connectors.pacing import RateLimit
 from rostersync.connectors.paging import LinkHeader, Page, PageRequest
 from rostersync.connectors.spec import ConnectorSpec, MapContext, SetupGuide, Stream
 from rostersync.model import Employee, EmploymentStatus, GroupType, Location
@@ -129,6 +130,7 @@ SPEC = ConnectorSpec(
         ),
     ),
     auth=Header("X-API-KEY", "{api_key}"),
+    rate_limits=(RateLimit(60, per_seconds=60),),
     streams=(
         Stream(
             "departments",

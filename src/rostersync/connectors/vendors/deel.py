@@ -44,6 +44,7 @@ from rostersync.connectors.mapping import (
     status_from_dates,
     text,
 )
+from rostersync.connectors.pacing import RateLimit
 from rostersync.connectors.paging import OffsetLimit
 from rostersync.connectors.spec import ConnectorSpec, MapContext, SetupGuide, Stream
 from rostersync.model import Employee, EmploymentStatus, Group, GroupType
@@ -179,6 +180,7 @@ SPEC = ConnectorSpec(
         ),
     ),
     auth=Bearer("{api_token}"),
+    rate_limits=(RateLimit(5, per_seconds=1),),
     streams=(
         Stream(
             "working_locations",

@@ -47,6 +47,7 @@ from rostersync.connectors.mapping import (
     status_from_dates,
     text,
 )
+from rostersync.connectors.pacing import RateLimit
 from rostersync.connectors.paging import Page, PageNumber
 from rostersync.connectors.spec import ConnectorSpec, Detail, MapContext, SetupGuide, Stream
 from rostersync.model import Employee, EmploymentStatus, Group, GroupType
@@ -188,6 +189,7 @@ SPEC = ConnectorSpec(
         ),
     ),
     auth=OAuth2Refresh("/oauth/token"),
+    rate_limits=(RateLimit(200, per_seconds=60),),
     headers={"Accept": "application/json", "X-Gusto-API-Version": API_VERSION},
     streams=(
         Stream(

@@ -28,6 +28,7 @@ from rostersync.connectors.base import CredentialField
 from rostersync.connectors.declarative import DeclarativeConnector
 from rostersync.connectors.errors import BadPayload, PermissionDenied
 from rostersync.connectors.mapping import day, ident, text
+from rostersync.connectors.pacing import RateLimit
 from rostersync.connectors.spec import ConnectorSpec, MapContext, SetupGuide, Stream
 from rostersync.model import Employee, EmploymentStatus, Group, GroupType, Location
 from rostersync.net import RetryPolicy
@@ -199,6 +200,7 @@ SPEC = ConnectorSpec(
         ),
     ),
     auth=Basic("{service_user_id}", "{service_user_token}"),
+    rate_limits=(RateLimit(50, per_seconds=60),),
     streams=(
         Stream(
             "departments",

@@ -82,6 +82,7 @@ from rostersync.connectors.mapping import (
     status_from_dates,
     text,
 )
+from rostersync.connectors.pacing import RateLimit
 from rostersync.connectors.paging import Cursor, OffsetLimit, PageRequest
 from rostersync.connectors.spec import ConnectorSpec, MapContext, SetupGuide, Stream
 from rostersync.model import Employee, GroupType
@@ -249,6 +250,7 @@ SPEC = ConnectorSpec(
         ),
     ),
     auth=Header("Authorization", "lucca application={api_key}"),
+    rate_limits=(RateLimit(50, per_seconds=60),),
     streams=(DEPARTMENTS, ESTABLISHMENTS, USERS),
     checks=(ids_meet,),
     guide=SetupGuide(

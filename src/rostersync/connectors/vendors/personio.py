@@ -23,7 +23,11 @@ employments), i.e. one request per employee. v1 gives everything in pages of 100
 - Dates: Personio renders calendar dates as midnight in the company's zone converted to UTC
   ("2014-11-08T23:00:00.000Z" is 9 November in Berlin); they are rounded to the nearest
   midnight so the calendar day survives any zone within +-12 h.
-- Rate limits: /v1/auth 60 requests per minute; 429 for the data endpoints.
+- Rate limits: GET employees 300 requests a minute with bursts of 15 a second ("retry with a
+  delay of at least 1 second"), changelog rate-limits-on-get-employees-endpoint-may-6-2024;
+  /v1/auth 60 a minute; and 2000 a minute per requesting IP address across every credential
+  (changelog ip-address-based-rate-limiting-v1-endpoints), which all tenants behind one
+  rostersync egress address share. The read keeps to the first two.
 """
 
 from __future__ import annotations
@@ -44,6 +48,7 @@ from rostersync.connectors.errors import (
 )
 from rostersync.connectors.http import parse_json, read_body
 from rostersync.connectors.mapping import dig, ident, text
+from rostersync.connectors.pacing import RateLimit
 from rostersync.connectors.paging import OffsetLimit
 from rostersync.connectors.responses import TOKEN_RESPONSES
 from rostersync.connectors.spec import ConnectorSpec, MapContext, SetupGuide, Stream
@@ -228,7 +233,8 @@ SPEC = ConnectorSpec(
             "client_id",
             "Client ID",
             secret=False,
-            help="Settings > Integrations > API credentials: the Client ID of the credential.",
+            help="Marketplace > Connected integrations (older accounts: Settings > "
+            "Integrations > API credentials): the Client ID of the credential.",
         ),
         CredentialField(
             "client_secret",
@@ -238,6 +244,7 @@ SPEC = ConnectorSpec(
         ),
     ),
     auth=PersonioToken(),
+    rate_limits=(RateLimit(300, per_seconds=60), RateLimit(15, per_seconds=1)),
     headers={"Accept": "application/json", "X-Personio-App-ID": "ROSTERSYNC"},
     streams=(
         Stream(
@@ -254,8 +261,9 @@ SPEC = ConnectorSpec(
         summary="Create Personio API credentials that can read employees' basic, "
         "organisational and contract attributes, for every employee status.",
         steps=(
-            "In Personio, open Settings > Integrations > API credentials (older accounts: "
-            "Settings > API) and choose Generate new credentials.",
+            "In Personio, open Marketplace > Connected integrations and generate a new API "
+            "credential (older accounts: Settings > Integrations > API credentials > Create "
+            "custom integration).",
             "Name the credential 'rostersync'. Under access to Personnel Data, give read "
             "access to Employees only.",
             "Under Readable employee attributes, select exactly the attributes listed below; "
@@ -275,6 +283,7 @@ SPEC = ConnectorSpec(
         sources=(
             "https://developer.personio.de/v1.0/reference/introduction-1",
             "https://support.personio.de/hc/en-us/articles/115001075029",
+            "https://help.kombo.dev/hc/en-us/articles/33240940552337",
         ),
     ),
 )

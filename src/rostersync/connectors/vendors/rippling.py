@@ -8,7 +8,8 @@ docs/Getting-Started/b-Customers.md (API keys), e-Scopes.md and i-Errors.md.
 - Auth: a company API key (Company Settings > API Access) as `Authorization: Bearer`.
 - People: GET /platform/api/employees/include_terminated (the plain /employees endpoint
   returns active people only), paged with limit/offset; Rippling asks for at most 100 per
-  page and sends no total, so a short page ends the read.
+  page and sends no total, so only an empty page ends the read (a short one may be a
+  vendor's hiccup, and ending there would remove everyone after it).
 - Departments, teams, work locations: GET /departments, /teams, /work_locations (same
   paging). Work locations carry `address.country` (ISO alpha-2).
 - Employees name their department by name (`department`) and, where the key has the scope,
@@ -20,6 +21,12 @@ docs/Getting-Started/b-Customers.md (API keys), e-Scopes.md and i-Errors.md.
   TERMINATED, read with `startDate` / `endDate` against the clock; Rippling has no leave
   state in this API.
 - Rate limits: not published for the Platform API; 429 with Retry-After is honoured.
+- Staging: the OpenAPI's staging server is https://stage-api.rippling.com/api/platform/api
+  (note the extra `/api`), for approved partners only; customers' API keys are production
+  keys. It is reached with the base URL https://stage-api.rippling.com/api.
+- Not yet read: the newer REST API (https://rest.ripplingapis.com, cursor-paged workers with
+  `legal_entity` and `department` expansions), whose Worker schema (status values, end dates,
+  whether leavers are listed) no stored Rippling page shows.
 """
 
 from __future__ import annotations
@@ -125,7 +132,7 @@ SPEC = ConnectorSpec(
     display_name="Rippling",
     docs_url="https://developer.rippling.com/docs/rippling-api",
     api_root="https://api.rippling.com/platform/api",
-    allowed_hosts=("api.rippling.com",),
+    allowed_hosts=("api.rippling.com", "stage-api.rippling.com"),
     credential_fields=(
         CredentialField(
             "api_key",
