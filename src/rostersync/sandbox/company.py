@@ -101,7 +101,10 @@ class SyntheticPerson:
     """One person. Mutable: the company's mutation methods change it in place."""
 
     id: str
-    employee_number: int
+    # The number HR gives the person: mutable, may be blank (None) or reused, as in real
+    # HRIS data. Never an id: emulators derive their vendors' own ids from ``id`` or
+    # ``serial``, and show this only in the vendor's employee number field.
+    employee_number: int | None
     first_name: str
     last_name: str
     work_email: str | None
@@ -134,6 +137,9 @@ class SyntheticPerson:
     ethnicity: str = ""
     time_off_balance: float = 0.0
     performance_note: str = ""
+    # The backend's creation sequence: never changes, never reused. Emulators derive their
+    # vendors' sequential integer ids from it. Starts equal to the employee number.
+    serial: int = 0
 
     @property
     def display_name(self) -> str:
@@ -458,6 +464,14 @@ class SyntheticCompany:
             person.status = PersonStatus(status)
             return copy.copy(person)
 
+    def renumber(self, person_id: str, number: int | None) -> SyntheticPerson:
+        """Set (or, with None, clear) the person's employee number. Numbers may repeat: HR
+        reuses a leaver's number, and typos give two people the same one. Ids do not move."""
+        with self._lock:
+            person = self._person(person_id)
+            person.employee_number = number
+            return copy.copy(person)
+
     def move(
         self,
         person_id: str,
@@ -610,6 +624,7 @@ class SyntheticCompany:
         person = SyntheticPerson(
             id=self._numeric_id(19),
             employee_number=number,
+            serial=number,
             first_name=first,
             last_name=last,
             work_email=self._unique_email(first, last) if with_email else None,

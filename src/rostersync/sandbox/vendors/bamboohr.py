@@ -181,6 +181,12 @@ def _location(person: SyntheticPerson, ctx: _Ctx) -> str:
     return ctx.company.site(person.site_id).name
 
 
+def _number(person: SyntheticPerson) -> str | None:
+    """Employee # is a free text field HR fills in; blank reads as null. The employee id
+    (``id``) is BambooHR's own sequence and does not follow it."""
+    return None if person.employee_number is None else str(person.employee_number)
+
+
 def _supervisor_eid(person: SyntheticPerson, ctx: _Ctx) -> str | None:
     manager = _manager(person, ctx)
     return ctx.ids[manager.id] if manager else None
@@ -197,7 +203,7 @@ def _address(person: SyntheticPerson, part: str) -> str | None:
 
 
 _CATALOG: tuple[_Field, ...] = (
-    _Field("employeeNumber", 17, "Employee #", "text", lambda p, _c: str(p.employee_number)),
+    _Field("employeeNumber", 17, "Employee #", "text", lambda p, _c: _number(p)),
     _Field("firstName", 1, "First Name", "text", lambda p, _c: p.first_name),
     _Field("lastName", 2, "Last Name", "text", lambda p, _c: p.last_name),
     _Field("preferredName", 1358, "Preferred Name", "text", lambda _p, _c: None),
@@ -348,7 +354,7 @@ class _Throttle(MinuteWindow):
 
 def _context(company: SyntheticCompany) -> tuple[_Ctx, list[SyntheticPerson]]:
     people = company.people()
-    ids = {p.id: str(p.employee_number) for p in people}
+    ids = {p.id: str(p.serial) for p in people}
     return _Ctx(people={p.id: p for p in people}, ids=ids, company=company), people
 
 

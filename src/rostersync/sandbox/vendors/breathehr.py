@@ -103,7 +103,7 @@ _json = partial(json_response, compact=False)
 
 def _employee_id(person: SyntheticPerson) -> int:
     # Breathe ids are small integers; the employee number is unique and stable.
-    return 1_280_000 + person.employee_number
+    return 1_280_000 + person.serial
 
 
 def _status(person: SyntheticPerson, today: date) -> str:
@@ -135,7 +135,9 @@ def _employee(
     out: dict[str, Any] = {
         "id": _employee_id(person),
         "account_id": _ACCOUNT_ID,
-        "employee_ref": f"E{person.employee_number:04d}",
+        "employee_ref": (
+            None if person.employee_number is None else f"E{person.employee_number:04d}"
+        ),
         "first_name": person.first_name,
         "middle_name": None,
         "last_name": person.last_name,
@@ -184,7 +186,7 @@ def _employee(
             personal_email=person.personal_email,
             personal_mobile=person.personal_phone,
             address=sensitive["home_address"],
-            ni_number=f"QQ{person.employee_number:06d}C",
+            ni_number=f"QQ{person.serial:06d}C",
             salary=person.salary,
             bank_account=person.bank_account,
             ethnicity=person.ethnicity,

@@ -183,7 +183,7 @@ class _Renderer:
             "preferred_last_name": None,
             "display_name": boss.display_name,
             "work_email": boss.work_email,
-            "worker_id": boss.employee_number,
+            "worker_id": boss.serial,
             "external_id": None,
         }
 
@@ -236,7 +236,7 @@ class _Renderer:
             "full_name": person.display_name,
             "preferred_first_name": None,
             "preferred_last_name": None,
-            "worker_id": person.employee_number,
+            "worker_id": person.serial,
             "external_id": None,
             "hris_organization_user_id": _uuid("hris-user", person.id),
             "emails": [

@@ -203,7 +203,7 @@ class _Org:
             "company_mobile": None,
             "company_landline": None,
             "job_title": None,
-            "code": str(p.employee_number),
+            "code": None if p.employee_number is None else str(p.employee_number),
             "location": site.name,
             "work_country": site.country_code,
             "employing_entity": f"{self.company.name} ({site.country_code})",

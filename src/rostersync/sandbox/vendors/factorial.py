@@ -150,15 +150,15 @@ class _Renderer:
     def __init__(self, company: SyntheticCompany, *, leak: bool) -> None:
         self.company = company
         self.leak = leak
-        self.people = sorted(company.people(), key=lambda p: p.employee_number)
+        self.people = sorted(company.people(), key=lambda p: p.serial)
         self.company_id = 10000 + company.seed % 90000
         countries = sorted({s.country_code for s in company.sites})
         self.legal_entities = {code: 100 + i for i, code in enumerate(countries, start=1)}
-        self.numbers = {p.id: p.employee_number for p in self.people}
+        self.numbers = {p.id: p.serial for p in self.people}
         self.site_ids = {s.id: 300 + i for i, s in enumerate(company.sites, start=1)}
 
     def employee_id(self, person_id: str) -> int:
-        # Factorial ids are integers; the employee number is stable and unique.
+        # Factorial ids are integers from its own sequence, not the employee number.
         return 4000 + self.numbers.get(person_id, 0)
 
     def location_id(self, site_id: str) -> int:
@@ -174,7 +174,7 @@ class _Renderer:
         manager = person.manager_id
         out: dict[str, Any] = {
             "id": self.employee_id(person.id),
-            "access_id": 900000 + person.employee_number,
+            "access_id": 900000 + person.serial,
             "first_name": person.first_name,
             "last_name": person.last_name,
             "full_name": person.display_name,
@@ -207,7 +207,9 @@ class _Renderer:
             "termination_reason": None,
             "active": person.status is not PersonStatus.TERMINATED,
             "seniority_calculation_date": person.start_date.isoformat(),
-            "company_identifier": str(person.employee_number),
+            "company_identifier": (
+                None if person.employee_number is None else str(person.employee_number)
+            ),
             "created_at": self.stamp(person),
             "updated_at": self.stamp(person),
         }
@@ -282,7 +284,7 @@ class _Renderer:
     def contract_versions(self) -> list[dict[str, Any]]:
         return [
             {
-                "id": 50000 + p.employee_number,
+                "id": 50000 + p.serial,
                 "employee_id": self.employee_id(p.id),
                 "starts_on": p.start_date.isoformat(),
                 "ends_on": p.termination_date.isoformat() if p.termination_date else None,

@@ -271,7 +271,9 @@ def _employee(
         "payment_method": "Direct Deposit",
         "current_employment_status": "full_time",
         "historical": False,
-        "employee_code": f"{person.employee_number:06x}",
+        "employee_code": (
+            None if person.employee_number is None else f"{person.employee_number:06x}"
+        ),
     }
     if "custom_fields" in include or leak:
         row["custom_fields"] = [

@@ -155,7 +155,7 @@ class _Renderer:
             "probationEndDate": None,
             "leavingReason": "resigned" if person.status is PersonStatus.TERMINATED else None,
             "contractType": "Full time",
-            "employeeId": str(person.employee_number),
+            "employeeId": None if person.employee_number is None else str(person.employee_number),
             "taxId": None,
             "teams": teams,
             "status": _status(person),

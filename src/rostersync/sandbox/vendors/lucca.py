@@ -447,7 +447,7 @@ class _Directory:
 
     @staticmethod
     def user_id(person: SyntheticPerson) -> int:
-        return 400 + person.employee_number
+        return 400 + person.serial
 
     def ref(self, kind: str, object_id: int, name: str) -> dict[str, Any]:
         return {"id": object_id, "name": name, "url": f"{self.base}/api/v3/{kind}/{object_id}"}
@@ -458,7 +458,7 @@ class _Directory:
         dept_id = s.dept_ids[dept.id]
         entity_id = s.establishment_ids[p.site_id]
         manager = self.by_id.get(p.manager_id) if p.manager_id else None
-        login = (p.work_email or f"user{p.employee_number}").split("@")[0]
+        login = (p.work_email or f"user{p.serial}").split("@")[0]
         out: dict[str, Any] = {
             **self.ref("users", self.user_id(p), p.display_name),
             "displayName": f"{p.last_name} {p.first_name}",
@@ -470,7 +470,7 @@ class _Directory:
             "dtContractStart": _stamp(p.start_date),
             "dtContractEnd": _stamp(p.termination_date),
             "birthDate": _stamp(p.date_of_birth),
-            "employeeNumber": f"{p.employee_number:05d}",
+            "employeeNumber": None if p.employee_number is None else f"{p.employee_number:05d}",
             "jobTitle": None,
             "legalEntityId": entity_id,
             "legalEntity": self.ref("legalentities", entity_id, s.establishment_names[p.site_id]),

@@ -157,7 +157,7 @@ class _Renderer:
             "user_status": _user_status(person),
             "updated_at": int(person.created_at.timestamp()),
             "created_at": int(person.created_at.timestamp()),
-            "employee_id": str(person.employee_number),
+            "employee_id": None if person.employee_number is None else str(person.employee_number),
             "personal_email": person.personal_email or None,
             "job_title": {"id": _uuid("job-title", "member"), "title": "Team member"},
             "reports_to": self.reports_to(person),

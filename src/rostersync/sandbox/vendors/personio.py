@@ -139,7 +139,7 @@ def _status(person: SyntheticPerson) -> str:
 
 def personio_id(person: SyntheticPerson) -> int:
     """Personio employee ids are integers; derived from the employee number, stable."""
-    return 1_000_000 + person.employee_number
+    return 1_000_000 + person.serial
 
 
 def _short(person: SyntheticPerson) -> dict[str, Any]:

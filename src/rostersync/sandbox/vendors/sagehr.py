@@ -90,7 +90,11 @@ _json = partial(json_response, compact=False)
 
 def _employee_id(person: SyntheticPerson) -> int:
     # Sage HR ids are small integers; the employee number is unique and never reused.
-    return 1_000_000 + person.employee_number
+    return 1_000_000 + person.serial
+
+
+def _number(person: SyntheticPerson) -> str | None:
+    return None if person.employee_number is None else str(person.employee_number)
 
 
 def _position_id(department_id: str) -> int:
@@ -189,7 +193,7 @@ class _Renderer:
             "position_id": _position_id(team.id),
             "reports_to_employee_id": _employee_id(manager) if manager else None,
             "work_phone": None,
-            "employee_number": str(person.employee_number),
+            "employee_number": _number(person),
             "employment_status": _CONTRACT,
             **_sensitive(person),
         }
@@ -204,7 +208,7 @@ class _Renderer:
         out: dict[str, Any] = {
             "id": _employee_id(person),
             "termination_date": termination.isoformat(),
-            "employee_number": str(person.employee_number),
+            "employee_number": _number(person),
             "email": person.work_email,
             "first_name": person.first_name,
             "last_name": person.last_name,

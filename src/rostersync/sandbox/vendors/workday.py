@@ -58,9 +58,10 @@ earlier spell. ``Exclude_Inactive_Workers`` drops the workers terminated as of t
 RaaS reports are unaffected: the report definition's own "Effective as of" prompt decides.
 
 Ids: every WID is 32 lowercase hex characters, derived from the synthetic ids; Employee_ID is
-the employee number plus 21000, in Workday's demo style. The synthetic company's departments
-and teams become supervisory organizations of subtype Department and Team; a worker belongs to
-their team's organization when they have a team, else to their department's.
+the employee number plus 21000, in Workday's demo style, left out when HR gave none. The
+synthetic company's departments and teams become supervisory organizations of subtype
+Department and Team; a worker belongs to their team's organization when they have a team, else
+to their department's.
 
 Guesses are marked ``[guess]``: in RaaS, future hires are listed with ``Active`` 0 (the "All
 Workers" data source lists them; Workday's pre-hire handling depends on the tenant's hire
@@ -218,8 +219,9 @@ class _View:
         return self.by_id.get(person.manager_id) if person.manager_id else None
 
 
-def employee_id(person: SyntheticPerson) -> str:
-    return str(21000 + person.employee_number)
+def employee_id(person: SyntheticPerson) -> str | None:
+    """The employee number HR gives the worker (None when blank); the WID is the id."""
+    return None if person.employee_number is None else str(21000 + person.employee_number)
 
 
 def _flags(person: SyntheticPerson) -> tuple[str, str, str]:
@@ -355,9 +357,9 @@ def _report_xml(rows: list[dict[str, Any]]) -> bytes:
 # --- SOAP rendering -----------------------------------------------------------------------
 
 
-def _ref(kind: str, *ids: tuple[str, str], descriptor: str | None = None) -> str:
+def _ref(kind: str, *ids: tuple[str, str | None], descriptor: str | None = None) -> str:
     attr = f' wd:Descriptor="{_esc(descriptor)}"' if descriptor else ""
-    inner = "".join(f'<wd:ID wd:type="{t}">{_esc(v)}</wd:ID>' for t, v in ids)
+    inner = "".join(f'<wd:ID wd:type="{t}">{_esc(v)}</wd:ID>' for t, v in ids if v is not None)
     return f"<wd:{kind}{attr}>{inner}</wd:{kind}>"
 
 
@@ -440,7 +442,7 @@ def _employment_data(person: SyntheticPerson, view: _View, status_of: _Standing)
         f'<wd:Worker_Job_Data wd:Primary_Job="1"><wd:Position_Data wd:Effective_Date="'
         f'{_xdate(status_of.hire_date)}">'
         + _ref("Position_Reference", ("WID", wid("position", person.id)))
-        + _el("Position_ID", f"P-{person.employee_number:05d}")
+        + _el("Position_ID", f"P-{person.serial:05d}")
         + _el("Start_Date", _xdate(status_of.hire_date))
         + _ref("Worker_Type_Reference", ("Employee_Type_ID", "Regular"))
         + "<wd:Business_Site_Summary_Data>"

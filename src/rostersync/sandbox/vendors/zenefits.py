@@ -113,7 +113,7 @@ def _envelope(data: Any) -> Response:
 
 
 def _employment_id(person: SyntheticPerson) -> str:
-    return str(5_000_000 + person.employee_number)
+    return str(5_000_000 + person.serial)
 
 
 # --- rendering ------------------------------------------------------------------------------
@@ -200,7 +200,7 @@ class _View:
             "preferred_name": None,
             "work_email": p.work_email,
             "work_phone": None,
-            "employee_number": str(p.employee_number),
+            "employee_number": None if p.employee_number is None else str(p.employee_number),
             "status": _STATUS[p.status],
             "type": "employee",
             "title": None,
