@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PYTEST_ARGS ?=
 
-.PHONY: demo test test-slow lint chaos lock clean
+.PHONY: demo test lint chaos bench lock clean
 
 $(STAMP): requirements.lock pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -26,16 +26,18 @@ lint: $(STAMP)
 	$(BIN)/lint-imports
 
 test: lint
-	$(BIN)/pytest -q -n 2 -m "not slow" $(PYTEST_ARGS)
+	$(BIN)/pytest -q -n 2 $(PYTEST_ARGS)
 	@echo "browser screenshots of the connect flow and dashboard: $(CURDIR)/test-artifacts"
-
-test-slow: $(STAMP)
-	$(BIN)/pytest -q -m slow $(PYTEST_ARGS)
 
 # Vendor faults, process kills and receiver outages; prints a table of what they cost.
 # CHAOS_ARGS="--vendors hibob,rippling --people 40" makes it shorter.
 chaos: $(STAMP)
 	$(BIN)/python benchmarks/chaos.py $(CHAOS_ARGS)
+
+# Extract, first sync and re-sync beside a bare stdlib client, each in its own process: a
+# table of wall, CPU, peak RSS and the ratio. BENCH_ARGS="--people 1000,10000,100000".
+bench: $(STAMP)
+	$(BIN)/python benchmarks/bench.py $(BENCH_ARGS)
 
 # Re-pin every dependency (needs uv: `$(BIN)/pip install uv`).
 lock:

@@ -19,6 +19,7 @@ from starlette.routing import Route
 
 from rostersync.delivery import deliver_due
 from rostersync.sandbox import ServerThread
+from rostersync.services import deliveries
 from rostersync.store import Store
 from rostersync.store.repos import audit, destinations, outbox, tenants
 from rostersync.store.session import transaction
@@ -257,3 +258,24 @@ def test_a_receiver_that_times_out_gets_the_event_again_with_the_same_id(
         attempts = session.query(DeliveryAttempt).order_by(DeliveryAttempt.id).all()
         assert [a.status_code for a in attempts] == [None, 200, 200]
         assert "ReadTimeout" in (attempts[0].error or "")
+
+
+def test_deliver_now_sends_everything_due_past_one_round_or_stops_at_its_limit(
+    store: Store, receiver: tuple[Receiver, str]
+) -> None:
+    state, url = receiver
+    # 600 people, two events each: more than a round claims, and each person's second event
+    # is due only once their first is sent.
+    events = [(f"{who}-{n}", f"p{who}") for n in (1, 2) for who in range(600)]
+    _setup(store, url, state, events)
+    first = deliveries.deliver_now(store, allow_loopback=True, limit=250)
+    assert (first.delivered, first.remaining) == (250, 950)
+    rest = deliveries.deliver_now(store, allow_loopback=True)
+    assert (rest.delivered, rest.failed, rest.remaining) == (950, 0, 0)
+    assert len({webhook_id for webhook_id, _ in state.received}) == 1200
+    order = [
+        body["data"]["event"]
+        for _, body in state.received
+        if body["data"]["event"].startswith("7-")
+    ]  # type: ignore[index]
+    assert order == ["7-1", "7-2"]

@@ -40,8 +40,14 @@ def replay(body: ReplayIn, store: StoreDep, principal: PrincipalDep) -> dict[str
 
 
 @router.post("/deliveries/send")
-def send_due(store: StoreDep, settings: SettingsDep, principal: PrincipalDep) -> dict[str, int]:
-    """Send every outbox entry that is due, once, for every tenant (an admin key's job)."""
+def send_due(
+    store: StoreDep,
+    settings: SettingsDep,
+    principal: PrincipalDep,
+    limit: Annotated[int | None, Query(ge=1, description="Send at most this many.")] = None,
+) -> dict[str, int]:
+    """Send every outbox entry that is due, for every tenant (an admin key's job); `remaining`
+    says how many are still due."""
     principal.require_admin()
-    result = deliveries.deliver_now(store, allow_loopback=settings.allow_loopback)
+    result = deliveries.deliver_now(store, allow_loopback=settings.allow_loopback, limit=limit)
     return asdict(result)

@@ -416,12 +416,22 @@ def sync(
         raise typer.Exit(ExitCode.ERROR)
 
 
-def deliver(as_json: JsonFlag = False) -> None:
-    """Send every outbox entry that is due, once."""
+def deliver(
+    limit: Annotated[
+        int | None, typer.Option(help="Send at most this many entries.", min=1)
+    ] = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Send every outbox entry that is due (or --limit of them); say how many remain due."""
     settings = load_settings()
     store = open_configured_store(settings)
-    result = deliveries.deliver_now(store, allow_loopback=settings.allow_loopback)
-    values = {"delivered": result.delivered, "retrying": result.retrying, "failed": result.failed}
+    result = deliveries.deliver_now(store, allow_loopback=settings.allow_loopback, limit=limit)
+    values = {
+        "delivered": result.delivered,
+        "retrying": result.retrying,
+        "failed": result.failed,
+        "remaining": result.remaining,
+    }
     emit(values, as_json=as_json, text=", ".join(f"{k}={v}" for k, v in values.items()))
 
 

@@ -6,6 +6,7 @@ change was committed (transactional outbox). Delivery only signs and sends what 
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
@@ -14,6 +15,7 @@ from sqlalchemy.orm import Session
 from rostersync.engine.lifecycle import PlannedAction
 from rostersync.store import Keyring
 from rostersync.store.repos import destinations, outbox
+from rostersync.store.repos.outbox import NewEvent
 from rostersync.store.tables import Connection
 
 
@@ -21,35 +23,22 @@ def _body(event_type: str, at: datetime, data: dict[str, Any]) -> dict[str, Any]
     return {"type": event_type, "timestamp": at.isoformat(), "data": data}
 
 
-def _publish(
+def publish(
     session: Session,
     keyring: Keyring,
     connection: Connection,
-    *,
-    event_id: str,
-    event_type: str,
-    subject: str,
-    body: dict[str, Any],
+    stream: Iterable[NewEvent],
     at: datetime,
-) -> None:
-    for destination in destinations.active_destinations(
+) -> int:
+    """The events for every enabled destination of the connection's tenant and environment,
+    looked up once for the whole stream."""
+    targets = destinations.active_destinations(
         session, tenant_id=connection.tenant_id, environment=connection.environment
-    ):
-        outbox.enqueue(
-            session,
-            keyring,
-            destination,
-            event_id=event_id,
-            event_type=event_type,
-            subject=subject,
-            payload=body,
-            at=at,
-        )
+    )
+    return outbox.enqueue_many(session, keyring, targets, stream, at=at)
 
 
-def publish_action(
-    session: Session, keyring: Keyring, connection: Connection, planned: PlannedAction, at: datetime
-) -> None:
+def action_event(connection: Connection, planned: PlannedAction, at: datetime) -> NewEvent:
     action = planned.action
     data: dict[str, Any] = {
         "action_id": action.id,
@@ -66,36 +55,26 @@ def publish_action(
     if action.changed_fields:
         data["changed_fields"] = list(action.changed_fields)
     event_type = action.kind.event_type
-    _publish(
-        session,
-        keyring,
-        connection,
+    return NewEvent(
         event_id=action.id,
         event_type=event_type,
         subject=f"{connection.id}:{action.remote_id}",
-        body=_body(event_type, at, data),
-        at=at,
+        payload=_body(event_type, at, data),
     )
 
 
-def publish_connection_event(
-    session: Session,
-    keyring: Keyring,
+def connection_event(
     connection: Connection,
     *,
     event_type: str,
     event_id: str,
     details: dict[str, Any],
     at: datetime,
-) -> None:
+) -> NewEvent:
     data = {"tenant_id": connection.tenant_id, "connection_id": connection.id, **details}
-    _publish(
-        session,
-        keyring,
-        connection,
+    return NewEvent(
         event_id=event_id,
         event_type=event_type,
         subject=connection.id,
-        body=_body(event_type, at, data),
-        at=at,
+        payload=_body(event_type, at, data),
     )

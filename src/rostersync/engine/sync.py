@@ -17,6 +17,7 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from itertools import chain
 from typing import TypeVar
 from zoneinfo import ZoneInfo
 
@@ -245,15 +246,14 @@ def _fail(
                 target=connection.id,
                 details={"run_id": run_id, "error": error.code},
             )
-            events.publish_connection_event(
-                session,
-                store.keyring,
+            reauth = events.connection_event(
                 connection,
                 event_type=ConnectionEvent.NEEDS_REAUTH,
                 event_id=f"needs_reauth:{run_id}",
                 details={"reason": error.code, "run_id": run_id},
                 at=at,
             )
+            events.publish(session, store.keyring, connection, (reauth,), at)
     return _failed_report(run_id, connection_id, error, options)
 
 
@@ -301,17 +301,15 @@ def apply_plan(
     known = runs.known_action_ids(session, connection, (a.id for a in actions))
     fresh = [planned for planned in the_plan.actions if planned.action.id not in known]
     runs.record_actions(session, run, (planned.action for planned in fresh))
-    for planned in fresh:
-        events.publish_action(session, store.keyring, connection, planned, at)
-    events.publish_connection_event(
-        session,
-        store.keyring,
+    synced = events.connection_event(
         connection,
         event_type=ConnectionEvent.SYNCED,
         event_id=f"synced:{run.id}",
         details={"run_id": run.id, "actions": len(fresh)},
         at=at,
     )
+    stream = chain((events.action_event(connection, p, at) for p in fresh), (synced,))
+    events.publish(session, store.keyring, connection, stream, at)
     connections.mark_synced(connection, at)
 
 
@@ -394,15 +392,14 @@ def _apply(
                 plans.dump(the_plan, *(org or ({}, {}))), context="sync_runs.held_plan"
             )
             runs.finish_run(run, status=RunStatus.HELD, at=at, counts=counts, report=details)
-            events.publish_connection_event(
-                session,
-                store.keyring,
+            held = events.connection_event(
                 connection,
                 event_type=ConnectionEvent.HELD,
                 event_id=f"held:{run_id}",
                 details={"run_id": run_id, "reason": hold, "counts": counts},
                 at=at,
             )
+            events.publish(session, store.keyring, connection, (held,), at)
             log.warning("sync %s of %s held: %s", run_id, connection_id, hold)
             return SyncReport(
                 run_id,

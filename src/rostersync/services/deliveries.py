@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from rostersync.delivery import DrainResult, deliver_due
+from rostersync.delivery import deliver_due
 from rostersync.store import Store
 from rostersync.store.repos import audit, outbox
 from rostersync.store.repos.outbox import FeedEntry
@@ -15,7 +15,7 @@ from rostersync.store.session import transaction
 
 __all__ = [
     "DeliveryInfo",
-    "DrainResult",
+    "DeliverySummary",
     "FeedEntry",
     "deliver_now",
     "feed",
@@ -41,9 +41,36 @@ class DeliveryInfo:
     delivered_at: datetime | None
 
 
-def deliver_now(store: Store, *, allow_loopback: bool) -> DrainResult:
-    """Send every outbox entry that is due, once."""
-    return deliver_due(store, allow_loopback=allow_loopback)
+@dataclass(frozen=True)
+class DeliverySummary:
+    delivered: int = 0
+    retrying: int = 0
+    failed: int = 0
+    skipped: int = 0
+    remaining: int = 0
+    """Entries due now and not sent by this call (its limit was reached)."""
+
+
+_BATCH = 500
+"""Entries claimed per round: a round's claim reads the whole undelivered backlog."""
+
+
+def deliver_now(store: Store, *, allow_loopback: bool, limit: int | None = None) -> DeliverySummary:
+    """Send every outbox entry that is due (a person's next one once the previous is sent),
+    or at most `limit`; say how many are still due."""
+    totals = {"delivered": 0, "retrying": 0, "failed": 0, "skipped": 0}
+    handled = 0
+    while limit is None or handled < limit:
+        size = _BATCH if limit is None else min(_BATCH, limit - handled)
+        round_ = deliver_due(store, allow_loopback=allow_loopback, limit=size)
+        counts = {name: getattr(round_, name) for name in totals}
+        if not any(counts.values()):
+            break
+        totals = {name: totals[name] + counts[name] for name in totals}
+        handled += sum(counts.values())
+    with transaction(store.sessions) as session:
+        remaining = outbox.count_due(session, now=datetime.now(UTC))
+    return DeliverySummary(**totals, remaining=remaining)
 
 
 def list_deliveries(

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import Session
 
 from rostersync.model import DeliveryStatus
@@ -30,6 +31,72 @@ def entry_id(event_id: str, destination_id: str) -> str:
     return f"msg_{digest[:32]}"
 
 
+@dataclass(frozen=True, slots=True)
+class NewEvent:
+    event_id: str
+    event_type: str
+    subject: str
+    """Ordering key: the connection and remote id of a person, or the connection."""
+    payload: dict[str, Any]
+
+
+_CHUNK = 500
+"""Events per round trip: one SELECT of the ids already stored, one multi-row INSERT."""
+
+
+def _chunks(events: Iterable[NewEvent]) -> Iterator[list[NewEvent]]:
+    chunk: list[NewEvent] = []
+    for event in events:
+        chunk.append(event)
+        if len(chunk) == _CHUNK:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def enqueue_many(
+    session: Session,
+    keyring: Keyring,
+    destinations: Sequence[Destination],
+    events: Iterable[NewEvent],
+    *,
+    at: datetime,
+) -> int:
+    """Each event for each destination, in order and in bulk; an entry already stored (a
+    retried run) is not stored twice. Returns how many entries were added."""
+    added = 0
+    if not destinations:
+        return added
+    for chunk in _chunks(events):
+        wanted = [(entry_id(e.event_id, d.id), e, d) for e in chunk for d in destinations]
+        ids = [message_id for message_id, _, _ in wanted]
+        stored = set(session.scalars(select(OutboxEntry.id).where(OutboxEntry.id.in_(ids))))
+        rows = []
+        for message_id, event, destination in wanted:
+            if message_id in stored:
+                continue
+            stored.add(message_id)
+            rows.append(
+                {
+                    "id": message_id,
+                    "tenant_id": destination.tenant_id,
+                    "destination_id": destination.id,
+                    "event_type": event.event_type,
+                    "subject": event.subject,
+                    "payload": keyring.encrypt(json.dumps(event.payload), context=_CIPHER_CONTEXT),
+                    "status": DeliveryStatus.PENDING,
+                    "attempts": 0,
+                    "next_attempt_at": at,
+                    "created_at": at,
+                }
+            )
+        if rows:
+            session.execute(insert(OutboxEntry), rows)
+            added += len(rows)
+    return added
+
+
 def enqueue(
     session: Session,
     keyring: Keyring,
@@ -41,22 +108,8 @@ def enqueue(
     payload: dict[str, Any],
     at: datetime,
 ) -> None:
-    message_id = entry_id(event_id, destination.id)
-    if session.scalar(select(OutboxEntry.sequence).where(OutboxEntry.id == message_id)):
-        return
-    session.add(
-        OutboxEntry(
-            id=message_id,
-            tenant_id=destination.tenant_id,
-            destination_id=destination.id,
-            event_type=event_type,
-            subject=subject,
-            payload=keyring.encrypt(json.dumps(payload), context=_CIPHER_CONTEXT),
-            status=DeliveryStatus.PENDING,
-            next_attempt_at=at,
-            created_at=at,
-        )
-    )
+    event = NewEvent(event_id, event_type, subject, payload)
+    enqueue_many(session, keyring, (destination,), (event,), at=at)
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,6 +160,14 @@ def claim_due(
         if len(claimed) >= limit:
             break
     return claimed
+
+
+def count_due(session: Session, *, now: datetime) -> int:
+    """Entries waiting to be sent whose time has come (a person's later ones included)."""
+    query = select(func.count()).where(
+        OutboxEntry.status == DeliveryStatus.PENDING, OutboxEntry.next_attempt_at <= now
+    )
+    return session.scalar(query) or 0
 
 
 def record_outcome(
