@@ -317,13 +317,7 @@ TABLE: Final[dict[str, dict[Column, Cell | _NotDocumented]]] = {
 }
 
 # (slug, column) -> the evidence that the code or the emulator disagrees with the doc cell.
-DISAGREEMENTS: Final[dict[tuple[str, Column], str]] = {
-    ("gusto", Column.CONTRACTORS): (
-        "doc: contractors are 'Not in the employee list: ... a separate resource' "
-        "(/v1/contractors); the Gusto emulator has no contractors, so a contractor is served "
-        "in /v1/companies/{uuid}/employees and the connector reads them as an ACTIVE Employee"
-    ),
-}
+DISAGREEMENTS: Final[dict[tuple[str, Column], str]] = {}
 
 
 # --- the doc ---------------------------------------------------------------------------------

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import httpx
@@ -153,3 +154,105 @@ def test_jobs_carry_a_location_only_before_version_2023_07_01() -> None:
                 assert (job["location"] or {}).get("uuid") == active
         with _client(server, "latest") as client:
             assert client.get(path).status_code == 400
+
+
+CONTRACTOR_FIELDS = {
+    "uuid",
+    "company_uuid",
+    "wage_type",
+    "is_active",
+    "version",
+    "type",
+    "first_name",
+    "last_name",
+    "middle_initial",
+    "business_name",
+    "ein",
+    "has_ein",
+    "email",
+    "start_date",
+    "address",
+    "hourly_rate",
+    "file_new_hire_report",
+    "work_state",
+    "onboarded",
+    "onboarding_status",
+    "payment_method",
+    "has_ssn",
+    "department_uuid",
+}
+
+
+def test_contractors_are_a_separate_resource() -> None:
+    """Gusto: contractors are not employees. "Get all contractors, active and inactive,
+    individual and business, for a company" is GET /v1/companies/{company_uuid}/contractors;
+    the employee list and endpoints do not show them."""
+    company = SyntheticCompany(seed=3, size=30, today=TODAY)
+    working = company.hire(start_date=TODAY - timedelta(days=90))
+    dismissed = company.hire(start_date=TODAY - timedelta(days=400))
+    leaving = company.hire(start_date=TODAY - timedelta(days=200))
+    for person in (working, dismissed, leaving):
+        company.set_contractor(person.id)
+    company.terminate(dismissed.id, on=TODAY - timedelta(days=5))
+    company.terminate(leaving.id, on=TODAY + timedelta(days=20))
+    app = EMULATORS["gusto"](company, credentials=CREDS, faults=Faults())
+    companies = f"/v1/companies/{CREDS['company_uuid']}"
+    with ServerThread(app) as server, _client(server) as client:
+        employees = client.get(f"{companies}/employees").json()
+        assert len(employees) == len(company) - 3
+        assert not {e["uuid"] for e in employees} & {
+            gusto_uuid("employee", p.id) for p in (working, dismissed, leaving)
+        }
+        for person in (working, dismissed):
+            employee_uuid = gusto_uuid("employee", person.id)
+            assert client.get(f"/v1/employees/{employee_uuid}").status_code == 404
+            assert client.get(f"/v1/employees/{employee_uuid}/work_addresses").status_code == 404
+
+        response = client.get(f"{companies}/contractors")
+        assert response.status_code == 200
+        rows = {r["uuid"]: r for r in response.json()}
+        uuids = {p.id: gusto_uuid("contractor", p.id) for p in (working, dismissed, leaving)}
+        assert set(rows) == set(uuids.values())
+        row = rows[uuids[working.id]]
+        assert set(row) == CONTRACTOR_FIELDS
+        assert row["company_uuid"] == CREDS["company_uuid"]
+        assert row["type"] == "Individual"
+        assert (row["first_name"], row["last_name"]) == (working.first_name, working.last_name)
+        assert row["start_date"] == working.start_date.isoformat()
+        assert row["is_active"] is True
+        assert row["business_name"] is None
+        assert rows[uuids[dismissed.id]]["is_active"] is False
+        assert rows[uuids[leaving.id]]["is_active"] is True  # dismissal still ahead
+
+        def listed(**params: str) -> set[str]:
+            return {r["uuid"] for r in client.get(f"{companies}/contractors", params=params).json()}
+
+        assert listed(terminated="true") == {uuids[dismissed.id], uuids[leaving.id]}
+        assert listed(terminated="false") == {uuids[working.id]}
+        assert listed(terminated_today="true") == {uuids[dismissed.id]}
+        assert listed(onboarded_active="true") == {uuids[working.id], uuids[leaving.id]}
+        assert client.get(f"{companies}/contractors", params={"terminated": "x"}).status_code == 400
+        page = client.get(f"{companies}/contractors", params={"page": 1, "per": 2})
+        assert page.headers["X-Total-Count"] == "3"
+        assert len(page.json()) == 2
+        assert client.get("/v1/companies/someone-else/contractors").status_code == 403
+
+        one = client.get(f"/v1/contractors/{uuids[working.id]}")
+        assert one.status_code == 200
+        assert one.json() == row
+        assert (
+            client.get(f"/v1/contractors/{gusto_uuid('employee', working.id)}").status_code == 404
+        )
+
+        department = gusto_uuid("department", working.department_id)
+        (listing,) = [
+            d for d in client.get(f"{companies}/departments").json() if d["uuid"] == department
+        ]
+        assert {"uuid": uuids[working.id]} in listing["contractors"]
+        assert {"uuid": gusto_uuid("employee", working.id)} not in listing["employees"]
+
+        # Back to an employee: in the employee list again, gone from the contractors.
+        company.set_contractor(working.id, False)
+        assert uuids[working.id] not in listed()
+        employee_uuid = gusto_uuid("employee", working.id)
+        assert employee_uuid in {e["uuid"] for e in client.get(f"{companies}/employees").json()}

@@ -14,6 +14,10 @@ GET    /v1/companies/{company_uuid}/employees          ``page``, ``per`` (defaul
                                                        100), ``terminated``, ``include``
 GET    /v1/employees/{employee_uuid}                   one employee
 GET    /v1/employees/{employee_uuid}/work_addresses    the employee's work addresses
+GET    /v1/companies/{company_uuid}/contractors        contractors, ``page`` / ``per``,
+                                                       ``terminated``, ``terminated_today``,
+                                                       ``onboarded``, ``onboarded_active``
+GET    /v1/contractors/{contractor_uuid}               one contractor
 GET    /v1/companies/{company_uuid}/locations          company locations, ``page`` / ``per``
 GET    /v1/companies/{company_uuid}/departments        departments with their employees
 =====  ==============================================  =========================================
@@ -34,6 +38,21 @@ Behaviour copied from the docs:
   ``phone``, ``has_ssn``, ``ssn`` (always ""), ``current_employment_status``. Gusto has no
   leave status: people on leave are plain current employees. Future hires have a ``hire_date``
   ahead and ``onboarded`` false.
+- Contractors are a separate resource, not employees: a person with
+  ``SyntheticPerson.contractor`` set is in neither ``/employees`` nor ``/v1/employees/{uuid}``
+  (404), nor in a department's ``employees``, but in
+  ``GET /v1/companies/{company_uuid}/contractors`` ("Get all contractors, active and inactive,
+  individual and business, for a company"), ``GET /v1/contractors/{contractor_uuid}`` and the
+  department's ``contractors``. Fields (the Contractor model): ``uuid`` (its own, not the
+  employee uuid), ``company_uuid``, ``wage_type`` (``Fixed``), ``is_active`` ("The status of
+  the contractor with the company": false once dismissed), ``version``, ``type``
+  (``Individual``), ``first_name``, ``last_name``, ``middle_initial``, ``business_name`` and
+  ``ein`` (null for individuals), ``has_ein``, ``email``, ``start_date``, ``address``,
+  ``hourly_rate``, ``file_new_hire_report``, ``work_state``, ``onboarded``,
+  ``onboarding_status``, ``payment_method``, ``has_ssn``, ``department_uuid``. Filters:
+  ``terminated`` ("those who have been or are scheduled to be dismissed"),
+  ``terminated_today`` ("dismissed and whose dismissal is in effect today"), ``onboarded``,
+  ``onboarded_active`` ("onboarded AND active today"); ``page`` / ``per`` as for employees.
 - Locations give ``country`` as ISO alpha-3 (``USA``).
 - Work addresses (``GET /v1/employees/{employee_uuid}/work_addresses``, "Each address includes
   its effective date and a boolean signifying if it is the currently active work address"):
@@ -60,7 +79,10 @@ invalidated; the shared conformance suite reads twice with the stored token); no
 their own alpha-3 country (Gusto itself is US-only); the default API version (an app's own
 configured version decides upstream); who moved or works from home, and when they moved; a
 future hire's only work address, effective on the hire date, is already active; the status
-of a malformed version header. Control endpoints live under ``/_sandbox``.
+of a malformed version header; a contractor's ``email`` is the personal one (as for
+employees), ``address`` null, ``wage_type`` Fixed with ``hourly_rate`` "0.00", the onboarding
+status of one whose start date is ahead, and that a dismissal takes effect the day after its
+date, as an employee's termination does. Control endpoints live under ``/_sandbox``.
 """
 
 # Sources (stored copies, read 2026-11):
@@ -77,6 +99,11 @@ of a malformed version header. Control endpoints live under ``/_sandbox``.
 #   (gusto_embedded/docs/models/components/employeeworkaddress.md at 07b618b7)
 #   https://docs.gusto.com/embedded-payroll/v2025-11-15/docs/work-address (work from home)
 #   https://docs.gusto.com/embedded-payroll/changelog/v2023-07-01 (jobs location deprecated)
+#   https://docs.gusto.com/app-integrations/reference/get-v1-companies-company_uuid-contractors
+#   and https://docs.gusto.com/embedded-payroll/reference/get-v1-companies-company_uuid-contractors
+#   (query params), the Contractor model and GetV1CompaniesCompanyUuidContractorsRequest of
+#   github.com/Gusto/gusto-typescript-client (gusto_embedded/docs/models/...),
+#   https://docs.gusto.com/embedded-payroll/docs/terminate-a-contractor (a separate resource)
 #   Employee fields cross-checked with docs.rs gusto-api types::Employee (generated from
 #   Gusto's OpenAPI) and https://docs.gusto.com/app-integrations/docs/error-categories.
 
@@ -300,6 +327,53 @@ def _employee(
     return row
 
 
+def _contractor(
+    person: SyntheticPerson, company: SyntheticCompany, company_uuid: str, leak: bool
+) -> dict[str, Any]:
+    """A contractor in Gusto's Contractor shape (individual contractors only)."""
+    department = company.department(person.department_id)
+    dismissed = person.status is PersonStatus.TERMINATED
+    onboarded = person.status is not PersonStatus.HIRED  # [guess] as for employees
+    row: dict[str, Any] = {
+        "uuid": gusto_uuid("contractor", person.id),
+        "company_uuid": company_uuid,
+        "wage_type": "Fixed",
+        "is_active": not dismissed,
+        "version": _version("contractor", person.id, person.status.value, person.termination_date),
+        "type": "Individual",
+        "first_name": person.first_name,
+        "last_name": person.last_name,
+        "middle_initial": None,
+        "business_name": None,
+        "ein": None,
+        "has_ein": False,
+        "email": person.personal_email or None,
+        "start_date": person.start_date.isoformat(),
+        "address": None,
+        "hourly_rate": "0.00",
+        "file_new_hire_report": False,
+        "work_state": None,
+        "onboarded": onboarded,
+        "onboarding_status": "onboarding_completed" if onboarded else "admin_onboarding_incomplete",
+        "payment_method": "Direct Deposit",
+        "has_ssn": True,
+        "department_uuid": gusto_uuid("department", department.id),
+    }
+    if leak:
+        row["ssn"] = f"{int(person.id) % 900_000_000 + 100_000_000}"
+        row["bank_accounts"] = [{"account_number": person.bank_account, "account_type": "Checking"}]
+    return row
+
+
+def _flag(request: Request, name: str) -> bool | None:
+    value = request.query_params.get(name)
+    if value is None:
+        return None
+    if value not in ("true", "false"):
+        raise GustoError(400, f"{name} must be true or false")
+    return value == "true"
+
+
 def _api_version(request: Request) -> str:
     version = request.headers.get("X-Gusto-API-Version", DEFAULT_API_VERSION)
     try:
@@ -493,6 +567,8 @@ def create_app(
         leak = faults.leak_sensitive_fields
         rows = []
         for person in company.people():
+            if person.contractor:
+                continue  # a separate resource: /v1/companies/{company_uuid}/contractors
             row = _employee(person, company, company_uuid, include, leak)
             if version < WORK_ADDRESS_VERSION:
                 row = _with_job_location(row, active_location(person))
@@ -548,8 +624,43 @@ def create_app(
     async def work_addresses(employee_id: str, request: Request) -> Response:
         authenticate(request)
         for person in company.people():
-            if gusto_uuid("employee", person.id) == employee_id:
+            if not person.contractor and gusto_uuid("employee", person.id) == employee_id:
                 return _json(work_address_rows(person))
+        raise GustoError(404)
+
+    @app.get("/v1/companies/{company_id}/contractors")
+    async def contractors(company_id: str, request: Request) -> Response:
+        authenticate(request, company_id)
+        _api_version(request)
+        leak = faults.leak_sensitive_fields
+        people = [p for p in company.people() if p.contractor]
+        wanted = {
+            name: _flag(request, name)
+            for name in ("terminated", "terminated_today", "onboarded", "onboarded_active")
+        }
+        rows = []
+        for person in people:
+            row = _contractor(person, company, company_uuid, leak)
+            facts = {
+                "terminated": person.termination_date is not None,
+                "terminated_today": not row["is_active"],
+                "onboarded": row["onboarded"],
+                "onboarded_active": row["onboarded"] and row["is_active"],
+            }
+            if all(want is None or facts[name] is want for name, want in wanted.items()):
+                rows.append(row)
+        start, size, headers = _pagination(request, len(rows))
+        return _json(rows[start : start + size], headers=headers)
+
+    @app.get("/v1/contractors/{contractor_id}")
+    async def contractor(contractor_id: str, request: Request) -> Response:
+        authenticate(request)
+        _api_version(request)
+        for person in company.people():
+            if person.contractor and gusto_uuid("contractor", person.id) == contractor_id:
+                return _json(
+                    _contractor(person, company, company_uuid, faults.leak_sensitive_fields)
+                )
         raise GustoError(404)
 
     @app.get("/v1/companies/{company_id}/locations")
@@ -572,9 +683,17 @@ def create_app(
                 "employees": [
                     {"uuid": gusto_uuid("employee", p.id)}
                     for p in people
-                    if p.department_id == d.id and p.status is not PersonStatus.TERMINATED
+                    if p.department_id == d.id
+                    and p.status is not PersonStatus.TERMINATED
+                    and not p.contractor
                 ],
-                "contractors": [],
+                "contractors": [
+                    {"uuid": gusto_uuid("contractor", p.id)}
+                    for p in people
+                    if p.department_id == d.id
+                    and p.status is not PersonStatus.TERMINATED
+                    and p.contractor
+                ],
             }
             for d in company.departments
             if not d.archived
