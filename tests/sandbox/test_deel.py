@@ -75,3 +75,35 @@ def test_working_locations_need_the_token(client: httpx.Client) -> None:
     response = client.get("/rest/v2/working-locations", headers={"Authorization": "Bearer x"})
     assert response.status_code == 401
     assert "errors" in response.json()
+
+
+def test_contractors_are_listed_with_hiring_type_contractor() -> None:
+    """Deel's OpenAPI: ``Employee.hiring_type`` and ``employments[].hiring_type``, "The type
+    of hiring", example ``contractor``; contractors share the people list with employees."""
+    company = SyntheticCompany(seed=5, size=20, today=TODAY)
+    contractor = company.hire(start_date=TODAY)
+    company.set_contractor(contractor.id)
+    app = EMULATORS["deel"](company, credentials={"api_token": TOKEN}, faults=Faults())
+    with (
+        ServerThread(app) as server,
+        httpx.Client(
+            base_url=server.base_url, headers={"Authorization": f"Bearer {TOKEN}"}, timeout=10
+        ) as http,
+    ):
+        people = _people(http)
+        assert len(people) == len(company)
+        by_email = {p["emails"][1]["value"]: p for p in people}
+        row = by_email[contractor.work_email]
+        assert row["hiring_type"] == "contractor"
+        assert [e["hiring_type"] for e in row["employments"]] == ["contractor"]
+        assert row["hiring_status"] == "active"
+        one = http.get(f"/rest/v2/people/{row['id']}").json()["data"]
+        assert one["hiring_type"] == "contractor"
+        others = [p for p in people if p is not row]
+        assert {p["hiring_type"] for p in others} == {"hris_direct_employee"}
+        assert {e["hiring_type"] for p in others for e in p["employments"]} == {
+            "hris_direct_employee"
+        }
+        company.set_contractor(contractor.id, False)
+        again = {p["emails"][1]["value"]: p for p in _people(http)}[contractor.work_email]
+        assert again["hiring_type"] == "hris_direct_employee"

@@ -29,7 +29,10 @@ Behaviour copied from the docs:
   login email (the personal one when there is no work email); ``direct_manager`` as an object;
   ``department`` ``{"id", "name"}``; ``employments[]`` with ``team``, ``department``,
   ``country``, ``is_ended``. Leave is time off in Deel, not a hiring status: people on leave
-  are ``active``. Person ids are UUIDs, ``worker_id`` a number, team ids numbers.
+  are ``active``. ``hiring_type``, on the person and on each employment, is ``contractor``
+  for a contractor (``SyntheticPerson.contractor``; the OpenAPI's example value for both
+  fields) and ``hris_direct_employee`` otherwise: contractors are in the same list as
+  employees. Person ids are UUIDs, ``worker_id`` a number, team ids numbers.
 - ``work_location`` is a string, the name of one of the organization's working locations
   (OpenAPI ``Employee.work_location``: "The work location of the employee.", example
   ``Remote``, ``type: string``). ``/working-locations`` ("Get organization working
@@ -53,7 +56,8 @@ Guides/people.md``: parameters table and sample responses), ``Basics/pagination-
 Working locations and ``work_location``: Deel's OpenAPI as vendored in
 github.com/letsdeel/deel-api-java-sdk ``api/openapi.yaml`` at f6403a8b (2025-01-13; servers
 ``https://api.letsdeel.com/rest/v2``), ``GET /working-locations`` and
-``components.schemas.WorkingLocationsContainer``.
+``components.schemas.WorkingLocationsContainer``; ``hiring_type``: the same file's
+``Employee`` schema and its ``employments[]`` items.
 """
 
 from __future__ import annotations
@@ -132,6 +136,13 @@ def _stamp(moment: datetime) -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
 
 
+def _hiring_type(person: SyntheticPerson) -> str:
+    """``hiring_type`` (OpenAPI ``Employee.hiring_type``, "The type of hiring of the
+    employee.", example ``contractor``; ``employments[].hiring_type`` likewise): contractors
+    are ``contractor``, everyone else an HRIS direct employee."""
+    return "contractor" if person.contractor else "hris_direct_employee"
+
+
 def _hiring_status(person: SyntheticPerson) -> str:
     if person.status is PersonStatus.TERMINATED:
         return "inactive"
@@ -200,6 +211,7 @@ class _Renderer:
             else None
         )
         department = self.department(person.department_id)
+        hiring_type = _hiring_type(person)
         employment = {
             "id": f"{int(person.id) % 16**7:07x}",
             "name": f"{person.display_name} - Team member",
@@ -219,7 +231,7 @@ class _Renderer:
             "seniority": None,
             "start_date": person.start_date.isoformat(),
             "work_email": person.work_email,
-            "hiring_type": "hris_direct_employee",
+            "hiring_type": hiring_type,
             "hiring_status": status,
             "termination_last_day": last_day,
             "completion_date": completion,
@@ -258,7 +270,7 @@ class _Renderer:
             "employments": [employment],
             "hiring_status": status,
             "new_hiring_status": status,
-            "hiring_type": "hris_direct_employee",
+            "hiring_type": hiring_type,
             "job_title": "Team member",
             "country": site.country_code,
             "timezone": None,
