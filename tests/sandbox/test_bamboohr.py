@@ -110,3 +110,41 @@ def test_both_roots_answer_the_same(bamboo: ServerThread, company: SyntheticComp
     path = f"/employees/{eid}?fields=firstName,lastName"
     legacy = _get(bamboo, path, root=f"/api/gateway.php/{DOMAIN}/v1")
     assert _get(bamboo, path) == legacy
+
+
+def test_the_report_lists_everyone_whatever_only_current_says(
+    bamboo: ServerThread, company: SyntheticCompany, today: date
+) -> None:
+    """BambooHR's OpenAPI (POST /api/v1/reports/custom): the report "includes all employees
+    regardless of status (both Active and Inactive)"; ``onlyCurrent`` restricts "historical
+    fields to current values only" (default true) and false adds "future-dated history
+    values": it changes field values, never who is listed."""
+    hire = company.hire(start_date=today + timedelta(days=10))
+    eid, _end = _notice(company, today)
+    everyone = {str(p.serial) for p in company.people()}  # BambooHR ids follow the serial
+    leavers = {str(p.serial) for p in company.people() if p.status is PersonStatus.TERMINATED}
+    assert leavers
+    reports = {flag: _report(bamboo, flag) for flag in (None, "true", "false")}
+    for rows in reports.values():
+        assert set(rows) == everyone
+        assert {i for i, r in rows.items() if r["status"] == "Inactive"} == leavers
+        assert rows[str(hire.serial)]["status"] == "Active"  # [guess] in the emulator
+    # Only the history field's value differs, for the terminations dated ahead.
+    for flag in (None, "true"):
+        assert reports[flag][eid]["employmentHistoryStatus"] == "Full-Time"
+    assert reports["false"][eid]["employmentHistoryStatus"] == "Terminated"
+    serving = {
+        str(p.serial)
+        for p in company.people()
+        if p.status is not PersonStatus.TERMINATED
+        and p.termination_date is not None
+        and p.termination_date >= today
+    }
+    assert eid in serving
+    changed = {i for i in everyone if reports["false"][i] != reports[None][i]}
+    assert changed == serving
+    assert all(
+        reports["false"][i] == reports[None][i] | {"employmentHistoryStatus": "Terminated"}
+        for i in serving
+    )
+    assert reports[None] == reports["true"]

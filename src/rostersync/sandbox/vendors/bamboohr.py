@@ -12,8 +12,9 @@ GET    /employees/directory                  active, started employees; 403 when
 GET    /employees/{id}?fields=a,b            one employee; ``id=0`` is the key's owner;
        &onlyCurrent=false                    future-dated history values (below)
 POST   /reports/custom?format=JSON           body ``{"title", "fields": [...], "filters"}``;
-       &onlyCurrent=false                    every employee, Active and Inactive; future
-                                             hires only with ``onlyCurrent=false``
+       &onlyCurrent=false                    every employee, Active and Inactive (future
+                                             hires too), whatever ``onlyCurrent`` says;
+                                             it governs history field values (below)
 GET    /employees/{id|all}/tables/{table}    ``jobInfo``, ``employmentStatus``,
                                              ``compensation`` rows
 GET    /meta/fields, /meta/lists             field catalog; list fields with options
@@ -29,11 +30,14 @@ Behaviour copied from the docs:
 - Output is XML unless JSON is asked for (``Accept: application/json``); custom reports take
   ``format`` (case-insensitive) or one of the exact Accept values, any other Accept is 404.
   A JSON report body needs ``Content-Type: application/json`` exactly.
-- ``onlyCurrent`` (default true) on ``GET /employees/{id}`` and custom reports: false returns
-  "future dated values from history table fields", so a termination dated ahead (notice,
-  garden leave) reads ``employmentHistoryStatus`` ``Terminated`` while ``status`` is still
-  Active; the ``employmentStatus`` table always carries that future row with its date.
-  ``terminationDate`` shows the set date either way. [guess] BambooHR has no separate
+- The custom report "includes all employees regardless of status (both Active and
+  Inactive)": the report lists everyone, future hires included, with either ``onlyCurrent``.
+- ``onlyCurrent`` (default true) on ``GET /employees/{id}`` and custom reports changes history
+  table field values only, never who is listed: the default restricts "historical fields to
+  current values only"; false includes "future-dated history values", so a termination dated
+  ahead (notice, garden leave) reads ``employmentHistoryStatus`` ``Terminated`` while
+  ``status`` is still Active; the ``employmentStatus`` table always carries that future row
+  with its date. ``terminationDate`` shows the set date either way. [guess] BambooHR has no separate
   garden-leave state in its docs: garden leave is an active employee with a future
   termination date.
 - Unknown or unpermitted report fields are left out with 200; more than 400 fields is 400.
@@ -55,7 +59,12 @@ key with access; with ``faults.leak_sensitive_fields`` every field comes back wh
 # Sources (stored copies, read 2026-11):
 #   https://documentation.bamboohr.com/docs/api-details (auth, errors, throttling)
 #   https://documentation.bamboohr.com/docs/planned-changes-to-the-api (503 -> 429)
-#   https://documentation.bamboohr.com/reference/request-custom-report-1
+#   https://documentation.bamboohr.com/reference/request-custom-report-1 and BambooHR's
+#     OpenAPI (github.com/BambooHR/bhr-api-python specs/public.yaml @ 3d4de06,
+#     POST /api/v1/reports/custom: "includes all employees regardless of status", and
+#     onlyCurrent "Whether to restrict historical fields to current values only. Set to false
+#     to include future-dated history values"; the older SDK page's "include future-dated
+#     employees" wording is not followed)
 #   https://documentation.bamboohr.com/reference/get-employee (onlyCurrent: "Setting to false
 #     will return future dated values from history table fields"; the SDK's get_employee and
 #     reports_api docstrings say the same, "Defaults to true")
@@ -128,7 +137,7 @@ class _Ctx:
     people: dict[str, SyntheticPerson]
     ids: dict[str, str]  # synthetic person id -> BambooHR employee id
     company: SyntheticCompany
-    only_current: bool = True  # onlyCurrent=false adds future-dated history table values
+    only_current: bool = True  # onlyCurrent=false shows future-dated history table values
 
 
 @dataclass(frozen=True, slots=True)
@@ -571,11 +580,9 @@ def create_app(
         fields = _select(names, faults.leak_sensitive_fields)
         ctx, people = _context(company)
         ctx = replace(ctx, only_current=only_current)
+        # Everyone, future hires too: onlyCurrent changes history field values, not the rows.
         rows = [
-            _render(p, fields, ctx)
-            for p in people
-            if not (only_current and p.status is PersonStatus.HIRED)
-            and (not only_ids or ctx.ids[p.id] in only_ids)
+            _render(p, fields, ctx) for p in people if not only_ids or ctx.ids[p.id] in only_ids
         ]
         title = str(body.get("title") or "Report")
         if fmt == "xml":
