@@ -6,7 +6,8 @@ version prefix ``/api/{version}`` (e.g. ``/api/2025-10-01``):
 =====  ==================================================  ==================================
 verb   path                                                notes
 =====  ==================================================  ==================================
-GET    /api/{v}/resources/employees/employees              every employee, leavers included
+GET    /api/{v}/resources/employees/employees              current employees; leavers too
+                                                           with ``only_active=false``
 GET    /api/{v}/resources/employees/employees/{id}         one employee
 GET    /api/{v}/resources/teams/teams                      teams with ``employee_ids``
 GET    /api/{v}/resources/locations/locations              work locations with ``country``
@@ -30,14 +31,18 @@ Behaviour copied from the docs:
   personal data an admin key sees (``personal_email``, ``phone_number``, ``birthday_on``,
   ``gender``, home address, ``identifier``). ``faults.leak_sensitive_fields`` adds the IBAN
   (``bank_number``) and compensation besides. Filters: ``ids[]``, ``emails[]``,
-  ``only_active``.
+  ``only_active``. Leavers (``active`` false) are not listed by default: ``only_active`` is
+  true unless ``only_active=false`` is sent, which keeps them (docs/connectors.md, Lifecycle
+  semantics, Factorial row, from https://apidoc.factorialhr.com/reference). People serving
+  notice are active, so they are listed either way.
 - Teams: each department and each team of the company is a Factorial team (Factorial has no
   separate departments), with ``employee_ids`` and ``lead_ids``.
 - Leave is time off in Factorial, not an employee state: people on leave are plain employees.
 
 Guesses, marked ``[guess]``: error bodies (``{"error": {"code", "message"}}``); that unknown
 ``{version}`` values are accepted when they look like a date; locations give ``country`` as a
-lower-case ISO code.
+lower-case ISO code; an ``only_active`` value other than ``false`` counts as true; one employee
+(``GET .../employees/{id}``) is found whether or not they have left.
 
 Sources (read 2026-11): https://apidoc.factorialhr.com/docs/pagination,
 https://apidoc.factorialhr.com/docs/how-does-it-work (offset and cursor pagination),
@@ -302,7 +307,8 @@ def _filter_employees(request: Request, rows: list[dict[str, Any]]) -> list[dict
         rows = [r for r in rows if r["id"] in ids]
     if emails:
         rows = [r for r in rows if (r["email"] or "").lower() in emails]
-    if params.get("only_active", "false").lower() == "true":
+    # Leavers only on request: only_active defaults to true, only_active=false keeps them.
+    if params.get("only_active", "true").lower() != "false":
         rows = [r for r in rows if r["active"]]
     return rows
 
