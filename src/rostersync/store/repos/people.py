@@ -6,12 +6,12 @@ code only ever sees model objects.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
-from sqlalchemy import ColumnElement, delete, select
+from sqlalchemy import ColumnElement, delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from rostersync.model import (
@@ -99,41 +99,63 @@ def save_people(
     people: Iterable[StoredPerson],
     at: datetime,
 ) -> None:
-    rows = {
-        row.remote_id: row
-        for row in session.scalars(select(Person).where(Person.connection_id == connection.id))
-    }
+    """Write these people's rows (the plan holds only those that change), in bulk: row ids are
+    looked up without loading a row, new people are inserted and the others updated."""
+    query = select(Person.remote_id, Person.id).where(Person.connection_id == connection.id)
+    ids: dict[str, int] = dict(session.execute(query).all())
+    inserts: list[dict[str, Any]] = []
+    updates: list[dict[str, Any]] = []
     for person in people:
-        employee = person.employee
-        row = rows.get(employee.remote_id)
-        if row is None:
-            row = Person(
-                tenant_id=connection.tenant_id,
-                connection_id=connection.id,
-                remote_id=employee.remote_id,
-            )
-            session.add(row)
-        row.first_name = keyring.encrypt(employee.first_name, context=_context("first_name"))
-        row.last_name = keyring.encrypt(employee.last_name, context=_context("last_name"))
-        email = employee.work_email
-        row.work_email = (
-            None if email is None else keyring.encrypt(email, context=_context("work_email"))
-        )
-        row.work_email_index = None if email is None else keyring.blind_index(email)
-        row.employment_status = employee.employment_status.value
-        row.group_ids = list(employee.group_ids)
-        row.manager_remote_id = employee.manager_remote_id
-        row.start_date = employee.start_date
-        row.location_id = employee.location_id
-        row.on_garden_leave = employee.on_garden_leave
-        row.provisioned = person.provisioned
-        row.remote_was_deleted = person.remote_was_deleted
-        row.account_id = person.account_id
-        row.deprovisioned_on = person.deprovisioned_on
-        row.account_deleted = person.account_deleted
-        row.access_seq = person.access_seq
-        row.missing_since = person.missing_since
-        row.modified_at = at
+        values = _row_values(keyring, person, at)
+        row_id = ids.get(person.employee.remote_id)
+        if row_id is None:
+            values |= {"tenant_id": connection.tenant_id, "connection_id": connection.id}
+            inserts.append(values | {"remote_id": person.employee.remote_id})
+        else:
+            updates.append(values | {"id": row_id})
+    for batch in _batches(inserts):
+        session.execute(insert(Person), batch)
+    for batch in _batches(updates):
+        session.execute(update(Person), batch)
+    if updates:
+        # A bulk update leaves rows this session loaded earlier as they were: read them again.
+        for loaded in [o for o in session.identity_map.values() if isinstance(o, Person)]:
+            session.expire(loaded)
+
+
+_BATCH = 1000
+
+
+def _batches(rows: list[dict[str, Any]]) -> Iterator[list[dict[str, Any]]]:
+    for start in range(0, len(rows), _BATCH):
+        yield rows[start : start + _BATCH]
+
+
+def _row_values(keyring: Keyring, person: StoredPerson, at: datetime) -> dict[str, Any]:
+    employee = person.employee
+    email = employee.work_email
+    return {
+        "first_name": keyring.encrypt(employee.first_name, context=_context("first_name")),
+        "last_name": keyring.encrypt(employee.last_name, context=_context("last_name")),
+        "work_email": None
+        if email is None
+        else keyring.encrypt(email, context=_context("work_email")),
+        "work_email_index": None if email is None else keyring.blind_index(email),
+        "employment_status": employee.employment_status.value,
+        "group_ids": list(employee.group_ids),
+        "manager_remote_id": employee.manager_remote_id,
+        "start_date": employee.start_date,
+        "location_id": employee.location_id,
+        "on_garden_leave": employee.on_garden_leave,
+        "provisioned": person.provisioned,
+        "remote_was_deleted": person.remote_was_deleted,
+        "account_id": person.account_id,
+        "deprovisioned_on": person.deprovisioned_on,
+        "account_deleted": person.account_deleted,
+        "access_seq": person.access_seq,
+        "missing_since": person.missing_since,
+        "modified_at": at,
+    }
 
 
 _OrgRow = TypeVar("_OrgRow", OrgGroup, WorkLocation)
