@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import httpx
@@ -19,8 +20,8 @@ def company() -> SyntheticCompany:
     return SyntheticCompany(seed=3, size=200, today=TODAY)
 
 
-@pytest.fixture(scope="module")
-def client(company: SyntheticCompany) -> Iterator[httpx.Client]:
+@contextmanager
+def _serving(company: SyntheticCompany) -> Iterator[httpx.Client]:
     app = EMULATORS["deel"](company, credentials={"api_token": TOKEN}, faults=Faults())
     with (
         ServerThread(app) as server,
@@ -28,6 +29,12 @@ def client(company: SyntheticCompany) -> Iterator[httpx.Client]:
             base_url=server.base_url, headers={"Authorization": f"Bearer {TOKEN}"}, timeout=10
         ) as http,
     ):
+        yield http
+
+
+@pytest.fixture(scope="module")
+def client(company: SyntheticCompany) -> Iterator[httpx.Client]:
+    with _serving(company) as http:
         yield http
 
 
@@ -83,13 +90,7 @@ def test_contractors_are_listed_with_hiring_type_contractor() -> None:
     company = SyntheticCompany(seed=5, size=20, today=TODAY)
     contractor = company.hire(start_date=TODAY)
     company.set_contractor(contractor.id)
-    app = EMULATORS["deel"](company, credentials={"api_token": TOKEN}, faults=Faults())
-    with (
-        ServerThread(app) as server,
-        httpx.Client(
-            base_url=server.base_url, headers={"Authorization": f"Bearer {TOKEN}"}, timeout=10
-        ) as http,
-    ):
+    with _serving(company) as http:
         people = _people(http)
         assert len(people) == len(company)
         by_email = {p["emails"][1]["value"]: p for p in people}

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from rostersync.delivery import deliver_due
+from rostersync.delivery import DrainResult, deliver_due
 from rostersync.store import Store
 from rostersync.store.repos import audit, outbox
 from rostersync.store.repos.outbox import FeedEntry
@@ -42,23 +42,19 @@ class DeliveryInfo:
 
 
 @dataclass(frozen=True)
-class DeliverySummary:
-    delivered: int = 0
-    retrying: int = 0
-    failed: int = 0
-    skipped: int = 0
+class DeliverySummary(DrainResult):
     remaining: int = 0
     """Entries due now and not sent by this call (its limit was reached)."""
 
 
 _BATCH = 500
-"""Entries claimed per round: a round's claim reads the whole undelivered backlog."""
+"""Entries claimed per round; each round is one transaction of its own."""
 
 
 def deliver_now(store: Store, *, allow_loopback: bool, limit: int | None = None) -> DeliverySummary:
     """Send every outbox entry that is due (a person's next one once the previous is sent),
     or at most `limit`; say how many are still due."""
-    totals = {"delivered": 0, "retrying": 0, "failed": 0, "skipped": 0}
+    totals = dict.fromkeys(("delivered", "retrying", "failed", "skipped"), 0)
     handled = 0
     while limit is None or handled < limit:
         size = _BATCH if limit is None else min(_BATCH, limit - handled)
