@@ -5,7 +5,9 @@ rostersync (an import-linter contract): an emulator written from the connector's
 would prove nothing, so each one is written from the vendor's public docs.
 
 - :class:`SyntheticCompany` — a vendor-neutral company (people, departments, teams, sites)
-  with mutations (hire, terminate, move, rename, remove...) for tests and the demo.
+  with mutations (hire, terminate, move, rename, remove...) for tests and the demo; each
+  mutation moves its ``version``, which emulators' :class:`~rostersync.sandbox.memo.CompanyMemo`
+  watches so a page costs its own size, not the company's.
 - :class:`Faults` — errors, slowness, truncated bodies, revoked credentials and sensitive
   field leaks, injected into any emulator.
 - :data:`EMULATORS` — ``slug -> create_app``; e.g. ``EMULATORS["hibob"]``.

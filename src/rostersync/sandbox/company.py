@@ -272,6 +272,10 @@ class SyntheticCompany:
     Reads return copies, so a caller never holds a person while another thread mutates it.
     All methods take the company's lock; emulators served from a thread can share one
     company with the test that mutates it.
+
+    Every mutation moves :attr:`version` (first thing under the lock, so a mutation that
+    fails costs readers no more than a rebuild); change people only through these methods,
+    or emulators keep serving what they derived before.
     """
 
     def __init__(self, seed: int = 42, size: int = 300, today: date | None = None) -> None:
@@ -287,6 +291,7 @@ class SyntheticCompany:
         self._people: dict[str, SyntheticPerson] = {}
         self._next_number = 1
         self._heads: dict[str, str] = {}
+        self._version = 0
 
         faker = Faker("en_US")
         faker.seed_instance(seed)
@@ -305,6 +310,13 @@ class SyntheticCompany:
         self._generate(size)
 
     # --- reads ----------------------------------------------------------------------------
+
+    @property
+    def version(self) -> int:
+        """A counter every mutation bumps: emulators cache what they derive from the people
+        and rebuild it only when this moves, so serving a page does not cost a full rebuild."""
+        with self._lock:
+            return self._version
 
     def __len__(self) -> int:
         with self._lock:
@@ -359,6 +371,7 @@ class SyntheticCompany:
         head; the start date defaults to ``today``.
         """
         with self._lock:
+            self._version += 1
             rng = self._rng
             live = self._live_depts
             dept = self.department(department_id) if department_id else rng.choice(live[1:] or live)
@@ -397,6 +410,7 @@ class SyntheticCompany:
     def terminate(self, person_id: str, on: date) -> SyntheticPerson:
         """Set a termination date; the person is TERMINATED once ``on`` is not in the future."""
         with self._lock:
+            self._version += 1
             person = self._person(person_id)
             person.termination_date = on
             # The termination date is the last day employed: access ends after it.
@@ -414,6 +428,7 @@ class SyntheticCompany:
         if last_day < start:
             raise ValueError("the last day cannot come before the garden leave starts")
         with self._lock:
+            self._version += 1
             person = self._person(person_id)
             person.garden_leave_start = start
             person.termination_date = last_day
@@ -429,6 +444,7 @@ class SyntheticCompany:
         what the vendor still shows of it (an old termination date, a history row).
         """
         with self._lock:
+            self._version += 1
             person = self._person(person_id)
             start = start_date or self.today
             if person.termination_date is not None:
@@ -442,6 +458,7 @@ class SyntheticCompany:
     def reschedule(self, person_id: str, start_date: date) -> SyntheticPerson:
         """Move a hire's start date (a slip, or an early start); HIRED while it is ahead."""
         with self._lock:
+            self._version += 1
             person = self._person(person_id)
             person.start_date = start_date
             if person.status in (PersonStatus.HIRED, PersonStatus.ACTIVE):
@@ -453,6 +470,7 @@ class SyntheticCompany:
     def set_contractor(self, person_id: str, contractor: bool = True) -> SyntheticPerson:
         """Make the person a contractor (or, with False, an employee again)."""
         with self._lock:
+            self._version += 1
             person = self._person(person_id)
             person.contractor = contractor
             return copy.copy(person)
@@ -460,6 +478,7 @@ class SyntheticCompany:
     def set_status(self, person_id: str, status: PersonStatus) -> SyntheticPerson:
         """Change the status directly, e.g. to put someone on leave and back."""
         with self._lock:
+            self._version += 1
             person = self._person(person_id)
             person.status = PersonStatus(status)
             return copy.copy(person)
@@ -468,6 +487,7 @@ class SyntheticCompany:
         """Set (or, with None, clear) the person's employee number. Numbers may repeat: HR
         reuses a leaver's number, and typos give two people the same one. Ids do not move."""
         with self._lock:
+            self._version += 1
             person = self._person(person_id)
             person.employee_number = number
             return copy.copy(person)
@@ -481,6 +501,7 @@ class SyntheticCompany:
         team_id: str | None = None,
     ) -> SyntheticPerson:
         with self._lock:
+            self._version += 1
             person = self._person(person_id)
             if department_id is not None:
                 self.department(department_id)
@@ -506,6 +527,7 @@ class SyntheticCompany:
         work_email: str | None = None,
     ) -> SyntheticPerson:
         with self._lock:
+            self._version += 1
             person = self._person(person_id)
             if first_name is not None:
                 person.first_name = first_name
@@ -522,6 +544,7 @@ class SyntheticCompany:
         """Delete the person outright: they vanish from every read (a hard delete upstream,
         or a vendor that briefly loses them); the removed record is handed back."""
         with self._lock:
+            self._version += 1
             person = self._person(person_id)
             del self._people[person_id]
             return person
@@ -529,6 +552,7 @@ class SyntheticCompany:
     def restore(self, person: SyntheticPerson) -> None:
         """Bring back a removed person exactly as they were (a vendor glitch that ends)."""
         with self._lock:
+            self._version += 1
             self._people[person.id] = person
 
     # --- generation -----------------------------------------------------------------------

@@ -14,7 +14,8 @@ Helpers: :func:`json_response` and :func:`error_response`; credential checks in 
 time (:func:`header_ok`, :func:`bearer_ok`, :func:`bearer_token`, :func:`basic_ok`);
 :func:`int_param` for paging parameters; :class:`MinuteWindow` for per-minute rate limits.
 
-Vendor modules still never import each other; they only import this module.
+Vendor modules still never import each other; they import this module, and
+:class:`~rostersync.sandbox.memo.CompanyMemo` to keep what they derive from the company.
 """
 
 from __future__ import annotations

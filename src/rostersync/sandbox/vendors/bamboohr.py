@@ -92,6 +92,7 @@ from fastapi import APIRouter, FastAPI, Request, Response
 
 from rostersync.sandbox.company import PersonStatus, SyntheticCompany, SyntheticPerson
 from rostersync.sandbox.faults import Fault, Faults
+from rostersync.sandbox.memo import CompanyMemo
 from rostersync.sandbox.vendor_app import MinuteWindow, VendorError, vendor_app
 from rostersync.sandbox.vendor_app import json_response as _json
 
@@ -505,6 +506,11 @@ def create_app(
         http_error_detail=True,
     )
 
+    memo = CompanyMemo(company)
+
+    def context() -> tuple[_Ctx, list[SyntheticPerson]]:
+        return memo.get(("context",), lambda: _context(company))
+
     def authenticate(request: Request) -> None:
         if throttle is not None:
             throttle.check()
@@ -523,7 +529,7 @@ def create_app(
         authenticate(request)
         if not directory_enabled:
             raise BambooError(403, "The employee directory is disabled for this company")
-        ctx, people = _context(company)
+        ctx, people = context()
         names = list(_DIRECTORY) + (
             ["homeEmail", "mobilePhone"] if faults.leak_sensitive_fields else []
         )
@@ -541,7 +547,7 @@ def create_app(
 
     def one_employee(request: Request) -> Response:
         authenticate(request)
-        ctx, people = _context(company)
+        ctx, people = context()
         wanted = request.path_params["employee_id"]
         names = (request.query_params.get("fields") or "firstName,lastName").split(",")
         fields = _select(names, faults.leak_sensitive_fields)
@@ -578,7 +584,7 @@ def create_app(
         filters = body.get("filters") if isinstance(body.get("filters"), dict) else {}
         only_ids = {str(i) for i in filters.get("employeeIds") or ()}
         fields = _select(names, faults.leak_sensitive_fields)
-        ctx, people = _context(company)
+        ctx, people = context()
         ctx = replace(ctx, only_current=only_current)
         # Everyone, future hires too: onlyCurrent changes history field values, not the rows.
         rows = [
@@ -592,7 +598,7 @@ def create_app(
 
     def tables(request: Request) -> Response:
         authenticate(request)
-        ctx, people = _context(company)
+        ctx, people = context()
         wanted, table = request.path_params["employee_id"], request.path_params["table"]
         rows: list[dict[str, Any]] = []
         for index, person in enumerate(people):
@@ -657,23 +663,24 @@ def create_app(
         if not isinstance(names, list) or not names:
             raise BambooError(400, "fields is required")
         fields = _select([str(n) for n in names], faults.leak_sensitive_fields)
-        ctx, people = _context(company)
+        ctx, people = context()
+        # One record per person: only the asked page needs rendering.
         records = []
-        for person in people:
+        for person in people[(page - 1) * size : page * size]:
             row = _render(person, fields, ctx)
             if "status" in row and person.status is PersonStatus.HIRED:
                 row["status"] = "Inactive"  # documented: future hires are Inactive here
             row.pop("id")
             records.append(row)
-        total_pages = max(1, math.ceil(len(records) / size))
+        total_pages = max(1, math.ceil(len(people) / size))
         base = str(request.url.remove_query_params(["page"]))
         joiner = "&" if "?" in base else "?"
         return _json(
             {
-                "data": records[(page - 1) * size : page * size],
+                "data": records,
                 "aggregations": [],
                 "pagination": {
-                    "total_records": len(records),
+                    "total_records": len(people),
                     "current_page": page,
                     "total_pages": total_pages,
                     "next_page": f"{base}{joiner}page={page + 1}" if page < total_pages else None,

@@ -53,6 +53,7 @@ from fastapi import APIRouter, Depends, FastAPI, Request, Response
 
 from rostersync.sandbox.company import PersonStatus, SyntheticCompany, SyntheticPerson
 from rostersync.sandbox.faults import Faults
+from rostersync.sandbox.memo import CompanyMemo
 from rostersync.sandbox.vendor_app import (
     MinuteWindow,
     VendorError,
@@ -273,10 +274,14 @@ def create_app(
 
     api = APIRouter(prefix="/v1", dependencies=[Depends(authenticate)])
 
+    memo = CompanyMemo(company)
+
+    def render(leak: bool) -> list[dict[str, Any]]:
+        by_id = memo.by_id()
+        return [_employee(p, company, by_id, leak=leak) for p in by_id.values()]
+
     def employees(leak: bool) -> list[dict[str, Any]]:
-        people = company.people()
-        by_id = {p.id: p for p in people}
-        return [_employee(p, company, by_id, leak=leak) for p in people]
+        return memo.get(("employees", leak), lambda: render(leak))
 
     @api.get("/employees")
     async def list_employees(request: Request) -> Response:

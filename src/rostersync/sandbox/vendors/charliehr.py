@@ -51,7 +51,7 @@ from __future__ import annotations
 import json
 import secrets
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from functools import partial
 from typing import Any
 from urllib.parse import parse_qs, urlencode
@@ -60,6 +60,7 @@ from fastapi import APIRouter, Depends, FastAPI, Request, Response
 
 from rostersync.sandbox.company import PersonStatus, SyntheticCompany, SyntheticPerson
 from rostersync.sandbox.faults import Faults
+from rostersync.sandbox.memo import CompanyMemo
 from rostersync.sandbox.vendor_app import VendorError, int_param, json_response, vendor_app
 
 __all__ = ["CREDENTIALS", "MAX_PER_PAGE", "create_app"]
@@ -111,7 +112,7 @@ def _employment_status(person: SyntheticPerson, company: SyntheticCompany) -> st
 
 
 class _View:
-    """The company in CharlieHR's shapes, for one request."""
+    """The company in CharlieHR's shapes, for one company version."""
 
     def __init__(self, company: SyntheticCompany, *, leak: bool) -> None:
         self.company = company
@@ -273,16 +274,26 @@ def create_app(
 
     api = APIRouter(prefix="/api/v1", dependencies=[Depends(authenticate)])
 
+    memo = CompanyMemo(company)
+
+    def view_of(leak: bool) -> _View:
+        return memo.get(("view", leak), lambda: _View(company, leak=leak))
+
     def view() -> _View:
-        return _View(company, leak=faults.leak_sensitive_fields)
+        return view_of(faults.leak_sensitive_fields)
+
+    def rendered(kind: str, render: Callable[[_View], list[dict[str, Any]]]) -> list[Any]:
+        """``render(view)`` as of now; shared by every page until the company changes."""
+        leak = faults.leak_sensitive_fields
+        return memo.get((kind, leak), lambda: render(view_of(leak)))
 
     @api.get("/team_members")
     async def list_members(request: Request) -> Response:
-        return _listed(request, view().members(), "team members")
+        return _listed(request, rendered("members", _View.members), "team members")
 
     @api.get("/team_members/{member_id}")
     async def get_member(member_id: str) -> Response:
-        return _one(view().members(), member_id, "team member")
+        return _one(rendered("members", _View.members), member_id, "team member")
 
     @api.get("/teams")
     async def list_teams(request: Request) -> Response:

@@ -65,7 +65,7 @@ from __future__ import annotations
 import hashlib
 import json
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime, time
 from typing import Any
 
@@ -73,6 +73,7 @@ from fastapi import FastAPI, Request, Response
 
 from rostersync.sandbox.company import PersonStatus, Site, SyntheticCompany, SyntheticPerson
 from rostersync.sandbox.faults import Faults
+from rostersync.sandbox.memo import CompanyMemo
 from rostersync.sandbox.vendor_app import VendorError, bearer_ok, int_param, vendor_app
 from rostersync.sandbox.vendor_app import json_response as _json
 
@@ -152,7 +153,7 @@ def _hiring_status(person: SyntheticPerson) -> str:
 
 
 class _Renderer:
-    """Renders the company in Deel's shapes; built once per request."""
+    """Renders the company in Deel's shapes; built once per company version."""
 
     def __init__(self, company: SyntheticCompany, *, leak: bool) -> None:
         self.company = company
@@ -329,7 +330,10 @@ def _statuses(request: Request) -> set[str] | None:
     return wanted
 
 
-def _people_page(request: Request, r: _Renderer) -> dict[str, Any]:
+def _people_page(
+    request: Request, rows: Callable[[frozenset[str] | None, str, str, str], list[Any]]
+) -> dict[str, Any]:
+    """One page of ``rows(statuses, search, sort_by, sort_order)``, after checking the query."""
     limit = _int(request, "limit", DEFAULT_LIMIT)
     offset = _int(request, "offset", 0)
     if not 1 <= limit <= MAX_LIMIT:
@@ -340,11 +344,22 @@ def _people_page(request: Request, r: _Renderer) -> dict[str, Any]:
     order = request.query_params.get("sort_order", "asc")
     if sort_by not in _SORTABLE or order not in ("asc", "desc"):
         raise DeelError(400, "unsupported sort_by or sort_order")
-    items = [r.person(p) for p in r.people]
     wanted = _statuses(request)
+    search = (request.query_params.get("search") or "").strip().lower()
+    items = rows(None if wanted is None else frozenset(wanted), search, sort_by, order)
+    return {
+        "data": items[offset : offset + limit],
+        "page": {"total_rows": len(items), "items_per_page": limit, "offset": offset},
+    }
+
+
+def _people_rows(
+    r: _Renderer, wanted: frozenset[str] | None, search: str, sort_by: str, order: str
+) -> list[dict[str, Any]]:
+    """Everyone ``/people`` lists for these filters, sorted; the same for every page."""
+    items = [r.person(p) for p in r.people]
     if wanted is not None:
         items = [i for i in items if i["hiring_status"] in wanted]
-    search = (request.query_params.get("search") or "").strip().lower()
     if search:
         items = [
             i
@@ -358,10 +373,7 @@ def _people_page(request: Request, r: _Renderer) -> dict[str, Any]:
         return "" if value is None else str(value).lower()
 
     items.sort(key=key, reverse=order == "desc")
-    return {
-        "data": items[offset : offset + limit],
-        "page": {"total_rows": len(items), "items_per_page": limit, "offset": offset},
-    }
+    return items
 
 
 def create_app(
@@ -371,14 +383,25 @@ def create_app(
     faults = faults if faults is not None else Faults()
     app = vendor_app("Deel emulator (rostersync sandbox)", company, faults, error_body=_error_body)
 
+    memo = CompanyMemo(company)
+
+    def view(leak: bool) -> _Renderer:
+        return memo.get(("renderer", leak), lambda: _Renderer(company, leak=leak))
+
     def renderer(request: Request) -> _Renderer:
         if not bearer_ok(request, credentials["api_token"]):
             raise DeelError(401)
-        return _Renderer(company, leak=faults.leak_sensitive_fields)
+        return view(faults.leak_sensitive_fields)
 
     @app.get("/rest/v2/people")
     async def people(request: Request) -> Response:
-        return _json(_people_page(request, renderer(request)))
+        leak = renderer(request).leak
+
+        def rows(wanted: frozenset[str] | None, search: str, sort_by: str, order: str) -> list[Any]:
+            query = (wanted, search, sort_by, order)
+            return memo.get(("people", leak, *query), lambda: _people_rows(view(leak), *query))
+
+        return _json(_people_page(request, rows))
 
     @app.get("/rest/v2/people/{person_id}")
     async def one_person(person_id: str, request: Request) -> Response:

@@ -68,6 +68,7 @@ from rostersync.sandbox.company import (
     SyntheticPerson,
 )
 from rostersync.sandbox.faults import Faults
+from rostersync.sandbox.memo import CompanyMemo
 from rostersync.sandbox.vendor_app import VendorError, bearer_token, vendor_app
 from rostersync.sandbox.vendor_app import json_response as _json
 
@@ -146,7 +147,7 @@ def _page(request: Request, items: list[dict[str, Any]]) -> Response:
 
 
 class _Org:
-    """The company in Employment Hero's shapes, for one request."""
+    """The company in Employment Hero's shapes, for one company version."""
 
     def __init__(self, company: SyntheticCompany) -> None:
         self.company = company
@@ -304,6 +305,7 @@ def create_app(
     app = vendor_app(
         "Employment Hero emulator (rostersync sandbox)", company, faults, error_body=_error_body
     )
+    memo = CompanyMemo(company)
 
     @app.post("/oauth2/token")
     async def token(request: Request) -> Response:
@@ -326,7 +328,17 @@ def create_app(
             raise EHError(401)
         if organisation is not None and organisation != organisation_id:
             raise EHError(404, "Organisation not found")
-        return _Org(company)
+        return current_org()
+
+    def current_org() -> _Org:
+        return memo.get(("org",), lambda: _Org(company))
+
+    def rendered(leak: bool) -> list[dict[str, Any]]:
+        def render() -> list[dict[str, Any]]:
+            o = current_org()
+            return [o.employee(p, leak) for p in o.people.values()]
+
+        return memo.get(("employees", leak), render)
 
     @app.get("/api/v1/organisations")
     async def organisations(request: Request) -> Response:
@@ -336,9 +348,8 @@ def create_app(
 
     @app.get("/api/v1/organisations/{organisation}/employees")
     async def employees(organisation: str, request: Request) -> Response:
-        o = org(request, organisation)
-        leak = faults.leak_sensitive_fields
-        return _page(request, [o.employee(p, leak) for p in o.people.values()])
+        org(request, organisation)
+        return _page(request, rendered(faults.leak_sensitive_fields))
 
     @app.get("/api/v1/organisations/{organisation}/employees/{employee_id}")
     async def employee(organisation: str, employee_id: str, request: Request) -> Response:

@@ -57,13 +57,14 @@ import base64
 import binascii
 import json
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Hashable, Mapping
 from typing import Any
 
 from fastapi import FastAPI, Request, Response
 
 from rostersync.sandbox.company import PersonStatus, SyntheticCompany, SyntheticPerson
 from rostersync.sandbox.faults import Faults
+from rostersync.sandbox.memo import CompanyMemo
 from rostersync.sandbox.vendor_app import VendorError, bearer_ok, header_ok, int_param, vendor_app
 from rostersync.sandbox.vendor_app import json_response as _json
 
@@ -299,18 +300,29 @@ class _Renderer:
         ]
 
 
-def _filter_employees(request: Request, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def _employee_query(request: Request) -> tuple[frozenset[int], frozenset[str], bool]:
+    """What of the query changes who the employees list holds (ids, emails, only_active)."""
     params = request.query_params
-    ids = {int(v) for v in params.getlist("ids[]") if v.isdigit()}
-    emails = {v.lower() for v in params.getlist("emails[]")}
+    ids = frozenset(int(v) for v in params.getlist("ids[]") if v.isdigit())
+    emails = frozenset(v.lower() for v in params.getlist("emails[]"))
+    # Leavers only on request: only_active defaults to true, only_active=false keeps them.
+    only_active = params.get("only_active", "true").lower() != "false"
+    return ids, emails, only_active
+
+
+def _filter_employees(request: Request, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    ids, emails, only_active = _employee_query(request)
     if ids:
         rows = [r for r in rows if r["id"] in ids]
     if emails:
         rows = [r for r in rows if (r["email"] or "").lower() in emails]
-    # Leavers only on request: only_active defaults to true, only_active=false keeps them.
-    if params.get("only_active", "true").lower() != "false":
+    if only_active:
         rows = [r for r in rows if r["active"]]
     return rows
+
+
+def _no_query(_request: Request) -> Hashable:
+    return None
 
 
 def create_app(
@@ -323,6 +335,7 @@ def create_app(
     app = vendor_app(
         "Factorial emulator (rostersync sandbox)", company, faults, error_body=_error_body
     )
+    memo = CompanyMemo(company)
 
     def renderer(request: Request, version: str) -> _Renderer:
         ok = header_ok(request, "x-api-key", api_key) or (
@@ -332,33 +345,52 @@ def create_app(
             raise FactorialError(401)
         if not _VERSION.match(version):
             raise FactorialError(404, f"Unknown API version {version!r}")
-        return _Renderer(company, leak=faults.leak_sensitive_fields)
+        return view(faults.leak_sensitive_fields)
 
-    def listing(build: Callable[[_Renderer, Request], list[dict[str, Any]]]) -> Any:
+    def view(leak: bool) -> _Renderer:
+        return memo.get(("renderer", leak), lambda: _Renderer(company, leak=leak))
+
+    def listing(
+        kind: str,
+        build: Callable[[_Renderer, Request], list[dict[str, Any]]],
+        query: Callable[[Request], Hashable] = _no_query,
+    ) -> Any:
+        """A paged list of ``build``; ``query`` tells requests apart that list different rows."""
+
         async def handler(version: str, request: Request) -> Response:
-            r = renderer(request, version)
-            return _json(paginate(request, build(r, request)))
+            leak = renderer(request, version).leak
+            key = (kind, leak, query(request))
+            rows = memo.get(key, lambda: build(view(leak), request))
+            return _json(paginate(request, rows))
 
         return handler
 
     base = "/api/{version}/resources"
     app.add_api_route(
         f"{base}/employees/employees",
-        listing(lambda r, q: _filter_employees(q, [r.employee(p) for p in r.people])),
+        listing(
+            "employees",
+            lambda r, q: _filter_employees(q, [r.employee(p) for p in r.people]),
+            _employee_query,
+        ),
         methods=["GET"],
     )
-    app.add_api_route(f"{base}/teams/teams", listing(lambda r, _q: r.teams()), methods=["GET"])
     app.add_api_route(
-        f"{base}/locations/locations", listing(lambda r, _q: r.locations()), methods=["GET"]
+        f"{base}/teams/teams", listing("teams", lambda r, _q: r.teams()), methods=["GET"]
+    )
+    app.add_api_route(
+        f"{base}/locations/locations",
+        listing("locations", lambda r, _q: r.locations()),
+        methods=["GET"],
     )
     app.add_api_route(
         f"{base}/companies/legal_entities",
-        listing(lambda r, _q: r.legal_entity_rows()),
+        listing("legal_entities", lambda r, _q: r.legal_entity_rows()),
         methods=["GET"],
     )
     app.add_api_route(
         f"{base}/contracts/contract_versions",
-        listing(lambda r, _q: r.contract_versions()),
+        listing("contract_versions", lambda r, _q: r.contract_versions()),
         methods=["GET"],
     )
 

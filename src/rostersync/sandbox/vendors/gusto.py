@@ -126,6 +126,7 @@ from fastapi import FastAPI, Request, Response
 
 from rostersync.sandbox.company import PersonStatus, Site, SyntheticCompany, SyntheticPerson
 from rostersync.sandbox.faults import Faults
+from rostersync.sandbox.memo import CompanyMemo
 from rostersync.sandbox.vendor_app import (
     VendorError,
     bare_app,
@@ -563,10 +564,18 @@ def create_app(
         index = _active_index(history, company.today)
         return None if index is None else _location(company.site(history[index][0]), company_uuid)
 
-    def employees_of(include: set[str], version: str) -> list[dict[str, Any]]:
-        leak = faults.leak_sensitive_fields
+    memo = CompanyMemo(company)
+
+    def employees_of(
+        include: set[str], version: str, leak: bool | None = None
+    ) -> list[dict[str, Any]]:
+        leak = faults.leak_sensitive_fields if leak is None else leak
+        key = ("employees", frozenset(include), version, leak)
+        return memo.get(key, lambda: render_employees(include, version, leak))
+
+    def render_employees(include: set[str], version: str, leak: bool) -> list[dict[str, Any]]:
         rows = []
-        for person in company.people():
+        for person in memo.people():
             if person.contractor:
                 continue  # a separate resource: /v1/companies/{company_uuid}/contractors
             row = _employee(person, company, company_uuid, include, leak)
@@ -603,12 +612,20 @@ def create_app(
     async def employees(company_id: str, request: Request) -> Response:
         authenticate(request, company_id)
         include = set(request.query_params.get("include", "").split(",")) - {""}
-        rows = employees_of(include, _api_version(request))
+        version = _api_version(request)
         flag = request.query_params.get("terminated")
-        if flag is not None:
-            if flag not in ("true", "false"):
-                raise GustoError(400, "terminated must be true or false")
-            rows = [r for r in rows if r["terminated"] is (flag == "true")]
+        if flag is not None and flag not in ("true", "false"):
+            raise GustoError(400, "terminated must be true or false")
+
+        leak = faults.leak_sensitive_fields
+
+        def listed() -> list[dict[str, Any]]:
+            rows = employees_of(include, version, leak)
+            if flag is None:
+                return rows
+            return [r for r in rows if r["terminated"] is (flag == "true")]
+
+        rows = memo.get(("listed", frozenset(include), version, leak, flag), listed)
         start, size, headers = _pagination(request, len(rows))
         return _json(rows[start : start + size], headers=headers)
 
@@ -633,13 +650,18 @@ def create_app(
         authenticate(request, company_id)
         _api_version(request)
         leak = faults.leak_sensitive_fields
-        people = [p for p in company.people() if p.contractor]
         wanted = {
             name: _flag(request, name)
             for name in ("terminated", "terminated_today", "onboarded", "onboarded_active")
         }
+        key = ("contractors", leak, tuple(wanted.values()))
+        rows = memo.get(key, lambda: contractor_rows(leak, wanted))
+        start, size, headers = _pagination(request, len(rows))
+        return _json(rows[start : start + size], headers=headers)
+
+    def contractor_rows(leak: bool, wanted: Mapping[str, bool | None]) -> list[dict[str, Any]]:
         rows = []
-        for person in people:
+        for person in (p for p in memo.people() if p.contractor):
             row = _contractor(person, company, company_uuid, leak)
             facts = {
                 "terminated": person.termination_date is not None,
@@ -649,8 +671,7 @@ def create_app(
             }
             if all(want is None or facts[name] is want for name, want in wanted.items()):
                 rows.append(row)
-        start, size, headers = _pagination(request, len(rows))
-        return _json(rows[start : start + size], headers=headers)
+        return rows
 
     @app.get("/v1/contractors/{contractor_id}")
     async def contractor(contractor_id: str, request: Request) -> Response:

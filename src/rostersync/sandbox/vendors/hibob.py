@@ -114,6 +114,7 @@ from rostersync.sandbox.company import (
     SyntheticPerson,
 )
 from rostersync.sandbox.faults import Fault, Faults
+from rostersync.sandbox.memo import CompanyMemo
 from rostersync.sandbox.vendor_app import (
     MinuteWindow,
     VendorError,
@@ -920,6 +921,12 @@ def create_app(
         render_fault=_render_fault,
     )
 
+    memo = CompanyMemo(company)
+
+    def context() -> tuple[_Ctx, list[SyntheticPerson]]:
+        # One search answers everyone (no paging), but a lookup by id need not copy them all.
+        return memo.get(("context",), lambda: _context(company, company_id))
+
     def authenticate(request: Request) -> None:
         if not basic_ok(request, expected):
             raise HiBobError(401, "unauthorized", _ERROR_TEXT[401][1])
@@ -936,7 +943,7 @@ def create_app(
         human = _parse_human(body.get("humanReadable"))
 
         def build() -> dict[str, Any]:
-            ctx, people = _context(company, company_id)
+            ctx, people = context()
             employees = []
             for person in people:
                 if not show_inactive and _lifecycle(person, ctx.today)[1] != "Active":
@@ -956,7 +963,7 @@ def create_app(
         body = await _json_object(request)
         fields = _parse_fields(body.get("fields"), leak=faults.leak_sensitive_fields)
         human = _parse_human(body.get("humanReadable"))
-        ctx, people = _context(company, company_id)
+        ctx, people = context()
         wanted = identifier.lower()
         for person in people:
             if person.id == identifier or (person.work_email or "").lower() == wanted:

@@ -49,6 +49,7 @@ from fastapi import FastAPI, Request, Response
 
 from rostersync.sandbox.company import PersonStatus, Site, SyntheticCompany, SyntheticPerson
 from rostersync.sandbox.faults import Faults
+from rostersync.sandbox.memo import CompanyMemo
 from rostersync.sandbox.vendor_app import VendorError, bearer_ok, int_param, vendor_app
 from rostersync.sandbox.vendor_app import json_response as _json
 
@@ -102,7 +103,7 @@ def _status(person: SyntheticPerson) -> str:
 
 
 class _Renderer:
-    """Renders the company in Humaans' shapes; built once per request."""
+    """Renders the company in Humaans' shapes; built once per company version."""
 
     def __init__(self, company: SyntheticCompany, *, leak: bool) -> None:
         self.company = company
@@ -210,14 +211,29 @@ def _int_param(request: Request, name: str, default: int) -> int:
     return int_param(raw, default, HumaansError, name=name, minimum=0, too_small=too_small)
 
 
-def _page(request: Request, items: list[dict[str, Any]]) -> dict[str, Any]:
-    """Feathers paging: `$limit`/`$skip`, plus `field=value` equality filters."""
+Rows = list[dict[str, Any]]
+
+
+def _filters(request: Request) -> tuple[tuple[str, str], ...]:
+    """The `field=value` equality filters, after refusing unsupported `$` operators."""
+    found = []
     for key, value in request.query_params.items():
         if key.startswith("$"):
             if key not in ("$limit", "$skip"):
                 raise HumaansError(400, f"Unsupported query operator {key}")
             continue
+        found.append((key, value))
+    return tuple(found)
+
+
+def _matching(items: Rows, filters: tuple[tuple[str, str], ...]) -> Rows:
+    for key, value in filters:
         items = [i for i in items if str(i.get(key)) == value]
+    return items
+
+
+def _page(request: Request, items: Rows) -> dict[str, Any]:
+    """Feathers paging: `$limit`/`$skip` over ``items``, already filtered."""
     limit = min(_int_param(request, "$limit", DEFAULT_LIMIT), MAX_LIMIT)
     skip = _int_param(request, "$skip", 0)
     return {"total": len(items), "limit": limit, "skip": skip, "data": items[skip : skip + limit]}
@@ -232,27 +248,39 @@ def create_app(
         "Humaans emulator (rostersync sandbox)", company, faults, error_body=_error_body
     )
 
+    memo = CompanyMemo(company)
+
+    def view(leak: bool) -> _Renderer:
+        return memo.get(("renderer", leak), lambda: _Renderer(company, leak=leak))
+
     def renderer(request: Request) -> _Renderer:
         if not bearer_ok(request, credentials["access_token"]):
             raise HumaansError(401)
-        return _Renderer(company, leak=faults.leak_sensitive_fields)
+        return view(faults.leak_sensitive_fields)
 
-    def listing(build: Callable[[_Renderer], list[dict[str, Any]]]) -> Any:
+    def listing(kind: str, build: Callable[[_Renderer], Rows]) -> Any:
+        def rows(leak: bool) -> Rows:
+            return memo.get((kind, leak), lambda: build(view(leak)))
+
         async def handler(request: Request) -> Response:
-            r = renderer(request)
-            return _json(_page(request, build(r)))
+            leak = renderer(request).leak
+            filters = _filters(request)
+            items = memo.get((kind, leak, filters), lambda: _matching(rows(leak), filters))
+            return _json(_page(request, items))
 
         return handler
 
     app.add_api_route(
-        "/api/people", listing(lambda r: [r.person(p) for p in r.people]), methods=["GET"]
+        "/api/people", listing("people", lambda r: [r.person(p) for p in r.people]), methods=["GET"]
     )
     app.add_api_route(
-        "/api/job-roles", listing(lambda r: [r.job_role(p) for p in r.people]), methods=["GET"]
+        "/api/job-roles",
+        listing("job-roles", lambda r: [r.job_role(p) for p in r.people]),
+        methods=["GET"],
     )
     app.add_api_route(
         "/api/locations",
-        listing(lambda r: [r.location(s) for s in company.sites]),
+        listing("locations", lambda r: [r.location(s) for s in company.sites]),
         methods=["GET"],
     )
 

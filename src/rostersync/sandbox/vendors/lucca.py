@@ -119,6 +119,7 @@ from fastapi import FastAPI, Request, Response
 
 from rostersync.sandbox.company import Site, SyntheticCompany, SyntheticPerson
 from rostersync.sandbox.faults import Faults
+from rostersync.sandbox.memo import CompanyMemo
 from rostersync.sandbox.vendor_app import MinuteWindow, VendorError, int_param, vendor_app
 from rostersync.sandbox.vendor_app import json_response as _json
 
@@ -534,6 +535,18 @@ def _users_page(
     return _json({"header": _header(request), "data": data})
 
 
+# The query parameters _users_list reads: requests that agree on them list the same people.
+_USER_FILTERS = (
+    "dtContractEnd",
+    "formerEmployees",
+    "dtContractStart",
+    "id",
+    "mail",
+    "departmentId",
+    "legalEntityId",
+)
+
+
 def _users_list(request: Request, d: _Directory) -> list[SyntheticPerson]:
     params = request.query_params
     company, s = d.company, d.structure
@@ -602,14 +615,23 @@ def create_app(
         if limiter is not None:
             limiter.check()
 
+    memo = CompanyMemo(company)
+
+    def directory_at(base: str) -> _Directory:
+        return memo.get(("directory", base), lambda: _Directory(company, structure, base))
+
     def directory(request: Request) -> _Directory:
         authenticate(request)
-        return _Directory(company, structure, str(request.base_url).rstrip("/"))
+        return directory_at(str(request.base_url).rstrip("/"))
 
     @app.get("/api/v3/users")
     async def users(request: Request) -> Response:
         d = directory(request)
-        return _users_page(request, d, _users_list(request, d), faults.leak_sensitive_fields)
+        query = tuple(request.query_params.get(name) for name in _USER_FILTERS)
+        listed = memo.get(
+            ("users", d.base, query), lambda: _users_list(request, directory_at(d.base))
+        )
+        return _users_page(request, d, listed, faults.leak_sensitive_fields)
 
     @app.get("/api/v3/users/{user_id}")
     async def one_user(user_id: str, request: Request) -> Response:

@@ -46,13 +46,14 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from fastapi import FastAPI, Request, Response
 
 from rostersync.sandbox.company import PersonStatus, SyntheticCompany, SyntheticPerson
 from rostersync.sandbox.faults import Faults
+from rostersync.sandbox.memo import CompanyMemo
 from rostersync.sandbox.vendor_app import VendorError, bearer_ok, int_param, vendor_app
 from rostersync.sandbox.vendor_app import json_response as _json
 
@@ -106,7 +107,7 @@ def _user_status(person: SyntheticPerson) -> str:
 
 
 class _Renderer:
-    """Renders the company in Namely's shapes; built once per request."""
+    """Renders the company in Namely's shapes; built once per company version."""
 
     def __init__(self, company: SyntheticCompany, *, leak: bool) -> None:
         self.company = company
@@ -244,13 +245,20 @@ def _int(request: Request, name: str, default: int) -> int:
     return int_param(request.query_params.get(name), default, NamelyError, name=name)
 
 
-def _profiles_page(request: Request, r: _Renderer) -> dict[str, Any]:
+def _with_status(r: _Renderer, status: str | None) -> list[SyntheticPerson]:
+    return [p for p in r.people if status is None or _user_status(p) == status]
+
+
+def _profiles_page(
+    request: Request, r: _Renderer, listed: Callable[[str | None], list[SyntheticPerson]]
+) -> dict[str, Any]:
+    """One page of ``listed(user status filter)``, rendered by ``r``."""
     page = _int(request, "page", 1)
     per_page = min(_int(request, "per_page", DEFAULT_PER_PAGE), MAX_PER_PAGE)
     status = request.query_params.get("filter[user_status]")
     if status is not None and status not in _STATUSES:
         raise NamelyError(400, f"filter[user_status] must be one of {', '.join(_STATUSES)}")
-    people = [p for p in r.people if status is None or _user_status(p) == status]
+    people = listed(status)
     chunk = people[(page - 1) * per_page : page * per_page]
     base = f"/api/v1/profiles?per_page={per_page}"
     links: dict[str, Any] = {"self": f"{base}&page={page}"}
@@ -273,14 +281,23 @@ def create_app(
         "Namely emulator (rostersync sandbox)", company, faults, error_body=_error_body
     )
 
+    memo = CompanyMemo(company)
+
+    def view(leak: bool) -> _Renderer:
+        return memo.get(("renderer", leak), lambda: _Renderer(company, leak=leak))
+
     def renderer(request: Request) -> _Renderer:
         if not bearer_ok(request, credentials["access_token"]):
             raise NamelyError(401)
-        return _Renderer(company, leak=faults.leak_sensitive_fields)
+        return view(faults.leak_sensitive_fields)
+
+    def listed(status: str | None) -> list[SyntheticPerson]:
+        # Who is listed does not depend on the leak flag: either renderer will do.
+        return memo.get(("listed", status), lambda: _with_status(view(False), status))
 
     @app.get("/api/v1/profiles")
     async def profiles(request: Request) -> Response:
-        return _json(_profiles_page(request, renderer(request)))
+        return _json(_profiles_page(request, renderer(request), listed))
 
     @app.get("/api/v1/profiles/{profile_id}")
     async def one_profile(profile_id: str, request: Request) -> Response:

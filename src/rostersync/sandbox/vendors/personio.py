@@ -65,6 +65,7 @@ from fastapi import FastAPI, Request, Response
 
 from rostersync.sandbox.company import PersonStatus, SyntheticCompany, SyntheticPerson
 from rostersync.sandbox.faults import Faults
+from rostersync.sandbox.memo import CompanyMemo
 from rostersync.sandbox.vendor_app import (
     VendorError,
     bare_app,
@@ -307,18 +308,27 @@ def create_app(
             }
         )
 
-    def listing(request: Request) -> list[dict[str, Any]]:
-        people = company.people()
-        by_id = {p.id: p for p in people}
+    memo = CompanyMemo(company)
+
+    def matching(email: str | None, since: str | None) -> list[SyntheticPerson]:
+        people = memo.people()
+        return [
+            person
+            for person in people
+            if (email is None or (person.work_email or "").lower() == email.lower())
+            # [guess] creation stands in for the last change
+            and not (since and person.created_at.date().isoformat() < since[:10])
+        ]
+
+    def listing(request: Request) -> list[SyntheticPerson]:
+        """Who the query lists, in order; the same for every page until the company changes."""
         email = request.query_params.get("email")
         since = request.query_params.get("updated_since")
-        rows = []
-        for person in people:
-            if email is not None and (person.work_email or "").lower() != email.lower():
-                continue
-            if since and person.created_at.date().isoformat() < since[:10]:
-                continue  # [guess] creation stands in for the last change
-            rows.append(_employee(person, company, by_id))
+        return memo.get(("listed", email, since), lambda: matching(email, since))
+
+    def rendered(request: Request, people: list[SyntheticPerson]) -> list[dict[str, Any]]:
+        by_id = memo.by_id()
+        rows = [_employee(person, company, by_id) for person in people]
         wanted = request.query_params.getlist("attributes[]")
         if wanted and not faults.leak_sensitive_fields:
             keep = {"id", *wanted}
@@ -333,26 +343,28 @@ def create_app(
         offset = _int(request.query_params.get("offset"), "offset", 0)
         if limit < 1 or limit > MAX_LIMIT:
             raise PersonioError(400, f"limit must be between 1 and {MAX_LIMIT}")
-        rows = listing(request)
+        listed = listing(request)
         body = {
             "success": True,
             "metadata": {
-                "total_elements": len(rows),
+                "total_elements": len(listed),
                 "current_page": offset // limit,
-                "total_pages": math.ceil(len(rows) / limit),
+                "total_pages": math.ceil(len(listed) / limit),
             },
             "offset": offset,
             "limit": limit,
-            "data": rows[offset : offset + limit],
+            "data": rendered(request, listed[offset : offset + limit]),
         }
         return _json(body, headers=headers)
 
     @app.get("/v1/company/employees/{employee_id}")
     async def employee(employee_id: str, request: Request) -> Response:
         headers = authenticate(request)
-        for row in listing(request):
-            if str(row["attributes"]["id"]["value"]) == employee_id:
-                return _json({"success": True, "data": row}, headers=headers)
+        for person in listing(request):
+            if str(personio_id(person)) == employee_id:
+                return _json(
+                    {"success": True, "data": rendered(request, [person])[0]}, headers=headers
+                )
         raise PersonioError(404, "Employee not found")
 
     @front.exception_handler(PersonioError)

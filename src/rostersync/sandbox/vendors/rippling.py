@@ -60,6 +60,7 @@ from fastapi import APIRouter, Depends, FastAPI, Request, Response
 
 from rostersync.sandbox.company import PersonStatus, Site, SyntheticCompany, SyntheticPerson
 from rostersync.sandbox.faults import Faults
+from rostersync.sandbox.memo import CompanyMemo
 from rostersync.sandbox.vendor_app import VendorError, bearer_ok, json_response, vendor_app
 
 __all__ = ["CREDENTIALS", "MAX_PAGE", "create_app"]
@@ -203,16 +204,23 @@ def create_app(
 
     api = APIRouter(prefix=PREFIX, dependencies=[Depends(authenticate)])
 
-    def people(include_terminated: bool) -> list[dict[str, Any]]:
+    memo = CompanyMemo(company)
+
+    def render(include_terminated: bool, leak: bool) -> list[dict[str, Any]]:
         out = []
-        for person in company.people():
+        for person in memo.people():
             if not include_terminated and person.status is PersonStatus.TERMINATED:
                 continue
             row = _employee(person, company)
-            if faults.leak_sensitive_fields:
+            if leak:
                 row |= _leaked(person)
             out.append(row)
         return out
+
+    def people(include_terminated: bool) -> list[dict[str, Any]]:
+        leak = faults.leak_sensitive_fields
+        key = ("employees", include_terminated, leak)
+        return memo.get(key, lambda: render(include_terminated, leak))
 
     @api.get("/companies/current")
     async def current_company() -> Response:

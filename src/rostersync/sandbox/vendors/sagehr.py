@@ -54,6 +54,7 @@ from fastapi import APIRouter, Depends, FastAPI, Request, Response
 
 from rostersync.sandbox.company import PersonStatus, SyntheticCompany, SyntheticPerson
 from rostersync.sandbox.faults import Faults
+from rostersync.sandbox.memo import CompanyMemo
 from rostersync.sandbox.vendor_app import VendorError, header_ok, json_response, vendor_app
 
 __all__ = ["CREDENTIALS", "PER_PAGE", "create_app"]
@@ -165,7 +166,7 @@ def _leaked(person: SyntheticPerson) -> dict[str, Any]:
 
 
 class _Renderer:
-    """Renders the company's people in Sage HR's shapes for one request."""
+    """Renders the company's people in Sage HR's shapes, for one company version."""
 
     def __init__(self, company: SyntheticCompany, *, leak: bool) -> None:
         self.company = company
@@ -279,13 +280,26 @@ def create_app(
 
     api = APIRouter(prefix="/api", dependencies=[Depends(authenticate)])
 
+    memo = CompanyMemo(company)
+
+    def renderer_of(leak: bool) -> _Renderer:
+        return memo.get(("renderer", leak), lambda: _Renderer(company, leak=leak))
+
     def renderer() -> _Renderer:
-        return _Renderer(company, leak=faults.leak_sensitive_fields)
+        return renderer_of(faults.leak_sensitive_fields)
+
+    def current(leak: bool, flags: frozenset[str]) -> list[dict[str, Any]]:
+        view = renderer_of(leak)
+        return [view.current(p, history=set(flags)) for p in view.active_people()]
+
+    def terminated(leak: bool) -> list[dict[str, Any]]:
+        view = renderer_of(leak)
+        return [view.terminated(p) for p in view.terminated_people()]
 
     @api.get("/employees")
     async def list_employees(request: Request) -> Response:
-        view, flags = renderer(), _history_flags(request)
-        return _page(request, [view.current(p, history=flags) for p in view.active_people()])
+        leak, flags = faults.leak_sensitive_fields, frozenset(_history_flags(request))
+        return _page(request, memo.get(("current", leak, flags), lambda: current(leak, flags)))
 
     @api.get("/employees/{employee_id}")
     async def get_employee(employee_id: str, request: Request) -> Response:
@@ -297,8 +311,8 @@ def create_app(
 
     @api.get("/terminated-employees")
     async def list_terminated(request: Request) -> Response:
-        view = renderer()
-        return _page(request, [view.terminated(p) for p in view.terminated_people()])
+        leak = faults.leak_sensitive_fields
+        return _page(request, memo.get(("terminated", leak), lambda: terminated(leak)))
 
     @api.get("/terminated-employees/{employee_id}")
     async def get_terminated(employee_id: str) -> Response:

@@ -90,7 +90,7 @@ import hashlib
 import json
 import math
 import secrets
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from functools import partial
@@ -102,6 +102,7 @@ from fastapi import FastAPI, Request, Response
 
 from rostersync.sandbox.company import PersonStatus, SyntheticCompany, SyntheticPerson
 from rostersync.sandbox.faults import Fault, Faults
+from rostersync.sandbox.memo import CompanyMemo
 from rostersync.sandbox.vendor_app import VendorError, basic_ok, json_response, vendor_app
 
 __all__ = ["CREDENTIALS", "create_app"]
@@ -644,17 +645,32 @@ def _as_of(request: Element, today: date) -> date:
         ) from None
 
 
-def _workers(request: Element, view: _View, leak: bool) -> list[str]:
-    as_of = _as_of(request, view.company.today)
-    criteria = request.find(f"{{{WD}}}Request_Criteria")
-    exclude = (_text(criteria, f"{{{WD}}}Exclude_Inactive_Workers") or "").lower()
-    group = _response_group(request, leak)
+@dataclass(frozen=True, slots=True)
+class _WorkerQuery:
+    """What of a Get_Workers request decides its workers (every page shares them)."""
+
+    as_of: date
+    exclude_inactive: bool
+    group: _Group
+
+    @classmethod
+    def of(cls, request: Element, today: date, leak: bool) -> _WorkerQuery:
+        as_of = _as_of(request, today)
+        criteria = request.find(f"{{{WD}}}Request_Criteria")
+        exclude = (_text(criteria, f"{{{WD}}}Exclude_Inactive_Workers") or "").lower()
+        return cls(as_of, exclude in ("1", "true"), _response_group(request, leak))
+
+
+WorkerList = Callable[[_WorkerQuery], list[str]]
+
+
+def _workers(query: _WorkerQuery, view: _View) -> list[str]:
     items = []
     for person in view.people:
-        status_of = standing(person, as_of)
-        if status_of is None or (status_of.terminated and exclude in ("1", "true")):
+        status_of = standing(person, query.as_of)
+        if status_of is None or (status_of.terminated and query.exclude_inactive):
             continue
-        items.append(_worker(person, view, group, status_of))
+        items.append(_worker(person, view, query.group, status_of))
     return items
 
 
@@ -697,13 +713,16 @@ def _soap_request(body: bytes, expected_user: str, password: str) -> Element:
     return first
 
 
-def _soap_response(request: Element, version: str, view: _View, leak: bool) -> bytes:
+def _soap_response(
+    request: Element, version: str, view: _View, leak: bool, workers: WorkerList
+) -> bytes:
+    """The answer to one SOAP request; ``workers`` lists a Get_Workers query's workers."""
     operation = request.tag.removeprefix(f"{{{WD}}}").removesuffix("_Request")
     page, count = _paging(request)
     criteria = request.find(f"{{{WD}}}Request_Criteria")
     items: list[str]
     if operation == "Get_Workers":
-        items = _workers(request, view, leak)
+        items = workers(_WorkerQuery.of(request, view.company.today, leak))
     elif operation == "Get_Organizations":
         include_inactive = (_text(criteria, f"{{{WD}}}Include_Inactive") or "").lower()
         items = [
@@ -741,13 +760,21 @@ def create_app(
         compact_json=False,
     )
 
+    memo = CompanyMemo(company)
+
+    def view() -> _View:
+        return memo.get(("view",), lambda: _View.of(company))
+
+    def workers(query: _WorkerQuery) -> list[str]:
+        return memo.get(("workers", query), lambda: _workers(query, view()))
+
     @app.get("/ccx/service/customreport2/{tenant_name}/{owner}/{report}")
     async def raas(tenant_name: str, owner: str, report: str, request: Request) -> Response:  # noqa: ARG001 - any owner may share the report
         if not basic_ok(request, expected_basic):
             raise WorkdayError(401, "invalid username or password")
         if tenant_name != tenant:
             raise WorkdayError(404, "Tenant not found")
-        rows = _report(report, _View.of(company), faults.leak_sensitive_fields)
+        rows = _report(report, view(), faults.leak_sensitive_fields)
         if request.query_params.get("format", "").lower() == "json":
             return _json({"Report_Entry": rows})
         return Response(_report_xml(rows), media_type="text/xml; charset=UTF-8")
@@ -761,7 +788,7 @@ def create_app(
         try:
             soap_request = _soap_request(await request.body(), user, password)
             body = _soap_response(
-                soap_request, version[1:], _View.of(company), faults.leak_sensitive_fields
+                soap_request, version[1:], view(), faults.leak_sensitive_fields, workers
             )
         except SoapFault as fault:
             return _soap_fault(fault.code, fault.message)

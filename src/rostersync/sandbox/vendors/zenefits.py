@@ -56,13 +56,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import urlencode
 
 from fastapi import FastAPI, Request, Response
 
 from rostersync.sandbox.company import PersonStatus, SyntheticCompany, SyntheticPerson
 from rostersync.sandbox.faults import Faults
+from rostersync.sandbox.memo import CompanyMemo
 from rostersync.sandbox.vendor_app import VendorError, bearer_ok, vendor_app
 from rostersync.sandbox.vendor_app import json_response as _json
 
@@ -269,7 +270,22 @@ class _View:
 # --- paging ---------------------------------------------------------------------------------
 
 
-def _page(request: Request, items: list[dict[str, Any]], path: str) -> dict[str, Any]:
+class _Listed(NamedTuple):
+    """A list's items, and where each id first stands in it (cursors are object ids)."""
+
+    items: list[dict[str, Any]]
+    positions: Mapping[Any, int]
+
+
+def _listed(items: list[dict[str, Any]]) -> _Listed:
+    positions: dict[Any, int] = {}
+    for index, item in enumerate(items):
+        positions.setdefault(item["id"], index)
+    return _Listed(items, positions)
+
+
+def _page(request: Request, items: list[dict[str, Any]] | _Listed, path: str) -> dict[str, Any]:
+    items, positions = items if isinstance(items, _Listed) else _listed(items)
     params = request.query_params
     raw_limit = params.get("limit")
     try:
@@ -278,17 +294,16 @@ def _page(request: Request, items: list[dict[str, Any]], path: str) -> dict[str,
         raise ZenefitsError(400, "limit must be an integer") from None
     if not 1 <= limit <= MAX_LIMIT:
         raise ZenefitsError(400, f"limit must be between 1 and {MAX_LIMIT}")
-    ids = [item["id"] for item in items]
     after, before = params.get("starting_after"), params.get("ending_before")
     start, end = 0, len(items)
     if after is not None:
-        if after not in ids:
+        if after not in positions:
             raise ZenefitsError(400, "starting_after is not a valid object id")
-        start = ids.index(after) + 1
+        start = positions[after] + 1
     if before is not None:
-        if before not in ids:
+        if before not in positions:
             raise ZenefitsError(400, "ending_before is not a valid object id")
-        end = ids.index(before)
+        end = positions[before]
         start = max(start, end - limit)
     page = items[start : min(end, start + limit)]
     next_url = None
@@ -334,20 +349,41 @@ def create_app(
         "TriNet Zenefits emulator (rostersync sandbox)", company, faults, error_body=_error_body
     )
 
+    memo = CompanyMemo(company)
+
+    def view_at(base: str) -> _View:
+        return memo.get(("view", base), lambda: _View(company, base, company_id))
+
     def view(request: Request) -> _View:
         if not bearer_ok(request, token, exact=False):
             raise ZenefitsError(401)
-        return _View(company, str(request.base_url).rstrip("/"), company_id)
+        return view_at(str(request.base_url).rstrip("/"))
 
-    def people_list(request: Request, v: _View) -> list[dict[str, Any]]:
+    def render_people(
+        base: str, filters: tuple[tuple[str, str], ...], includes: frozenset[str], leak: bool
+    ) -> _Listed:
+        v = view_at(base)
         people = list(v.people.values())
-        for name, get in _PEOPLE_FILTERS.items():
-            wanted = request.query_params.get(name)
-            if wanted is not None:
-                people = [p for p in people if (get(p) or "") == wanted]
-        includes = _includes(request)
-        leak = faults.leak_sensitive_fields
-        return [v.person(p, includes, leak) for p in people]
+        for name, wanted in filters:
+            get = _PEOPLE_FILTERS[name]
+            people = [p for p in people if (get(p) or "") == wanted]
+        return _listed([v.person(p, includes, leak) for p in people])
+
+    def people_list(request: Request, v: _View) -> _Listed:
+        filters = tuple(
+            (name, wanted)
+            for name in _PEOPLE_FILTERS
+            if (wanted := request.query_params.get(name)) is not None
+        )
+        query = (v.base, filters, _includes(request), faults.leak_sensitive_fields)
+        return memo.get(("people", *query), lambda: render_people(*query))
+
+    def employment_list(v: _View, leak: bool) -> _Listed:
+        def render() -> _Listed:
+            fresh = view_at(v.base)
+            return _listed([fresh.employment(p, leak) for p in fresh.people.values()])
+
+        return memo.get(("employments", v.base, leak), render)
 
     @app.get("/core/me")
     async def me(request: Request) -> Response:
@@ -398,8 +434,7 @@ def create_app(
     @app.get("/core/employments")
     async def employments(request: Request) -> Response:
         v = view(request)
-        leak = faults.leak_sensitive_fields
-        items = [v.employment(p, leak) for p in v.people.values()]
+        items = employment_list(v, faults.leak_sensitive_fields)
         return _envelope(_page(request, items, "/core/employments"))
 
     @app.get("/core/people/{pid}/employments")
