@@ -32,6 +32,7 @@ MUTATIONS: dict[str, Callable[[SyntheticCompany], Any]] = {
     "rename": lambda c: c.rename(_someone(c), first_name="Renamed"),
     "remove": lambda c: c.remove(_someone(c)),
     "restore": lambda c: c.restore(c.remove(_someone(c))),
+    "today": lambda c: setattr(c, "today", TODAY + timedelta(days=1)),
 }
 
 

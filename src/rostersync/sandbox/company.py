@@ -283,8 +283,8 @@ class SyntheticCompany:
             raise ValueError("size must be at least 1")
         self.seed = seed
         self.size = size
-        self.today = today if today is not None else datetime.now(UTC).date()
         self._lock = threading.RLock()
+        self._today = today if today is not None else datetime.now(UTC).date()
         self._rng = Random(seed)
         self._used_ids: set[str] = set()
         self._used_emails: set[str] = set()
@@ -310,6 +310,19 @@ class SyntheticCompany:
         self._generate(size)
 
     # --- reads ----------------------------------------------------------------------------
+
+    @property
+    def today(self) -> date:
+        """The company's clock: statuses and the emulators' as-of dates are read against it."""
+        with self._lock:
+            return self._today
+
+    @today.setter
+    def today(self, day: date) -> None:
+        # Moving the clock changes what every emulator derives (statuses, as-of answers).
+        with self._lock:
+            self._version += 1
+            self._today = day
 
     @property
     def version(self) -> int:
