@@ -15,6 +15,7 @@ from rostersync.store import Store
 BOOKKEEPING = {"id", "tenant_id", "connection_id", "modified_at"}
 PEOPLE_EXTRA = {
     "work_email_index",
+    "fingerprint",  # a keyed digest of the row: no value can be read back from it
     "provisioned",
     "remote_was_deleted",
     "account_id",

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from itertools import chain
@@ -291,9 +291,12 @@ def apply_plan(
     the_plan: Plan,
     org: tuple[dict[str, Group], dict[str, Location]] | None,
     at: datetime,
+    unchanged: Iterable[Employee] = (),
 ) -> None:
-    """Write the plan: the new state, its actions and their events, in the caller's transaction."""
+    """Write the plan: the new state, its actions and their events, in the caller's transaction;
+    `unchanged` people (the plan leaves their rows alone) get their fingerprints refreshed."""
     people.save_people(session, store.keyring, connection, the_plan.next_state.values(), at)
+    people.refresh_fingerprints(session, store.keyring, connection, unchanged)
     if org is not None:
         people.replace_org(session, connection, org[0], org[1], at)
     actions = [planned.action for planned in the_plan.actions]
@@ -326,7 +329,7 @@ def _apply(
         connection = connections.get_connection(session, connection_id, tenant_id=None)
         run: SyncRun = runs.get_run(session, run_id, tenant_id=None)
         policy = Policy.model_validate(connection.policy or {})
-        previous = people.load_state(session, store.keyring, connection)
+        previous = people.load_state(session, store.keyring, connection, reading=complete.employees)
         inputs = Inputs(
             connection_id=connection.id,
             today=today,
@@ -413,7 +416,12 @@ def _apply(
                 coverage=covered,
                 field_warnings=tuple(gaps),
             )
-        apply_plan(session, store, connection, run, the_plan, org, at)
+        stale = (
+            complete.employees[rid]
+            for rid in previous.stale_fingerprints
+            if rid not in the_plan.next_state
+        )
+        apply_plan(session, store, connection, run, the_plan, org, at, stale)
         runs.finish_run(run, status=RunStatus.SUCCEEDED, at=at, counts=counts, report=details)
     log.info("sync %s of %s succeeded: %s", run_id, connection_id, counts)
     return SyncReport(

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict
-
+from rostersync.model.frozen import FrozenRecord
 from rostersync.model.people import EmploymentStatus
 
 
@@ -39,14 +38,12 @@ EVENT_TYPES: tuple[str, ...] = (
 """Every event type a destination can receive (and filter on)."""
 
 
-class Action(BaseModel):
+class Action(FrozenRecord):
     """One planned action for one person, with why it was planned.
 
     Holds ids and field names only, never personal values, so it can be stored, logged and
     shown in a run report as it is.
     """
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
 
     id: str
     """Stable: the same change planned twice gets the same id (idempotency key downstream)."""

@@ -5,8 +5,9 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
+from rostersync.model.frozen import FrozenRecord
 from rostersync.model.text import Name, RemoteId
 
 
@@ -18,18 +19,14 @@ class GroupType(StrEnum):
     GROUP = "GROUP"
 
 
-class Group(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
+class Group(FrozenRecord):
     type: Literal["group"] = "group"
     remote_id: RemoteId
     group_type: GroupType
     name: Name
 
 
-class Location(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
+class Location(FrozenRecord):
     type: Literal["location"] = "location"
     remote_id: RemoteId
     country: str | None = Field(default=None, pattern=r"^[A-Z]{2}$")

@@ -6,8 +6,9 @@ from datetime import date
 from enum import StrEnum
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
+from rostersync.model.frozen import FrozenRecord
 from rostersync.model.text import Email, Name, RemoteId
 
 
@@ -20,10 +21,8 @@ class EmploymentStatus(StrEnum):
     TERMINATED = "TERMINATED"
 
 
-class Employee(BaseModel):
+class Employee(FrozenRecord):
     """One person as rostersync keeps them: the allowlisted fields and nothing else."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
 
     type: Literal["employee"] = "employee"
     remote_id: RemoteId

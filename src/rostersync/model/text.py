@@ -7,6 +7,7 @@ maps (or the store loads) holds no control character and stays within these leng
 from __future__ import annotations
 
 import re
+import sys
 from typing import Annotated
 
 from pydantic import AfterValidator, Field
@@ -54,7 +55,9 @@ def _check_id(value: str) -> str:
     # An id is identity: cleaning or cutting one could make two people one, so refuse it.
     if _ANY_CONTROL.search(value):
         raise ValueError("an id must not contain control characters")
-    return value
+    # Group, location and manager ids repeat across a company: one string each, not one per
+    # person who names it.
+    return sys.intern(value)
 
 
 Name = Annotated[str, AfterValidator(clean_name)]

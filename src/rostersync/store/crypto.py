@@ -58,6 +58,9 @@ class Keyring:
         self._index_keys = {
             v: _derive(k, b"rostersync blind index") for v, k in master_keys.items()
         }
+        self._fingerprint_key = _derive(
+            master_keys[max(master_keys)], b"rostersync record fingerprint"
+        )
         self.current_version = max(master_keys)
 
     def __repr__(self) -> str:
@@ -107,6 +110,15 @@ class Keyring:
             self._index_keys[self.current_version], normalise_email(value).encode(), hashlib.sha256
         )
         return digest.hexdigest()
+
+    def fingerprint(self, canonical: str) -> str:
+        """A keyed digest (HMAC-SHA256, current key version) of a record's canonical form:
+        equal fingerprints mean equal records, so a re-sync compares people without decrypting
+        them, and the digest says nothing about the values to anyone without the key. A
+        fingerprint made under an older key version differs, which costs a decryption, never a
+        wrong answer."""
+        digest = hmac.new(self._fingerprint_key, canonical.encode(), hashlib.sha256)
+        return f"v{self.current_version}.{digest.hexdigest()}"
 
     @classmethod
     def parse(cls, setting: str) -> Keyring:

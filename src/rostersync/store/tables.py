@@ -118,6 +118,8 @@ class Person(Base):
     last_name: Mapped[str] = mapped_column(Text)
     work_email: Mapped[str | None] = mapped_column(Text)
     work_email_index: Mapped[str | None] = mapped_column(String(64))
+    fingerprint: Mapped[str | None] = mapped_column(String(80))
+    """Keyring.fingerprint of the stored employee: a re-sync decrypts only who differs."""
     employment_status: Mapped[str] = mapped_column(String(16))
     group_ids: Mapped[list[str]]
     manager_remote_id: Mapped[str | None] = mapped_column(String(200))

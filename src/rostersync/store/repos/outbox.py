@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from rostersync.model import DeliveryStatus
 from rostersync.store.crypto import Keyring
+from rostersync.store.repos.batches import batched
 from rostersync.store.tables import Destination, OutboxEntry
 
 _CIPHER_CONTEXT = "outbox.payload"
@@ -44,17 +45,6 @@ _CHUNK = 500
 """Events per round trip: one SELECT of the ids already stored, one multi-row INSERT."""
 
 
-def _chunks(events: Iterable[NewEvent]) -> Iterator[list[NewEvent]]:
-    chunk: list[NewEvent] = []
-    for event in events:
-        chunk.append(event)
-        if len(chunk) == _CHUNK:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk
-
-
 def enqueue_many(
     session: Session,
     keyring: Keyring,
@@ -68,7 +58,7 @@ def enqueue_many(
     added = 0
     if not destinations:
         return added
-    for chunk in _chunks(events):
+    for chunk in batched(events, _CHUNK):
         wanted = [(entry_id(e.event_id, d.id), e, d) for e in chunk for d in destinations]
         ids = [message_id for message_id, _, _ in wanted]
         stored = set(session.scalars(select(OutboxEntry.id).where(OutboxEntry.id.in_(ids))))

@@ -6,12 +6,12 @@ code only ever sees model objects.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Iterator, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import ColumnElement, delete, insert, select, update
+from sqlalchemy import ColumnElement, Row, bindparam, delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from rostersync.model import (
@@ -24,7 +24,9 @@ from rostersync.model import (
     StoredPerson,
 )
 from rostersync.store.crypto import Keyring
-from rostersync.store.tables import Connection, OrgGroup, Person, WorkLocation
+from rostersync.store.repos.batches import BATCH as _BATCH
+from rostersync.store.repos.batches import batched
+from rostersync.store.tables import Base, Connection, OrgGroup, Person, WorkLocation
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,13 +34,16 @@ class StoredState:
     people: dict[str, StoredPerson]
     groups: dict[str, Group]
     locations: dict[str, Location]
+    stale_fingerprints: tuple[str, ...] = ()
+    """People found equal to their read record only by decrypting them (a row from before
+    fingerprints, or one made under an older key version): `refresh_fingerprints` them."""
 
 
 def _context(column: str) -> str:
     return f"people.{column}"
 
 
-def _decrypt_employee(keyring: Keyring, row: Person) -> Employee:
+def _decrypt_employee(keyring: Keyring, row: Person | Row[Any]) -> Employee:
     return Employee(
         remote_id=row.remote_id,
         first_name=keyring.decrypt(row.first_name, context=_context("first_name")),
@@ -65,10 +70,36 @@ def _location(row: WorkLocation) -> Location:
     return Location(remote_id=row.remote_id, country=row.country)
 
 
-def load_state(session: Session, keyring: Keyring, connection: Connection) -> StoredState:
-    people = {
-        row.remote_id: StoredPerson(
-            _decrypt_employee(keyring, row),
+def fingerprint(keyring: Keyring, employee: Employee) -> str:
+    return keyring.fingerprint(employee.model_dump_json())
+
+
+def load_state(
+    session: Session,
+    keyring: Keyring,
+    connection: Connection,
+    *,
+    reading: Mapping[str, Employee] | None = None,
+) -> StoredState:
+    """The connection's stored state. Given the read it will be compared with, a person whose
+    stored fingerprint is their read record's is that record, and is not decrypted: an
+    unchanged re-sync decrypts no one and holds each person once."""
+    people: dict[str, StoredPerson] = {}
+    stale: list[str] = []
+    # Columns, not entities: a row object per person would cost more than the comparison.
+    rows = select(*Base.metadata.tables[Person.__tablename__].c).where(
+        Person.connection_id == connection.id
+    )
+    for row in session.execute(rows.execution_options(yield_per=_BATCH)):
+        read = None if reading is None else reading.get(row.remote_id)
+        if read is not None and row.fingerprint == fingerprint(keyring, read):
+            employee = read
+        else:
+            employee = _decrypt_employee(keyring, row)
+            if read is not None and employee == read:
+                stale.append(row.remote_id)
+        people[row.remote_id] = StoredPerson(
+            employee,
             row.provisioned,
             row.remote_was_deleted,
             row.account_id,
@@ -77,8 +108,6 @@ def load_state(session: Session, keyring: Keyring, connection: Connection) -> St
             row.access_seq,
             row.missing_since,
         )
-        for row in session.scalars(select(Person).where(Person.connection_id == connection.id))
-    }
     groups = {
         row.remote_id: _group(row)
         for row in session.scalars(select(OrgGroup).where(OrgGroup.connection_id == connection.id))
@@ -89,7 +118,30 @@ def load_state(session: Session, keyring: Keyring, connection: Connection) -> St
             select(WorkLocation).where(WorkLocation.connection_id == connection.id)
         )
     }
-    return StoredState(people, groups, locations)
+    return StoredState(people, groups, locations, tuple(stale))
+
+
+def refresh_fingerprints(
+    session: Session, keyring: Keyring, connection: Connection, employees: Iterable[Employee]
+) -> None:
+    """Store the fingerprints of people whose rows are otherwise unchanged."""
+    table = Base.metadata.tables[Person.__tablename__]
+    statement = (
+        update(table)
+        .where(table.c.connection_id == bindparam("b_connection"))
+        .where(table.c.remote_id == bindparam("b_remote_id"))
+        .values(fingerprint=bindparam("b_fingerprint"))
+    )
+    for batch in batched(employees):
+        rows = [
+            {
+                "b_connection": connection.id,
+                "b_remote_id": employee.remote_id,
+                "b_fingerprint": fingerprint(keyring, employee),
+            }
+            for employee in batch
+        ]
+        session.execute(statement, rows)
 
 
 def save_people(
@@ -99,36 +151,35 @@ def save_people(
     people: Iterable[StoredPerson],
     at: datetime,
 ) -> None:
-    """Write these people's rows (the plan holds only those that change), in bulk: row ids are
-    looked up without loading a row, new people are inserted and the others updated."""
-    query = select(Person.remote_id, Person.id).where(Person.connection_id == connection.id)
-    ids: dict[str, int] = dict(session.execute(query).all())
-    inserts: list[dict[str, Any]] = []
-    updates: list[dict[str, Any]] = []
-    for person in people:
-        values = _row_values(keyring, person, at)
-        row_id = ids.get(person.employee.remote_id)
-        if row_id is None:
-            values |= {"tenant_id": connection.tenant_id, "connection_id": connection.id}
-            inserts.append(values | {"remote_id": person.employee.remote_id})
-        else:
-            updates.append(values | {"id": row_id})
-    for batch in _batches(inserts):
-        session.execute(insert(Person), batch)
-    for batch in _batches(updates):
-        session.execute(update(Person), batch)
-    if updates:
+    """Write these people's rows (the plan holds only those that change), a batch at a time so
+    no more than one batch of encrypted values is held: each batch's row ids are looked up
+    without loading a row, new people are inserted and the others updated."""
+    updated = False
+    for batch in batched(people):
+        query = select(Person.remote_id, Person.id).where(
+            Person.connection_id == connection.id,
+            Person.remote_id.in_([person.employee.remote_id for person in batch]),
+        )
+        ids: dict[str, int] = dict(session.execute(query).all())
+        inserts: list[dict[str, Any]] = []
+        updates: list[dict[str, Any]] = []
+        for person in batch:
+            values = _row_values(keyring, person, at)
+            row_id = ids.get(person.employee.remote_id)
+            if row_id is None:
+                values |= {"tenant_id": connection.tenant_id, "connection_id": connection.id}
+                inserts.append(values | {"remote_id": person.employee.remote_id})
+            else:
+                updates.append(values | {"id": row_id})
+        if inserts:
+            session.execute(insert(Person), inserts)
+        if updates:
+            session.execute(update(Person), updates)
+            updated = True
+    if updated:
         # A bulk update leaves rows this session loaded earlier as they were: read them again.
         for loaded in [o for o in session.identity_map.values() if isinstance(o, Person)]:
             session.expire(loaded)
-
-
-_BATCH = 1000
-
-
-def _batches(rows: list[dict[str, Any]]) -> Iterator[list[dict[str, Any]]]:
-    for start in range(0, len(rows), _BATCH):
-        yield rows[start : start + _BATCH]
 
 
 def _row_values(keyring: Keyring, person: StoredPerson, at: datetime) -> dict[str, Any]:
@@ -141,6 +192,7 @@ def _row_values(keyring: Keyring, person: StoredPerson, at: datetime) -> dict[st
         if email is None
         else keyring.encrypt(email, context=_context("work_email")),
         "work_email_index": None if email is None else keyring.blind_index(email),
+        "fingerprint": fingerprint(keyring, employee),
         "employment_status": employee.employment_status.value,
         "group_ids": list(employee.group_ids),
         "manager_remote_id": employee.manager_remote_id,
