@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import sys
 from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
@@ -48,7 +49,7 @@ from rostersync.model import (
 NO_ACCOUNTS = AccountIndex({}, {})
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class PlannedAction:
     action: Action
     employee: Employee
@@ -179,7 +180,8 @@ class _Planner:
             kind=kind,
             remote_id=employee.remote_id,
             rule=rule,
-            cause=cause,
+            # A first sync plans one action per person and most share a cause: one string.
+            cause=sys.intern(cause),
             changed_fields=changed,
             from_status=before.employee.employment_status if before else None,
             to_status=employee.employment_status,
