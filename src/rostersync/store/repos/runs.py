@@ -51,13 +51,15 @@ def finish_run(
 
 
 def known_action_ids(session: Session, connection: Connection, ids: Iterable[str]) -> set[str]:
-    wanted = list(ids)
-    if not wanted:
-        return set()
-    query = select(ActionRow.id).where(
-        ActionRow.connection_id == connection.id, ActionRow.id.in_(wanted)
-    )
-    return set(session.scalars(query))
+    """Those of `ids` already recorded, asked a batch at a time: one IN list of a first
+    sync's 100k ids would cost more memory to compile than the actions themselves."""
+    known: set[str] = set()
+    for batch in batched(ids):
+        query = select(ActionRow.id).where(
+            ActionRow.connection_id == connection.id, ActionRow.id.in_(batch)
+        )
+        known.update(session.scalars(query))
+    return known
 
 
 def record_actions(session: Session, run: SyncRun, actions: Iterable[Action]) -> None:
