@@ -263,7 +263,21 @@ def iter_json_items(
     def located(events: Iterator[tuple[str, Any]]) -> Iterator[tuple[str, str, Any]]:
         nonlocal found
         path: list[str] = []
+        # Containers open within the current record: ijson.items takes every event of a
+        # record it has started, whatever its prefix, so there only depth is counted (most
+        # of a body's events are there).
+        inside = 0
+        ceiling = MAX_DEPTH - len(item)
         for event, value in events:
+            if inside:
+                if event in _OPENS:
+                    inside += 1
+                    if inside > ceiling:
+                        raise too_deep(vendor, endpoint)
+                elif event in _CLOSES:
+                    inside -= 1
+                yield _ELSEWHERE, event, value
+                continue
             at_item = False
             if event == "map_key":
                 path[-1] = value
@@ -272,11 +286,14 @@ def iter_json_items(
             else:
                 at_item = len(path) == len(item) and path == item
                 if event in _OPENS:
-                    if event == "start_array" and path == target:
-                        found = True
-                    path.append(_ITEM if event == "start_array" else _ELSEWHERE)
-                    if len(path) > MAX_DEPTH:
-                        raise too_deep(vendor, endpoint)
+                    if at_item:
+                        inside = 1
+                    else:
+                        if event == "start_array" and path == target:
+                            found = True
+                        path.append(_ITEM if event == "start_array" else _ELSEWHERE)
+                        if len(path) > MAX_DEPTH:
+                            raise too_deep(vendor, endpoint)
             yield (_ITEM if at_item else _ELSEWHERE), event, value
 
     chunks = capped(
