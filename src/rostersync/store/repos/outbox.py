@@ -15,12 +15,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from rostersync.model import DeliveryStatus
 from rostersync.store.crypto import Keyring
-from rostersync.store.repos.batches import batched
+from rostersync.store.repos.batches import batched, insert_rows
 from rostersync.store.tables import Destination, OutboxEntry
 
 _CIPHER_CONTEXT = "outbox.payload"
@@ -81,9 +81,7 @@ def enqueue_many(
                     "created_at": at,
                 }
             )
-        if rows:
-            session.execute(insert(OutboxEntry), rows)
-            added += len(rows)
+        added += insert_rows(session, OutboxEntry, rows)
     return added
 
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import ColumnElement, Row, bindparam, delete, insert, select, update
+from sqlalchemy import ColumnElement, Row, bindparam, delete, select, update
 from sqlalchemy.orm import Session
 
 from rostersync.model import (
@@ -25,7 +25,7 @@ from rostersync.model import (
 )
 from rostersync.store.crypto import Keyring
 from rostersync.store.repos.batches import BATCH as _BATCH
-from rostersync.store.repos.batches import batched
+from rostersync.store.repos.batches import batched, insert_rows
 from rostersync.store.tables import Base, Connection, OrgGroup, Person, WorkLocation
 
 
@@ -171,8 +171,7 @@ def save_people(
                 inserts.append(values | {"remote_id": person.employee.remote_id})
             else:
                 updates.append(values | {"id": row_id})
-        if inserts:
-            session.execute(insert(Person), inserts)
+        insert_rows(session, Person, inserts)
         if updates:
             session.execute(update(Person), updates)
             updated = True

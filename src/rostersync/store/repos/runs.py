@@ -7,12 +7,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, func, insert, select, update
+from sqlalchemy import CursorResult, func, select, update
 from sqlalchemy.orm import Session
 
 from rostersync.model import Action, RunStatus
 from rostersync.store.errors import NotFound
-from rostersync.store.repos.batches import batched
+from rostersync.store.repos.batches import batched, insert_rows
 from rostersync.store.tables import Action as ActionRow
 from rostersync.store.tables import Connection, SyncRun, new_id
 
@@ -63,25 +63,24 @@ def known_action_ids(session: Session, connection: Connection, ids: Iterable[str
 
 
 def record_actions(session: Session, run: SyncRun, actions: Iterable[Action]) -> None:
-    for batch in batched(actions):
-        rows = [
-            {
-                "id": action.id,
-                "tenant_id": run.tenant_id,
-                "connection_id": run.connection_id,
-                "run_id": run.id,
-                "kind": action.kind.value,
-                "remote_id": action.remote_id,
-                "rule": action.rule,
-                "changed_fields": list(action.changed_fields),
-                "from_status": action.from_status.value if action.from_status else None,
-                "to_status": action.to_status.value if action.to_status else None,
-                "account_id": action.account_id,
-                "cause": action.cause,
-            }
-            for action in batch
-        ]
-        session.execute(insert(ActionRow), rows)
+    rows = (
+        {
+            "id": action.id,
+            "tenant_id": run.tenant_id,
+            "connection_id": run.connection_id,
+            "run_id": run.id,
+            "kind": action.kind.value,
+            "remote_id": action.remote_id,
+            "rule": action.rule,
+            "changed_fields": list(action.changed_fields),
+            "from_status": action.from_status.value if action.from_status else None,
+            "to_status": action.to_status.value if action.to_status else None,
+            "account_id": action.account_id,
+            "cause": action.cause,
+        }
+        for action in actions
+    )
+    insert_rows(session, ActionRow, rows)
 
 
 def get_run(session: Session, run_id: str, *, tenant_id: str | None) -> SyncRun:
