@@ -45,6 +45,8 @@ RETRY_SCHEDULE = tuple(
 )
 """After the n-th failed attempt wait RETRY_SCHEDULE[n-1] (about three days in all)."""
 LEASE = timedelta(minutes=2)
+"""How long a claimed entry may wait in its lane before being sent; the lease itself is this
+plus the longest one request may take."""
 DELIVERED, RETRYING, FAILED, SKIPPED = "delivered", "retrying", "failed", "skipped"
 
 WORKERS = 16
@@ -52,13 +54,17 @@ WORKERS = 16
 CONNECTIONS = 8
 """Requests in flight to one webhook receiver: its keep-alive pool. SCIM servers get one, since
 a SCIM round keeps state (discovery, managers to link later) and some servers serialise."""
-CLAIM_BATCH = 500
-"""Entries one claim transaction leases; a lane holding this many is left out of the next."""
+CLAIM_BATCH = 1000
+"""Entries one claim transaction leases; a lane holding this many is left out of the next. A
+claim costs about the same whatever it finds (it reads every due entry), so claims are big,
+and a lane is refilled once it has sent half of it."""
 RECORD_BATCH = 200
 """Outcomes one record transaction writes."""
 TICK = 0.2
-"""Seconds between claims and records while requests are in flight: a person's next entry is
-claimable only once the previous outcome is recorded, and new destinations may be due."""
+"""Seconds between records while requests are in flight: a person's next entry is claimable
+only once the previous outcome is recorded."""
+CLAIM_TICK = 1.0
+"""Seconds between claims while every lane is stocked: other destinations may have come due."""
 
 
 def utcnow() -> datetime:
@@ -116,6 +122,8 @@ class _Lane:
     queue: deque[_Claim] = field(default_factory=deque)
     in_flight: int = 0
     enabled: bool = True
+    exhausted: bool = False
+    """The last claim found nothing more for it; a record of its own may change that."""
 
     @property
     def load(self) -> int:
@@ -153,13 +161,14 @@ class _Drain:
         self._allow_loopback = allow_loopback
         self._clock = clock
         self._timeout = timeout
+        # Connect, write and read each have `timeout`: a request started by the lane's
+        # deadline ends before its lease does, so no other worker sends it meanwhile.
+        self._request_time = timedelta(seconds=3 * timeout)
         self._lanes: dict[str, _Lane] = {}
         self._running: dict[Future[_Done], _Lane] = {}
         self._finished: list[_Done] = []
         self._tally = {DELIVERED: 0, RETRYING: 0, FAILED: 0, SKIPPED: 0}
         self._claimed = 0
-        self._dry = False
-        """The last claim found less than it asked for: wait for a record or a tick."""
         self._last_claim = self._last_record = time.monotonic()
         self._scope = ExitStack()
         self._pool = ThreadPoolExecutor(WORKERS, thread_name_prefix="rostersync-deliver")
@@ -202,11 +211,9 @@ class _Drain:
     def _should_claim(self, limit: int | None) -> bool:
         if self._left(limit) == 0:
             return False
-        if self._since(self._last_claim) >= TICK:
+        if self._since(self._last_claim) >= CLAIM_TICK:
             return True
-        if self._dry:
-            return False
-        return any(lane.load < CLAIM_BATCH // 2 for lane in self._lanes.values())
+        return any(_wants_more(lane) for lane in self._lanes.values())
 
     def _claim(self, limit: int | None) -> int:
         wanted = min(CLAIM_BATCH, self._left(limit))
@@ -216,19 +223,22 @@ class _Drain:
                 session,
                 self._store.keyring,
                 now=self._clock(),
-                lease=LEASE,
+                lease=LEASE + self._request_time,
                 limit=wanted,
                 skip_destinations=full,
             )
             for entry in claimed:
                 if entry.destination_id not in self._lanes:
                     self._lanes[entry.destination_id] = self._open_lane(session, entry)
-        # Leave time for a full request (connect, write, read) before the lease runs out.
-        send_by = time.monotonic() + LEASE.total_seconds() - 3 * self._timeout
+        send_by = time.monotonic() + LEASE.total_seconds()
+        for lane in self._lanes.values():
+            # Below half and given nothing: no more is due for it until it records something.
+            lane.exhausted = lane.exhausted or lane.load < CLAIM_BATCH // 2
         for entry in claimed:
-            self._lanes[entry.destination_id].queue.append(_Claim(entry, send_by))
+            lane = self._lanes[entry.destination_id]
+            lane.queue.append(_Claim(entry, send_by))
+            lane.exhausted = False
         self._claimed += len(claimed)
-        self._dry = len(claimed) < wanted
         self._last_claim = time.monotonic()
         return len(claimed)
 
@@ -374,13 +384,17 @@ class _Drain:
                 session.execute(insert(DeliveryAttempt), attempts_log)
             for destination_id, reason in disabled.items():
                 _disable(session, destination_id, self._clock(), reason)
-        if batch:
-            self._dry = False
+        for done in batch:
+            done.lane.exhausted = False
         self._last_record = time.monotonic()
 
     @staticmethod
     def _since(mark: float) -> float:
         return time.monotonic() - mark
+
+
+def _wants_more(lane: _Lane) -> bool:
+    return lane.load < CLAIM_BATCH // 2 and not lane.exhausted
 
 
 def _takes(destination: Destination, event_type: str) -> bool:
