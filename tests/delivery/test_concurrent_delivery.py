@@ -19,6 +19,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from rostersync.delivery import deliver_due
+from rostersync.delivery.worker import CONNECTIONS, WORKERS
 from rostersync.model import DeliveryStatus
 from rostersync.sandbox import ServerThread
 from rostersync.services import deliveries
@@ -180,24 +181,29 @@ def test_an_entry_another_worker_holds_still_keeps_its_persons_next_one_back(
 
 @dataclass
 class Stalling:
-    """A receiver that holds every request until the healthy one has had all its events."""
+    """Receivers that hold every request until the healthy one has had all its events."""
 
     healthy_done: threading.Event = field(default_factory=threading.Event)
     answered_after_healthy: list[bool] = field(default_factory=list)
 
     async def handle(self, request: Request) -> Response:
         await request.body()
-        finished = await asyncio.to_thread(self.healthy_done.wait, 5.0)
-        self.answered_after_healthy.append(finished)
+        for _ in range(500):  # at most 5 s
+            if self.healthy_done.is_set():
+                break
+            await asyncio.sleep(0.01)
+        self.answered_after_healthy.append(self.healthy_done.is_set())
         return Response(status_code=503)
 
 
-def test_a_stalling_destination_holds_no_other_and_its_retries_keep_their_schedule(
+def test_stalling_destinations_hold_no_other_and_their_retries_keep_their_schedule(
     store: Store,
 ) -> None:
     healthy = Arrivals()
     stalling = Stalling()
-    events = 30
+    events, stalled_destinations, stalled_events = 30, 5, CONNECTIONS
+    # More stalled requests than the pool has threads, were each destination sent its fill.
+    assert stalled_destinations * stalled_events > WORKERS
 
     async def healthy_handle(request: Request) -> Response:
         response = await healthy.handle(request)
@@ -215,23 +221,25 @@ def test_a_stalling_destination_holds_no_other_and_its_retries_keep_their_schedu
         clock = Clock()
         with transaction(store.sessions) as session:
             tenant = tenants.create_tenant(session, "Acme")
-            # The stalling destination's events come first in the outbox.
-            for path, prefix in (("/stalls", "s"), ("/hook", "p")):
+            # The stalling destinations' events come first in the outbox.
+            targets = [("/stalls", f"s{d}", stalled_events) for d in range(stalled_destinations)]
+            for path, prefix, count in [*targets, ("/hook", "p", events)]:
                 destination, _ = destinations.create_webhook(
                     session, store.keyring, tenant_id=tenant.id, url=f"{server.base_url}{path}"
                 )
                 batch = [
-                    outbox.NewEvent(f"{prefix}{n}-1", "user.update", f"c:{n}", _payload(f"p{n}-1"))
-                    for n in range(events if prefix == "p" else 4)
+                    outbox.NewEvent(f"{prefix}-{n}", "user.update", f"c:{n}", _payload(f"p{n}-1"))
+                    for n in range(count)
                 ]
                 outbox.enqueue_many(session, store.keyring, [destination], batch, at=clock.now)
         result = deliver_due(store, allow_loopback=True, clock=clock, limit=None, timeout=10)
-    assert (result.delivered, result.retrying) == (events, 4)
-    assert stalling.answered_after_healthy == [True] * 4
+    stalled = stalled_destinations * stalled_events
+    assert (result.delivered, result.retrying) == (events, stalled)
+    assert stalling.answered_after_healthy == [True] * stalled
     with transaction(store.sessions) as session:
         waiting = session.scalars(
             select(OutboxEntry).where(OutboxEntry.status == DeliveryStatus.PENDING)
         ).all()
-    assert len(waiting) == 4
+    assert len(waiting) == stalled
     # The first retry of the schedule is 5 s away, jittered by a tenth.
     assert all(entry.next_attempt_at >= clock.now + timedelta(seconds=4.5) for entry in waiting)

@@ -49,8 +49,9 @@ LEASE = timedelta(minutes=2)
 plus the longest one request may take."""
 DELIVERED, RETRYING, FAILED, SKIPPED = "delivered", "retrying", "failed", "skipped"
 
-WORKERS = 16
-"""Requests in flight at once, all destinations together."""
+WORKERS = 32
+"""Requests in flight at once, all destinations together. A destination that has not yet
+answered well has one, so many must be failing at once before a healthy one waits."""
 CONNECTIONS = 8
 """Requests in flight to one webhook receiver: its keep-alive pool. SCIM servers get one, since
 a SCIM round keeps state (discovery, managers to link later) and some servers serialise."""
@@ -122,12 +123,19 @@ class _Lane:
     queue: deque[_Claim] = field(default_factory=deque)
     in_flight: int = 0
     enabled: bool = True
+    healthy: bool = False
+    """Its last request was delivered. Until then (a new lane, or a receiver that fails or
+    times out) one request at a time: a receiver that is down holds one thread of the pool."""
     exhausted: bool = False
     """The last claim found nothing more for it; a record of its own may change that."""
 
     @property
     def load(self) -> int:
         return len(self.queue) + self.in_flight
+
+    @property
+    def has_room(self) -> bool:
+        return self.in_flight < (self.connections if self.healthy else 1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -281,7 +289,7 @@ class _Drain:
 
     def _dispatch(self) -> None:
         for lane in self._lanes.values():
-            while lane.queue and lane.in_flight < lane.connections:
+            while lane.queue and lane.has_room:
                 claim = lane.queue.popleft()
                 if not lane.enabled:
                     self._finished.append(_Done(claim.entry, lane, _DISABLED, self._clock()))
@@ -308,8 +316,10 @@ class _Drain:
             lane = self._running.pop(future)
             lane.in_flight -= 1
             result = future.result()
-            if result.outcome is not None and result.outcome.gone:
-                lane.enabled = False  # what is still queued for it is not sent
+            if result.outcome is not None:
+                lane.healthy = result.outcome.delivered
+                if result.outcome.gone:
+                    lane.enabled = False  # what is still queued for it is not sent
             self._finished.append(result)
 
     # --- recording ----------------------------------------------------------------------
