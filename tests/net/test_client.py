@@ -343,3 +343,21 @@ def test_policy_backoff_is_capped_and_jittered() -> None:
     assert all(30 <= policy.backoff(20) <= 60 for _ in range(50))
     with pytest.raises(ValueError, match="max_attempts"):
         RetryPolicy(max_attempts=0)
+
+
+def test_a_client_judges_an_origin_once_and_every_new_connection_again(
+    server: LoopbackServer,
+) -> None:
+    port = server.base_url.rsplit(":", 1)[1]
+    server.script("/people", Reply(200))
+    lookups: list[str] = []
+
+    def resolver(host: str, port: int) -> list[str]:
+        lookups.append(host)
+        return ["127.0.0.1"]
+
+    with build_client(HostGuard(allow_loopback=True, resolver=resolver)) as client:
+        for _ in range(3):
+            send(client, client.build_request("GET", f"http://vendor.test:{port}/people"))
+    # One lookup for the origin's check, then one per connection: this server closes each.
+    assert lookups == ["vendor.test"] * (1 + 3)

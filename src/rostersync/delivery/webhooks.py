@@ -33,20 +33,31 @@ class Outcome:
     """The receiver refused the request itself (e.g. SCIM 400): a retry gets the same answer."""
 
 
+class Signer:
+    """An endpoint's secrets, decoded once for the many events of a round."""
+
+    def __init__(self, secrets: Sequence[str]) -> None:
+        self._webhooks = [Webhook(secret) for secret in secrets]
+
+    def headers(self, message_id: str, at: datetime, body: str) -> dict[str, str]:
+        """One `v1,` signature per secret, space-separated: during a rotation both verify."""
+        signatures = " ".join(w.sign(message_id, at, body) for w in self._webhooks)
+        return {
+            "webhook-id": message_id,
+            "webhook-timestamp": str(int(at.timestamp())),
+            "webhook-signature": signatures,
+            "content-type": "application/json",
+        }
+
+
 def signed_headers(
     secrets: Sequence[str], message_id: str, at: datetime, body: str
 ) -> dict[str, str]:
-    """One `v1,` signature per secret, space-separated: during a rotation both verify."""
-    return {
-        "webhook-id": message_id,
-        "webhook-timestamp": str(int(at.timestamp())),
-        "webhook-signature": " ".join(Webhook(s).sign(message_id, at, body) for s in secrets),
-        "content-type": "application/json",
-    }
+    return Signer(secrets).headers(message_id, at, body)
 
 
 def webhook_client(*, allow_loopback: bool, timeout: float = 15.0) -> Client:
-    """One client per delivery round: connections to a receiver are reused across events."""
+    """One client per destination and round: its connections are reused across events."""
     return build_client(HostGuard(allow_loopback=allow_loopback), timeout=timeout)
 
 
@@ -54,7 +65,7 @@ def post(
     client: Client,
     url: str,
     *,
-    secrets: Sequence[str],
+    signer: Signer,
     message_id: str,
     body: str,
     sleep: Callable[[float], None] = time.sleep,
@@ -62,7 +73,7 @@ def post(
     # Signed at the moment of sending: receivers reject timestamps more than minutes away.
     at = datetime.now(UTC)
     request = client.build_request(
-        "POST", url, content=body.encode(), headers=signed_headers(secrets, message_id, at, body)
+        "POST", url, content=body.encode(), headers=signer.headers(message_id, at, body)
     )
     try:
         response = send(client, request, policy=_NO_RETRY, sleep=sleep)

@@ -1,9 +1,18 @@
-"""Drain the outbox once: claim due entries, send each to its webhook or SCIM server, record
-the outcome and the attempt (status and timing, never the body).
+"""Drain the outbox: claim due entries in batches, send them concurrently, record the
+outcomes in batches, until nothing is due or a limit is reached.
 
-Claim, send and record are three steps in three transactions on purpose: a worker that dies
-after sending but before recording leaves the entry leased; when the lease expires it is sent
+Claim, send and record stay separate transactions on purpose: a worker that dies after
+sending but before recording leaves the entries leased; when the lease expires they are sent
 again with the same webhook-id, which receivers use to drop the duplicate (at-least-once).
+
+Threads, not asyncio: the store's sessions, the guarded transport (it pins every connection
+to the address the host guard approved, on httpcore's sync backend) and the SCIM client are
+synchronous, and the time per event is mostly waiting on the receiver, which threads overlap
+as well as an event loop would. Each destination is a lane: one keep-alive client, at most
+CONNECTIONS requests in flight, a backlog of claimed entries. A slow or failing destination
+fills its own lane and at most CONNECTIONS of the WORKERS threads, so the others keep going.
+Order per person needs nothing here: claim_due hands out a person's next entry only once the
+previous one is delivered or failed, so no person ever has two entries in flight.
 """
 
 from __future__ import annotations
@@ -12,12 +21,14 @@ import json
 import logging
 import random
 import time
+from collections import deque
 from collections.abc import Callable
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from contextlib import ExitStack
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING
 
+from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
 from rostersync.delivery import scim_scope, webhooks
@@ -27,9 +38,6 @@ from rostersync.store.repos import audit, destinations, outbox
 from rostersync.store.session import transaction
 from rostersync.store.tables import DeliveryAttempt, Destination
 
-if TYPE_CHECKING:
-    from rostersync.delivery.scim import ScimTarget
-
 log = logging.getLogger("rostersync.delivery")
 
 RETRY_SCHEDULE = tuple(
@@ -37,7 +45,27 @@ RETRY_SCHEDULE = tuple(
 )
 """After the n-th failed attempt wait RETRY_SCHEDULE[n-1] (about three days in all)."""
 LEASE = timedelta(minutes=2)
+"""How long a claimed entry may wait in its lane before being sent; the lease itself is this
+plus the longest one request may take."""
 DELIVERED, RETRYING, FAILED, SKIPPED = "delivered", "retrying", "failed", "skipped"
+
+WORKERS = 32
+"""Requests in flight at once, all destinations together. A destination that has not yet
+answered well has one, so many must be failing at once before a healthy one waits."""
+CONNECTIONS = 8
+"""Requests in flight to one webhook receiver: its keep-alive pool. SCIM servers get one, since
+a SCIM round keeps state (discovery, managers to link later) and some servers serialise."""
+CLAIM_BATCH = 1000
+"""Entries one claim transaction leases; a lane holding this many is left out of the next. A
+claim costs about the same whatever it finds (it reads every due entry), so claims are big,
+and a lane is refilled once it has sent half of it."""
+RECORD_BATCH = 200
+"""Outcomes one record transaction writes."""
+TICK = 0.2
+"""Seconds between records while requests are in flight: a person's next entry is claimable
+only once the previous outcome is recorded."""
+CLAIM_TICK = 1.0
+"""Seconds between claims while every lane is stocked: other destinations may have come due."""
 
 
 def utcnow() -> datetime:
@@ -70,70 +98,313 @@ def deliver_due(
     *,
     allow_loopback: bool,
     clock: Callable[[], datetime] = utcnow,
-    limit: int = 100,
+    limit: int | None = 100,
     timeout: float = 15.0,
 ) -> DrainResult:
-    """Send what is due now; a receiver slower than `timeout` seconds counts as a failure."""
-    with transaction(store.sessions) as session:
-        claimed = outbox.claim_due(session, store.keyring, now=clock(), lease=LEASE, limit=limit)
-        # (destination, the URL with its decrypted query, signing secrets)
-        targets: dict[str, tuple[Destination, str, list[str]]] = {}
+    """Send what is due now, a person's next entry as soon as the previous one is delivered,
+    until nothing is due or `limit` entries were handled (None: no limit). A receiver slower
+    than `timeout` seconds counts as a failure."""
+    with _Drain(store, allow_loopback=allow_loopback, clock=clock, timeout=timeout) as drain:
+        return drain.run(limit)
+
+
+_DISABLED = webhooks.Outcome(False, None, "the destination is disabled", final=True)
+
+
+@dataclass
+class _Lane:
+    """One destination for one drain: where and how to send, and what is queued for it."""
+
+    destination: Destination
+    connections: int
+    send: Callable[[outbox.ClaimedEntry], webhooks.Outcome]
+    finish: Callable[[], None] | None = None
+    """SCIM's second pass, once everything of the drain was sent."""
+    queue: deque[_Claim] = field(default_factory=deque)
+    in_flight: int = 0
+    enabled: bool = True
+    healthy: bool = False
+    """Its last request was delivered. Until then (a new lane, or a receiver that fails or
+    times out) one request at a time: a receiver that is down holds one thread of the pool."""
+    exhausted: bool = False
+    """The last claim found nothing more for it; a record of its own may change that."""
+
+    @property
+    def load(self) -> int:
+        return len(self.queue) + self.in_flight
+
+    @property
+    def has_room(self) -> bool:
+        return self.in_flight < (self.connections if self.healthy else 1)
+
+
+@dataclass(frozen=True, slots=True)
+class _Claim:
+    entry: outbox.ClaimedEntry
+    send_by: float
+    """time.monotonic() past which sending could outlast the lease: give it back instead."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Done:
+    entry: outbox.ClaimedEntry
+    lane: _Lane
+    outcome: webhooks.Outcome | None
+    """None: released unsent, its lease too near its end."""
+    at: datetime
+    elapsed_ms: int | None = None
+    skipped: bool = False
+
+
+class _Drain:
+    def __init__(
+        self,
+        store: Store,
+        *,
+        allow_loopback: bool,
+        clock: Callable[[], datetime],
+        timeout: float,
+    ) -> None:
+        self._store = store
+        self._allow_loopback = allow_loopback
+        self._clock = clock
+        self._timeout = timeout
+        # Connect, write and read each have `timeout`: a request started by the lane's
+        # deadline ends before its lease does, so no other worker sends it meanwhile.
+        self._request_time = timedelta(seconds=3 * timeout)
+        self._lanes: dict[str, _Lane] = {}
+        self._running: dict[Future[_Done], _Lane] = {}
+        self._finished: list[_Done] = []
+        self._tally = {DELIVERED: 0, RETRYING: 0, FAILED: 0, SKIPPED: 0}
+        self._claimed = 0
+        self._last_claim = self._last_record = time.monotonic()
+        self._scope = ExitStack()
+        self._pool = ThreadPoolExecutor(WORKERS, thread_name_prefix="rostersync-deliver")
+
+    def __enter__(self) -> _Drain:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        # Whatever is still running finishes; on an error its outcome is left unrecorded,
+        # so the lease runs out and the entry is sent again with the same id.
+        self._pool.shutdown(wait=True, cancel_futures=True)
+        self._scope.close()
+
+    def run(self, limit: int | None) -> DrainResult:
+        while True:
+            if self._should_claim(limit):
+                self._claim(limit)
+            self._dispatch()
+            if self._running:
+                done, _ = wait(self._running, timeout=TICK, return_when=FIRST_COMPLETED)
+                self._collect(done)
+                if len(self._finished) >= RECORD_BATCH or self._since(self._last_record) >= TICK:
+                    self._record()
+                continue
+            if self._finished:
+                self._record()  # may make a person's next entry due
+                continue
+            if self._left(limit) == 0 or self._claim(limit) == 0:
+                break
+        for lane in self._lanes.values():
+            if lane.finish is not None:
+                lane.finish()
+        return DrainResult(*(self._tally[k] for k in (DELIVERED, RETRYING, FAILED, SKIPPED)))
+
+    # --- claiming -----------------------------------------------------------------------
+
+    def _left(self, limit: int | None) -> int:
+        return CLAIM_BATCH if limit is None else max(0, limit - self._claimed)
+
+    def _should_claim(self, limit: int | None) -> bool:
+        if self._left(limit) == 0:
+            return False
+        if self._since(self._last_claim) >= CLAIM_TICK:
+            return True
+        return any(_wants_more(lane) for lane in self._lanes.values())
+
+    def _claim(self, limit: int | None) -> int:
+        wanted = min(CLAIM_BATCH, self._left(limit))
+        full = [d for d, lane in self._lanes.items() if lane.load >= CLAIM_BATCH]
+        with transaction(self._store.sessions) as session:
+            claimed = outbox.claim_due(
+                session,
+                self._store.keyring,
+                now=self._clock(),
+                lease=LEASE + self._request_time,
+                limit=wanted,
+                skip_destinations=full,
+            )
+            for entry in claimed:
+                if entry.destination_id not in self._lanes:
+                    self._lanes[entry.destination_id] = self._open_lane(session, entry)
+        send_by = time.monotonic() + LEASE.total_seconds()
+        for lane in self._lanes.values():
+            # Below half and given nothing: no more is due for it until it records something.
+            lane.exhausted = lane.exhausted or lane.load < CLAIM_BATCH // 2
         for entry in claimed:
-            if entry.destination_id not in targets:
-                destination = session.get_one(Destination, entry.destination_id)
-                targets[entry.destination_id] = (
-                    destination,
-                    destinations.target_url(store.keyring, destination),
-                    destinations.signing_secrets(store.keyring, destination, now=clock()),
+            lane = self._lanes[entry.destination_id]
+            lane.queue.append(_Claim(entry, send_by))
+            lane.exhausted = False
+        self._claimed += len(claimed)
+        self._last_claim = time.monotonic()
+        return len(claimed)
+
+    def _open_lane(self, session: Session, entry: outbox.ClaimedEntry) -> _Lane:
+        destination = session.get_one(Destination, entry.destination_id)
+        keyring = self._store.keyring
+        url = destinations.target_url(keyring, destination)
+        secrets = destinations.signing_secrets(keyring, destination, now=self._clock())
+        if destination.kind == DestinationKind.SCIM:
+            from rostersync.delivery import scim  # lazily: see scim_scope
+
+            target = self._scope.enter_context(
+                scim.scim_target(
+                    url,
+                    secrets[0],
+                    options=destination.options,
+                    groups_of=_group_lookup(self._store, destination.tenant_id),
+                    allow_loopback=self._allow_loopback,
                 )
-    tally = {DELIVERED: 0, RETRYING: 0, FAILED: 0, SKIPPED: 0}
-    with (
-        webhooks.webhook_client(allow_loopback=allow_loopback, timeout=timeout) as client,
-        ExitStack() as round_scope,
-    ):
-        scim_targets: dict[str, ScimTarget] = {}
+            )
+            return _Lane(
+                destination,
+                connections=1,
+                send=lambda claimed: target.deliver(claimed.event_type, claimed.body),
+                finish=target.finish,
+                enabled=destination.enabled,
+            )
+        client = self._scope.enter_context(
+            webhooks.webhook_client(allow_loopback=self._allow_loopback, timeout=self._timeout)
+        )
+        signer = webhooks.Signer(secrets)
 
-        def scim_target(destination: Destination, url: str, token: str) -> ScimTarget:
-            if destination.id not in scim_targets:
-                from rostersync.delivery import scim  # lazily: see scim_scope
+        def post(claimed: outbox.ClaimedEntry) -> webhooks.Outcome:
+            body = webhook_body(destination, claimed.body)
+            return webhooks.post(client, url, signer=signer, message_id=claimed.id, body=body)
 
-                scim_targets[destination.id] = round_scope.enter_context(
-                    scim.scim_target(
-                        url,
-                        token,
-                        options=destination.options,
-                        groups_of=_group_lookup(store, destination.tenant_id),
-                        allow_loopback=allow_loopback,
+        return _Lane(destination, CONNECTIONS, post, enabled=destination.enabled)
+
+    # --- sending ------------------------------------------------------------------------
+
+    def _dispatch(self) -> None:
+        for lane in self._lanes.values():
+            while lane.queue and lane.has_room:
+                claim = lane.queue.popleft()
+                if not lane.enabled:
+                    self._finished.append(_Done(claim.entry, lane, _DISABLED, self._clock()))
+                elif not _takes(lane.destination, claim.entry.event_type):
+                    self._finished.append(
+                        _Done(claim.entry, lane, None, self._clock(), skipped=True)
+                    )
+                else:
+                    lane.in_flight += 1
+                    self._running[self._pool.submit(self._send, lane, claim)] = lane
+
+    def _send(self, lane: _Lane, claim: _Claim) -> _Done:
+        """On a pool thread: one request, no store access."""
+        entry = claim.entry
+        if time.monotonic() > claim.send_by:
+            return _Done(entry, lane, None, self._clock())
+        started = time.monotonic()
+        outcome = lane.send(entry)
+        elapsed_ms = round((time.monotonic() - started) * 1000)
+        return _Done(entry, lane, outcome, self._clock(), elapsed_ms)
+
+    def _collect(self, done: set[Future[_Done]]) -> None:
+        for future in done:
+            lane = self._running.pop(future)
+            lane.in_flight -= 1
+            result = future.result()
+            if result.outcome is not None:
+                lane.healthy = result.outcome.delivered
+                if result.outcome.gone:
+                    lane.enabled = False  # what is still queued for it is not sent
+            self._finished.append(result)
+
+    # --- recording ----------------------------------------------------------------------
+
+    def _record(self) -> None:
+        batch, self._finished = self._finished, []
+        attempted: list[outbox.Attempted] = []
+        attempts_log: list[dict[str, object]] = []
+        released: list[int] = []
+        disabled: dict[str, str] = {}
+        for done in batch:
+            entry, outcome = done.entry, done.outcome
+            if done.skipped:
+                attempted.append(
+                    outbox.Attempted(
+                        entry.sequence, entry.attempts + 1, done.at, True, None, None, None
                     )
                 )
-            return scim_targets[destination.id]
-
-        for entry in claimed:
-            destination, url, secrets = targets[entry.destination_id]
-            if not destination.enabled:
-                outcome = webhooks.Outcome(False, None, "the destination is disabled", final=True)
-                tally[_record(store, entry, destination, outcome, clock(), None)] += 1
+                self._tally[SKIPPED] += 1
                 continue
-            if not _takes(destination, entry.event_type):
-                tally[_skip(store, entry, clock())] += 1
+            if outcome is None:
+                released.append(entry.sequence)
+                self._claimed -= 1
                 continue
-            started = time.monotonic()
-            if destination.kind == DestinationKind.SCIM:
-                target = scim_target(destination, url, secrets[0])
-                outcome = target.deliver(entry.event_type, entry.body)
-            else:
-                outcome = webhooks.post(
-                    client,
-                    url,
-                    secrets=secrets,
-                    message_id=entry.id,
-                    body=webhook_body(destination, entry.body),
+            retry_at = (
+                None
+                if outcome.delivered or outcome.gone or outcome.final
+                else next_attempt(entry.attempts + 1, done.at, outcome.retry_after)
+            )
+            attempted.append(
+                outbox.Attempted(
+                    entry.sequence,
+                    entry.attempts + 1,
+                    done.at,
+                    outcome.delivered,
+                    outcome.status_code,
+                    outcome.error,
+                    retry_at,
                 )
-            elapsed_ms = round((time.monotonic() - started) * 1000)
-            tally[_record(store, entry, destination, outcome, clock(), elapsed_ms)] += 1
-        for target in scim_targets.values():
-            target.finish()
-    return DrainResult(tally[DELIVERED], tally[RETRYING], tally[FAILED], tally[SKIPPED])
+            )
+            destination = done.lane.destination
+            # The delivery log: status and timing only; bodies carry personal data.
+            attempts_log.append(
+                {
+                    "tenant_id": destination.tenant_id,
+                    "outbox_id": entry.id,
+                    "destination_id": destination.id,
+                    "at": done.at,
+                    "status_code": outcome.status_code,
+                    "duration_ms": done.elapsed_ms,
+                    "error": outcome.error[:500] if outcome.error else None,
+                }
+            )
+            if outcome.gone:
+                disabled[destination.id] = "the receiver answered 410 Gone"
+            elif retry_at is None and not outcome.delivered and not outcome.final:
+                disabled[destination.id] = "every retry failed for about three days"
+            log.info(
+                "delivery %s to %s: %s",
+                entry.id,
+                destination.id,
+                outcome.status_code or outcome.error,
+            )
+            if outcome.delivered:
+                self._tally[DELIVERED] += 1
+            else:
+                self._tally[RETRYING if retry_at is not None else FAILED] += 1
+        with transaction(self._store.sessions) as session:
+            outbox.record_outcomes(session, attempted)
+            outbox.release(session, released)
+            if attempts_log:
+                session.execute(insert(DeliveryAttempt), attempts_log)
+            for destination_id, reason in disabled.items():
+                _disable(session, destination_id, self._clock(), reason)
+        for done in batch:
+            done.lane.exhausted = False
+        self._last_record = time.monotonic()
+
+    @staticmethod
+    def _since(mark: float) -> float:
+        return time.monotonic() - mark
+
+
+def _wants_more(lane: _Lane) -> bool:
+    return lane.load < CLAIM_BATCH // 2 and not lane.exhausted
 
 
 def _takes(destination: Destination, event_type: str) -> bool:
@@ -165,67 +436,6 @@ def _group_lookup(store: Store, tenant_id: str) -> scim_scope.GroupLookup:
             return scim_scope.load_groups(session, tenant_id=tenant_id, connection_id=connection_id)
 
     return groups_of
-
-
-def _skip(store: Store, entry: outbox.ClaimedEntry, now: datetime) -> str:
-    with transaction(store.sessions) as session:
-        outbox.record_outcome(
-            session,
-            entry.sequence,
-            delivered=True,
-            at=now,
-            status_code=None,
-            error=None,
-            retry_at=None,
-        )
-    return SKIPPED
-
-
-def _record(
-    store: Store,
-    entry: outbox.ClaimedEntry,
-    destination: Destination,
-    outcome: webhooks.Outcome,
-    now: datetime,
-    elapsed_ms: int | None,
-) -> str:
-    retry_at = (
-        None
-        if outcome.delivered or outcome.gone or outcome.final
-        else next_attempt(entry.attempts + 1, now, outcome.retry_after)
-    )
-    with transaction(store.sessions) as session:
-        outbox.record_outcome(
-            session,
-            entry.sequence,
-            delivered=outcome.delivered,
-            at=now,
-            status_code=outcome.status_code,
-            error=outcome.error,
-            retry_at=retry_at,
-        )
-        # The delivery log: status and timing only; bodies carry personal data.
-        session.add(
-            DeliveryAttempt(
-                tenant_id=destination.tenant_id,
-                outbox_id=entry.id,
-                destination_id=destination.id,
-                at=now,
-                status_code=outcome.status_code,
-                duration_ms=elapsed_ms,
-                error=outcome.error[:500] if outcome.error else None,
-            )
-        )
-        if outcome.gone:
-            _disable(session, destination.id, now, "the receiver answered 410 Gone")
-        elif retry_at is None and not outcome.delivered and not outcome.final:
-            _disable(session, destination.id, now, "every retry failed for about three days")
-    log.info(
-        "delivery %s to %s: %s", entry.id, destination.id, outcome.status_code or outcome.error
-    )
-    if outcome.delivered:
-        return DELIVERED
-    return RETRYING if retry_at is not None else FAILED
 
 
 def _disable(session: Session, destination_id: str, at: datetime, reason: str) -> None:

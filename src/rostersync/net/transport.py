@@ -24,10 +24,17 @@ class GuardedTransport(httpx.BaseTransport):
 
     Plain http:// gets a pool of its own: a backend sees only host and port, and the re-check
     at connect time must know whether the request will travel in clear.
+
+    An origin (scheme, userinfo, host, port) that passed the check is not judged again for
+    this transport's later requests: the check would only resolve the name once more, while
+    a reused connection keeps the peer approved when it was opened and a new one is
+    re-resolved and pinned at connect time anyway. A delivery round sending thousands of
+    events to one receiver is spared a DNS lookup per event.
     """
 
     def __init__(self, guard: HostGuard) -> None:
         self._guard = guard
+        self._approved: set[tuple[str, bytes, bytes, int | None]] = set()
         # trust_env=False: an environment proxy would carry requests past the pinned
         # backend, and .netrc would attach credentials nobody configured here. One TLS
         # context for both pools: loading the CA bundle is the costly part of a transport.
@@ -38,7 +45,11 @@ class GuardedTransport(httpx.BaseTransport):
         _pin_connections(self._http, _CheckedBackend(guard, plain_http=True))
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
-        self._guard.check(request.url)
+        url = request.url
+        origin = (url.scheme, url.userinfo, url.raw_host, url.port)
+        if origin not in self._approved:
+            self._guard.check(url)
+            self._approved.add(origin)
         inner = self._http if request.url.scheme == "http" else self._https
         return inner.handle_request(request)
 

@@ -4,7 +4,7 @@ change feed that consumers pull."""
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 
 from rostersync.delivery import DrainResult, deliver_due
@@ -47,26 +47,13 @@ class DeliverySummary(DrainResult):
     """Entries due now and not sent by this call (its limit was reached)."""
 
 
-_BATCH = 500
-"""Entries claimed per round; each round is one transaction of its own."""
-
-
 def deliver_now(store: Store, *, allow_loopback: bool, limit: int | None = None) -> DeliverySummary:
     """Send every outbox entry that is due (a person's next one once the previous is sent),
     or at most `limit`; say how many are still due."""
-    totals = dict.fromkeys(("delivered", "retrying", "failed", "skipped"), 0)
-    handled = 0
-    while limit is None or handled < limit:
-        size = _BATCH if limit is None else min(_BATCH, limit - handled)
-        round_ = deliver_due(store, allow_loopback=allow_loopback, limit=size)
-        counts = {name: getattr(round_, name) for name in totals}
-        if not any(counts.values()):
-            break
-        totals = {name: totals[name] + counts[name] for name in totals}
-        handled += sum(counts.values())
+    result = deliver_due(store, allow_loopback=allow_loopback, limit=limit)
     with transaction(store.sessions) as session:
         remaining = outbox.count_due(session, now=datetime.now(UTC))
-    return DeliverySummary(**totals, remaining=remaining)
+    return DeliverySummary(**asdict(result), remaining=remaining)
 
 
 def list_deliveries(

@@ -234,7 +234,11 @@ class OutboxEntry(Base):
     """One event for one destination. Its id is the webhook-id: stable across retries."""
 
     __tablename__ = "outbox"
-    __table_args__ = (Index("ix_outbox_due", "status", "next_attempt_at"),)
+    __table_args__ = (
+        Index("ix_outbox_due", "status", "next_attempt_at"),
+        # A person's line: claim_due asks whether an earlier entry of it is undelivered.
+        Index("ix_outbox_line", "destination_id", "subject", "sequence"),
+    )
 
     sequence: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     """Insertion order; events for one person are sent in this order."""

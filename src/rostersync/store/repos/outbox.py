@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import delete, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import Table, bindparam, delete, func, or_, select, update
+from sqlalchemy.orm import Session, aliased
 
 from rostersync.model import DeliveryStatus
 from rostersync.store.crypto import Keyring
@@ -110,44 +110,85 @@ class ClaimedEntry:
     attempts: int
 
 
+_UNDELIVERED = (DeliveryStatus.PENDING, DeliveryStatus.SENDING)
+
+
 def claim_due(
-    session: Session, keyring: Keyring, *, now: datetime, lease: timedelta, limit: int = 100
+    session: Session,
+    keyring: Keyring,
+    *,
+    now: datetime,
+    lease: timedelta,
+    limit: int = 100,
+    skip_destinations: Collection[str] = (),
 ) -> list[ClaimedEntry]:
-    """Take the entries that are due now and first in line for their person."""
-    undelivered = session.scalars(
-        select(OutboxEntry)
-        .where(OutboxEntry.status.in_((DeliveryStatus.PENDING, DeliveryStatus.SENDING)))
-        .order_by(OutboxEntry.sequence)
-        .with_for_update(skip_locked=True)
+    """Lease up to `limit` entries that are due now and first in line for their person.
+
+    First in line: no earlier entry of the same destination and subject is undelivered
+    (pending, retrying or leased), so a person has at most one entry in flight, whichever
+    worker holds it. Once true this stays true (only delivery or failure ends an entry, and
+    only a replay revives a failed one), so a stale snapshot can only hold an entry back.
+    That test reads rows without locking them; only the candidates are locked, and those
+    another worker is claiming right now are skipped (SKIP LOCKED, PostgreSQL; SQLite has
+    one writer). A candidate another worker claimed after this statement's snapshot is
+    re-checked on its new version under READ COMMITTED, and its fresh lease excludes it.
+    """
+    earlier = aliased(OutboxEntry)
+    ahead = (
+        select(earlier.sequence)
+        .where(
+            earlier.destination_id == OutboxEntry.destination_id,
+            earlier.subject == OutboxEntry.subject,
+            earlier.sequence < OutboxEntry.sequence,
+            earlier.status.in_(_UNDELIVERED),
+        )
+        .exists()
     )
-    claimed: list[ClaimedEntry] = []
-    waiting: set[tuple[str, str]] = set()
-    for entry in undelivered:
-        line = (entry.destination_id, entry.subject)
-        if line in waiting:
-            continue
-        waiting.add(line)
-        leased = (
-            entry.status == DeliveryStatus.SENDING
-            and entry.lease_until is not None
-            and entry.lease_until > now
+    query = (
+        select(
+            OutboxEntry.sequence,
+            OutboxEntry.id,
+            OutboxEntry.destination_id,
+            OutboxEntry.event_type,
+            OutboxEntry.payload,
+            OutboxEntry.attempts,
         )
-        if leased or entry.next_attempt_at > now:
-            continue
-        entry.status, entry.lease_until = DeliveryStatus.SENDING, now + lease
-        claimed.append(
-            ClaimedEntry(
-                entry.sequence,
-                entry.id,
-                entry.destination_id,
-                entry.event_type,
-                keyring.decrypt(entry.payload, context=_CIPHER_CONTEXT),
-                entry.attempts,
-            )
+        .where(
+            OutboxEntry.status.in_(_UNDELIVERED),
+            OutboxEntry.next_attempt_at <= now,
+            or_(
+                OutboxEntry.status == DeliveryStatus.PENDING,
+                OutboxEntry.lease_until.is_(None),
+                OutboxEntry.lease_until <= now,
+            ),
+            ~ahead,
         )
-        if len(claimed) >= limit:
-            break
-    return claimed
+        .order_by(OutboxEntry.sequence)
+        .limit(limit)
+        .with_for_update(skip_locked=True, of=OutboxEntry)
+    )
+    if skip_destinations:
+        query = query.where(OutboxEntry.destination_id.not_in(list(skip_destinations)))
+    rows = session.execute(query).all()
+    if not rows:
+        return []
+    session.execute(
+        update(OutboxEntry)
+        .where(OutboxEntry.sequence.in_([row.sequence for row in rows]))
+        .values(status=DeliveryStatus.SENDING, lease_until=now + lease)
+        .execution_options(synchronize_session=False)
+    )
+    return [
+        ClaimedEntry(
+            row.sequence,
+            row.id,
+            row.destination_id,
+            row.event_type,
+            keyring.decrypt(row.payload, context=_CIPHER_CONTEXT),
+            row.attempts,
+        )
+        for row in rows
+    ]
 
 
 def count_due(session: Session, *, now: datetime) -> int:
@@ -156,6 +197,70 @@ def count_due(session: Session, *, now: datetime) -> int:
         OutboxEntry.status == DeliveryStatus.PENDING, OutboxEntry.next_attempt_at <= now
     )
     return session.scalar(query) or 0
+
+
+@dataclass(frozen=True, slots=True)
+class Attempted:
+    """What became of one claimed entry."""
+
+    sequence: int
+    attempts: int
+    """Attempts made, this one included."""
+    at: datetime
+    delivered: bool
+    status_code: int | None
+    error: str | None
+    retry_at: datetime | None
+    """Due again then; None with `delivered` False means failed for good."""
+
+
+_outbox = cast(Table, OutboxEntry.__table__)
+"""The table itself: executemany updates go through Core, one statement for many rows."""
+_by_sequence = _outbox.c.sequence == bindparam("b_sequence")
+
+
+def record_outcomes(session: Session, attempted: Sequence[Attempted]) -> None:
+    """Delivered, due again at `retry_at`, or failed for good: one statement per kind."""
+    delivered = [a for a in attempted if a.delivered]
+    retrying = [a for a in attempted if not a.delivered and a.retry_at is not None]
+    failed = [a for a in attempted if not a.delivered and a.retry_at is None]
+    finished: dict[str, object] = {
+        "attempts": bindparam("b_attempts"),
+        "last_status_code": bindparam("b_status_code"),
+        "last_error": bindparam("b_error"),
+        "lease_until": None,
+    }
+    if delivered:
+        statement = _outbox.update().where(_by_sequence)
+        values = {
+            **finished,
+            "status": DeliveryStatus.DELIVERED,
+            "delivered_at": bindparam("b_at"),
+        }
+        rows = [{**_params(a), "b_at": a.at} for a in delivered]
+        session.execute(statement.values(values), rows)
+    if retrying:
+        statement = _outbox.update().where(_by_sequence)
+        values = {
+            **finished,
+            "status": DeliveryStatus.PENDING,
+            "next_attempt_at": bindparam("b_retry_at"),
+        }
+        rows = [{**_params(a), "b_retry_at": a.retry_at} for a in retrying]
+        session.execute(statement.values(values), rows)
+    if failed:
+        statement = _outbox.update().where(_by_sequence)
+        values = {**finished, "status": DeliveryStatus.FAILED}
+        session.execute(statement.values(values), [_params(a) for a in failed])
+
+
+def _params(attempt: Attempted) -> dict[str, object]:
+    return {
+        "b_sequence": attempt.sequence,
+        "b_attempts": attempt.attempts,
+        "b_status_code": attempt.status_code,
+        "b_error": attempt.error,
+    }
 
 
 def record_outcome(
@@ -170,16 +275,20 @@ def record_outcome(
 ) -> None:
     """Delivered, due again at `retry_at`, or failed for good when `retry_at` is None."""
     entry = session.get_one(OutboxEntry, sequence)
-    entry.attempts += 1
-    entry.last_status_code = status_code
-    entry.last_error = error
-    entry.lease_until = None
-    if delivered:
-        entry.status, entry.delivered_at = DeliveryStatus.DELIVERED, at
-    elif retry_at is None:
-        entry.status = DeliveryStatus.FAILED
-    else:
-        entry.status, entry.next_attempt_at = DeliveryStatus.PENDING, retry_at
+    outcome = Attempted(sequence, entry.attempts + 1, at, delivered, status_code, error, retry_at)
+    record_outcomes(session, [outcome])
+    session.expire(entry)
+
+
+def release(session: Session, sequences: Sequence[int]) -> None:
+    """Give leased entries back unsent: due again at once, no attempt counted."""
+    if sequences:
+        session.execute(
+            update(OutboxEntry)
+            .where(OutboxEntry.sequence.in_(list(sequences)))
+            .values(status=DeliveryStatus.PENDING, lease_until=None)
+            .execution_options(synchronize_session=False)
+        )
 
 
 def list_entries(
