@@ -558,7 +558,12 @@ def _row(*values: object) -> str:
 
 
 def bench_one(
-    vendor: Vendor, store: str, people: int, pg_admin_url: str, env: dict[str, str]
+    vendor: Vendor,
+    store: str,
+    people: int,
+    steps: list[str],
+    pg_admin_url: str,
+    env: dict[str, str],
 ) -> None:
     with (
         emulator(vendor, people) as base_url,
@@ -569,7 +574,7 @@ def bench_one(
         args = Args(vendor, base_url, url, Path(workdir), receiver_url)
         subprocess.run(_child_command("setup", args), env=env, check=True)
         walls: dict[str, float] = {}
-        for step in STEPS:
+        for step in steps:
             if step == "1%-re-sync":
                 churn(base_url, percent=1.0)
             figures = _run(step, args, env)
@@ -612,6 +617,12 @@ def main(argv: list[str] | None = None) -> int:
         ),
         help="a PostgreSQL database to connect to while creating and dropping the run's own",
     )
+    parser.add_argument(
+        "--skip",
+        default="",
+        help=f"comma-separated steps to leave out, of {', '.join(STEPS)} (every step after "
+        "first-sync needs it)",
+    )
     parser.add_argument("--child", choices=(*STEPS, "setup"), help=argparse.SUPPRESS)
     parser.add_argument("--base-url", help=argparse.SUPPRESS)
     parser.add_argument("--store-url", help=argparse.SUPPRESS)
@@ -631,12 +642,14 @@ def main(argv: list[str] | None = None) -> int:
     from rostersync.store.crypto import generate_key_setting
 
     stores = _choices(options.stores, ("sqlite", "postgresql"))
+    skipped = _choices(options.skip, tuple(STEPS))
+    steps = [step for step in STEPS if step not in skipped]
     env = {**os.environ, "BENCH_KEY": generate_key_setting()}
     print(_row(*(name for name, _ in COLUMNS)), flush=True)
     for vendor in vendors:
         for store in stores:
             for people in (int(size) for size in options.people.split(",")):
-                bench_one(vendor, store, people, options.pg_url, env)
+                bench_one(vendor, store, people, steps, options.pg_url, env)
     return 0
 
 
