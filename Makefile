@@ -37,7 +37,7 @@ chaos: $(STAMP)
 # Extract, first sync, unchanged and 1%-changed re-syncs and webhook delivery for HiBob (one
 # response), BambooHR (one report) and Personio (pages) on SQLite and PostgreSQL, beside bare
 # stdlib clients, each step in its own process: a table of wall, CPU, peak RSS and the ratio.
-# BENCH_ARGS="--people 1000,10000,100000 --vendors hibob --stores sqlite".
+# BENCH_ARGS="--people 100000 --vendors hibob --stores sqlite --skip bare-delivery,delivery".
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench.py $(BENCH_ARGS)
 
