@@ -34,8 +34,10 @@ test: lint
 chaos: $(STAMP)
 	$(BIN)/python benchmarks/chaos.py $(CHAOS_ARGS)
 
-# Extract, first sync and re-sync beside a bare stdlib client, each in its own process: a
-# table of wall, CPU, peak RSS and the ratio. BENCH_ARGS="--people 1000,10000,100000".
+# Extract, first sync, unchanged and 1%-changed re-syncs and webhook delivery for HiBob (one
+# response), BambooHR (one report) and Personio (pages) on SQLite and PostgreSQL, beside bare
+# stdlib clients, each step in its own process: a table of wall, CPU, peak RSS and the ratio.
+# BENCH_ARGS="--people 100000 --vendors hibob --stores sqlite --skip bare-delivery,delivery".
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench.py $(BENCH_ARGS)
 
