@@ -620,7 +620,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--skip",
         default="",
-        help=f"comma-separated steps to leave out, of {', '.join(STEPS)} (every step after "
+        help=f"comma-separated steps to leave out, of {', '.join(STEPS).replace('%', '%%')} (every step after "
         "first-sync needs it)",
     )
     parser.add_argument("--child", choices=(*STEPS, "setup"), help=argparse.SUPPRESS)
