@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import os
 import secrets
+import shutil
 import subprocess
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from pathlib import Path
@@ -13,6 +15,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from rostersync.engine import SyncOptions, SyncReport, run_sync
 from rostersync.sandbox import Faults, ServerThread, SyntheticCompany
@@ -61,11 +64,31 @@ def _empty_tables(url: str) -> None:
     engine.dispose()
 
 
+@pytest.fixture(scope="session")
+def migrated_sqlite(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite database migrated to the newest schema, once per session (per xdist worker):
+    migrating costs about half a second, copying the file a millisecond."""
+    path = tmp_path_factory.mktemp("migrated") / "rostersync.db"
+    engine = make_engine(f"sqlite:///{path}")
+    upgrade(engine)
+    engine.dispose()  # the last connection checkpoints the WAL into the file
+    return path
+
+
+@pytest.fixture
+def sqlite_url(migrated_sqlite: Path, tmp_path: Path) -> str:
+    """A new SQLite database of this test's own, already at the newest schema and sealed
+    under no key yet: `open_store` still runs its migration check and seals its key."""
+    path = tmp_path / "rostersync.db"
+    shutil.copyfile(migrated_sqlite, path)
+    return f"sqlite:///{path}"
+
+
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def store(request: pytest.FixtureRequest, tmp_path: Path, keyring: Keyring) -> Iterator[Store]:
+def store(request: pytest.FixtureRequest, keyring: Keyring) -> Iterator[Store]:
     """The same tests on the embedded default and on the scale-out database."""
     if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'rostersync.db'}"
+        url = request.getfixturevalue("sqlite_url")
     else:
         url = request.getfixturevalue("pg_database")
         _empty_tables(url)
@@ -85,16 +108,55 @@ class Sandbox:
     base_url: str
 
 
+class SwappableApp:
+    """One loopback server for the whole session; each test plugs in its own fresh app.
+
+    Starting and stopping uvicorn per test costs a few hundred milliseconds; swapping the
+    app behind a running server keeps every test isolated for free.
+    """
+
+    def __init__(self) -> None:
+        self.app: ASGIApp | None = None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if self.app is None:
+            raise RuntimeError("no app plugged in")
+        await self.app(scope, receive, send)
+
+
+@contextmanager
+def plugged_in(shared: tuple[ServerThread, SwappableApp], app: ASGIApp) -> Iterator[str]:
+    """Serve `app` from the shared server for the block; its base URL."""
+    server, swappable = shared
+    swappable.app = app
+    try:
+        yield server.base_url
+    finally:
+        swappable.app = None
+
+
+def serve_swappable() -> Iterator[tuple[ServerThread, SwappableApp]]:
+    """The body of a session fixture: a running server and the socket its apps plug into."""
+    swappable = SwappableApp()
+    with ServerThread(swappable) as server:
+        yield server, swappable
+
+
+@pytest.fixture(scope="session")
+def hibob_server() -> Iterator[tuple[ServerThread, SwappableApp]]:
+    yield from serve_swappable()
+
+
 @pytest.fixture
-def hibob() -> Iterator[Sandbox]:
+def hibob(hibob_server: tuple[ServerThread, SwappableApp]) -> Iterator[Sandbox]:
     """The sandbox HiBob over real HTTP on 127.0.0.1, with a small deterministic company."""
     company = SyntheticCompany(seed=7, size=60, today=TODAY)
     faults = Faults()
     app = hibob_emulator.create_app(
         company, credentials={"service_user_id": HIBOB_USER, "token": HIBOB_TOKEN}, faults=faults
     )
-    with ServerThread(app) as server:
-        yield Sandbox(company, faults, server.base_url)
+    with plugged_in(hibob_server, app) as base_url:
+        yield Sandbox(company, faults, base_url)
 
 
 class Harness:

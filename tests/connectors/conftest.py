@@ -22,7 +22,7 @@ import pytest
 
 from rostersync.connectors import CONNECTORS
 from rostersync.sandbox import EMULATORS, Faults, ServerThread, SyntheticCompany
-from tests.conftest import TODAY
+from tests.conftest import TODAY, SwappableApp, plugged_in, serve_swappable
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SLUGS = sorted(CONNECTORS)
@@ -49,9 +49,16 @@ def conformance_company() -> SyntheticCompany:
     return SyntheticCompany(seed=11, size=250, today=TODAY)
 
 
+@pytest.fixture(scope="session")
+def vendor_server() -> Iterator[tuple[ServerThread, SwappableApp]]:
+    yield from serve_swappable()
+
+
 @pytest.fixture(params=SLUGS)
 def vendor(
-    request: pytest.FixtureRequest, conformance_company: SyntheticCompany
+    request: pytest.FixtureRequest,
+    conformance_company: SyntheticCompany,
+    vendor_server: tuple[ServerThread, SwappableApp],
 ) -> Iterator[VendorSandbox]:
     slug = request.param
     config = sandbox_config(slug)
@@ -59,5 +66,5 @@ def vendor(
     app = EMULATORS[slug](
         conformance_company, credentials=config["emulator_credentials"], faults=faults
     )
-    with ServerThread(app) as server:
-        yield VendorSandbox(slug, conformance_company, faults, server.base_url, config)
+    with plugged_in(vendor_server, app) as base_url:
+        yield VendorSandbox(slug, conformance_company, faults, base_url, config)

@@ -15,7 +15,6 @@ import logging
 import os
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
@@ -56,11 +55,11 @@ def malform(faults: Faults, shape: FaultKind, path: str) -> None:
 def test_a_malformed_answer_fails_the_run_with_a_clear_error(
     vendor: VendorSandbox,
     shape: FaultKind,
-    tmp_path: Path,
+    sqlite_url: str,
     keyring: Keyring,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    store = open_store(f"sqlite:///{tmp_path / 'rostersync.db'}", keyring)
+    store = open_store(sqlite_url, keyring)
     sandbox = Sandbox(vendor.company, vendor.faults, vendor.base_url)
     harness = make_harness(store, sandbox, vendor.slug, vendor.config["credentials"])
     clean = harness.sync()

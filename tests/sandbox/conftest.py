@@ -8,9 +8,9 @@ from typing import Any
 
 import httpx
 import pytest
-from starlette.types import ASGIApp, Receive, Scope, Send
 
 from rostersync.sandbox import EMULATORS, Faults, ServerThread, SyntheticCompany
+from tests.conftest import SwappableApp, serve_swappable
 
 TODAY = date(2025, 6, 2)
 SERVICE_USER = "SERVICE-USER-7345"
@@ -28,27 +28,9 @@ def faults() -> Faults:
     return Faults()
 
 
-class SwappableApp:
-    """One loopback server for the whole session; each test plugs in its own fresh app.
-
-    Starting and stopping uvicorn per test costs a few hundred milliseconds; swapping the
-    app behind a running server keeps every test isolated for free.
-    """
-
-    def __init__(self) -> None:
-        self.app: ASGIApp | None = None
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if self.app is None:
-            raise RuntimeError("no app plugged in")
-        await self.app(scope, receive, send)
-
-
 @pytest.fixture(scope="session")
 def shared_server() -> Iterator[tuple[ServerThread, SwappableApp]]:
-    swappable = SwappableApp()
-    with ServerThread(swappable) as server:
-        yield server, swappable
+    yield from serve_swappable()
 
 
 @pytest.fixture

@@ -10,8 +10,7 @@ import httpx
 import pytest
 
 from rostersync.sandbox import EMULATORS, PersonStatus, ServerThread, SyntheticCompany
-
-from .conftest import SwappableApp
+from tests.conftest import SwappableApp
 
 DOMAIN = "acme"
 KEY = "k3y"

@@ -12,8 +12,7 @@ import pytest
 
 from rostersync.sandbox import EMULATORS, Faults, PersonStatus, ServerThread, SyntheticCompany
 from rostersync.sandbox.vendors.factorial import MAX_LIMIT
-
-from .conftest import SwappableApp
+from tests.conftest import SwappableApp
 
 KEY = {"x-api-key": "factorial-key"}
 ROOT = "/api/2025-10-01/resources"

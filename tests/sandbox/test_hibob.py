@@ -20,8 +20,7 @@ from rostersync.sandbox import (
     SyntheticPerson,
 )
 from rostersync.sandbox.vendors import hibob as hibob_vendor
-
-from .conftest import SwappableApp
+from tests.conftest import SwappableApp
 
 Search = Callable[..., httpx.Response]
 Employees = Callable[[dict[str, Any]], list[dict[str, Any]]]

@@ -10,8 +10,7 @@ import pytest
 
 from rostersync.sandbox import EMULATORS, Faults, ServerThread, SyntheticCompany
 from rostersync.sandbox.vendors.humaans import MAX_LIMIT
-
-from .conftest import SwappableApp
+from tests.conftest import SwappableApp
 
 HEADERS = {"Authorization": "Bearer humaans-token"}
 

@@ -10,8 +10,7 @@ import pytest
 
 from rostersync.sandbox import EMULATORS, Faults, ServerThread, SyntheticCompany
 from rostersync.sandbox.vendors.lucca import RATE_LIMIT, V4_DEFAULT_LIMIT, V4_MAX_LIMIT
-
-from .conftest import SwappableApp
+from tests.conftest import SwappableApp
 
 KEY = "lucca-key"
 HEADERS = {"Authorization": f"lucca application={KEY}"}

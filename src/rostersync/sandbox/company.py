@@ -16,6 +16,7 @@ an emulator can leak them on purpose; the product must never read them.
 from __future__ import annotations
 
 import copy
+import functools
 import threading
 import unicodedata
 from collections.abc import Iterator
@@ -266,6 +267,36 @@ class _Pools:
     postcodes: tuple[str, ...]
 
 
+# Faker is slow to set up (seconds for a suite that builds hundreds of companies) and its
+# output depends on the seed only: the text pools are built once per seed and shared, which
+# is safe because they are immutable.
+@functools.cache
+def _company_text(seed: int) -> tuple[str, tuple[str, ...]]:
+    """The company's name and the pool of performance notes."""
+    faker = Faker("en_US")
+    faker.seed_instance(seed)
+    name = faker.company()
+    return name, tuple(faker.sentence(nb_words=9) for _ in range(40))
+
+
+@functools.cache
+def _build_pools(seed: int) -> tuple[_Pools, ...]:
+    pools = []
+    for index, site in enumerate(_SITES):
+        faker = Faker(site[4])
+        faker.seed_instance(seed * 31 + index)
+        pools.append(
+            _Pools(
+                first_names=tuple(faker.first_name() for _ in range(200)),
+                last_names=tuple(faker.last_name() for _ in range(300)),
+                streets=tuple(faker.street_name() for _ in range(60)),
+                cities=tuple(faker.city() for _ in range(40)),
+                postcodes=tuple(faker.postcode() for _ in range(100)),
+            )
+        )
+    return tuple(pools)
+
+
 class SyntheticCompany:
     """A deterministic company of ``size`` people, with mutations for tests and demos.
 
@@ -293,14 +324,11 @@ class SyntheticCompany:
         self._heads: dict[str, str] = {}
         self._version = 0
 
-        faker = Faker("en_US")
-        faker.seed_instance(seed)
-        company_name = faker.company()
+        company_name, self._notes = _company_text(seed)
         self.name = company_name
         self.domain = f"{_ascii_slug(company_name.split()[0]) or 'company'}.example"
 
-        self._pools = self._build_pools(seed)
-        self._notes = tuple(faker.sentence(nb_words=9) for _ in range(40))
+        self._pools = _build_pools(seed)
         self.departments: tuple[Department, ...] = self._build_departments()
         self.teams: tuple[Team, ...] = self._build_teams()
         self.sites: tuple[Site, ...] = tuple(
@@ -569,23 +597,6 @@ class SyntheticCompany:
             self._people[person.id] = person
 
     # --- generation -----------------------------------------------------------------------
-
-    @staticmethod
-    def _build_pools(seed: int) -> tuple[_Pools, ...]:
-        pools = []
-        for index, site in enumerate(_SITES):
-            faker = Faker(site[4])
-            faker.seed_instance(seed * 31 + index)
-            pools.append(
-                _Pools(
-                    first_names=tuple(faker.first_name() for _ in range(200)),
-                    last_names=tuple(faker.last_name() for _ in range(300)),
-                    streets=tuple(faker.street_name() for _ in range(60)),
-                    cities=tuple(faker.city() for _ in range(40)),
-                    postcodes=tuple(faker.postcode() for _ in range(100)),
-                )
-            )
-        return tuple(pools)
 
     def _build_departments(self) -> tuple[Department, ...]:
         rows = (_LEADERSHIP, *_DEPARTMENTS)
