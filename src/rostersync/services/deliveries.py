@@ -3,7 +3,7 @@ change feed that consumers pull."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -51,9 +51,16 @@ _BATCH = 500
 """Entries claimed per round; each round is one transaction of its own."""
 
 
-def deliver_now(store: Store, *, allow_loopback: bool, limit: int | None = None) -> DeliverySummary:
+def deliver_now(
+    store: Store,
+    *,
+    allow_loopback: bool,
+    limit: int | None = None,
+    on_round: Callable[[int], None] = lambda _handled: None,
+) -> DeliverySummary:
     """Send every outbox entry that is due (a person's next one once the previous is sent),
-    or at most `limit`; say how many are still due."""
+    or at most `limit`; say how many are still due. `on_round` is told how many entries each
+    round handled (a front-end's progress)."""
     totals = dict.fromkeys(("delivered", "retrying", "failed", "skipped"), 0)
     handled = 0
     while limit is None or handled < limit:
@@ -64,6 +71,7 @@ def deliver_now(store: Store, *, allow_loopback: bool, limit: int | None = None)
             break
         totals = {name: totals[name] + counts[name] for name in totals}
         handled += sum(counts.values())
+        on_round(sum(counts.values()))
     with transaction(store.sessions) as session:
         remaining = outbox.count_due(session, now=datetime.now(UTC))
     return DeliverySummary(**totals, remaining=remaining)
