@@ -21,18 +21,23 @@ CREDENTIALS = [
 ]
 
 
-def rostersync(
-    *args: str, env: dict[str, str] | None = None, loopback: bool = True
-) -> subprocess.CompletedProcess[str]:
+def command_environment(env: dict[str, str] | None = None, *, loopback: bool) -> dict[str, str]:
+    """This process's environment without our settings, then `env`."""
     environment = {k: v for k, v in os.environ.items() if not k.startswith("ROSTERSYNC_")}
     if loopback:
         environment["ROSTERSYNC_ALLOW_LOOPBACK"] = "1"
     environment.update(env or {})
+    return environment
+
+
+def rostersync(
+    *args: str, env: dict[str, str] | None = None, loopback: bool = True
+) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "rostersync", *args],
         capture_output=True,
         text=True,
-        env=environment,
+        env=command_environment(env, loopback=loopback),
         timeout=60,
         check=False,
     )

@@ -27,11 +27,12 @@ from rostersync.connectors import (
     VendorUnavailable,
 )
 from rostersync.connectors.auth import Bearer, OAuth2ClientCredentials
-from rostersync.connectors.base import CredentialField, SetupGuide
+from rostersync.connectors.base import SetupGuide
 from rostersync.connectors.declarative import DeclarativeConnector
 from rostersync.connectors.errors import InvalidSpec
 from rostersync.connectors.mapping import ident, location_mapper, text
 from rostersync.connectors.paging import Cursor, OffsetLimit, PageNumber
+from rostersync.connectors.providers import CredentialField, Provider
 from rostersync.connectors.responses import API_RESPONSES, TOKEN_RESPONSES
 from rostersync.connectors.spec import ConnectorSpec, Detail, MapContext, Stream
 from rostersync.model import Location
@@ -42,17 +43,19 @@ GUIDE = SetupGuide(summary="-", steps=("-",), grant=("-",), do_not_grant=("-",))
 THINGS = Stream("things", "/things", location_mapper(), records_path="data")
 
 
-def spec(**changes: Any) -> ConnectorSpec:
+EXAMPLE_FIELDS = (
+    CredentialField("subdomain", "Subdomain", secret=False),
+    CredentialField("token", "Token", secret=True),
+)
+
+
+def spec(
+    credential_fields: tuple[CredentialField, ...] = EXAMPLE_FIELDS, **changes: Any
+) -> ConnectorSpec:
     values: dict[str, Any] = {
-        "slug": "example",
-        "display_name": "Example",
-        "docs_url": "https://example.com/docs",
+        "provider": Provider("example", "Example", "https://example.com/docs", credential_fields),
         "api_root": "https://{subdomain}.example.com/api",
         "allowed_hosts": ("*.example.com",),
-        "credential_fields": (
-            CredentialField("subdomain", "Subdomain", secret=False),
-            CredentialField("token", "Token", secret=True),
-        ),
         "auth": Bearer("{token}"),
         "guide": GUIDE,
         "streams": (THINGS,),
@@ -64,7 +67,9 @@ def spec(**changes: Any) -> ConnectorSpec:
 
 
 def test_every_registered_spec_is_valid() -> None:
-    assert len(CONNECTORS) == 16  # each was built, so each passed the checks below
+    built = [CONNECTORS[slug] for slug in CONNECTORS]  # each module imported, its spec built
+    assert [connector.slug for connector in built] == list(CONNECTORS)
+    assert len(built) == 16
 
 
 @pytest.mark.parametrize(

@@ -1,6 +1,8 @@
 """Operator commands: tenants, connections, destinations, keys, runs, deliveries, audit, db.
 
-Each command parses its options, calls one service and prints what it returns."""
+Each command parses its options, calls one service and prints what it returns. A service's
+module (and the store under it) is imported when its command runs: `services` is a lazy face.
+"""
 
 from __future__ import annotations
 
@@ -13,23 +15,12 @@ from typing import Annotated
 
 import typer
 
+from rostersync import services
 from rostersync.cli.context import parse_day, parse_pairs, within
 from rostersync.cli.output import emit, emit_rows
+from rostersync.cli.progress import progress
 from rostersync.connectors import BadInput
 from rostersync.errors import ExitCode
-from rostersync.services import (
-    accounts,
-    apikeys,
-    approvals,
-    connections,
-    deliveries,
-    destinations,
-    runs,
-    tenants,
-)
-from rostersync.services.audit import list_audit
-from rostersync.services.stores import open_configured_store
-from rostersync.settings import load_settings
 
 JsonFlag = Annotated[bool, typer.Option("--json", help="Machine-readable output.")]
 
@@ -53,14 +44,18 @@ def tenants_create(
     as_json: JsonFlag = False,
 ) -> None:
     """Create a tenant and print its id."""
-    created = tenants.create_tenant(open_configured_store(), name, actor="cli", timezone=timezone)
+    created = services.tenants.create_tenant(
+        services.stores.open_configured_store(), name, actor="cli", timezone=timezone
+    )
     emit({"id": created.id, "name": name}, as_json=as_json, text=created.id)
 
 
 @tenants_app.command("list")
 def tenants_list(as_json: JsonFlag = False) -> None:
     emit_rows(
-        tenants.list_tenants(open_configured_store()), ("id", "name", "timezone"), as_json=as_json
+        services.tenants.list_tenants(services.stores.open_configured_store()),
+        ("id", "name", "timezone"),
+        as_json=as_json,
     )
 
 
@@ -76,9 +71,11 @@ def connections_create(
     as_json: JsonFlag = False,
 ) -> None:
     """Create a connection; its credentials are stored encrypted and never shown again."""
+    from rostersync.settings import load_settings
+
     settings = load_settings()
-    created = connections.create_connection(
-        open_configured_store(settings),
+    created = services.connections.create_connection(
+        services.stores.open_configured_store(settings),
         tenant_id=tenant,
         provider=provider,
         credentials=parse_pairs(credential, option="--credential"),
@@ -101,7 +98,9 @@ def connections_list(
 ) -> None:
     """Connections and their status; credentials are never shown."""
     emit_rows(
-        connections.list_connections(open_configured_store(), tenant_id=tenant),
+        services.connections.list_connections(
+            services.stores.open_configured_store(), tenant_id=tenant
+        ),
         ("id", "tenant_id", "provider", "environment", "status", "last_sync_at"),
         as_json=as_json,
     )
@@ -110,7 +109,9 @@ def connections_list(
 @connections_app.command("show")
 def connections_show(connection_id: str, as_json: JsonFlag = False) -> None:
     """One connection and its status; credentials are never shown."""
-    shown = connections.get_connection(open_configured_store(), connection_id, tenant_id=None)
+    shown = services.connections.get_connection(
+        services.stores.open_configured_store(), connection_id, tenant_id=None
+    )
     text = f"{shown.id}\t{shown.provider}\t{shown.environment}\t{shown.status}"
     if shown.status_reason:
         text += f"\n{shown.status_reason}"
@@ -120,9 +121,11 @@ def connections_show(connection_id: str, as_json: JsonFlag = False) -> None:
 @connections_app.command("sync-status")
 def connections_sync_status(connection_id: str, as_json: JsonFlag = False) -> None:
     """How fresh the connection's data is, and when its next sync starts."""
+    from rostersync.settings import load_settings
+
     settings = load_settings()
-    status = connections.sync_status(
-        open_configured_store(settings),
+    status = services.connections.sync_status(
+        services.stores.open_configured_store(settings),
         connection_id,
         tenant_id=None,
         sync_interval=timedelta(seconds=settings.sync_interval_seconds),
@@ -143,7 +146,9 @@ def connections_sync_status(connection_id: str, as_json: JsonFlag = False) -> No
 @connections_app.command("promote")
 def connections_promote(connection_id: str) -> None:
     """A staging connection goes to production: from now on it delivers to production."""
-    connections.promote(open_configured_store(), connection_id, tenant_id=None, actor="cli")
+    services.connections.promote(
+        services.stores.open_configured_store(), connection_id, tenant_id=None, actor="cli"
+    )
     typer.echo(f"{connection_id} promoted to production")
 
 
@@ -160,22 +165,26 @@ def connections_policy(
     ] = None,
 ) -> None:
     """Show a connection's lifecycle policy, or replace it with --set (validated, audited)."""
-    store = open_configured_store()
+    store = services.stores.open_configured_store()
     if set_json is not None:
         try:
             values = json.loads(set_json)
         except json.JSONDecodeError:
             raise BadInput("--set takes a JSON object") from None
-        policy = connections.set_policy(store, connection_id, values, tenant_id=None, actor="cli")
+        policy = services.connections.set_policy(
+            store, connection_id, values, tenant_id=None, actor="cli"
+        )
     else:
-        policy = connections.get_policy(store, connection_id, tenant_id=None)
+        policy = services.connections.get_policy(store, connection_id, tenant_id=None)
     typer.echo(json.dumps(policy.model_dump(mode="json"), indent=2))
 
 
 @connections_app.command("disconnect")
 def connections_disconnect(connection_id: str) -> None:
     """Delete the credentials and purge the connection's people, groups and locations."""
-    connections.disconnect(open_configured_store(), connection_id, tenant_id=None, actor="cli")
+    services.connections.disconnect(
+        services.stores.open_configured_store(), connection_id, tenant_id=None, actor="cli"
+    )
     typer.echo(f"{connection_id} disconnected; its people data is deleted")
 
 
@@ -188,11 +197,13 @@ def accounts_import(
 ) -> None:
     """Existing product accounts, so joiners are linked to them instead of created twice."""
     items = _read_accounts(csv_file)
-    count = accounts.import_accounts(open_configured_store(), tenant, items, actor="cli")
+    count = services.accounts.import_accounts(
+        services.stores.open_configured_store(), tenant, items, actor="cli"
+    )
     typer.echo(f"{count} accounts imported")
 
 
-def _read_accounts(path: Path) -> list[accounts.AccountIn]:
+def _read_accounts(path: Path) -> list[services.accounts.AccountIn]:
     # The rows hold emails: errors name the file and what is wrong, never a value.
     try:
         # utf-8-sig: spreadsheets save "CSV UTF-8" with a byte order mark before the header.
@@ -206,11 +217,11 @@ def _read_accounts(path: Path) -> list[accounts.AccountIn]:
         raise BadInput(f"cannot read {path}: {exc.strerror or type(exc).__name__}") from None
 
 
-def _accounts(reader: csv.DictReader[str]) -> list[accounts.AccountIn]:
+def _accounts(reader: csv.DictReader[str]) -> list[services.accounts.AccountIn]:
     if reader.fieldnames is None or "account_id" not in reader.fieldnames:
         raise BadInput("the CSV needs a header with at least account_id (and email, hris_id)")
     return [
-        accounts.AccountIn(
+        services.accounts.AccountIn(
             row["account_id"].strip(),
             (row.get("email") or "").strip() or None,
             (row.get("hris_id") or "").strip() or None,
@@ -230,7 +241,9 @@ def apikeys_create(
     """Create an API key and print it, once (only a hash is stored)."""
     if admin == (tenant is not None):
         raise BadInput("give either --tenant ID or --admin")
-    key = apikeys.create_key(open_configured_store(), tenant_id=tenant, name=name, actor="cli")
+    key = services.apikeys.create_key(
+        services.stores.open_configured_store(), tenant_id=tenant, name=name, actor="cli"
+    )
     emit(
         {"id": key.id, "tenant_id": tenant, "token": key.token},
         as_json=as_json,
@@ -244,7 +257,7 @@ def apikeys_list(
     as_json: JsonFlag = False,
 ) -> None:
     emit_rows(
-        apikeys.list_keys(open_configured_store(), tenant_id=tenant),
+        services.apikeys.list_keys(services.stores.open_configured_store(), tenant_id=tenant),
         ("id", "tenant_id", "name", "created_at", "revoked_at"),
         as_json=as_json,
     )
@@ -252,7 +265,9 @@ def apikeys_list(
 
 @apikeys_app.command("revoke")
 def apikeys_revoke(key_id: str) -> None:
-    apikeys.revoke_key(open_configured_store(), key_id, tenant_id=None, actor="cli")
+    services.apikeys.revoke_key(
+        services.stores.open_configured_store(), key_id, tenant_id=None, actor="cli"
+    )
     typer.echo(f"{key_id} revoked")
 
 
@@ -262,7 +277,9 @@ def runs_list(
     as_json: JsonFlag = False,
 ) -> None:
     emit_rows(
-        runs.list_runs(open_configured_store(), tenant_id=None, connection_id=connection),
+        services.runs.list_runs(
+            services.stores.open_configured_store(), tenant_id=None, connection_id=connection
+        ),
         ("id", "connection_id", "status", "started_at", "counts"),
         as_json=as_json,
     )
@@ -271,8 +288,8 @@ def runs_list(
 @runs_app.command("approve")
 def runs_approve(run_id: str, as_json: JsonFlag = False) -> None:
     """Apply a held run's plan as it was planned, and deliver its events (audited)."""
-    store = open_configured_store()
-    report = approvals.decide(store, run_id, approve=True, tenant_id=None, actor="cli")
+    store = services.stores.open_configured_store()
+    report = services.approvals.decide(store, run_id, approve=True, tenant_id=None, actor="cli")
     emit(
         report.as_dict(), as_json=as_json, text=f"{run_id} approved: {len(report.actions)} actions"
     )
@@ -281,14 +298,16 @@ def runs_approve(run_id: str, as_json: JsonFlag = False) -> None:
 @runs_app.command("reject")
 def runs_reject(run_id: str) -> None:
     """Discard a held run's plan; nothing of it is delivered (audited)."""
-    approvals.decide(open_configured_store(), run_id, approve=False, tenant_id=None, actor="cli")
+    services.approvals.decide(
+        services.stores.open_configured_store(), run_id, approve=False, tenant_id=None, actor="cli"
+    )
     typer.echo(f"{run_id} rejected")
 
 
 @runs_app.command("show")
 def runs_show(run_id: str, as_json: JsonFlag = False) -> None:
     """A run's report: counts per action, status, error, and each action with its cause."""
-    run = runs.get_run(open_configured_store(), run_id, tenant_id=None)
+    run = services.runs.get_run(services.stores.open_configured_store(), run_id, tenant_id=None)
     actions = [asdict(a) for a in run.actions]
     error = {"code": run.error_code, "message": run.error_message} if run.error_code else None
     report = {
@@ -345,7 +364,7 @@ def destinations_create(
     as_json: JsonFlag = False,
 ) -> None:
     """Create a webhook destination (prints its signing secret, once) or a SCIM destination."""
-    spec = destinations.DestinationSpec(
+    spec = services.destinations.DestinationSpec(
         webhook_url=webhook_url,
         scim_url=scim_url,
         scim_token=scim_token,
@@ -355,9 +374,11 @@ def destinations_create(
         hard_delete=hard_delete,
         environment=environment,
     )
+    from rostersync.settings import load_settings
+
     settings = load_settings()
-    created = destinations.create_destination(
-        open_configured_store(settings),
+    created = services.destinations.create_destination(
+        services.stores.open_configured_store(settings),
         tenant,
         spec,
         allow_loopback=settings.allow_loopback,
@@ -383,7 +404,9 @@ def destinations_list(
 ) -> None:
     """Destinations and their options; secrets and tokens are never shown."""
     emit_rows(
-        destinations.list_destinations(open_configured_store(), tenant_id=tenant),
+        services.destinations.list_destinations(
+            services.stores.open_configured_store(), tenant_id=tenant
+        ),
         ("id", "tenant_id", "kind", "url", "environment", "enabled", "options"),
         as_json=as_json,
     )
@@ -398,15 +421,21 @@ def sync(
     as_json: JsonFlag = False,
 ) -> None:
     """Run one sync of a connection now and print its report."""
+    from rostersync.settings import load_settings
+
     settings = load_settings()
-    report = runs.sync_now(
-        open_configured_store(settings),
-        connection_id,
-        tenant_id=None,
-        allow_loopback=settings.allow_loopback,
-        dry_run=dry_run,
-        as_of=parse_day(as_of, option="--as-of") if as_of else None,
-    )
+    store = services.stores.open_configured_store(settings)
+    with progress("reading", "records", as_json=as_json) as ticker:
+        report = services.runs.sync_now(
+            store,
+            connection_id,
+            tenant_id=None,
+            allow_loopback=settings.allow_loopback,
+            dry_run=dry_run,
+            as_of=parse_day(as_of, option="--as-of") if as_of else None,
+            on_record=ticker.advance,
+            on_planning=lambda: ticker.stage("planning and applying"),
+        )
     counts = ", ".join(f"{k}={v}" for k, v in report.counts.items())
     text = f"{report.run_id} {report.status}" + (f": {counts}" if counts else "")
     if report.error_message:
@@ -423,9 +452,14 @@ def deliver(
     as_json: JsonFlag = False,
 ) -> None:
     """Send every outbox entry that is due (or --limit of them); say how many remain due."""
+    from rostersync.settings import load_settings
+
     settings = load_settings()
-    store = open_configured_store(settings)
-    result = deliveries.deliver_now(store, allow_loopback=settings.allow_loopback, limit=limit)
+    store = services.stores.open_configured_store(settings)
+    with progress("delivering", "entries sent", as_json=as_json) as ticker:
+        result = services.deliveries.deliver_now(
+            store, allow_loopback=settings.allow_loopback, limit=limit, on_round=ticker.advance
+        )
     values = {
         "delivered": result.delivered,
         "retrying": result.retrying,
@@ -438,8 +472,12 @@ def deliver(
 @db_app.command("upgrade")
 def db_upgrade() -> None:
     """Migrate the database to the current schema (commands also do this on first use)."""
-    open_configured_store()
+    services.stores.open_configured_store()
     typer.echo("database is at the current schema")
+
+
+def _overlap_hours(param: typer.CallbackParam, value: int) -> int:
+    return within(services.destinations.OVERLAP_HOURS)(param, value)
 
 
 @destinations_app.command("rotate-secret")
@@ -449,14 +487,14 @@ def destinations_rotate_secret(
         int,
         typer.Option(
             help="Hours during which events carry both signatures (at most a week).",
-            callback=within(destinations.OVERLAP_HOURS),
+            callback=_overlap_hours,
         ),
     ] = 24,
     as_json: JsonFlag = False,
 ) -> None:
     """A new signing secret, printed once; the old one still signs during the overlap."""
-    rotated = destinations.rotate_secret(
-        open_configured_store(),
+    rotated = services.destinations.rotate_secret(
+        services.stores.open_configured_store(),
         destination_id,
         tenant_id=None,
         overlap_hours=overlap_hours,
@@ -477,7 +515,9 @@ def deliveries_list(
 ) -> None:
     """Outbox entries by status, with their last HTTP status (never their bodies)."""
     emit_rows(
-        deliveries.list_deliveries(open_configured_store(), tenant_id=tenant, status=status),
+        services.deliveries.list_deliveries(
+            services.stores.open_configured_store(), tenant_id=tenant, status=status
+        ),
         (
             "id",
             "event_type",
@@ -496,7 +536,9 @@ def deliveries_replay(
     entry_ids: Annotated[list[str], typer.Argument(help="webhook-ids of failed entries.")],
 ) -> None:
     """Send failed entries again, with the same webhook-id."""
-    count = deliveries.replay(open_configured_store(), entry_ids, tenant_id=None, actor="cli")
+    count = services.deliveries.replay(
+        services.stores.open_configured_store(), entry_ids, tenant_id=None, actor="cli"
+    )
     typer.echo(f"{count} entries will be sent again")
 
 
@@ -508,7 +550,9 @@ def audit_list(
 ) -> None:
     """Who did what to a tenant's objects, and when: ids and field names, no personal values."""
     emit_rows(
-        list_audit(open_configured_store(), tenant_id=tenant, limit=limit),
+        services.audit.list_audit(
+            services.stores.open_configured_store(), tenant_id=tenant, limit=limit
+        ),
         ("at", "actor", "action", "target", "details"),
         as_json=as_json,
     )

@@ -17,27 +17,25 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from rostersync import services
 from rostersync.cli.context import valid_port
 from rostersync.connectors import BadInput
-from rostersync.jobs import InProcessRunner
-from rostersync.model import Environment
-from rostersync.services import apikeys, connections, destinations, tenants
-from rostersync.services.destinations import DestinationSpec
-from rostersync.services.links import IssuedLink, issue_link
-from rostersync.services.stores import open_configured_store
-from rostersync.settings import Settings
-from rostersync.store import Store
 
 if TYPE_CHECKING:
     from starlette.types import ASGIApp
+
+    from rostersync.services.links import IssuedLink
+    from rostersync.store import Store
 
 SANDBOX_USER = "SERVICE-DEMO"
 
 
 def _seed(store: Store, base: str, token: str) -> tuple[str, str, str]:
     """The demo tenant, its connection to the sandbox HiBob and a webhook destination."""
-    tenant = tenants.create_tenant(store, "Demo Company", actor="demo")
-    connection = connections.create_connection(
+    from rostersync.model import Environment
+
+    tenant = services.tenants.create_tenant(store, "Demo Company", actor="demo")
+    connection = services.connections.create_connection(
         store,
         tenant_id=tenant.id,
         provider="hibob",
@@ -47,10 +45,10 @@ def _seed(store: Store, base: str, token: str) -> tuple[str, str, str]:
         allow_loopback=True,
         actor="demo",
     )
-    webhook = destinations.create_destination(
+    webhook = services.destinations.create_destination(
         store,
         tenant.id,
-        DestinationSpec(webhook_url=f"{base}/demo/receiver"),
+        services.destinations.DestinationSpec(webhook_url=f"{base}/demo/receiver"),
         allow_loopback=True,
         actor="demo",
     )
@@ -59,8 +57,10 @@ def _seed(store: Store, base: str, token: str) -> tuple[str, str, str]:
 
 def _connect_link(store: Store) -> IssuedLink:
     """A second tenant with nothing connected yet: its HR admin connects through the link."""
-    tenant = tenants.create_tenant(store, "Linked Company", actor="demo")
-    return issue_link(
+    from rostersync.model import Environment
+
+    tenant = services.tenants.create_tenant(store, "Linked Company", actor="demo")
+    return services.links.issue_link(
         store,
         tenant_id=tenant.id,
         environment=Environment.PRODUCTION,
@@ -78,10 +78,12 @@ def _scim_server(store: Store, base: str, tenant_id: str) -> ASGIApp:
         from scim2_server.utils import load_default_provider
     except ImportError:
         raise BadInput("--scim needs the scim2-server package (installed by `make demo`)") from None
-    destinations.create_destination(
+    services.destinations.create_destination(
         store,
         tenant_id,
-        DestinationSpec(scim_url=f"{base}/demo/scim/v2", scim_token=secrets.token_urlsafe(24)),
+        services.destinations.DestinationSpec(
+            scim_url=f"{base}/demo/scim/v2", scim_token=secrets.token_urlsafe(24)
+        ),
         allow_loopback=True,
         actor="demo",
     )
@@ -104,7 +106,9 @@ def demo(
     """Run the whole system locally against a sandbox HiBob, with nothing else to install."""
     # Imported when the command runs: the web stack would add about a second to every command.
     from rostersync.cli.server import build_app, serve
+    from rostersync.jobs import InProcessRunner
     from rostersync.sandbox import EMULATORS, Faults, SyntheticCompany
+    from rostersync.settings import Settings
     from rostersync.web import DemoReceiver, SandboxTarget
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
@@ -113,13 +117,15 @@ def demo(
     # A demo starts from a clean slate: the sandbox company is regenerated on each start.
     shutil.rmtree(data_dir, ignore_errors=True)
     settings = Settings(data_dir=data_dir, allow_loopback=True, database_url=None)
-    store = open_configured_store(settings, create_key=True)
+    store = services.stores.open_configured_store(settings, create_key=True)
     base = f"http://127.0.0.1:{port}"
     token = secrets.token_urlsafe(24)
     tenant_id, connection_id, secret = _seed(store, base, token)
     link = _connect_link(store)
     # The demo's operator signs in to the dashboard with this admin key (both tenants).
-    admin_key = apikeys.create_key(store, tenant_id=None, name="demo dashboard", actor="demo").token
+    admin_key = services.apikeys.create_key(
+        store, tenant_id=None, name="demo dashboard", actor="demo"
+    ).token
 
     company = SyntheticCompany(size=people)
     emulator = EMULATORS["hibob"](

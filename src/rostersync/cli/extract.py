@@ -10,15 +10,13 @@ import typer
 
 from rostersync.cli.context import parse_day, parse_pairs
 from rostersync.cli.output import emit
-from rostersync.connectors import ReadContext, get_connector, read_records
-from rostersync.engine import providers as catalog
-from rostersync.engine import validate_credentials
-from rostersync.net import parse_url
-from rostersync.settings import load_settings
+from rostersync.cli.progress import progress
 
 
 def providers(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
     """The HRIS providers rostersync can connect to, with their credential fields."""
+    from rostersync.engine import providers as catalog
+
     infos = catalog()
     text = "\n".join(
         f"{p.name}\t{p.display_name}\t" + ", ".join(f.name for f in p.credential_fields)
@@ -44,6 +42,11 @@ def extract(
     ] = None,
 ) -> None:
     """Read everything a credential can see and print it as JSON Lines (nothing is stored)."""
+    from rostersync.connectors import ReadContext, get_connector, read_records
+    from rostersync.engine import validate_credentials
+    from rostersync.net import parse_url
+    from rostersync.settings import load_settings
+
     settings = load_settings()
     credentials = parse_pairs(credential, option="--credential")
     validate_credentials(provider, credentials)
@@ -58,6 +61,8 @@ def extract(
         allow_loopback=settings.allow_loopback,
     )
     out = sys.stdout
-    for record in read_records(connector, context):
-        out.write(record.model_dump_json() + "\n")
+    with progress(f"reading {connector.display_name}", "records", as_json=False) as ticker:
+        for record in read_records(connector, context):
+            out.write(record.model_dump_json() + "\n")
+            ticker.advance()
     out.flush()

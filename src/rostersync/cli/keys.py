@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import typer
 
+from rostersync import services
 from rostersync.cli.admin import JsonFlag
 from rostersync.cli.output import emit
-from rostersync.services.keys import generate_key_setting, key_status, rotate_key
-from rostersync.settings import load_settings
 
 keys_app = typer.Typer(help="The master key: generate, status, rotate.", no_args_is_help=True)
 
@@ -15,13 +14,15 @@ keys_app = typer.Typer(help="The master key: generate, status, rotate.", no_args
 @keys_app.command("generate")
 def keys_generate() -> None:
     """Print a new random key setting for ROSTERSYNC_MASTER_KEY (version 1)."""
-    typer.echo(generate_key_setting())
+    typer.echo(services.keys.generate_key_setting())
 
 
 @keys_app.command("status")
 def keys_status(as_json: JsonFlag = False) -> None:
     """How many ciphertexts each key version still holds, per column."""
-    status = key_status(load_settings())
+    from rostersync.settings import load_settings
+
+    status = services.keys.key_status(load_settings())
     text = "\n".join(
         f"{column}\t" + ", ".join(f"v{v}: {n}" for v, n in by_version.items())
         for column, by_version in status.columns.items()
@@ -40,7 +41,9 @@ def keys_rotate(as_json: JsonFlag = False) -> None:
     With ROSTERSYNC_MASTER_KEY, add the new version to the variable on every process first
     (`1:<old>,2:<new>`, rolling restart); this then re-encrypts under the highest version.
     """
-    rotated = rotate_key(load_settings())
+    from rostersync.settings import load_settings
+
+    rotated = services.keys.rotate_key(load_settings())
     emit(
         {"current_version": rotated.current_version, "reencrypted": rotated.reencrypted},
         as_json=as_json,

@@ -6,9 +6,8 @@ from typing import Annotated
 
 import typer
 
+from rostersync import services
 from rostersync.cli.output import emit
-from rostersync.services.links import issue_link, parse_lifetime
-from rostersync.services.stores import open_configured_store
 
 links_app = typer.Typer(help="Connect links for customers' HR admins.", no_args_is_help=True)
 
@@ -28,11 +27,11 @@ def links_create(
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
 ) -> None:
     """Create a single-use connect link and print its URL (shown once: only a hash is kept)."""
-    issued = issue_link(
-        open_configured_store(),
+    issued = services.links.issue_link(
+        services.stores.open_configured_store(),
         tenant_id=tenant,
         environment=environment,
-        lifetime=parse_lifetime(expires),
+        lifetime=services.links.parse_lifetime(expires),
         actor="cli",
         reconnect=reconnect,
     )

@@ -11,9 +11,6 @@ import typer
 
 from rostersync.cli.context import valid_port
 from rostersync.connectors import BadInput
-from rostersync.jobs import InProcessRunner
-from rostersync.services.stores import open_configured_store
-from rostersync.settings import load_settings
 
 
 def serve(
@@ -35,6 +32,9 @@ def serve(
     # Imported when the command runs: the web stack would add about a second to every command.
     from rostersync.cli.server import build_app
     from rostersync.cli.server import serve as run_server
+    from rostersync.jobs import InProcessRunner
+    from rostersync.services.stores import open_configured_store
+    from rostersync.settings import load_settings
 
     if (certfile is None) != (keyfile is None):
         raise BadInput("--certfile and --keyfile go together")

@@ -3,28 +3,59 @@
 Imports model and net only (DESIGN.md section 3).
 """
 
-from rostersync.connectors.base import (
-    Connector,
-    CredentialField,
-    Credentials,
-    ReadContext,
-    Record,
-    SetupGuide,
-    read_records,
+from typing import TYPE_CHECKING
+
+from rostersync.lazy import exports
+
+if TYPE_CHECKING:
+    from rostersync.connectors.base import (
+        Connector,
+        Credentials,
+        ReadContext,
+        Record,
+        SetupGuide,
+        read_records,
+    )
+    from rostersync.connectors.errors import (
+        AuthRevoked,
+        BadInput,
+        BadPayload,
+        ConnectorError,
+        PermissionDenied,
+        RateLimited,
+        VendorUnavailable,
+    )
+    from rostersync.connectors.providers import PROVIDERS, CredentialField, Provider
+    from rostersync.connectors.registry import CONNECTORS, get_connector
+
+__getattr__ = exports(
+    __name__,
+    {
+        "base": (
+            "Connector",
+            "Credentials",
+            "ReadContext",
+            "Record",
+            "SetupGuide",
+            "read_records",
+        ),
+        "errors": (
+            "AuthRevoked",
+            "BadInput",
+            "BadPayload",
+            "ConnectorError",
+            "PermissionDenied",
+            "RateLimited",
+            "VendorUnavailable",
+        ),
+        "providers": ("PROVIDERS", "CredentialField", "Provider"),
+        "registry": ("CONNECTORS", "get_connector"),
+    },
 )
-from rostersync.connectors.errors import (
-    AuthRevoked,
-    BadInput,
-    BadPayload,
-    ConnectorError,
-    PermissionDenied,
-    RateLimited,
-    VendorUnavailable,
-)
-from rostersync.connectors.registry import CONNECTORS, get_connector
 
 __all__ = [
     "CONNECTORS",
+    "PROVIDERS",
     "AuthRevoked",
     "BadInput",
     "BadPayload",
@@ -33,6 +64,7 @@ __all__ = [
     "CredentialField",
     "Credentials",
     "PermissionDenied",
+    "Provider",
     "RateLimited",
     "ReadContext",
     "Record",

@@ -10,18 +10,10 @@ from datetime import date
 from typing import Protocol
 
 from rostersync.connectors.errors import BadPayload
+from rostersync.connectors.providers import CredentialField
 from rostersync.model import Employee, Group, Location
 
 Record = Employee | Group | Location
-
-
-@dataclass(frozen=True, slots=True)
-class CredentialField:
-    name: str
-    label: str
-    secret: bool
-    required: bool = True
-    help: str = ""
 
 
 @dataclass(frozen=True)

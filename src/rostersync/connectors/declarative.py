@@ -16,7 +16,7 @@ from urllib.parse import quote, urlsplit, urlunsplit
 from pydantic import ValidationError
 
 from rostersync.connectors.auth import render
-from rostersync.connectors.base import CredentialField, ReadContext, Record
+from rostersync.connectors.base import ReadContext, Record
 from rostersync.connectors.errors import BadPayload
 from rostersync.connectors.http import (
     VendorClient,
@@ -28,6 +28,7 @@ from rostersync.connectors.http import (
 )
 from rostersync.connectors.mapping import dig, ident
 from rostersync.connectors.paging import Page, PageRequest
+from rostersync.connectors.providers import CredentialField
 from rostersync.connectors.spec import ConnectorSpec, Detail, MapContext, SetupGuide, Stream
 from rostersync.model import Employee, Group, Location
 

@@ -1,49 +1,39 @@
-"""The one list of vendors rostersync can connect to."""
+"""The one list of vendors rostersync can connect to, each connector imported when first used."""
 
 from __future__ import annotations
 
-from rostersync.connectors.base import Connector
-from rostersync.connectors.errors import BadInput
-from rostersync.connectors.vendors import (
-    bamboohr,
-    breathehr,
-    charliehr,
-    deel,
-    employmenthero,
-    factorial,
-    gusto,
-    hibob,
-    humaans,
-    lucca,
-    namely,
-    personio,
-    rippling,
-    sagehr,
-    workday,
-    zenefits,
-)
+import importlib
+from collections.abc import Iterator, Mapping
+from typing import TYPE_CHECKING
 
-CONNECTORS: dict[str, Connector] = {
-    c.slug: c
-    for c in (
-        hibob.CONNECTOR,
-        sagehr.CONNECTOR,
-        breathehr.CONNECTOR,
-        charliehr.CONNECTOR,
-        humaans.CONNECTOR,
-        factorial.CONNECTOR,
-        workday.CONNECTOR,
-        bamboohr.CONNECTOR,
-        deel.CONNECTOR,
-        namely.CONNECTOR,
-        zenefits.CONNECTOR,
-        employmenthero.CONNECTOR,
-        gusto.CONNECTOR,
-        personio.CONNECTOR,
-        rippling.CONNECTOR,
-        lucca.CONNECTOR,
-    )
-}
+from rostersync.connectors.errors import BadInput, InvalidSpec
+from rostersync.connectors.providers import PROVIDERS
+
+if TYPE_CHECKING:
+    from rostersync.connectors.base import Connector
+
+
+class _Connectors(Mapping[str, "Connector"]):
+    """Slug -> connector, in PROVIDERS' order; a vendor's module (its spec, mappers and models)
+    is imported on the first lookup of that vendor, so listing the providers imports none."""
+
+    def __getitem__(self, slug: str) -> Connector:
+        if slug not in PROVIDERS:
+            raise KeyError(slug)
+        module = importlib.import_module(f"rostersync.connectors.vendors.{slug}")
+        connector: Connector = module.CONNECTOR
+        if connector.slug != slug:
+            raise InvalidSpec(f"module {module.__name__} holds the {connector.slug} connector")
+        return connector
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(PROVIDERS)
+
+    def __len__(self) -> int:
+        return len(PROVIDERS)
+
+
+CONNECTORS: Mapping[str, Connector] = _Connectors()
 
 
 def get_connector(slug: str) -> Connector:

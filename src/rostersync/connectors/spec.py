@@ -23,10 +23,11 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from rostersync.connectors.auth import AuthKind
-from rostersync.connectors.base import CredentialField, Record, SetupGuide
+from rostersync.connectors.base import Record, SetupGuide
 from rostersync.connectors.errors import InvalidSpec
 from rostersync.connectors.pacing import RateLimit
 from rostersync.connectors.paging import NO_PAGING, Paginator
+from rostersync.connectors.providers import CredentialField, Provider
 from rostersync.model import RecordType, field_names
 from rostersync.net import RetryPolicy
 
@@ -147,14 +148,12 @@ def _auth_templates(auth: object) -> Iterator[str]:
 
 @dataclass(frozen=True)
 class ConnectorSpec:
-    slug: str
-    display_name: str
-    docs_url: str
+    provider: Provider
+    """The vendor's name, documentation and credential fields, listed without this module."""
     api_root: str
     """Documented API root; may hold `{field}` placeholders (a customer's subdomain)."""
     allowed_hosts: tuple[str, ...]
     """Hosts the API root may resolve to (`*.suffix` patterns); the host guard enforces them."""
-    credential_fields: tuple[CredentialField, ...]
     auth: AuthKind
     guide: SetupGuide
     streams: tuple[Stream, ...] = ()
@@ -169,6 +168,22 @@ class ConnectorSpec:
     fields: tuple[str, ...] = field_names(RecordType.EMPLOYEE)
     """The allowlisted employee fields the vendor provides (default: all of them): one of
     these empty for everyone is a permission gap, and preflight and the dashboard say so."""
+
+    @property
+    def slug(self) -> str:
+        return self.provider.slug
+
+    @property
+    def display_name(self) -> str:
+        return self.provider.display_name
+
+    @property
+    def docs_url(self) -> str:
+        return self.provider.docs_url
+
+    @property
+    def credential_fields(self) -> tuple[CredentialField, ...]:
+        return self.provider.credential_fields
 
     def __post_init__(self) -> None:
         """A spec that cannot work fails when its module is imported, not at a customer's

@@ -100,11 +100,19 @@ def deliver_due(
     clock: Callable[[], datetime] = utcnow,
     limit: int | None = 100,
     timeout: float = 15.0,
+    on_recorded: Callable[[int], None] = lambda _handled: None,
 ) -> DrainResult:
     """Send what is due now, a person's next entry as soon as the previous one is delivered,
     until nothing is due or `limit` entries were handled (None: no limit). A receiver slower
-    than `timeout` seconds counts as a failure."""
-    with _Drain(store, allow_loopback=allow_loopback, clock=clock, timeout=timeout) as drain:
+    than `timeout` seconds counts as a failure. `on_recorded` is told how many entries each
+    recorded batch settled (a front-end's progress)."""
+    with _Drain(
+        store,
+        allow_loopback=allow_loopback,
+        clock=clock,
+        timeout=timeout,
+        on_recorded=on_recorded,
+    ) as drain:
         return drain.run(limit)
 
 
@@ -164,8 +172,10 @@ class _Drain:
         allow_loopback: bool,
         clock: Callable[[], datetime],
         timeout: float,
+        on_recorded: Callable[[int], None],
     ) -> None:
         self._store = store
+        self._on_recorded = on_recorded
         self._allow_loopback = allow_loopback
         self._clock = clock
         self._timeout = timeout
@@ -397,6 +407,8 @@ class _Drain:
         for done in batch:
             done.lane.exhausted = False
         self._last_record = time.monotonic()
+        if attempted:
+            self._on_recorded(len(attempted))
 
     @staticmethod
     def _since(mark: float) -> float:

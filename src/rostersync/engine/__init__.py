@@ -6,27 +6,54 @@ Other packages import from here; `catalog` and `plans` are faces of their own (t
 and a held plan's stored form).
 """
 
-from rostersync.engine import catalog, plans
-from rostersync.engine.catalog import ProviderInfo, VendorProfile, providers, vendor_profile
-from rostersync.engine.errors import (
-    ConnectionNotActive,
-    EngineError,
-    NotHeld,
-    RunAbandoned,
-    RunCrashed,
-    RunHeld,
+from typing import TYPE_CHECKING
+
+from rostersync.lazy import exports
+
+if TYPE_CHECKING:
+    from rostersync.engine import catalog, plans
+    from rostersync.engine.catalog import ProviderInfo, VendorProfile, providers, vendor_profile
+    from rostersync.engine.errors import (
+        ConnectionNotActive,
+        EngineError,
+        NotHeld,
+        RunAbandoned,
+        RunCrashed,
+        RunHeld,
+    )
+    from rostersync.engine.lifecycle import Inputs, Plan, PlannedAction, plan
+    from rostersync.engine.policy import Policy
+    from rostersync.engine.preflight import Check, Outcome, PreflightResult, run_preflight
+    from rostersync.engine.report import SyncReport
+    from rostersync.engine.setup import (
+        check_environment,
+        check_timezone,
+        validate_credentials,
+        validate_policy,
+    )
+    from rostersync.engine.sync import SyncOptions, apply_plan, fail_abandoned_runs, run_sync
+
+__getattr__ = exports(
+    __name__,
+    {
+        "catalog": ("catalog", "ProviderInfo", "VendorProfile", "providers", "vendor_profile"),
+        "plans": ("plans",),
+        "errors": (
+            "ConnectionNotActive",
+            "EngineError",
+            "NotHeld",
+            "RunAbandoned",
+            "RunCrashed",
+            "RunHeld",
+        ),
+        "lifecycle": ("Inputs", "Plan", "PlannedAction", "plan"),
+        "policy": ("Policy",),
+        "preflight": ("Check", "Outcome", "PreflightResult", "run_preflight"),
+        "report": ("SyncReport",),
+        "setup": ("check_environment", "check_timezone", "validate_credentials", "validate_policy"),
+        "sync": ("SyncOptions", "apply_plan", "fail_abandoned_runs", "run_sync"),
+    },
 )
-from rostersync.engine.lifecycle import Inputs, Plan, PlannedAction, plan
-from rostersync.engine.policy import Policy
-from rostersync.engine.preflight import Check, Outcome, PreflightResult, run_preflight
-from rostersync.engine.report import SyncReport
-from rostersync.engine.setup import (
-    check_environment,
-    check_timezone,
-    validate_credentials,
-    validate_policy,
-)
-from rostersync.engine.sync import SyncOptions, apply_plan, fail_abandoned_runs, run_sync
 
 __all__ = [
     "Check",

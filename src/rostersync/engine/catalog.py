@@ -4,9 +4,12 @@ vendor profiles the connect pages are written from."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from rostersync.connectors import CONNECTORS, BadInput, CredentialField, SetupGuide, get_connector
+from rostersync.connectors import PROVIDERS, BadInput, CredentialField, get_connector
+
+if TYPE_CHECKING:
+    from rostersync.connectors import SetupGuide
 
 
 @dataclass(frozen=True)
@@ -15,7 +18,11 @@ class ProviderInfo:
     display_name: str
     docs_url: str
     credential_fields: tuple[CredentialField, ...]
-    guide: SetupGuide
+
+    @property
+    def guide(self) -> SetupGuide:
+        """Kept with the vendor's connector, whose module is imported for it."""
+        return get_connector(self.name).guide
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -31,8 +38,8 @@ class ProviderInfo:
 
 def providers() -> list[ProviderInfo]:
     return [
-        ProviderInfo(c.slug, c.display_name, c.docs_url, c.credential_fields, c.guide)
-        for c in sorted(CONNECTORS.values(), key=lambda c: c.display_name.lower())
+        ProviderInfo(p.slug, p.display_name, p.docs_url, p.credential_fields)
+        for p in sorted(PROVIDERS.values(), key=lambda p: p.display_name.lower())
     ]
 
 

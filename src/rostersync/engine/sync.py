@@ -112,6 +112,10 @@ class SyncOptions:
     """Re-plan the stored snapshot against today without calling the vendor (date check)."""
     sleep: Callable[[float], None] = time.sleep
     clock: Callable[[], datetime] = utcnow
+    on_record: Callable[[], None] = lambda: None
+    """Called for each record read (a front-end's progress; it must not raise)."""
+    on_planning: Callable[[], None] = lambda: None
+    """Called once the read is complete, before the plan is made and applied."""
 
 
 class _Heartbeat:
@@ -218,7 +222,12 @@ def _read(
         sleep=heartbeat.sleep,
         save_credentials=save_credentials,
     )
-    return read_connection(connection, context, heartbeat)
+
+    def beat() -> None:
+        heartbeat()
+        options.on_record()
+
+    return read_connection(connection, context, beat)
 
 
 def _fail(
@@ -324,6 +333,7 @@ def _apply(
     today: date,
     options: SyncOptions,
 ) -> SyncReport:
+    options.on_planning()
     with transaction(store.sessions) as session:
         at = options.clock()
         connection = connections.get_connection(session, connection_id, tenant_id=None)

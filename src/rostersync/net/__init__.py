@@ -5,19 +5,45 @@ This package imports nothing of ours but ``rostersync.errors`` (and the version 
 any layer may use it without pulling in another.
 """
 
-from rostersync.net.client import (
-    CONNECT_TIMEOUT,
-    DEFAULT_POLICY,
-    USER_AGENT,
-    Client,
-    RetryPolicy,
-    build_client,
-    retry_after,
-    send,
+from typing import TYPE_CHECKING
+
+from rostersync.lazy import exports
+
+if TYPE_CHECKING:
+    from rostersync.net.addresses import PORTS
+    from rostersync.net.client import (
+        CONNECT_TIMEOUT,
+        DEFAULT_POLICY,
+        USER_AGENT,
+        Client,
+        RetryPolicy,
+        build_client,
+        retry_after,
+        send,
+    )
+    from rostersync.net.errors import BlockedDestination, NetError, RetryLater, TransportFailure
+    from rostersync.net.guard import HostGuard, Resolver, parse_url, system_resolver
+    from rostersync.net.redact import safe_url
+
+__getattr__ = exports(
+    __name__,
+    {
+        "client": (
+            "CONNECT_TIMEOUT",
+            "DEFAULT_POLICY",
+            "USER_AGENT",
+            "Client",
+            "RetryPolicy",
+            "build_client",
+            "retry_after",
+            "send",
+        ),
+        "errors": ("BlockedDestination", "NetError", "RetryLater", "TransportFailure"),
+        "addresses": ("PORTS",),
+        "guard": ("HostGuard", "Resolver", "parse_url", "system_resolver"),
+        "redact": ("safe_url",),
+    },
 )
-from rostersync.net.errors import BlockedDestination, NetError, RetryLater, TransportFailure
-from rostersync.net.guard import PORTS, HostGuard, Resolver, parse_url, system_resolver
-from rostersync.net.redact import safe_url
 
 __all__ = [
     "CONNECT_TIMEOUT",

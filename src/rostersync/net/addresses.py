@@ -13,6 +13,9 @@ from ipaddress import IPv4Address, IPv4Network, IPv6Address, IPv6Network, ip_add
 
 IPAddress = IPv4Address | IPv6Address
 
+PORTS = range(1, 65536)
+"""The TCP ports a URL (or a listening socket) may name."""
+
 # Instance metadata and host-agent endpoints hand out cloud credentials. Most sit in ranges
 # refused anyway; Azure's wire server (168.63.129.16) is a public address, hence the list.
 CLOUD_METADATA = frozenset(

@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from rostersync.net import addresses
+from rostersync.net.addresses import PORTS
 from rostersync.net.errors import BlockedDestination, NetError, TransportFailure
 from rostersync.net.redact import safe_url
 
@@ -32,8 +33,6 @@ _METADATA_NAMES = frozenset(
     {"metadata", "metadata.google.internal", "metadata.goog", "instance-data"}
 )
 _DEFAULT_PORTS = {"https": 443, "http": 80}
-PORTS = range(1, 65536)
-"""The TCP ports a URL (or a listening socket) may name."""
 
 
 def system_resolver(host: str, port: int) -> list[str]:

@@ -6,21 +6,46 @@ A `tenant_id=None` argument means "any tenant" and is for operator tools and adm
 a tenant's caller always passes its own, and another tenant's object is then NotFound.
 """
 
-from rostersync.services import (
-    accounts,
-    apikeys,
-    approvals,
-    audit,
-    connections,
-    dashboard,
-    deliveries,
-    destinations,
-    keys,
-    links,
-    pull,
-    runs,
-    stores,
-    tenants,
+from typing import TYPE_CHECKING
+
+from rostersync.lazy import exports
+
+if TYPE_CHECKING:
+    from rostersync.services import (
+        accounts,
+        apikeys,
+        approvals,
+        audit,
+        connections,
+        dashboard,
+        deliveries,
+        destinations,
+        keys,
+        links,
+        pull,
+        runs,
+        stores,
+        tenants,
+    )
+
+__getattr__ = exports(
+    __name__,
+    {
+        "accounts": ("accounts",),
+        "apikeys": ("apikeys",),
+        "approvals": ("approvals",),
+        "audit": ("audit",),
+        "connections": ("connections",),
+        "dashboard": ("dashboard",),
+        "deliveries": ("deliveries",),
+        "destinations": ("destinations",),
+        "keys": ("keys",),
+        "links": ("links",),
+        "pull": ("pull",),
+        "runs": ("runs",),
+        "stores": ("stores",),
+        "tenants": ("tenants",),
+    },
 )
 
 __all__ = [

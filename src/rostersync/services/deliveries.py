@@ -3,7 +3,7 @@ change feed that consumers pull."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 
@@ -47,10 +47,17 @@ class DeliverySummary(DrainResult):
     """Entries due now and not sent by this call (its limit was reached)."""
 
 
-def deliver_now(store: Store, *, allow_loopback: bool, limit: int | None = None) -> DeliverySummary:
+def deliver_now(
+    store: Store,
+    *,
+    allow_loopback: bool,
+    limit: int | None = None,
+    on_round: Callable[[int], None] = lambda _handled: None,
+) -> DeliverySummary:
     """Send every outbox entry that is due (a person's next one once the previous is sent),
-    or at most `limit`; say how many are still due."""
-    result = deliver_due(store, allow_loopback=allow_loopback, limit=limit)
+    or at most `limit`; say how many are still due. `on_round` is told how many entries each
+    recorded batch handled (a front-end's progress)."""
+    result = deliver_due(store, allow_loopback=allow_loopback, limit=limit, on_recorded=on_round)
     with transaction(store.sessions) as session:
         remaining = outbox.count_due(session, now=datetime.now(UTC))
     return DeliverySummary(**asdict(result), remaining=remaining)

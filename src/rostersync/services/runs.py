@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -87,9 +88,19 @@ def sync_now(
     allow_loopback: bool,
     dry_run: bool = False,
     as_of: date | None = None,
+    on_record: Callable[[], None] = lambda: None,
+    on_planning: Callable[[], None] = lambda: None,
 ) -> SyncReport:
-    """One sync of the connection now (the run audits itself); a dry run delivers nothing."""
-    options = SyncOptions(as_of=as_of, dry_run=dry_run, allow_loopback=allow_loopback)
+    """One sync of the connection now (the run audits itself); a dry run delivers nothing.
+
+    `on_record` and `on_planning` are SyncOptions' progress hooks."""
+    options = SyncOptions(
+        as_of=as_of,
+        dry_run=dry_run,
+        allow_loopback=allow_loopback,
+        on_record=on_record,
+        on_planning=on_planning,
+    )
     return run_sync(store, connection_id, tenant_id=tenant_id, options=options)
 
 

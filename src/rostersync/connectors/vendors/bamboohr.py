@@ -31,10 +31,10 @@ from datetime import date
 from typing import Any
 
 from rostersync.connectors.auth import Basic
-from rostersync.connectors.base import CredentialField
 from rostersync.connectors.declarative import DeclarativeConnector
 from rostersync.connectors.errors import BadPayload
 from rostersync.connectors.mapping import day, ident, required_id, text
+from rostersync.connectors.providers import BAMBOOHR
 from rostersync.connectors.spec import ConnectorSpec, MapContext, SetupGuide, Stream
 from rostersync.model import Employee, EmploymentStatus, Group, GroupType, Location
 
@@ -173,29 +173,13 @@ STREAMS = (
 
 
 SPEC = ConnectorSpec(
-    slug="bamboohr",
-    display_name="BambooHR",
-    docs_url="https://documentation.bamboohr.com/docs/getting-started",
+    provider=BAMBOOHR,
     # BambooHR's OpenAPI: `servers: url: 'https://{companyDomain}.bamboohr.com'`, every path
     # under /api/ (github.com/BambooHR/bhr-api-python specs/public.yaml at 3d4de06); the
     # gateway form api.bamboohr.com/api/gateway.php/{companyDomain} is not in it any more.
     # The host guard refuses any subdomain value that would leave bamboohr.com.
     api_root="https://{company_domain}.bamboohr.com/api",
     allowed_hosts=("*.bamboohr.com",),
-    credential_fields=(
-        CredentialField(
-            "company_domain",
-            "Company subdomain",
-            secret=False,
-            help="The 'acme' of https://acme.bamboohr.com.",
-        ),
-        CredentialField(
-            "api_key",
-            "API key",
-            secret=True,
-            help="Created under your name (top right) > API Keys > Add New Key; shown once.",
-        ),
-    ),
     auth=Basic("{api_key}", "x"),
     streams=STREAMS,
     guide=SetupGuide(

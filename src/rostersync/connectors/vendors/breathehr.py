@@ -27,12 +27,12 @@ from datetime import date
 from typing import Any
 
 from rostersync.connectors.auth import Header
-from rostersync.connectors.base import CredentialField
 from rostersync.connectors.declarative import DeclarativeConnector
 from rostersync.connectors.errors import BadPayload
 from rostersync.connectors.mapping import country_code, day, group_mapper, ident, text
 from rostersync.connectors.pacing import RateLimit
 from rostersync.connectors.paging import LinkHeader, Page, PageRequest
+from rostersync.connectors.providers import BREATHEHR
 from rostersync.connectors.spec import ConnectorSpec, MapContext, SetupGuide, Stream
 from rostersync.model import Employee, EmploymentStatus, GroupType, Location
 
@@ -116,19 +116,9 @@ def map_location(raw: Mapping[str, Any], context: MapContext) -> Location:  # no
 
 
 SPEC = ConnectorSpec(
-    slug="breathehr",
-    display_name="Breathe HR",
-    docs_url="https://developer.breathehr.com/",
+    provider=BREATHEHR,
     api_root="https://api.breathehr.com/v1",
     allowed_hosts=("api.breathehr.com", "api.sandbox.breathehr.info"),
-    credential_fields=(
-        CredentialField(
-            "api_key",
-            "API key",
-            secret=True,
-            help="Configure > Settings > API setup in Breathe: the production key.",
-        ),
-    ),
     auth=Header("X-API-KEY", "{api_key}"),
     rate_limits=(RateLimit(60, per_seconds=60),),
     streams=(

@@ -26,11 +26,11 @@ from datetime import date
 from typing import Any
 
 from rostersync.connectors.auth import Header
-from rostersync.connectors.base import CredentialField
 from rostersync.connectors.declarative import DeclarativeConnector
 from rostersync.connectors.errors import BadPayload
 from rostersync.connectors.mapping import day, group_mapper, ident, location_mapper, text
 from rostersync.connectors.paging import Page, PageNumber, PageRequest
+from rostersync.connectors.providers import CHARLIEHR
 from rostersync.connectors.spec import ConnectorSpec, MapContext, SetupGuide, Stream
 from rostersync.model import Employee, EmploymentStatus, GroupType
 
@@ -143,25 +143,9 @@ map_office = location_mapper(
 
 
 SPEC = ConnectorSpec(
-    slug="charliehr",
-    display_name="CharlieHR",
-    docs_url="https://www.charliehr.com/api_docs/",
+    provider=CHARLIEHR,
     api_root="https://charliehr.com/api/v1",
     allowed_hosts=("charliehr.com", "www.charliehr.com"),
-    credential_fields=(
-        CredentialField(
-            "client_id",
-            "Client ID",
-            secret=False,
-            help="Integrations > API Keys in CharlieHR, shown when the key pair is generated.",
-        ),
-        CredentialField(
-            "client_secret",
-            "Client secret",
-            secret=True,
-            help="Shown once, next to the client ID.",
-        ),
-    ),
     auth=Header("Authorization", "Token token={client_id}:{client_secret}"),
     streams=(
         Stream("teams", "/teams", map_team, records_path="data", paginator=_Pages()),

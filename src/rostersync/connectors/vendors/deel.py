@@ -32,7 +32,7 @@ from datetime import date
 from typing import Any
 
 from rostersync.connectors.auth import Bearer
-from rostersync.connectors.base import CredentialField, Record
+from rostersync.connectors.base import Record
 from rostersync.connectors.declarative import DeclarativeConnector
 from rostersync.connectors.errors import BadPayload
 from rostersync.connectors.mapping import (
@@ -46,6 +46,7 @@ from rostersync.connectors.mapping import (
 )
 from rostersync.connectors.pacing import RateLimit
 from rostersync.connectors.paging import OffsetLimit
+from rostersync.connectors.providers import DEEL
 from rostersync.connectors.spec import ConnectorSpec, MapContext, SetupGuide, Stream
 from rostersync.model import Employee, EmploymentStatus, Group, GroupType
 
@@ -165,20 +166,9 @@ def _named(raw: Mapping[str, Any], _context: MapContext) -> Iterator[tuple[str, 
 
 
 SPEC = ConnectorSpec(
-    slug="deel",
-    display_name="Deel",
-    docs_url="https://developer.deel.com/api/endpoints/people/get-people",
+    provider=DEEL,
     api_root="https://api.letsdeel.com/rest/v2",
     allowed_hosts=("api.letsdeel.com", "api-sandbox.demo.deel.com"),
-    credential_fields=(
-        CredentialField(
-            "api_token",
-            "API token",
-            secret=True,
-            help="More > Developer > Access Tokens: an organization token with scopes "
-            "people:read and organizations:read, shown once when generated.",
-        ),
-    ),
     auth=Bearer("{api_token}"),
     rate_limits=(RateLimit(5, per_seconds=1),),
     streams=(

@@ -28,7 +28,6 @@ from datetime import date
 from typing import Any
 
 from rostersync.connectors.auth import OAuth2Refresh
-from rostersync.connectors.base import CredentialField
 from rostersync.connectors.declarative import DeclarativeConnector
 from rostersync.connectors.mapping import (
     day,
@@ -40,6 +39,7 @@ from rostersync.connectors.mapping import (
     text,
 )
 from rostersync.connectors.paging import PageNumber
+from rostersync.connectors.providers import EMPLOYMENTHERO
 from rostersync.connectors.spec import ConnectorSpec, MapContext, SetupGuide, Stream
 from rostersync.model import Employee, EmploymentStatus, GroupType
 
@@ -134,29 +134,9 @@ STREAMS = (
 
 
 SPEC = ConnectorSpec(
-    slug="employmenthero",
-    display_name="Employment Hero",
-    docs_url="https://developer.employmenthero.com/api-references/",
+    provider=EMPLOYMENTHERO,
     api_root="https://api.employmenthero.com",
     allowed_hosts=("api.employmenthero.com", "oauth.employmenthero.com"),
-    credential_fields=(
-        CredentialField(
-            "client_id", "Client ID", secret=False, help="Developer Portal > your OAuth 2.0 app."
-        ),
-        CredentialField("client_secret", "Client secret", secret=True),
-        CredentialField(
-            "refresh_token",
-            "Refresh token",
-            secret=True,
-            help="Obtained when an admin authorises the app; rostersync stores newer ones.",
-        ),
-        CredentialField(
-            "organisation_id",
-            "Organisation ID",
-            secret=False,
-            help="The UUID in your Employment Hero URL: /app/v2/organisations/<id>/...",
-        ),
-    ),
     auth=OAuth2Refresh(token_url=TOKEN_URL),
     streams=STREAMS,
     guide=SetupGuide(

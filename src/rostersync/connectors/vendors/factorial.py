@@ -25,7 +25,6 @@ from datetime import date
 from typing import Any
 
 from rostersync.connectors.auth import Header
-from rostersync.connectors.base import CredentialField
 from rostersync.connectors.declarative import DeclarativeConnector
 from rostersync.connectors.errors import BadPayload
 from rostersync.connectors.mapping import (
@@ -39,6 +38,7 @@ from rostersync.connectors.mapping import (
     text,
 )
 from rostersync.connectors.paging import Page, PageRequest, Paginator
+from rostersync.connectors.providers import FACTORIAL
 from rostersync.connectors.spec import ConnectorSpec, MapContext, SetupGuide, Stream
 from rostersync.model import Employee, EmploymentStatus, GroupType
 
@@ -148,19 +148,9 @@ STREAMS = (
 
 
 SPEC = ConnectorSpec(
-    slug="factorial",
-    display_name="Factorial",
-    docs_url="https://apidoc.factorialhr.com/",
+    provider=FACTORIAL,
     api_root="https://api.factorialhr.com",
     allowed_hosts=("api.factorialhr.com",),
-    credential_fields=(
-        CredentialField(
-            "api_key",
-            "API key",
-            secret=True,
-            help="Settings > API keys > New API key; it is shown only once.",
-        ),
-    ),
     auth=Header("x-api-key", "{api_key}"),
     streams=STREAMS,
     guide=SetupGuide(

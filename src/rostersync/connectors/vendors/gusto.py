@@ -36,7 +36,6 @@ from datetime import date
 from typing import Any
 
 from rostersync.connectors.auth import OAuth2Refresh
-from rostersync.connectors.base import CredentialField
 from rostersync.connectors.declarative import DeclarativeConnector
 from rostersync.connectors.errors import BadPayload
 from rostersync.connectors.mapping import (
@@ -49,6 +48,7 @@ from rostersync.connectors.mapping import (
 )
 from rostersync.connectors.pacing import RateLimit
 from rostersync.connectors.paging import Page, PageNumber
+from rostersync.connectors.providers import GUSTO
 from rostersync.connectors.spec import ConnectorSpec, Detail, MapContext, SetupGuide, Stream
 from rostersync.model import Employee, EmploymentStatus, Group, GroupType
 
@@ -161,33 +161,9 @@ map_location = location_mapper(id_path="uuid")
 _COMPANY = "/v1/companies/{company_uuid}"
 
 SPEC = ConnectorSpec(
-    slug="gusto",
-    display_name="Gusto",
-    docs_url="https://docs.gusto.com/app-integrations/docs/introduction",
+    provider=GUSTO,
     api_root="https://api.gusto.com",
     allowed_hosts=("api.gusto.com", "api.gusto-demo.com"),
-    credential_fields=(
-        CredentialField(
-            "client_id",
-            "OAuth client ID",
-            secret=False,
-            help="From the Gusto Developer Portal application that the customer authorized.",
-        ),
-        CredentialField("client_secret", "OAuth client secret", secret=True),
-        CredentialField(
-            "refresh_token",
-            "Refresh token",
-            secret=True,
-            help="Issued when the company admin authorized the application; Gusto rotates it "
-            "on every refresh and rostersync stores the newest one.",
-        ),
-        CredentialField(
-            "company_uuid",
-            "Company UUID",
-            secret=False,
-            help="The `resource.uuid` that GET /v1/token_info returns for the grant.",
-        ),
-    ),
     auth=OAuth2Refresh("/oauth/token"),
     rate_limits=(RateLimit(200, per_seconds=60),),
     headers={"Accept": "application/json", "X-Gusto-API-Version": API_VERSION},

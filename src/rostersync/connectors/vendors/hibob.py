@@ -24,11 +24,11 @@ from typing import Any
 import httpx
 
 from rostersync.connectors.auth import Basic
-from rostersync.connectors.base import CredentialField
 from rostersync.connectors.declarative import DeclarativeConnector
 from rostersync.connectors.errors import BadPayload, PermissionDenied
 from rostersync.connectors.mapping import day, ident, text
 from rostersync.connectors.pacing import RateLimit
+from rostersync.connectors.providers import HIBOB
 from rostersync.connectors.spec import ConnectorSpec, MapContext, SetupGuide, Stream
 from rostersync.model import Employee, EmploymentStatus, Group, GroupType, Location
 from rostersync.net import RetryPolicy
@@ -180,25 +180,9 @@ def rate_limit_reset(response: httpx.Response) -> float | None:
 
 
 SPEC = ConnectorSpec(
-    slug="hibob",
-    display_name="HiBob",
-    docs_url="https://apidocs.hibob.com/",
+    provider=HIBOB,
     api_root="https://api.hibob.com",
     allowed_hosts=("api.hibob.com", "api.sandbox.hibob.com"),
-    credential_fields=(
-        CredentialField(
-            "service_user_id",
-            "Service user ID",
-            secret=False,
-            help="Settings > Integrations > Service users: the ID shown when you created it.",
-        ),
-        CredentialField(
-            "service_user_token",
-            "Service user token",
-            secret=True,
-            help="Shown once, next to the ID, when the service user is created.",
-        ),
-    ),
     auth=Basic("{service_user_id}", "{service_user_token}"),
     rate_limits=(RateLimit(50, per_seconds=60),),
     streams=(

@@ -27,7 +27,7 @@ from datetime import date
 from typing import Any
 
 from rostersync.connectors.auth import Bearer
-from rostersync.connectors.base import CredentialField, Record
+from rostersync.connectors.base import Record
 from rostersync.connectors.declarative import DeclarativeConnector
 from rostersync.connectors.errors import PermissionDenied
 from rostersync.connectors.mapping import (
@@ -39,6 +39,7 @@ from rostersync.connectors.mapping import (
     text,
 )
 from rostersync.connectors.paging import OffsetLimit
+from rostersync.connectors.providers import HUMAANS
 from rostersync.connectors.spec import ConnectorSpec, MapContext, SetupGuide, Stream
 from rostersync.model import Employee, EmploymentStatus, Group, GroupType
 
@@ -165,19 +166,9 @@ STREAMS = (
 
 
 SPEC = ConnectorSpec(
-    slug="humaans",
-    display_name="Humaans",
-    docs_url="https://docs.humaans.io/api/",
+    provider=HUMAANS,
     api_root="https://app.humaans.io/api",
     allowed_hosts=("app.humaans.io",),
-    credential_fields=(
-        CredentialField(
-            "api_token",
-            "API access token",
-            secret=True,
-            help="Created by a Humaans Owner or Admin with the private:read scope only.",
-        ),
-    ),
     auth=Bearer("{api_token}"),
     streams=STREAMS,
     guide=SetupGuide(

@@ -69,7 +69,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from rostersync.connectors.auth import Header
-from rostersync.connectors.base import CredentialField
 from rostersync.connectors.declarative import DeclarativeConnector
 from rostersync.connectors.errors import BadPayload
 from rostersync.connectors.mapping import (
@@ -84,6 +83,7 @@ from rostersync.connectors.mapping import (
 )
 from rostersync.connectors.pacing import RateLimit
 from rostersync.connectors.paging import Cursor, OffsetLimit, PageRequest
+from rostersync.connectors.providers import LUCCA
 from rostersync.connectors.spec import ConnectorSpec, MapContext, SetupGuide, Stream
 from rostersync.model import Employee, GroupType
 
@@ -219,9 +219,7 @@ def ids_meet(context: MapContext) -> None:
 
 
 SPEC = ConnectorSpec(
-    slug="lucca",
-    display_name="Lucca",
-    docs_url="https://developers.lucca.fr/api-reference/legacy/authentication",
+    provider=LUCCA,
     api_root="https://{host}",
     allowed_hosts=(
         "*.ilucca.net",
@@ -233,21 +231,6 @@ SPEC = ConnectorSpec(
         "*.sandbox.eu1.luccasoftware.com",
         "*.sandbox.eu2.luccasoftware.com",
         "*.sandbox.ch1.luccasoftware.com",
-    ),
-    credential_fields=(
-        CredentialField(
-            "host",
-            "Lucca address",
-            secret=False,
-            help="The host you open Lucca on, without https://, e.g. acme.ilucca.net "
-            "(acme.ilucca.ch in Switzerland, acme.ilucca-test.net for a test account).",
-        ),
-        CredentialField(
-            "api_key",
-            "API key",
-            secret=True,
-            help="Settings (gear icon) > API keys: the key generated for rostersync.",
-        ),
     ),
     auth=Header("Authorization", "lucca application={api_key}"),
     rate_limits=(RateLimit(50, per_seconds=60),),

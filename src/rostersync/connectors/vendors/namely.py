@@ -28,7 +28,7 @@ from datetime import date
 from typing import Any
 
 from rostersync.connectors.auth import Bearer
-from rostersync.connectors.base import CredentialField, Record
+from rostersync.connectors.base import Record
 from rostersync.connectors.declarative import DeclarativeConnector
 from rostersync.connectors.mapping import (
     country_code,
@@ -41,6 +41,7 @@ from rostersync.connectors.mapping import (
     text,
 )
 from rostersync.connectors.paging import PageNumber
+from rostersync.connectors.providers import NAMELY
 from rostersync.connectors.spec import ConnectorSpec, MapContext, SetupGuide, Stream
 from rostersync.model import Employee, EmploymentStatus, Group, GroupType, Location
 
@@ -164,26 +165,9 @@ STREAMS = (
 
 
 SPEC = ConnectorSpec(
-    slug="namely",
-    display_name="Namely",
-    docs_url="https://developers.namely.com/docs/namely-api",
+    provider=NAMELY,
     api_root="https://{company}.namely.com/api/v1",
     allowed_hosts=("*.namely.com",),
-    credential_fields=(
-        CredentialField(
-            "company",
-            "Company subdomain",
-            secret=False,
-            help="The part before .namely.com in your Namely address (acme for "
-            "https://acme.namely.com).",
-        ),
-        CredentialField(
-            "access_token",
-            "Personal access token",
-            secret=True,
-            help="Created under your profile > API > Personal Access Tokens; shown once.",
-        ),
-    ),
     auth=Bearer("{access_token}"),
     streams=STREAMS,
     guide=SetupGuide(

@@ -41,7 +41,6 @@ from urllib.parse import urlsplit
 import httpx
 
 from rostersync.connectors.auth import CredentialsSaver, UrlResolver, render
-from rostersync.connectors.base import CredentialField
 from rostersync.connectors.declarative import DeclarativeConnector
 from rostersync.connectors.errors import (
     BadPayload,
@@ -50,6 +49,7 @@ from rostersync.connectors.http import parse_json, read_body
 from rostersync.connectors.mapping import dig, ident, text
 from rostersync.connectors.pacing import RateLimit
 from rostersync.connectors.paging import OffsetLimit
+from rostersync.connectors.providers import PERSONIO
 from rostersync.connectors.responses import TOKEN_RESPONSES
 from rostersync.connectors.spec import ConnectorSpec, MapContext, SetupGuide, Stream
 from rostersync.model import Employee, EmploymentStatus, Group, GroupType, Location
@@ -223,26 +223,9 @@ def map_employee(
 
 
 SPEC = ConnectorSpec(
-    slug="personio",
-    display_name="Personio",
-    docs_url="https://developer.personio.de/v1.0/reference/introduction-1",
+    provider=PERSONIO,
     api_root="https://api.personio.de",
     allowed_hosts=("api.personio.de",),
-    credential_fields=(
-        CredentialField(
-            "client_id",
-            "Client ID",
-            secret=False,
-            help="Marketplace > Connected integrations (older accounts: Settings > "
-            "Integrations > API credentials): the Client ID of the credential.",
-        ),
-        CredentialField(
-            "client_secret",
-            "Client secret",
-            secret=True,
-            help="Shown once when the API credential is generated.",
-        ),
-    ),
     auth=PersonioToken(),
     rate_limits=(RateLimit(300, per_seconds=60), RateLimit(15, per_seconds=1)),
     headers={"Accept": "application/json", "X-Personio-App-ID": "ROSTERSYNC"},

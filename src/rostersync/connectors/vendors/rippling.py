@@ -36,7 +36,6 @@ from datetime import date
 from typing import Any
 
 from rostersync.connectors.auth import Bearer
-from rostersync.connectors.base import CredentialField
 from rostersync.connectors.declarative import DeclarativeConnector
 from rostersync.connectors.mapping import (
     day,
@@ -48,6 +47,7 @@ from rostersync.connectors.mapping import (
     text,
 )
 from rostersync.connectors.paging import OffsetLimit
+from rostersync.connectors.providers import RIPPLING
 from rostersync.connectors.spec import ConnectorSpec, MapContext, SetupGuide, Stream
 from rostersync.model import Employee, EmploymentStatus, GroupType
 
@@ -128,19 +128,9 @@ STREAMS = (
 
 
 SPEC = ConnectorSpec(
-    slug="rippling",
-    display_name="Rippling",
-    docs_url="https://developer.rippling.com/docs/rippling-api",
+    provider=RIPPLING,
     api_root="https://api.rippling.com/platform/api",
     allowed_hosts=("api.rippling.com", "stage-api.rippling.com"),
-    credential_fields=(
-        CredentialField(
-            "api_key",
-            "API key",
-            secret=True,
-            help="Company Settings > API Access > Create API Key; shown once.",
-        ),
-    ),
     auth=Bearer("{api_key}"),
     streams=STREAMS,
     guide=SetupGuide(

@@ -24,7 +24,6 @@ from collections.abc import Mapping
 from typing import Any
 
 from rostersync.connectors.auth import Header
-from rostersync.connectors.base import CredentialField
 from rostersync.connectors.declarative import DeclarativeConnector
 from rostersync.connectors.mapping import (
     day,
@@ -35,6 +34,7 @@ from rostersync.connectors.mapping import (
     text,
 )
 from rostersync.connectors.paging import PageNumber
+from rostersync.connectors.providers import SAGEHR
 from rostersync.connectors.spec import ConnectorSpec, MapContext, SetupGuide, Stream
 from rostersync.model import Employee, EmploymentStatus, GroupType, RecordType, field_names
 
@@ -90,25 +90,9 @@ TERMINATED = Stream(
 
 
 SPEC = ConnectorSpec(
-    slug="sagehr",
-    display_name="Sage HR",
-    docs_url="https://developer.sage.com/hr/",
+    provider=SAGEHR,
     api_root="https://{subdomain}.sage.hr/api",
     allowed_hosts=("*.sage.hr",),
-    credential_fields=(
-        CredentialField(
-            "subdomain",
-            "Company subdomain",
-            secret=False,
-            help="The part before .sage.hr in your Sage HR address, e.g. 'acme' for acme.sage.hr.",
-        ),
-        CredentialField(
-            "api_key",
-            "API key",
-            secret=True,
-            help="Settings > Integrations > API, shown once API access is enabled.",
-        ),
-    ),
     auth=Header("X-Auth-Token", "{api_key}"),
     streams=(TEAMS, EMPLOYEES, TERMINATED),
     # Sage HR's API has no work locations: location_id is never expected.

@@ -39,10 +39,11 @@ from urllib.parse import quote
 from xml.etree.ElementTree import Element
 
 from rostersync.connectors.auth import Basic
-from rostersync.connectors.base import CredentialField, Record
+from rostersync.connectors.base import Record
 from rostersync.connectors.declarative import DeclarativeConnector, SpecReader
 from rostersync.connectors.errors import BadInput, BadPayload
 from rostersync.connectors.mapping import country_code, day, ident, status_from_dates, text
+from rostersync.connectors.providers import WORKDAY
 from rostersync.connectors.soap import SoapClient, envelope, first, read_paged
 from rostersync.connectors.spec import ConnectorSpec, MapContext, SetupGuide, Stream
 from rostersync.model import Employee, EmploymentStatus, Group, GroupType, Location
@@ -447,45 +448,11 @@ def _read(reader: SpecReader) -> Iterator[Record]:
 
 
 SPEC = ConnectorSpec(
-    slug="workday",
-    display_name="Workday",
-    docs_url="https://doc.workday.com/admin-guide/en-us/integration/workday-reports/report-as-a-service-raas.html",
+    provider=WORKDAY,
     api_root="https://{host}",
     # Customer tenants live on Workday's data-centre hosts, e.g. wd2-impl-services1.workday.com
     # (implementation) and wd5-services1.myworkday.com / services1.myworkday.com (production).
     allowed_hosts=("*.workday.com", "*.myworkday.com"),
-    credential_fields=(
-        CredentialField(
-            "host",
-            "Workday web services host",
-            secret=False,
-            help="Host name only, from your tenant's web service URLs, e.g. "
-            "wd5-services1.myworkday.com or wd2-impl-services1.workday.com.",
-        ),
-        CredentialField("tenant", "Tenant name", secret=False, help="e.g. acme or acme_preview"),
-        CredentialField(
-            "username",
-            "Integration System User name",
-            secret=False,
-            help="The ISU's user name without @tenant; rostersync adds it.",
-        ),
-        CredentialField("password", "Integration System User password", secret=True),
-        CredentialField(
-            "report_owner",
-            "Report owner",
-            secret=False,
-            required=False,
-            help="User name of the owner of the shared HRIS_* reports; defaults to the ISU.",
-        ),
-        CredentialField(
-            "mode",
-            "Read mode",
-            secret=False,
-            required=False,
-            help="raas (default: the three HRIS_* custom reports) or soap "
-            "(Human_Resources web service, for tenants that cannot create reports).",
-        ),
-    ),
     auth=Basic("{username}@{tenant}", "{password}"),
     read=_read,
     guide=SetupGuide(
