@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, cast
@@ -219,39 +219,38 @@ _outbox = cast(Table, OutboxEntry.__table__)
 _by_sequence = _outbox.c.sequence == bindparam("b_sequence")
 
 
+def _settled(attempt: Attempted) -> DeliveryStatus:
+    if attempt.delivered:
+        return DeliveryStatus.DELIVERED
+    return DeliveryStatus.PENDING if attempt.retry_at is not None else DeliveryStatus.FAILED
+
+
+_WHEN: dict[DeliveryStatus, tuple[str, Callable[[Attempted], datetime | None]]] = {
+    DeliveryStatus.DELIVERED: ("delivered_at", lambda a: a.at),
+    DeliveryStatus.PENDING: ("next_attempt_at", lambda a: a.retry_at),
+}
+"""The time column each outcome sets, and its value; failed for good sets none."""
+
+
 def record_outcomes(session: Session, attempted: Sequence[Attempted]) -> None:
     """Delivered, due again at `retry_at`, or failed for good: one statement per kind."""
-    delivered = [a for a in attempted if a.delivered]
-    retrying = [a for a in attempted if not a.delivered and a.retry_at is not None]
-    failed = [a for a in attempted if not a.delivered and a.retry_at is None]
-    finished: dict[str, object] = {
-        "attempts": bindparam("b_attempts"),
-        "last_status_code": bindparam("b_status_code"),
-        "last_error": bindparam("b_error"),
-        "lease_until": None,
-    }
-    if delivered:
-        statement = _outbox.update().where(_by_sequence)
-        values = {
-            **finished,
-            "status": DeliveryStatus.DELIVERED,
-            "delivered_at": bindparam("b_at"),
+    for status in (DeliveryStatus.DELIVERED, DeliveryStatus.PENDING, DeliveryStatus.FAILED):
+        settled = [a for a in attempted if _settled(a) is status]
+        if not settled:
+            continue
+        values: dict[str, object] = {
+            "attempts": bindparam("b_attempts"),
+            "last_status_code": bindparam("b_status_code"),
+            "last_error": bindparam("b_error"),
+            "lease_until": None,
+            "status": status,
         }
-        rows = [{**_params(a), "b_at": a.at} for a in delivered]
-        session.execute(statement.values(values), rows)
-    if retrying:
-        statement = _outbox.update().where(_by_sequence)
-        values = {
-            **finished,
-            "status": DeliveryStatus.PENDING,
-            "next_attempt_at": bindparam("b_retry_at"),
-        }
-        rows = [{**_params(a), "b_retry_at": a.retry_at} for a in retrying]
-        session.execute(statement.values(values), rows)
-    if failed:
-        statement = _outbox.update().where(_by_sequence)
-        values = {**finished, "status": DeliveryStatus.FAILED}
-        session.execute(statement.values(values), [_params(a) for a in failed])
+        rows = [_params(a) for a in settled]
+        if status in _WHEN:
+            column, when = _WHEN[status]
+            values[column] = bindparam("b_when")
+            rows = [{**row, "b_when": when(a)} for row, a in zip(rows, settled, strict=True)]
+        session.execute(_outbox.update().where(_by_sequence).values(values), rows)
 
 
 def _params(attempt: Attempted) -> dict[str, object]:
