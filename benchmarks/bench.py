@@ -620,8 +620,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--skip",
         default="",
-        help=f"comma-separated steps to leave out, of {', '.join(STEPS).replace('%', '%%')} (every step after "
-        "first-sync needs it)",
+        # argparse formats help with %: the 1%-re-sync step's name must not read as one.
+        help=f"comma-separated steps to leave out, of {', '.join(STEPS)} (every step after "
+        "first-sync needs it)".replace("%", "%%"),
     )
     parser.add_argument("--child", choices=(*STEPS, "setup"), help=argparse.SUPPRESS)
     parser.add_argument("--base-url", help=argparse.SUPPRESS)
