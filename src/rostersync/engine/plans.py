@@ -33,7 +33,7 @@ def dump(plan: Plan, groups: dict[str, Group], locations: dict[str, Location]) -
         {
             "actions": [
                 {
-                    "action": p.action.model_dump(mode="json"),
+                    "action": p.action.as_json(),
                     "employee": p.employee.model_dump(mode="json"),
                 }
                 for p in plan.actions
@@ -62,7 +62,7 @@ def load(text: str) -> tuple[Plan, dict[str, Group], dict[str, Location]]:
             datetime.fromisoformat(missed) if missed else None,
         )
     actions = tuple(
-        PlannedAction(Action.model_validate(a["action"]), Employee.model_validate(a["employee"]))
+        PlannedAction(Action.from_json(a["action"]), Employee.model_validate(a["employee"]))
         for a in data["actions"]
     )
     groups = {g["remote_id"]: Group.model_validate(g) for g in data["groups"]}

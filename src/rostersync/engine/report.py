@@ -48,5 +48,5 @@ class SyncReport:
             "needs_a_person": {k: list(v) for k, v in self.needs_a_person.items()},
             "field_coverage": self.coverage,
             "field_warnings": [w.as_dict() for w in self.field_warnings],
-            "actions": [action.model_dump(mode="json") for action in self.actions],
+            "actions": [action.as_json() for action in self.actions],
         }
