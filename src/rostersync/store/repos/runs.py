@@ -63,24 +63,8 @@ def known_action_ids(session: Session, connection: Connection, ids: Iterable[str
 
 
 def record_actions(session: Session, run: SyncRun, actions: Iterable[Action]) -> None:
-    rows = (
-        {
-            "id": action.id,
-            "tenant_id": run.tenant_id,
-            "connection_id": run.connection_id,
-            "run_id": run.id,
-            "kind": action.kind.value,
-            "remote_id": action.remote_id,
-            "rule": action.rule,
-            "changed_fields": list(action.changed_fields),
-            "from_status": action.from_status.value if action.from_status else None,
-            "to_status": action.to_status.value if action.to_status else None,
-            "account_id": action.account_id,
-            "cause": action.cause,
-        }
-        for action in actions
-    )
-    insert_rows(session, ActionRow, rows)
+    ids = {"tenant_id": run.tenant_id, "connection_id": run.connection_id, "run_id": run.id}
+    insert_rows(session, ActionRow, ({**action.as_json(), **ids} for action in actions))
 
 
 def get_run(session: Session, run_id: str, *, tenant_id: str | None) -> SyncRun:
