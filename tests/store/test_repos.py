@@ -66,7 +66,7 @@ def test_people_round_trip_with_names_and_emails_encrypted(store: Store) -> None
     with transaction(store.sessions) as session:
         connection = connections.get_connection(session, connection_id, tenant_id=None)
         people.save_people(
-            session, store.keyring, connection, [StoredPerson(ada, True, False)], NOW
+            session, store.keyring, connection, [StoredPerson(ada, True, False)], NOW, stored=()
         )
         people.replace_org(
             session,

@@ -53,7 +53,7 @@ def test_rotate_reencrypts_everything_and_a_running_process_keeps_reading(tmp_pa
             credentials={"service_user_id": "S", "service_user_token": "T"},
         )
         people.save_people(
-            session, store.keyring, connection, [StoredPerson(ada, True, False)], NOW
+            session, store.keyring, connection, [StoredPerson(ada, True, False)], NOW, stored=()
         )
         destinations.create_webhook(
             session, store.keyring, tenant_id=tenant.id, url="https://e.x/h"

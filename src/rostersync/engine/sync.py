@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from itertools import chain
@@ -300,11 +300,15 @@ def apply_plan(
     the_plan: Plan,
     org: tuple[dict[str, Group], dict[str, Location]] | None,
     at: datetime,
+    *,
+    stored: Collection[str],
     unchanged: Iterable[Employee] = (),
 ) -> None:
-    """Write the plan: the new state, its actions and their events, in the caller's transaction;
+    """Write the plan: the new state, its actions and their events, in the caller's transaction.
+    `stored`: the remote ids with a row already (the state the plan was made from);
     `unchanged` people (the plan leaves their rows alone) get their fingerprints refreshed."""
-    people.save_people(session, store.keyring, connection, the_plan.next_state.values(), at)
+    next_state = the_plan.next_state.values()
+    people.save_people(session, store.keyring, connection, next_state, at, stored=stored)
     people.refresh_fingerprints(session, store.keyring, connection, unchanged)
     if org is not None:
         people.replace_org(session, connection, org[0], org[1], at)
@@ -431,7 +435,17 @@ def _apply(
             for rid in previous.stale_fingerprints
             if rid not in the_plan.next_state
         )
-        apply_plan(session, store, connection, run, the_plan, org, at, stale)
+        apply_plan(
+            session,
+            store,
+            connection,
+            run,
+            the_plan,
+            org,
+            at,
+            stored=previous.people.keys(),
+            unchanged=stale,
+        )
         runs.finish_run(run, status=RunStatus.SUCCEEDED, at=at, counts=counts, report=details)
     log.info("sync %s of %s succeeded: %s", run_id, connection_id, counts)
     return SyncReport(
