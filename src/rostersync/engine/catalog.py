@@ -6,18 +6,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from rostersync.connectors import PROVIDERS, BadInput, CredentialField, get_connector
+from rostersync.connectors import PROVIDERS, BadInput, Provider, get_connector
 
 if TYPE_CHECKING:
     from rostersync.connectors import SetupGuide
 
 
 @dataclass(frozen=True)
-class ProviderInfo:
-    name: str
-    display_name: str
-    docs_url: str
-    credential_fields: tuple[CredentialField, ...]
+class ProviderInfo(Provider):
+    """A provider as the catalog shows it: its listing, its guide and its JSON."""
+
+    @property
+    def name(self) -> str:
+        return self.slug
 
     @property
     def guide(self) -> SetupGuide:
