@@ -6,15 +6,18 @@ import os
 import secrets
 import shutil
 import subprocess
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
+from starlette.applications import Starlette
+from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from rostersync.engine import SyncOptions, SyncReport, run_sync
@@ -122,6 +125,14 @@ class SwappableApp:
         if self.app is None:
             raise RuntimeError("no app plugged in")
         await self.app(scope, receive, send)
+
+
+@contextmanager
+def hook_receiver(handle: Callable[..., Any]) -> Iterator[str]:
+    """A webhook receiver on 127.0.0.1 that answers POST /hook with `handle`; its URL."""
+    app = Starlette(routes=[Route("/hook", handle, methods=["POST"])])
+    with ServerThread(app, probe_path="/") as server:
+        yield f"{server.base_url}/hook"
 
 
 @contextmanager

@@ -16,15 +16,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Route
 
 from rostersync.delivery import deliver_due
-from rostersync.sandbox import ServerThread
 from rostersync.store import Store
 from tests.api.conftest import Api
+from tests.conftest import hook_receiver
 
 TOKEN = "hook-token-8d1f2c7e"
 
@@ -38,9 +36,8 @@ def receiver() -> Iterator[tuple[str, list[str]]]:
         queries.append(request.url.query)
         return Response(status_code=204)
 
-    app = Starlette(routes=[Route("/hook", hook, methods=["POST"])])
-    with ServerThread(app, probe_path="/") as server:
-        yield f"{server.base_url}/hook", queries
+    with hook_receiver(hook) as url:
+        yield url, queries
 
 
 def _closed_port() -> int:

@@ -7,17 +7,15 @@ from datetime import datetime, timedelta
 
 import pytest
 from sqlalchemy import select
-from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Route
 
 from rostersync.delivery import deliver_due
-from rostersync.sandbox import ServerThread
 from rostersync.store.repos import destinations
 from rostersync.store.session import transaction
 from rostersync.store.tables import OutboxEntry
 from tests.api.conftest import Api
+from tests.conftest import hook_receiver
 
 
 async def _accept(_request: Request) -> Response:
@@ -26,9 +24,8 @@ async def _accept(_request: Request) -> Response:
 
 @pytest.fixture
 def receiver_url() -> Iterator[str]:
-    app = Starlette(routes=[Route("/hook", _accept, methods=["POST"])])
-    with ServerThread(app, probe_path="/") as server:
-        yield f"{server.base_url}/hook"
+    with hook_receiver(_accept) as url:
+        yield url
 
 
 def _synced_and_delivered(api: Api, url: str) -> list[str]:

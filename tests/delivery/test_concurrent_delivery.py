@@ -27,6 +27,7 @@ from rostersync.store import Store
 from rostersync.store.repos import destinations, outbox, tenants
 from rostersync.store.session import transaction
 from rostersync.store.tables import DeliveryAttempt, OutboxEntry
+from tests.conftest import hook_receiver
 
 
 @dataclass
@@ -67,9 +68,8 @@ class Arrivals:
 @pytest.fixture
 def arrivals() -> Iterator[tuple[Arrivals, str]]:
     state = Arrivals()
-    app = Starlette(routes=[Route("/hook", state.handle, methods=["POST"])])
-    with ServerThread(app, probe_path="/") as server:
-        yield state, f"{server.base_url}/hook"
+    with hook_receiver(state.handle) as url:
+        yield state, url
 
 
 def _enqueue(store: Store, url: str, people: int, per_person: int) -> None:

@@ -12,18 +12,16 @@ from email.utils import format_datetime
 
 import pytest
 from standardwebhooks.webhooks import Webhook
-from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Route
 
 from rostersync.delivery import deliver_due
-from rostersync.sandbox import ServerThread
 from rostersync.services import deliveries
 from rostersync.store import Store
 from rostersync.store.repos import audit, destinations, outbox, tenants
 from rostersync.store.session import transaction
 from rostersync.store.tables import DeliveryAttempt, Destination, OutboxEntry
+from tests.conftest import hook_receiver
 
 
 @dataclass
@@ -56,9 +54,8 @@ class Receiver:
 @pytest.fixture
 def receiver() -> Iterator[tuple[Receiver, str]]:
     state = Receiver()
-    app = Starlette(routes=[Route("/hook", state.handle, methods=["POST"])])
-    with ServerThread(app, probe_path="/") as server:
-        yield state, f"{server.base_url}/hook"
+    with hook_receiver(state.handle) as url:
+        yield state, url
 
 
 class Clock:

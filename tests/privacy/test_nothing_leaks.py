@@ -13,17 +13,15 @@ import re
 from collections.abc import Iterator
 
 import pytest
-from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Route
 
 from rostersync.delivery import deliver_due
 from rostersync.sandbox import EMULATORS, Faults, ServerThread, SyntheticCompany
 from rostersync.store import Store
 from rostersync.store.repos import destinations
 from rostersync.store.session import transaction
-from tests.conftest import TODAY, Harness, Sandbox, database_text, make_harness
+from tests.conftest import TODAY, Harness, Sandbox, database_text, hook_receiver, make_harness
 from tests.connectors.conftest import SLUGS, sandbox_config
 
 BODIES: list[bytes] = []
@@ -51,9 +49,8 @@ def any_vendor(request: pytest.FixtureRequest, store: Store) -> Iterator[Harness
 @pytest.fixture
 def receiver_url() -> Iterator[str]:
     BODIES.clear()
-    app = Starlette(routes=[Route("/hook", _collect, methods=["POST"])])
-    with ServerThread(app, probe_path="/") as server:
-        yield f"{server.base_url}/hook"
+    with hook_receiver(_collect) as url:
+        yield url
 
 
 BASE64 = re.compile(r"[A-Za-z0-9+/=]*")
