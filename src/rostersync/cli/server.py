@@ -32,6 +32,7 @@ from rostersync.web import (
     DemoReceiver,
     SandboxTarget,
     connect_router,
+    docs_router,
     overview_router,
     static_router,
 )
@@ -55,6 +56,9 @@ def build_app(
         version=__version__,
         description="Self-hosted HRIS integration: joiners, movers and leavers. "
         "Authenticate with an API key: `Authorization: Bearer rsk_…`.",
+        # FastAPI's pages load a CDN's scripts, which the CSP refuses: web.docs serves ours.
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.store = store
     app.state.settings = settings
@@ -70,6 +74,7 @@ def build_app(
     app.include_router(hris_router)
     app.include_router(dashboard_router(store, settings))
     app.include_router(static_router)
+    app.include_router(docs_router(title=app.title, openapi_url=app.openapi_url or ""))
     if receiver is not None:
         app.include_router(receiver.router())
         app.include_router(overview_router(store, receiver_path="/demo/receiver"))
