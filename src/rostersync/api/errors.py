@@ -13,6 +13,7 @@ detail names the field and the rule, never the value that was sent.
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from http import HTTPStatus
 from typing import Any
 
@@ -67,7 +68,7 @@ def _answer(
     message: str,
     *,
     details: list[FieldError] | None = None,
-    headers: dict[str, str] | None = None,
+    headers: Mapping[str, str] | None = None,
 ) -> JSONResponse:
     body = Error(error=ErrorBody(code=code, message=message, details=details))
     return JSONResponse(
