@@ -7,6 +7,7 @@ package (DESIGN.md section 3).
 from __future__ import annotations
 
 import logging
+import socket
 import threading
 import time
 from collections.abc import Callable
@@ -29,6 +30,7 @@ from rostersync.api import (
 from rostersync.settings import Settings
 from rostersync.store import Store
 from rostersync.web import (
+    DemoAccess,
     DemoReceiver,
     SandboxTarget,
     connect_router,
@@ -49,8 +51,10 @@ def build_app(
     sandboxes: dict[str, ASGIApp] | None = None,
     connect_sandboxes: dict[str, SandboxTarget] | None = None,
     mounts: dict[str, ASGIApp] | None = None,
+    demo_access: DemoAccess | None = None,
 ) -> FastAPI:
-    """`connect_sandboxes` (demo only): connect links point those vendors at their emulators."""
+    """`connect_sandboxes` (demo only): connect links point those vendors at their emulators;
+    `demo_access` (demo only): the banner's links and key, repeated on the overview page."""
     app = FastAPI(
         title="rostersync",
         version=__version__,
@@ -77,7 +81,9 @@ def build_app(
     app.include_router(docs_router(title=app.title, openapi_url=app.openapi_url or ""))
     if receiver is not None:
         app.include_router(receiver.router())
-        app.include_router(overview_router(store, receiver_path="/demo/receiver"))
+        app.include_router(
+            overview_router(store, receiver_path="/demo/receiver", access=demo_access)
+        )
     for slug, emulator in (sandboxes or {}).items():
         app.mount(f"/sandbox/{slug}", emulator)
     for path, mounted in (mounts or {}).items():
@@ -92,6 +98,8 @@ def serve(
     port: int,
     on_started: Callable[[], None] | None = None,
     log_level: str = "info",
+    access_log: bool = True,
+    sock: socket.socket | None = None,
     certfile: str | None = None,
     keyfile: str | None = None,
     proxy_headers: bool = False,
@@ -100,13 +108,15 @@ def serve(
     """Serve until interrupted; `on_started` runs once the socket accepts connections.
 
     With `certfile`/`keyfile` uvicorn terminates TLS itself; behind a proxy, `proxy_headers`
-    trusts X-Forwarded-Proto/For from `forwarded_allow_ips` only.
+    trusts X-Forwarded-Proto/For from `forwarded_allow_ips` only. `sock`, already bound to
+    `host`:`port`, is served instead of binding anew (the demo holds its port from the start).
     """
     config = uvicorn.Config(
         app,
         host=host,
         port=port,
         log_level=log_level,
+        access_log=access_log,
         ssl_certfile=certfile,
         ssl_keyfile=keyfile,
         proxy_headers=proxy_headers,
@@ -127,4 +137,4 @@ def serve(
 
         threading.Thread(target=wait_then_call, name="on-started", daemon=True).start()
     logging.getLogger("rostersync").setLevel(logging.INFO)
-    server.run()
+    server.run(sockets=[sock] if sock is not None else None)

@@ -2,11 +2,12 @@
 
 from rostersync.web.connect import SandboxTarget, connect_router
 from rostersync.web.docs import docs_router
-from rostersync.web.overview import overview_router
+from rostersync.web.overview import DemoAccess, overview_router
 from rostersync.web.receiver import DemoReceiver
 from rostersync.web.static_files import router as static_router
 
 __all__ = [
+    "DemoAccess",
     "DemoReceiver",
     "SandboxTarget",
     "connect_router",
