@@ -89,7 +89,7 @@ async def _http(request: Request, exc: Exception) -> Response:
         # The dashboard redirects with an HTTPException (303 to its login page): not an error.
         return Response(status_code=exc.status_code, headers=exc.headers)
     if exc.status_code == 404 and exc.detail == HTTPStatus.NOT_FOUND.phrase:
-        message = f"no such route: {request.method} {request.url.path}"
+        message = f"nothing here: {request.method} {request.url.path}"
     elif exc.status_code == 405:
         message = f"{request.method} is not allowed on {request.url.path}"
     else:
