@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
-from pydantic import Field
+from pydantic import Field, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -14,7 +15,10 @@ def _default_data_dir() -> Path:
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="ROSTERSYNC_", extra="ignore")
+    # An empty variable is an unset one, as shells mean it (`ROSTERSYNC_MASTER_KEY= cmd`).
+    model_config = SettingsConfigDict(
+        env_prefix="ROSTERSYNC_", extra="ignore", env_ignore_empty=True
+    )
 
     data_dir: Path = Field(default_factory=_default_data_dir)
     database_url: str | None = None
@@ -33,5 +37,18 @@ class Settings(BaseSettings):
         return f"sqlite:///{self.data_dir / 'rostersync.db'}"
 
 
-def load_settings() -> Settings:
-    return Settings()
+class SettingsInvalid(ValueError):
+    """A ROSTERSYNC_* variable that cannot be read, named in one line without its value (it may
+    be the master key). Not a RostersyncError: settings sit below errors.py in the layers."""
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """The environment's settings, `overrides` taking precedence (the demo's own data dir)."""
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        problems = [
+            f"ROSTERSYNC_{'_'.join(str(p) for p in error['loc']).upper()}: {error['msg']}"
+            for error in exc.errors()
+        ]
+        raise SettingsInvalid("; ".join(problems)) from None
