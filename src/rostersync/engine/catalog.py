@@ -75,6 +75,8 @@ class Request:
     fields: tuple[ReadField, ...] = ()
     per_record: bool = False
     """Made once for each record of the request before it (`{placeholder}` in the URL)."""
+    sign_in: bool = False
+    """Trades the credentials for a token: it reads no people data."""
 
 
 @dataclass(frozen=True)
@@ -109,6 +111,11 @@ def _shown(value: Any) -> str:
 
 
 def _requests(spec: ConnectorSpec) -> Iterator[Request]:
+    # Token-based auth kinds name their sign-in call (absolute, or a path under the root).
+    sign_in: str | None = getattr(spec.auth, "sign_in", None)
+    if sign_in is not None:
+        url = sign_in if "://" in sign_in else spec.api_root + sign_in
+        yield Request("POST", url, (), sign_in=True)
     for stream in spec.shown_streams:
         listed = stream.field_list
         sent = {**stream.query, **(stream.payload or {})}

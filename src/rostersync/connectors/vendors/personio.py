@@ -89,6 +89,11 @@ class PersonioToken:
 
     path: str = "/v1/auth"
 
+    @property
+    def sign_in(self) -> str:
+        """The call that trades the credentials for a token, as the disclosure shows it."""
+        return self.path
+
     def build(
         self,
         credentials: Mapping[str, str],
