@@ -14,6 +14,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 from sqlalchemy import select, update
 
@@ -288,3 +289,26 @@ def test_forms_need_the_csrf_token_and_submissions_are_limited(site: Site) -> No
         wrong = {**CREDENTIALS, "service_user_token": "nope", "csrf_token": token.group(1)}
         statuses = [client.post(target, data=wrong).status_code for _ in range(6)]
     assert statuses == [422] * 5 + [429]
+
+
+def test_pages_beside_the_flow_are_accessible(site: Site, page: Page) -> None:
+    _, url = site.link()
+    axe = Axe()
+    page.goto(f"{url}?vendor=hibob")
+    expect(page.get_by_role("heading", name="What we read from HiBob")).to_be_visible()
+    pages = {"disclosure": page.url}
+    page.get_by_role("link", name="Send this to my IT admin").click()
+    expect(page.get_by_label("Link to send")).to_have_value(f"{url}?vendor=hibob")
+    pages["share"] = page.url
+    pages["not-listed"] = f"{url}/not-listed"
+    pages["unknown-vendor"] = f"{url}?vendor=nope"
+    pages["choose"] = url
+    for name, address in pages.items():
+        page.goto(address)
+        results = axe.run(page)
+        assert results.violations_count == 0, (name, results.generate_report())
+        _shot(page, f"beside-{name}")
+    page.goto(f"{url}/not-listed")
+    page.get_by_label("Name of your HR system").fill("Sage People")
+    page.get_by_role("button", name="Tell them").click()
+    expect(page.get_by_role("status")).to_contain_text("Sage People")
