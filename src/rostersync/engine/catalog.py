@@ -8,11 +8,11 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from rostersync.connectors import PROVIDERS, BadInput, Provider, get_connector
-from rostersync.model import ALLOWLIST, AllowedField, allowed_field
 
 if TYPE_CHECKING:
     from rostersync.connectors import SetupGuide
     from rostersync.connectors.spec import ConnectorSpec
+    from rostersync.model import AllowedField
 
 
 @dataclass(frozen=True)
@@ -111,6 +111,9 @@ def _shown(value: Any) -> str:
 
 
 def _requests(spec: ConnectorSpec) -> Iterator[Request]:
+    # Imported here: listing the providers (`providers --json`) loads no model.
+    from rostersync.model import allowed_field
+
     # Token-based auth kinds name their sign-in call (absolute, or a path under the root).
     sign_in: str | None = getattr(spec.auth, "sign_in", None)
     if sign_in is not None:
@@ -146,6 +149,8 @@ def vendor_profile(provider: str) -> VendorProfile:
     guide = getattr(connector, "guide", None)
     if spec is None or guide is None:
         raise BadInput(f"{connector.display_name} cannot be connected through a link yet")
+    from rostersync.model import ALLOWLIST  # here, as in _requests
+
     absent = set(spec.not_provided)
     return VendorProfile(
         connector.slug,
