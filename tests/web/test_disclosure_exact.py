@@ -4,7 +4,8 @@ The page is read as the HR admin gets it; the requests are the ones the vendor's
 really makes, captured at its emulator (method, path, query and body) during a full read. Each
 request must be one the page shows, each shown request must be made, and the vendor fields a
 request names (`fields=`, repeated `attributes[]=`, a body's `fields` list) must be the ones
-the page lists for it: no more, no less.
+the page lists for it: no more, no less. No record read may fill a field the page lists as not
+available from the vendor.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ import httpx
 import pytest
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from rostersync.connectors import CONNECTORS, ReadContext
+from rostersync.connectors import CONNECTORS, ReadContext, Record
 from rostersync.sandbox import EMULATORS, Faults, ServerThread, SyntheticCompany
 from tests.conftest import TODAY, SwappableApp, plugged_in, serve_swappable
 from tests.connectors.conftest import SLUGS, sandbox_config
@@ -132,6 +133,7 @@ class DisclosurePage(HTMLParser):
     def __init__(self) -> None:
         super().__init__()
         self.requests: list[Shown] = []
+        self.unavailable: list[str] = []
         self._parameter: str | None = None
         self._capture: str | None = None
         self._text = ""
@@ -141,6 +143,8 @@ class DisclosurePage(HTMLParser):
         if tag == "li" and found.get("data-request"):
             method, url = str(found["data-request"]).split(" ", 1)
             self.requests.append(Shown(method, url))
+        elif tag == "li" and found.get("data-unavailable"):
+            self.unavailable.append(str(found["data-unavailable"]))
         elif tag == "li" and found.get("data-parameter"):
             self._parameter = found["data-parameter"]
         elif (tag == "code" and "data-requested" in found) or (tag == "span" and self._parameter):
@@ -161,14 +165,14 @@ class DisclosurePage(HTMLParser):
         self._capture = None
 
 
-def shown_requests(site: ConnectSite, slug: str) -> list[Shown]:
+def disclosure(site: ConnectSite, slug: str) -> DisclosurePage:
     with httpx.Client(timeout=30) as client:
         page = client.get(f"{site.link()}/hris/{slug}")
     assert page.status_code == 200
     parsed = DisclosurePage()
     parsed.feed(page.text)
     assert parsed.requests, f"the {slug} disclosure shows no request"
-    return parsed.requests
+    return parsed
 
 
 @pytest.fixture(scope="module")
@@ -176,7 +180,9 @@ def vendor_server() -> Iterator[tuple[ServerThread, SwappableApp]]:
     yield from serve_swappable()
 
 
-def sent_by_a_full_read(slug: str, shared: tuple[ServerThread, SwappableApp]) -> list[Sent]:
+def a_full_read(
+    slug: str, shared: tuple[ServerThread, SwappableApp]
+) -> tuple[list[Sent], list[Record]]:
     config = sandbox_config(slug)
     emulator = EMULATORS[slug](
         SyntheticCompany(seed=3, size=30, today=TODAY),
@@ -192,16 +198,28 @@ def sent_by_a_full_read(slug: str, shared: tuple[ServerThread, SwappableApp]) ->
             allow_loopback=True,
             sleep=lambda _: None,
         )
-        assert list(CONNECTORS[slug].read(context))
-    return recorder.sent
+        records = list(CONNECTORS[slug].read(context))
+    assert records
+    return recorder.sent, records
+
+
+def filled(records: list[Record]) -> set[str]:
+    """Allowlist keys (`location.country`) some record has a value for."""
+    return {
+        f"{record.type}.{name}"
+        for record in records
+        for name, value in record.model_dump().items()
+        if value not in (None, (), "", False)
+    }
 
 
 @pytest.mark.parametrize("slug", SLUGS)
 def test_the_disclosure_lists_exactly_the_fields_requested(
     slug: str, connect_site: ConnectSite, vendor_server: tuple[ServerThread, SwappableApp]
 ) -> None:
-    shown = shown_requests(connect_site, slug)
-    sent = sent_by_a_full_read(slug, vendor_server)
+    page = disclosure(connect_site, slug)
+    shown = page.requests
+    sent, records = a_full_read(slug, vendor_server)
     made: set[int] = set()
     for request in sent:
         matching = [i for i, s in enumerate(shown) if s.matches(request)]
@@ -213,3 +231,4 @@ def test_the_disclosure_lists_exactly_the_fields_requested(
         )
     never = [f"{s.method} {s.url}" for i, s in enumerate(shown) if i not in made]
     assert never == [], "shown but never made"
+    assert filled(records) & set(page.unavailable) == set()
