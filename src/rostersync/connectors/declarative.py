@@ -72,8 +72,9 @@ class SpecReader:
         asked: set[str] = set()
         while request is not None:
             target = request.url or path or self.path(stream.path)
-            params = None if request.url else {**stream.params, **request.params}
-            body = None if stream.body is None else {**stream.body, **(request.body or {})}
+            params = None if request.url else {**stream.query, **request.params}
+            sent = stream.payload
+            body = None if sent is None else {**sent, **(request.body or {})}
             fingerprint = json.dumps([target, params, body], sort_keys=True)
             if fingerprint in asked:
                 raise BadPayload(f"{self.spec.display_name} sent the same {stream.name} page twice")
