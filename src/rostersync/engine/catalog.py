@@ -21,6 +21,11 @@ class ProviderInfo(Provider):
         return self.slug
 
     @property
+    def uses_oauth(self) -> bool:
+        """Connected through the vendor's consent page with the operator's OAuth app."""
+        return self.oauth is not None
+
+    @property
     def guide(self) -> SetupGuide:
         """Kept with the vendor's connector, whose module is imported for it."""
         return get_connector(self.name).guide
@@ -30,6 +35,7 @@ class ProviderInfo(Provider):
             "name": self.name,
             "display_name": self.display_name,
             "docs_url": self.docs_url,
+            "oauth": self.uses_oauth,
             "credential_fields": [
                 {"name": f.name, "label": f.label, "secret": f.secret, "required": f.required}
                 for f in self.credential_fields
@@ -39,7 +45,7 @@ class ProviderInfo(Provider):
 
 def providers() -> list[ProviderInfo]:
     return [
-        ProviderInfo(p.slug, p.display_name, p.docs_url, p.credential_fields)
+        ProviderInfo(p.slug, p.display_name, p.docs_url, p.credential_fields, p.oauth)
         for p in sorted(PROVIDERS.values(), key=lambda p: p.display_name.lower())
     ]
 
@@ -71,6 +77,8 @@ class VendorProfile:
     sources: tuple[str, ...]
     requests: tuple[Request, ...]
     """Empty for vendors read by custom code; the page then points at the API reference."""
+    oauth: bool = False
+    """Connected through the vendor's consent page, with the operator's OAuth app."""
 
 
 def _shown(value: Any) -> str:
@@ -103,4 +111,5 @@ def vendor_profile(provider: str) -> VendorProfile:
         guide.do_not_grant,
         guide.sources,
         requests,
+        oauth=spec.provider.oauth is not None,
     )

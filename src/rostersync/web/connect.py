@@ -34,7 +34,8 @@ from rostersync.services.links import LinkState, LinkUnavailable, complete, open
 from rostersync.services.runs import Progress, first_sync_progress, sync_now
 from rostersync.settings import Settings
 from rostersync.store import Store
-from rostersync.web.connect_state import Csrf, Flow, FlowCookie, SubmissionLimit
+from rostersync.web.connect_oauth import Failed, OAuthPages, Pages
+from rostersync.web.connect_state import Csrf, Flow, FlowCookie, Opened, SubmissionLimit
 
 log = logging.getLogger("rostersync.web.connect")
 
@@ -51,22 +52,6 @@ CSP = (
     "default-src 'none'; style-src 'self'; script-src 'self'; connect-src 'self'; "
     "img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
 )
-
-
-@dataclass(frozen=True)
-class Opened:
-    """A link that may be used on this request, and where its admin has got to."""
-
-    link_id: str
-    tenant_id: str
-    tenant_name: str
-    environment: str
-    token: str
-    flow: Flow | None
-
-    @property
-    def base(self) -> str:
-        return f"/connect/{self.token}"
 
 
 def _events(store: Store, connection_id: str, tenant_id: str) -> Iterator[str]:
@@ -181,6 +166,8 @@ def connect_router(
         info, vendor = catalog.provider(provider), profile(provider)
         if info is None or vendor is None:
             return unknown_vendor(request)
+        if info.uses_oauth:
+            return oauth.start_page(request, page, vendor)
         context = {
             "page": page,
             "step": 3,
@@ -205,9 +192,12 @@ def connect_router(
         form = await request.form()
         if not csrf.valid(request, str(form.get("csrf_token") or "")):
             return refused(request)
-        info = catalog.provider(provider)
-        if info is None:
+        info, vendor = catalog.provider(provider), profile(provider)
+        if info is None or vendor is None:
             return unknown_vendor(request)
+        if info.uses_oauth:
+            # Never a typed secret for these: the consent gives the credentials.
+            return oauth.start_page(request, page, vendor, status=405)
         if not limit.allow(page.link_id):
             return credential_form(request, page, provider, status=429, limited=True)
         submitted = {
@@ -215,6 +205,20 @@ def connect_router(
             for f in info.credential_fields
             if form.get(f.name)
         }
+
+        def failed(status: int, **extra: object) -> HTMLResponse:
+            return credential_form(request, page, provider, status=status, **extra)
+
+        return await checked(request, page, provider, submitted, failed)
+
+    async def checked(
+        request: Request,
+        page: Opened,
+        provider: str,
+        submitted: dict[str, str],
+        failed: Failed,
+    ) -> HTMLResponse:
+        """The preflight of credentials a form or a consent gave, then its page (step 4)."""
         try:
             # The vendor read blocks: keep it off the event loop.
             result = await run_in_threadpool(
@@ -226,9 +230,9 @@ def connect_router(
                 as_of=datetime.now(UTC).date(),
             )
         except RostersyncError as error:
-            return credential_form(request, page, provider, status=422, error=str(error))
+            return failed(422, error=str(error))
         if not result.ok:
-            return credential_form(request, page, provider, status=422, result=result)
+            return failed(422, result=result)
         credentials = dict(result.rotated_credentials or submitted)
         response = render(
             request,
@@ -339,6 +343,8 @@ def connect_router(
             request, "finish.html", {"page": page, "step": 7, "vendor": vendor, "now": now}
         )
 
+    oauth = OAuthPages(store, settings, Pages(render, opened, checked, base_url))
+    router.include_router(oauth.router())
     return router
 
 
