@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from rostersync.model import RunStatus
@@ -54,6 +55,11 @@ def _no_secret_field(page: Page) -> None:
     expect(page.locator("input[type=text]")).to_have_count(0)
 
 
+def _accessible(page: Page) -> None:
+    results = Axe().run(page)
+    assert results.violations_count == 0, results.generate_report()
+
+
 @pytest.mark.parametrize("provider", ["gusto", "employmenthero"])
 def test_an_oauth_vendor_connects_with_a_click_on_allow(
     site: OAuthSite, page: Page, provider: str
@@ -65,6 +71,7 @@ def test_an_oauth_vendor_connects_with_a_click_on_allow(
     expect(page.get_by_role("heading", name=f"Set up {name}")).to_be_visible()
     page.get_by_role("link", name="Continue", exact=True).click()
     _no_secret_field(page)
+    _accessible(page)
     page.screenshot(path=str(ARTIFACTS / f"oauth-{provider}-3-continue.png"), full_page=True)
     page.get_by_role("link", name=f"Continue to {name}").click()
 
@@ -99,3 +106,17 @@ def test_an_oauth_vendor_connects_with_a_click_on_allow(
     # consent's token and every rotation since were stored.
     again = sync_now(site.store, connection.id, tenant_id=tenant_id, allow_loopback=True)
     assert again.status is RunStatus.SUCCEEDED, again.error_message
+
+
+def test_a_denied_consent_offers_a_retry_that_works(site: OAuthSite, page: Page) -> None:
+    tenant_id, url = site.link()
+    page.goto(f"{url}/hris/gusto/credentials")
+    page.get_by_role("link", name="Continue to Gusto").click()
+    page.get_by_role("button", name="Deny").click()
+    expect(page.get_by_role("heading", name="Access was not allowed")).to_be_visible()
+    _accessible(page)
+    page.screenshot(path=str(ARTIFACTS / "oauth-denied.png"), full_page=True)
+    assert site.connections_of(tenant_id) == []
+    page.get_by_role("link", name="Try again").click()
+    page.get_by_role("button", name="Allow").click()
+    expect(page.get_by_role("heading", name="Gusto answered")).to_be_visible()
