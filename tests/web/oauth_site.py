@@ -1,11 +1,12 @@
-"""The app over real HTTP on 127.0.0.1 with the Gusto and Employment Hero emulators mounted
-and the operator's OAuth apps at both in settings (shared by the web and browser tests)."""
+"""The app over real HTTP on 127.0.0.1, the Gusto and Employment Hero emulators on another
+site (127.0.0.2: the consent is a cross-site round trip, as with the real vendors, so cookie
+SameSite rules and the CSP apply as they will in production), and the operator's OAuth apps
+in settings. Shared by the web and browser tests."""
 
 from __future__ import annotations
 
-import socket
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -24,6 +25,7 @@ from rostersync.store.tables import Connection
 from rostersync.web import SandboxTarget
 
 SIZE = 30
+VENDOR_HOST = "127.0.0.2"
 APPS = {
     "gusto": {
         "client_id": "gusto-app-e2e",
@@ -68,12 +70,6 @@ class OAuthSite:
             return connections.read_credentials(self.store.keyring, row)
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @contextmanager
 def oauth_site(folder: Path, *, configured: tuple[str, ...]) -> Iterator[OAuthSite]:
     """`configured`: the vendors whose OAuth app the operator registered."""
@@ -103,14 +99,16 @@ def oauth_site(folder: Path, *, configured: tuple[str, ...]) -> Iterator[OAuthSi
             SyntheticCompany(seed=22, size=SIZE), credentials=APPS["employmenthero"]
         ),
     }
-    port = _free_port()
-    base = f"http://127.0.0.1:{port}"
-    app = build_app(
-        store,
-        settings,
-        sandboxes=dict(emulators),
-        connect_sandboxes={slug: SandboxTarget(f"{base}/sandbox/{slug}", {}) for slug in emulators},
-    )
-    with ServerThread(app, port=port):
-        yield OAuthSite(store, base)
+    with ExitStack() as running:
+        vendors = {
+            slug: running.enter_context(ServerThread(emulator, host=VENDOR_HOST)).base_url
+            for slug, emulator in emulators.items()
+        }
+        app = build_app(
+            store,
+            settings,
+            connect_sandboxes={slug: SandboxTarget(url, {}) for slug, url in vendors.items()},
+        )
+        server = running.enter_context(ServerThread(app))
+        yield OAuthSite(store, server.base_url)
     store.engine.dispose()

@@ -15,7 +15,7 @@ from sqlalchemy import update
 
 from rostersync.store.session import transaction
 from rostersync.store.tables import OAuthGrant
-from tests.web.oauth_site import APPS, OAuthSite, oauth_site
+from tests.web.oauth_site import APPS, VENDOR_HOST, OAuthSite, oauth_site
 
 
 @pytest.fixture(scope="module")
@@ -67,7 +67,7 @@ def test_the_consent_redirect_carries_a_fresh_state_and_no_secret(
     assert 'type="password"' not in page.text
     first, second = _start(client, url), _start(client, url)
     target = urlsplit(first.headers["location"])
-    assert target.path.endswith("/sandbox/gusto/oauth/authorize")
+    assert (target.hostname, target.path) == (VENDOR_HOST, "/oauth/authorize")
     query = parse_qs(target.query)
     assert query["client_id"] == [APPS["gusto"]["client_id"]]
     assert query["response_type"] == ["code"]
@@ -166,7 +166,10 @@ def test_an_unconfigured_vendor_says_so_and_takes_no_typed_secret(
     assert page.status_code == 503
     assert "Employment Hero is not set up on this service yet" in page.text
     assert "<form" not in page.text
-    assert client.get(f"{url}/hris/employmenthero/oauth").status_code == 503
+    started = client.get(f"{url}/hris/employmenthero/oauth")
+    assert started.status_code == 503
+    assert "Employment Hero is not set up on this service yet" in started.text
+    assert client.get(f"{url}/hris/hibob/oauth").status_code == 404  # an API-key vendor
     form = client.get(f"{url}/hris/hibob/credentials")  # a page with a form: its CSRF token
     token = re.search(r'name="csrf_token" value="([^"]+)"', form.text)
     posted = client.post(

@@ -20,7 +20,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from rostersync.engine import VendorProfile, catalog
+from rostersync.engine import VendorProfile, catalog, vendor_profile
 from rostersync.errors import RostersyncError
 from rostersync.services.oauth import (
     CONSENT_LIFETIME,
@@ -178,27 +178,22 @@ class OAuthPages:
             page = pages.opened(request, token)
             if not isinstance(page, Opened):
                 return page
-            client = self._client(provider)
-            if client is None:
-                return pages.render(
-                    request,
-                    "unavailable.html",
-                    {"state": "unknown_vendor"},
-                    status=404 if _display_name(provider) is None else 503,
-                )
-            try:
-                consent: Consent = begin_consent(
-                    self._store,
-                    link_id=page.link_id,
-                    provider=provider,
-                    client=client,
-                    redirect_uri=self._redirect_uri(request, provider),
-                    base_url=pages.base_url(provider),
-                )
-            except RostersyncError:
+            info = catalog.provider(provider)
+            if info is None or not info.uses_oauth:
                 return pages.render(
                     request, "unavailable.html", {"state": "unknown_vendor"}, status=404
                 )
+            client = self._client(provider)
+            if client is None:
+                return self.start_page(request, page, vendor_profile(provider))
+            consent: Consent = begin_consent(
+                self._store,
+                link_id=page.link_id,
+                provider=provider,
+                client=client,
+                redirect_uri=self._redirect_uri(request, provider),
+                base_url=pages.base_url(provider),
+            )
             response = RedirectResponse(consent.url, status_code=303)
             response.headers["cache-control"] = "no-store"
             self._seal(response, request, _Sealed(token, provider, consent.state, consent.verifier))

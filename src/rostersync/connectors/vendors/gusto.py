@@ -192,8 +192,7 @@ SPEC = ConnectorSpec(
         summary="Allow the Gusto application of this service to read your company's "
         "employees, departments and locations. Nothing needs to be copied.",
         steps=(
-            "Make sure you can sign in to Gusto as a primary or full-access admin of the "
-            "company.",
+            "Make sure you can sign in to Gusto as a primary or full-access admin of the company.",
             "Choose Continue below: you are sent to Gusto's own sign-in and consent page, "
             "which lists the read-only permissions below.",
             "If you manage several companies, pick the one to connect, then choose Allow. "
