@@ -1,6 +1,7 @@
 """The connect flow: the pages a customer's HR admin follows from a connect link.
 
-1 choose the HRIS, 2 its set-up steps, 3 the credential form, 4 the preflight, 5 the
+1 choose the HRIS, 2 its set-up steps, 3 the credential form (for OAuth vendors, the way to
+their consent page instead: connect_oauth), 4 the preflight, 5 the
 verification screen (from the model's allowlist), 6 confirm and watch the first sync, 7 finish.
 Every page works without JavaScript; the static script only filters the grid and streams the
 progress (server-sent events) instead of the refresh fallback.
