@@ -11,7 +11,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from rostersync.store.session import transaction
 from rostersync.store.tables import OAuthGrant
@@ -80,6 +80,16 @@ def test_the_consent_redirect_carries_a_fresh_state_and_no_secret(
     assert "httponly" in cookie
     assert "samesite=lax" in cookie
     assert APPS["gusto"]["client_secret"] not in first.text + first.headers["location"]
+    # Reloading the start in a loop keeps one consent per link, not one row per request.
+    before = _grants(site)
+    for _ in range(3):
+        _start(client, url)
+    assert _grants(site) == before
+
+
+def _grants(site: OAuthSite) -> int:
+    with transaction(site.store.sessions) as session:
+        return len(session.scalars(select(OAuthGrant)).all())
 
 
 def test_a_callback_works_once_and_a_replay_finds_the_state_spent(

@@ -71,7 +71,6 @@ def begin_consent(
             link_id=link_id,
             provider=provider,
             expires_at=now + CONSENT_LIFETIME,
-            now=now,
         )
     url = authorization_url(
         provider,

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import re
+import secrets
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -212,7 +213,7 @@ class OAuthPages:
             page = pages.opened(request, sealed.token)
             if not isinstance(page, Opened):
                 return self._forget(page, request)
-            if not state or state != sealed.state:
+            if not state or not secrets.compare_digest(state.encode(), sealed.state.encode()):
                 # Not the consent this browser began: nothing is spent, nothing is read.
                 return self._failed(request, page, sealed.provider, "state_mismatch")
             if error or not code:

@@ -21,16 +21,13 @@ def _hash(state: str) -> str:
     return hashlib.sha256(state.encode()).hexdigest()
 
 
-def create_grant(
-    session: Session, *, link_id: str, provider: str, expires_at: datetime, now: datetime
-) -> str:
-    """A new state for one consent from `link_id`; the link's spent states are dropped."""
-    session.execute(
-        delete(OAuthGrant).where(
-            OAuthGrant.link_id == link_id,
-            (OAuthGrant.used_at.is_not(None)) | (OAuthGrant.expires_at <= now),
-        )
-    )
+def create_grant(session: Session, *, link_id: str, provider: str, expires_at: datetime) -> str:
+    """A new state for one consent from `link_id`, replacing the link's earlier ones.
+
+    One consent per link at a time: the browser keeps only its latest state anyway, and a
+    page reloaded in a loop cannot fill the table.
+    """
+    session.execute(delete(OAuthGrant).where(OAuthGrant.link_id == link_id))
     state = secrets.token_urlsafe(32)
     session.add(
         OAuthGrant(
