@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from pydantic import Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -14,10 +14,23 @@ def _default_data_dir() -> Path:
     return Path(os.environ.get("XDG_DATA_HOME", Path.home() / ".local" / "share")) / "rostersync"
 
 
+class OAuthAppSettings(BaseModel):
+    """The operator's OAuth app at one vendor: registered once by the operator, never asked of
+    the customer's admin (`ROSTERSYNC_OAUTH__GUSTO__CLIENT_ID`, `..__CLIENT_SECRET`)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    client_id: str = Field(min_length=1)
+    client_secret: SecretStr
+    redirect_uri: str | None = None
+    """The callback URL registered with the vendor (`https://<public host>/connect/oauth/callback`);
+    default: that path on the address the admin's browser used."""
+
+
 class Settings(BaseSettings):
     # An empty variable is an unset one, as shells mean it (`ROSTERSYNC_MASTER_KEY= cmd`).
     model_config = SettingsConfigDict(
-        env_prefix="ROSTERSYNC_", extra="ignore", env_ignore_empty=True
+        env_prefix="ROSTERSYNC_", env_nested_delimiter="__", extra="ignore", env_ignore_empty=True
     )
 
     data_dir: Path = Field(default_factory=_default_data_dir)
@@ -30,6 +43,8 @@ class Settings(BaseSettings):
     """Development only: permit plain http:// and loopback destinations."""
     sync_interval_seconds: int = 900
     deliver_interval_seconds: float = 2.0
+    oauth: dict[str, OAuthAppSettings] = Field(default_factory=dict)
+    """OAuth apps by vendor slug; a vendor connected by OAuth without one cannot be connected."""
 
     def resolved_database_url(self) -> str:
         if self.database_url:

@@ -24,6 +24,11 @@ class ProviderInfo(Provider):
         return self.slug
 
     @property
+    def uses_oauth(self) -> bool:
+        """Connected through the vendor's consent page with the operator's OAuth app."""
+        return self.oauth is not None
+
+    @property
     def guide(self) -> SetupGuide:
         """Kept with the vendor's connector, whose module is imported for it."""
         return get_connector(self.name).guide
@@ -33,6 +38,7 @@ class ProviderInfo(Provider):
             "name": self.name,
             "display_name": self.display_name,
             "docs_url": self.docs_url,
+            "oauth": self.uses_oauth,
             "credential_fields": [
                 {"name": f.name, "label": f.label, "secret": f.secret, "required": f.required}
                 for f in self.credential_fields
@@ -42,7 +48,7 @@ class ProviderInfo(Provider):
 
 def providers() -> list[ProviderInfo]:
     return [
-        ProviderInfo(p.slug, p.display_name, p.docs_url, p.credential_fields)
+        ProviderInfo(p.slug, p.display_name, p.docs_url, p.credential_fields, p.oauth)
         for p in sorted(PROVIDERS.values(), key=lambda p: p.display_name.lower())
     ]
 
@@ -96,6 +102,8 @@ class VendorProfile:
     """The allowlisted fields this vendor can fill, in allowlist order."""
     unavailable: tuple[AllowedField, ...]
     """Allowlisted fields this vendor never provides: shown as not available, not promised."""
+    oauth: bool = False
+    """Connected through the vendor's consent page, with the operator's OAuth app."""
 
     @property
     def status_only(self) -> tuple[str, ...]:
@@ -164,4 +172,5 @@ def vendor_profile(provider: str) -> VendorProfile:
         tuple(_requests(spec)),
         tuple(f for f in ALLOWLIST if f.key not in absent),
         tuple(f for f in ALLOWLIST if f.key in absent),
+        oauth=spec.provider.oauth is not None,
     )

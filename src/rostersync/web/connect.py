@@ -1,13 +1,13 @@
 """The connect flow: the pages a customer's HR admin follows from a connect link.
 
 1 choose the HRIS (or arrive with `?vendor=<slug>`), 2 what will be read from it (rendered
-from what its connector requests and keeps), 3 its set-up steps, 4 the credential form,
-5 the preflight and the confirmation, 6 the first sync's progress, 7 finish (see
-connect_steps). Credentials are refused until this link's browser was shown step 2, so no
-vendor is read before the admin saw what will be read. Beside the flow: "my HR system isn't
-listed" and "send this to my IT admin". Every page works without JavaScript; the static script
-only filters the grid and streams the progress (server-sent events) instead of the refresh
-fallback.
+from what its connector requests and keeps), 3 its set-up steps, 4 the credential form (for
+OAuth vendors, the way to their consent page instead: connect_oauth), 5 the preflight and the
+confirmation, 6 the first sync's progress, 7 finish (see connect_steps). Credentials are refused
+until this link's browser was shown step 2, so no vendor is read before the admin saw what will
+be read. Beside the flow: "my HR system isn't listed" and "send this to my IT admin". Every page
+works without JavaScript; the static script only filters the grid and streams the progress
+(server-sent events) instead of the refresh fallback.
 """
 
 from __future__ import annotations
@@ -39,7 +39,8 @@ from rostersync.services.links import LinkState, LinkUnavailable, complete, open
 from rostersync.services.runs import Progress, first_sync_progress, sync_now
 from rostersync.settings import Settings
 from rostersync.store import Store
-from rostersync.web.connect_state import Csrf, Flow, FlowCookie, SubmissionLimit
+from rostersync.web.connect_oauth import Failed, OAuthPages, Pages
+from rostersync.web.connect_state import Csrf, Flow, FlowCookie, Opened, SubmissionLimit
 from rostersync.web.connect_steps import STEP_NAMES, Step, mark_colour, monogram
 
 log = logging.getLogger("rostersync.web.connect")
@@ -62,22 +63,6 @@ CSP = (
     "default-src 'none'; style-src 'self'; script-src 'self'; connect-src 'self'; "
     "img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
 )
-
-
-@dataclass(frozen=True)
-class Opened:
-    """A link that may be used on this request, and where its admin has got to."""
-
-    link_id: str
-    tenant_id: str
-    tenant_name: str
-    environment: str
-    token: str
-    flow: Flow | None
-
-    @property
-    def base(self) -> str:
-        return f"/connect/{self.token}"
 
 
 def _events(store: Store, connection_id: str, tenant_id: str) -> Iterator[str]:
@@ -241,6 +226,8 @@ def connect_router(
         info, vendor = catalog.provider(provider), profile(provider)
         if info is None or vendor is None:
             return unknown_vendor(request)
+        if info.uses_oauth:
+            return oauth.start_page(request, page, vendor)
         context = {
             "page": page,
             "step": Step.CREDENTIALS,
@@ -267,12 +254,15 @@ def connect_router(
         form = await request.form()
         if not csrf.valid(request, str(form.get("csrf_token") or "")):
             return refused(request)
-        info = catalog.provider(provider)
-        if info is None:
+        info, vendor = catalog.provider(provider), profile(provider)
+        if info is None or vendor is None:
             return unknown_vendor(request)
         back = not_disclosed(page, provider)
         if back is not None:
             return back
+        if info.uses_oauth:
+            # Never a typed secret for these: the consent gives the credentials.
+            return oauth.start_page(request, page, vendor, status=405)
         if not limit.allow(page.link_id):
             return credential_form(request, page, provider, status=429, limited=True)
         submitted = {
@@ -280,6 +270,20 @@ def connect_router(
             for f in info.credential_fields
             if form.get(f.name)
         }
+
+        def failed(status: int, **extra: object) -> HTMLResponse:
+            return credential_form(request, page, provider, status=status, **extra)
+
+        return await checked(request, page, provider, submitted, failed)
+
+    async def checked(
+        request: Request,
+        page: Opened,
+        provider: str,
+        submitted: dict[str, str],
+        failed: Failed,
+    ) -> HTMLResponse:
+        """The preflight of credentials a form or a consent gave, then its page (step 4)."""
         try:
             # The vendor read blocks: keep it off the event loop.
             result = await run_in_threadpool(
@@ -291,9 +295,9 @@ def connect_router(
                 as_of=datetime.now(UTC).date(),
             )
         except RostersyncError as error:
-            return credential_form(request, page, provider, status=422, error=str(error))
+            return failed(422, error=str(error))
         if not result.ok:
-            return credential_form(request, page, provider, status=422, result=result)
+            return failed(422, result=result)
         credentials = dict(result.rotated_credentials or submitted)
         response = render(
             request,
@@ -440,6 +444,8 @@ def connect_router(
             request, "finish.html", {"page": page, "step": Step.DONE, "vendor": vendor, "now": now}
         )
 
+    oauth = OAuthPages(store, settings, Pages(render, opened, checked, base_url, not_disclosed))
+    router.include_router(oauth.router())
     return router
 
 

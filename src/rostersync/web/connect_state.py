@@ -155,6 +155,22 @@ class FlowCookie:
         )
 
 
+@dataclass(frozen=True)
+class Opened:
+    """A link that may be used on this request, and where its admin has got to."""
+
+    link_id: str
+    tenant_id: str
+    tenant_name: str
+    environment: str
+    token: str
+    flow: Flow | None
+
+    @property
+    def base(self) -> str:
+        return f"/connect/{self.token}"
+
+
 class SubmissionLimit:
     """At most `limit` credential submissions per link in any `window` seconds."""
 
