@@ -68,6 +68,8 @@ def test_an_oauth_vendor_connects_with_a_click_on_allow(
     tenant_id, url = site.link()
     page.goto(url)
     page.get_by_role("link", name=name, exact=True).click()
+    expect(page.get_by_role("heading", name=f"What we read from {name}")).to_be_visible()
+    page.get_by_role("link", name=f"Continue: set up {name}").click()
     expect(page.get_by_role("heading", name=f"Set up {name}")).to_be_visible()
     page.get_by_role("link", name="Continue", exact=True).click()
     _no_secret_field(page)
@@ -84,7 +86,6 @@ def test_an_oauth_vendor_connects_with_a_click_on_allow(
     expect(checks.locator("tr.check-passed", has_text="Credentials accepted")).to_be_visible()
     expect(checks.locator("tr.check-passed", has_text="People readable")).to_be_visible()
     page.screenshot(path=str(ARTIFACTS / f"oauth-{provider}-4-preflight.png"), full_page=True)
-    page.get_by_role("link", name="Review what we will read").click()
     page.get_by_role("button", name=f"Connect {name}").click()
     expect(page.get_by_role("link", name="Continue")).to_be_visible(timeout=60_000)
     page.get_by_role("link", name="Continue").click()
@@ -110,6 +111,7 @@ def test_an_oauth_vendor_connects_with_a_click_on_allow(
 
 def test_a_denied_consent_offers_a_retry_that_works(site: OAuthSite, page: Page) -> None:
     tenant_id, url = site.link()
+    page.goto(f"{url}/hris/gusto")
     page.goto(f"{url}/hris/gusto/credentials")
     page.get_by_role("link", name="Continue to Gusto").click()
     page.get_by_role("button", name="Deny").click()

@@ -31,7 +31,13 @@ def client() -> Iterator[httpx.Client]:
         yield browser
 
 
+def _disclose(client: httpx.Client, url: str, provider: str = "gusto") -> None:
+    """What will be read is shown first: no consent before this browser saw it."""
+    assert client.get(f"{url}/hris/{provider}").status_code == 200
+
+
 def _start(client: httpx.Client, url: str, provider: str = "gusto") -> httpx.Response:
+    _disclose(client, url, provider)
     started = client.get(f"{url}/hris/{provider}/oauth")
     assert started.status_code == 303, started.text
     return started
@@ -61,6 +67,8 @@ def test_the_consent_redirect_carries_a_fresh_state_and_no_secret(
     site: OAuthSite, client: httpx.Client
 ) -> None:
     _, url = site.link()
+    assert client.get(f"{url}/hris/gusto/oauth").status_code == 303  # to the disclosure
+    _disclose(client, url)
     page = client.get(f"{url}/hris/gusto/credentials")
     assert page.status_code == 200
     assert "Continue to Gusto" in page.text
@@ -172,6 +180,7 @@ def test_an_unconfigured_vendor_says_so_and_takes_no_typed_secret(
     site: OAuthSite, client: httpx.Client
 ) -> None:
     _, url = site.link()
+    _disclose(client, url, "employmenthero")
     page = client.get(f"{url}/hris/employmenthero/credentials")
     assert page.status_code == 503
     assert "Employment Hero is not set up on this service yet" in page.text
@@ -180,8 +189,10 @@ def test_an_unconfigured_vendor_says_so_and_takes_no_typed_secret(
     assert started.status_code == 503
     assert "Employment Hero is not set up on this service yet" in started.text
     assert client.get(f"{url}/hris/hibob/oauth").status_code == 404  # an API-key vendor
+    _disclose(client, url, "hibob")
     form = client.get(f"{url}/hris/hibob/credentials")  # a page with a form: its CSRF token
     token = re.search(r'name="csrf_token" value="([^"]+)"', form.text)
+    _disclose(client, url)
     posted = client.post(
         f"{url}/hris/gusto/credentials",
         data={"csrf_token": token.group(1) if token else "", **APPS["gusto"]},
