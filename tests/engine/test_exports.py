@@ -29,6 +29,7 @@ def test_exported_members() -> None:
             "catalog",
             "check_environment",
             "check_timezone",
+            "events",
             "fail_abandoned_runs",
             "plan",
             "plans",

@@ -118,7 +118,9 @@ def demo(
     shutil.rmtree(data_dir, ignore_errors=True)
     settings = Settings(data_dir=data_dir, allow_loopback=True, database_url=None)
     store = services.stores.open_configured_store(settings, create_key=True)
+    # Where this process reaches itself (the sandbox, the receiver); links use `public`.
     base = f"http://127.0.0.1:{port}"
+    public = settings.link_base(port=port)
     token = secrets.token_urlsafe(24)
     tenant_id, connection_id, secret = _seed(store, base, token)
     link = _connect_link(store)
@@ -142,6 +144,7 @@ def demo(
         receiver=DemoReceiver(secret),
         sandboxes={"hibob": emulator},
         connect_sandboxes={"hibob": sandbox_hibob},
+        link_base=public,
     )
     runner = InProcessRunner(
         store,
@@ -158,7 +161,7 @@ def demo(
             f"  demo receiver:   {base}/demo/receiver\n"
             f"  sandbox HiBob:   {base}/sandbox/hibob/_sandbox/people\n"
             f"  connection:      {connection_id} (syncs every {sync_every}s)\n"
-            f"  connect link:    {link.url(base)}\n"
+            f"  connect link:    {link.url(public)}\n"
             f"                   (connect HiBob for a second tenant; single use, valid 24 h)\n"
             + (f"  SCIM server:     {base}/demo/scim/v2/Users\n" if scim else "")
             + f"  dashboard:       {base}/dashboard\n"

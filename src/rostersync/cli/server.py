@@ -48,8 +48,10 @@ def build_app(
     sandboxes: dict[str, ASGIApp] | None = None,
     connect_sandboxes: dict[str, SandboxTarget] | None = None,
     mounts: dict[str, ASGIApp] | None = None,
+    link_base: str | None = None,
 ) -> FastAPI:
-    """`connect_sandboxes` (demo only): connect links point those vendors at their emulators."""
+    """`connect_sandboxes` (demo only): connect links point those vendors at their emulators.
+    `link_base` (default: Settings.link_base()) starts every URL the app hands out."""
     app = FastAPI(
         title="rostersync",
         version=__version__,
@@ -58,6 +60,7 @@ def build_app(
     )
     app.state.store = store
     app.state.settings = settings
+    app.state.link_base = link_base or settings.link_base()
     install_error_handlers(app)
     app.add_middleware(SecurityHeaders)
     app.include_router(health_router)

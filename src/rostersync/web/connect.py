@@ -30,11 +30,13 @@ from starlette.concurrency import run_in_threadpool
 from rostersync.engine import VendorProfile, catalog, run_preflight, vendor_profile
 from rostersync.errors import RostersyncError
 from rostersync.model import ALLOWLIST, NOT_ACCESSED, RecordType
+from rostersync.services.handoff import NO_HANDOFF, Handoff
 from rostersync.services.links import LinkState, LinkUnavailable, complete, open_link
 from rostersync.services.runs import Progress, first_sync_progress, sync_now
 from rostersync.settings import Settings
 from rostersync.store import Store
 from rostersync.web.connect_state import Csrf, Flow, FlowCookie, SubmissionLimit
+from rostersync.web.handoff import CodeCookie, framing_headers
 
 log = logging.getLogger("rostersync.web.connect")
 
@@ -45,12 +47,6 @@ UNAVAILABLE_STATUS = {
     LinkState.REVOKED: 410,
     LinkState.UNKNOWN: 404,
 }
-# Stricter than the app-wide policy: these pages carry no inline style either, and the token
-# in their URL must not leak through any other origin.
-CSP = (
-    "default-src 'none'; style-src 'self'; script-src 'self'; connect-src 'self'; "
-    "img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
-)
 
 
 @dataclass(frozen=True)
@@ -63,6 +59,7 @@ class Opened:
     environment: str
     token: str
     flow: Flow | None
+    handoff: Handoff
 
     @property
     def base(self) -> str:
@@ -99,6 +96,7 @@ def connect_router(
     router = APIRouter(include_in_schema=False)
     csrf = Csrf(store)
     flows = FlowCookie(store)
+    codes = CodeCookie(store)
     limit = SubmissionLimit()
     demo = dict(sandboxes or {})
 
@@ -114,7 +112,10 @@ def connect_router(
             request, f"connect/{template}", {**context, "csrf_token": form_token}, status
         )
         response.headers["cache-control"] = "no-store"
-        response.headers["content-security-policy"] = CSP
+        page = context.get("page")
+        response.headers.update(
+            framing_headers(page.handoff if isinstance(page, Opened) else NO_HANDOFF)
+        )
         Csrf.remember(response, request, nonce)
         return response
 
@@ -140,7 +141,15 @@ def connect_router(
                 {"state": link.state.value},
                 status=UNAVAILABLE_STATUS[link.state],
             )
-        return Opened(link.link_id, link.tenant_id, link.tenant_name, link.environment, token, flow)
+        return Opened(
+            link.link_id,
+            link.tenant_id,
+            link.tenant_name,
+            link.environment,
+            token,
+            flow,
+            link.handoff,
+        )
 
     def refused(request: Request) -> HTMLResponse:
         return render(request, "unavailable.html", {"state": "forbidden"}, status=403)
@@ -294,6 +303,7 @@ def connect_router(
         response = RedirectResponse(f"{page.base}/progress", status_code=303)
         done = Flow(flow.provider, {}, flow.checked_at, created.id)
         flows.write(response, request, page.link_id, done, path=page.base)
+        codes.write(response, request, page.link_id, created.handoff_code, path=page.base)
         return response
 
     def watched(request: Request, token: str) -> tuple[Opened, str, VendorProfile] | Response:
@@ -335,9 +345,24 @@ def connect_router(
             return opened
         page, connection_id, vendor = opened
         now = first_sync_progress(store, connection_id, tenant_id=page.tenant_id)
-        return render(
-            request, "finish.html", {"page": page, "step": 7, "vendor": vendor, "now": now}
-        )
+        code = codes.read(request, page.link_id)
+        context = {
+            "page": page,
+            "step": 7,
+            "vendor": vendor,
+            "now": now,
+            "code": code,
+            "return_url": page.handoff.return_url(code) if code else None,
+        }
+        return render(request, "finish.html", context)
+
+    @router.get("/connect/{token}/exit", response_class=HTMLResponse)
+    def leave(request: Request, token: str) -> Response:
+        """The admin leaves without connecting: the product is told (nothing else is)."""
+        page = opened(request, token)
+        if not isinstance(page, Opened):
+            return page
+        return render(request, "exit.html", {"page": page, "exit_url": page.handoff.exit_url()})
 
     return router
 
