@@ -12,7 +12,7 @@ from rostersync.store.crypto import generate_key_setting
 from rostersync.store.repos import audit
 from rostersync.store.session import transaction
 from rostersync.store.tables import ConnectLink
-from tests.api.conftest import Api
+from tests.api.conftest import PUBLIC_URL, Api
 from tests.cli.test_cli import rostersync
 
 
@@ -27,7 +27,7 @@ def test_a_tenant_key_creates_a_link_for_its_own_tenant_only(api: Api) -> None:
         assert client.post("/api/v1/links", json={"expires": "90d"}).status_code == 422
     assert (body["tenant_id"], body["environment"]) == (tenant_id, "staging")
     token = body["url"].rsplit("/", 1)[1]
-    assert body["url"] == f"{api.base_url}/connect/{token}"
+    assert body["url"] == f"{PUBLIC_URL}/connect/{token}"
     assert token.startswith("cl_")
     with transaction(api.harness.store.sessions) as session:
         link = session.get(ConnectLink, body["id"])
@@ -36,7 +36,7 @@ def test_a_tenant_key_creates_a_link_for_its_own_tenant_only(api: Api) -> None:
         assert token not in json.dumps(
             [e.details for e in audit.list_events(session, tenant_id=tenant_id)]
         )
-    page = httpx.get(body["url"], timeout=30)
+    page = httpx.get(f"{api.base_url}/connect/{token}", timeout=30)
     assert page.status_code == 200
     assert "Which HR system" in page.text
 

@@ -104,7 +104,7 @@ class Exchanged(BaseModel):
 @router.post("/links/exchange", response_model=Exchanged, tags=["connect links"])
 def exchange(body: ExchangeIn, store: StoreDep, principal: PrincipalDep) -> Exchanged:
     """Exchange a finished link's one-time code (valid 10 minutes, once) for its connection's
-    account token. An unknown, expired, used or another tenant's code is a 400."""
+    account token. A used or expired code is a 410; an unknown or another tenant's, a 404."""
     done = exchange_code(
         store, body.code, tenant_id=principal.scope(body.tenant_id), actor=principal.actor
     )

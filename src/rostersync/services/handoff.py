@@ -20,12 +20,14 @@ from rostersync.errors import ExitCode
 from rostersync.model import ConnectionStatus, Environment
 from rostersync.store import Store
 from rostersync.store.repos import audit, connections, handoff
+from rostersync.store.repos.handoff import CodeState
 from rostersync.store.session import transaction
 
 __all__ = [
     "CODE_LIFETIME",
     "NO_HANDOFF",
     "CodeUnavailable",
+    "CodeUnknown",
     "Exchanged",
     "Handoff",
     "check_handoff",
@@ -134,9 +136,33 @@ def issue_code(store: Store, *, tenant_id: str, link_id: str, connection_id: str
 
 
 class CodeUnavailable(BadInput):
+    """Used or expired: the caller holds a code that was real, and is told which."""
+
     code = "code_unavailable"
-    http_status = 400
+    http_status = 410
     exit_code = ExitCode.BAD_INPUT
+
+
+class CodeUnknown(BadInput):
+    """Never issued, or another tenant's (one answer for both, like every other route)."""
+
+    code = "not_found"
+    http_status = 404
+    exit_code = ExitCode.BAD_INPUT
+
+
+_MINUTES = CODE_LIFETIME // timedelta(minutes=1)
+_REFUSED: dict[CodeState, tuple[type[BadInput], str]] = {
+    CodeState.USED: (
+        CodeUnavailable,
+        "this code was already exchanged: a code works once (its token was returned then)",
+    ),
+    CodeState.EXPIRED: (
+        CodeUnavailable,
+        f"this code has expired: exchange it within {_MINUTES} minutes of the connection",
+    ),
+    CodeState.UNKNOWN: (CodeUnknown, "no such code for this tenant"),
+}
 
 
 @dataclass(frozen=True)
@@ -155,18 +181,18 @@ class Exchanged:
 def exchange_code(store: Store, code: str, *, tenant_id: str | None, actor: str) -> Exchanged:
     """The connection a code was issued for, with a new account token; the code is spent.
 
-    Unknown, expired, used and another tenant's codes get the same answer, so a key learns
-    nothing about codes it may not exchange.
+    A used or expired code is a 410 saying which; an unknown or another tenant's code a 404,
+    the same answer for both, so a key learns nothing about codes it may not exchange.
     """
     at = datetime.now(UTC)
     with transaction(store.sessions) as session:
-        connection_id = handoff.redeem(session, code.strip(), tenant_id=tenant_id, at=at)
-        if connection_id is None:
-            raise CodeUnavailable(
-                "this code is unknown, expired or already exchanged: a code works once, "
-                f"within {CODE_LIFETIME // timedelta(minutes=1)} minutes of the connection"
-            )
-        connection = connections.get_connection(session, connection_id, tenant_id=tenant_id)
+        redeemed = handoff.redeem(session, code.strip(), tenant_id=tenant_id, at=at)
+        if redeemed.connection_id is None:
+            error, message = _REFUSED[redeemed.state]
+            raise error(message)
+        connection = connections.get_connection(
+            session, redeemed.connection_id, tenant_id=tenant_id
+        )
         if connection.status == ConnectionStatus.DISCONNECTED:
             raise CodeUnavailable("this connection was disconnected: there is nothing to exchange")
         token = connections.issue_account_token(connection)

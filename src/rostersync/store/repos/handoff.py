@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from dataclasses import dataclass
 from datetime import datetime
+from enum import StrEnum
 from typing import Any, cast
 
 from sqlalchemy import CursorResult, delete, select, update
@@ -42,12 +44,26 @@ def issue_code(
     return code
 
 
-def redeem(session: Session, code: str, *, tenant_id: str | None, at: datetime) -> str | None:
-    """Use a valid code of the tenant (`None`: any tenant) once: its connection id, or None if
-    the code is unknown, another tenant's, expired or used already. Another tenant's code is
+class CodeState(StrEnum):
+    REDEEMED = "redeemed"
+    """Valid until now, and spent by this call."""
+    USED = "used"
+    EXPIRED = "expired"
+    UNKNOWN = "unknown"
+    """Never issued, or another tenant's: the same answer, so a key learns nothing of them."""
+
+
+@dataclass(frozen=True)
+class Redeemed:
+    state: CodeState
+    connection_id: str | None = None
+
+
+def redeem(session: Session, code: str, *, tenant_id: str | None, at: datetime) -> Redeemed:
+    """Use a valid code of the tenant (`None`: any tenant) once. Another tenant's code is
     left unused, so a key cannot spend codes it may not exchange."""
     if not code.startswith(PREFIX):
-        return None
+        return Redeemed(CodeState.UNKNOWN)
     query = update(HandoffCode).where(
         HandoffCode.code_hash == _hash(code),
         HandoffCode.used_at.is_(None),
@@ -56,10 +72,14 @@ def redeem(session: Session, code: str, *, tenant_id: str | None, at: datetime) 
     if tenant_id is not None:
         query = query.where(HandoffCode.tenant_id == tenant_id)
     result = cast("CursorResult[Any]", session.execute(query.values(used_at=at)))
-    if result.rowcount != 1:
-        return None
-    found = select(HandoffCode.connection_id).where(HandoffCode.code_hash == _hash(code))
-    return session.scalars(found).one()
+    row = session.scalars(
+        select(HandoffCode).where(HandoffCode.code_hash == _hash(code))
+    ).one_or_none()
+    if row is None or (tenant_id is not None and row.tenant_id != tenant_id):
+        return Redeemed(CodeState.UNKNOWN)
+    if result.rowcount == 1:
+        return Redeemed(CodeState.REDEEMED, row.connection_id)
+    return Redeemed(CodeState.USED if row.used_at is not None else CodeState.EXPIRED)
 
 
 def purge_for_connection(session: Session, connection_id: str) -> None:
