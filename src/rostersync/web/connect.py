@@ -151,6 +151,13 @@ def connect_router(
             link.handoff,
         )
 
+    def see_other(page: Opened, url: str) -> RedirectResponse:
+        """A redirect within the link's pages, under their opener policy: one COOP
+        `same-origin` redirect would cut a product's popup off from its opener."""
+        response = RedirectResponse(url, status_code=303)
+        response.headers.update(framing_headers(page.handoff))
+        return response
+
     def refused(request: Request) -> HTMLResponse:
         return render(request, "unavailable.html", {"state": "forbidden"}, status=403)
 
@@ -259,7 +266,7 @@ def connect_router(
         if not isinstance(page, Opened):
             return page
         if page.flow is None:
-            return RedirectResponse(page.base, status_code=303)
+            return see_other(page, page.base)
         fields = {
             kind: [f for f in ALLOWLIST if f.record is kind]
             for kind in (RecordType.EMPLOYEE, RecordType.GROUP, RecordType.LOCATION)
@@ -286,7 +293,7 @@ def connect_router(
             return refused(request)
         flow = page.flow
         if flow is None:
-            return RedirectResponse(page.base, status_code=303)
+            return see_other(page, page.base)
         try:
             created = await run_in_threadpool(
                 complete,
@@ -300,7 +307,7 @@ def connect_router(
         except LinkUnavailable:
             return render(request, "unavailable.html", {"state": "used"}, status=410)
         _first_sync(store, settings, created.id, created.tenant_id)
-        response = RedirectResponse(f"{page.base}/progress", status_code=303)
+        response = see_other(page, f"{page.base}/progress")
         done = Flow(flow.provider, {}, flow.checked_at, created.id)
         flows.write(response, request, page.link_id, done, path=page.base)
         codes.write(response, request, page.link_id, created.handoff_code, path=page.base)
@@ -312,7 +319,7 @@ def connect_router(
         if not isinstance(page, Opened):
             return page
         if page.flow is None or page.flow.connection_id is None:
-            return RedirectResponse(page.base, status_code=303)
+            return see_other(page, page.base)
         return page, page.flow.connection_id, vendor_profile(page.flow.provider)
 
     @router.get("/connect/{token}/progress", response_class=HTMLResponse)
