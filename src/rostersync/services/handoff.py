@@ -146,7 +146,7 @@ class CodeUnavailable(BadInput):
 class CodeUnknown(BadInput):
     """Never issued, or another tenant's (one answer for both, like every other route)."""
 
-    code = "not_found"
+    code = "code_unknown"
     http_status = 404
     exit_code = ExitCode.BAD_INPUT
 
