@@ -26,6 +26,7 @@ from typing import Any
 from fastapi import Request
 from fastapi.responses import Response
 
+from rostersync.services.handoff import Handoff
 from rostersync.store import DecryptionError, Store
 
 CSRF_COOKIE = "rs_csrf"
@@ -165,6 +166,7 @@ class Opened:
     environment: str
     token: str
     flow: Flow | None
+    handoff: Handoff
 
     @property
     def base(self) -> str:
