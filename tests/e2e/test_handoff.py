@@ -135,11 +135,12 @@ def page(browser: Browser) -> Iterator[Page]:
 
 
 def _walk(flow: Page | Frame) -> None:
-    """The HR admin's steps, from the credential form to the finish page."""
+    """The HR admin's steps, from what we read to the finish page."""
+    flow.get_by_role("link", name="Continue: set up HiBob").click()
+    flow.get_by_role("link", name="I have the credentials").click()
     _fill_credentials(flow)  # type: ignore[arg-type]  # a Frame has the same locators
     flow.get_by_role("button", name="Check the connection").click()
     expect(flow.get_by_role("heading", name="HiBob answered")).to_be_visible()
-    flow.get_by_role("link", name="Review what we will read").click()
     flow.get_by_role("button", name="Connect HiBob").click()
     expect(flow.get_by_role("link", name="Continue")).to_be_visible(timeout=30_000)
     flow.get_by_role("link", name="Continue").click()
@@ -167,11 +168,11 @@ def test_a_product_embeds_the_flow_in_a_modal_and_gets_the_connection(
     sites: Sites, page: Page
 ) -> None:
     link = sites.link()
-    _product(page, sites, f"{link}/hris/hibob/credentials", "modal")
+    _product(page, sites, f"{link}/hris/hibob", "modal")
     page.get_by_role("button", name="Connect").click()
     expect(page.get_by_role("dialog")).to_be_visible()
     frame = page.frame_locator("iframe[title='Connect your HR system']")
-    expect(frame.get_by_label("Service user ID")).to_be_visible()
+    expect(frame.get_by_role("heading", name="What we read from HiBob")).to_be_visible()
     page.screenshot(path=str(ARTIFACTS / "handoff-modal.png"))
     [flow] = [f for f in page.frames if f.url.startswith(sites.rostersync)]
     _walk(flow)
@@ -185,7 +186,7 @@ def test_a_product_opens_the_flow_in_a_popup_and_gets_the_connection(
     sites: Sites, page: Page
 ) -> None:
     link = sites.link()
-    _product(page, sites, f"{link}/hris/hibob/credentials", "popup")
+    _product(page, sites, f"{link}/hris/hibob", "popup")
     with page.expect_popup() as opened:
         page.get_by_role("button", name="Connect").click()
     popup = opened.value
@@ -201,7 +202,7 @@ def test_without_embedding_the_finish_page_returns_the_admin_with_the_code(
 ) -> None:
     back = f"{sites.product}/?from=rostersync"
     link = sites.link(embeddable=False, redirect_url=back)
-    page.goto(f"{link}/hris/hibob/credentials")
+    page.goto(f"{link}/hris/hibob")
     _walk(page)
     page.get_by_role("link", name="Finish and return").click()
     page.wait_for_url(f"{sites.product}/**")
