@@ -141,7 +141,7 @@ def test_disconnect_needs_the_typed_confirmation(
     shot(page, "3-disconnect-confirm")
     page.get_by_label("Type hibob to confirm").fill("hibob")
     page.get_by_role("button", name="Disconnect and delete data").click()
-    expect(page.get_by_role("cell", name="disconnected", exact=True)).to_be_visible()
+    expect(page.get_by_role("cell", name="Disconnected", exact=True)).to_be_visible()
     shot(page, "4-disconnected")
     with transaction(harness.store.sessions) as session:
         connection = connections.get_connection(session, harness.connection_id, tenant_id=None)
@@ -237,10 +237,10 @@ def test_a_staging_connection_is_promoted_from_the_dashboard(
     staging = harness.another_connection(environment="staging")
     page = browser.new_page()
     login(page, base_url, key)
-    expect(page.get_by_role("cell", name="staging", exact=True)).to_be_visible()
+    expect(page.get_by_role("cell", name="Staging", exact=True)).to_be_visible()
     shot(page, "5-staging")
     page.get_by_role("button", name="Promote to production").click()
-    expect(page.get_by_role("cell", name="staging", exact=True)).to_have_count(0)
+    expect(page.get_by_role("cell", name="Staging", exact=True)).to_have_count(0)
     shot(page, "6-promoted")
     with transaction(harness.store.sessions) as session:
         promoted = connections.get_connection(session, staging.connection_id, tenant_id=None)

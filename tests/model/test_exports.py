@@ -24,6 +24,7 @@ def test_exported_members() -> None:
             "Group",
             "GroupType",
             "Location",
+            "NeedsAPerson",
             "NOT_ACCESSED",
             "Record",
             "RecordType",

@@ -42,6 +42,7 @@ from rostersync.model import (
     Employee,
     EmploymentStatus,
     Location,
+    NeedsAPerson,
     StoredPerson,
     normalise_email,
 )
@@ -189,7 +190,7 @@ class _Planner:
         )
         self.actions.append(PlannedAction(action, shown or employee))
 
-    def hold_for_a_person(self, reason: str, remote_id: str) -> None:
+    def hold_for_a_person(self, reason: NeedsAPerson, remote_id: str) -> None:
         self.needs_a_person.setdefault(reason, []).append(remote_id)
 
     def _rehired_from(self, employee: Employee) -> StoredPerson | None:
@@ -203,11 +204,11 @@ class _Planner:
         """Provision if nothing stands in the way; None (and a report) when something does."""
         remote_id = employee.remote_id
         if employee.work_email is None:
-            self.hold_for_a_person("no_work_email", remote_id)
+            self.hold_for_a_person(NeedsAPerson.NO_WORK_EMAIL, remote_id)
             return None
         key = self.inputs.email_key(employee.work_email)
         if key in self.duplicate_emails or key in self.inputs.taken_emails:
-            self.hold_for_a_person("duplicate_work_email", remote_id)
+            self.hold_for_a_person(NeedsAPerson.DUPLICATE_WORK_EMAIL, remote_id)
             return None
         previous_leaver = self._rehired_from(employee)
         linked = before.account_id if before else None
@@ -215,7 +216,7 @@ class _Planner:
             linked = previous_leaver.account_id
         found = match(employee, linked, self.inputs.accounts, self.inputs.email_key)
         if found.situation is Situation.DISPUTED:
-            self.hold_for_a_person("disputed_match", remote_id)
+            self.hold_for_a_person(NeedsAPerson.DISPUTED_MATCH, remote_id)
             return None
         status = employee.employment_status
         if before is not None and before.employee.employment_status is EmploymentStatus.TERMINATED:

@@ -3,7 +3,13 @@
 Imports nothing of ours (DESIGN.md section 3).
 """
 
-from rostersync.model.actions import EVENT_TYPES, Action, ActionKind, ConnectionEvent
+from rostersync.model.actions import (
+    EVENT_TYPES,
+    Action,
+    ActionKind,
+    ConnectionEvent,
+    NeedsAPerson,
+)
 from rostersync.model.fields import (
     ALLOWLIST,
     NOT_ACCESSED,
@@ -43,6 +49,7 @@ __all__ = [
     "Group",
     "GroupType",
     "Location",
+    "NeedsAPerson",
     "Record",
     "RecordType",
     "RunStatus",

@@ -25,6 +25,16 @@ class ActionKind(StrEnum):
         return f"user.{self.value}"
 
 
+class NeedsAPerson(StrEnum):
+    """Why the planner left someone for a person to sort out instead of acting on them."""
+
+    NO_WORK_EMAIL = "no_work_email"
+    DUPLICATE_WORK_EMAIL = "duplicate_work_email"
+    """Another person (of this or another connection) has the same work email."""
+    DISPUTED_MATCH = "disputed_match"
+    """More than one product account could be this person."""
+
+
 class ConnectionEvent(StrEnum):
     """Events about a connection rather than a person."""
 

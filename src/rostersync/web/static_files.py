@@ -12,6 +12,7 @@ TYPES = {
     "rostersync.css": "text/css",
     "connect.css": "text/css",
     "connect.js": "text/javascript",
+    "dashboard.js": "text/javascript",
 }
 
 router = APIRouter(include_in_schema=False)
