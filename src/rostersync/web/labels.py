@@ -12,7 +12,6 @@ from enum import StrEnum
 from rostersync.model import (
     ActionKind,
     ConnectionStatus,
-    DeliveryStatus,
     DestinationKind,
     Environment,
     NeedsAPerson,
@@ -37,12 +36,6 @@ LABELS: Mapping[type[StrEnum], Mapping[str, str]] = {
     },
     Environment: {Environment.PRODUCTION: "Production", Environment.STAGING: "Staging"},
     DestinationKind: {DestinationKind.WEBHOOK: "Webhook", DestinationKind.SCIM: "SCIM server"},
-    DeliveryStatus: {
-        DeliveryStatus.PENDING: "Waiting",
-        DeliveryStatus.SENDING: "Sending",
-        DeliveryStatus.DELIVERED: "Delivered",
-        DeliveryStatus.FAILED: "Failed",
-    },
     ActionKind: {
         ActionKind.PROVISION: "Invite",
         ActionKind.UPDATE: "Update profile",
@@ -58,7 +51,7 @@ LABELS: Mapping[type[StrEnum], Mapping[str, str]] = {
         "person. Link the right account, or remove the duplicate.",
     },
     NextSyncState: {
-        NextSyncState.SCHEDULED: "Scheduled",
+        NextSyncState.SCHEDULED: "Scheduled for",
         NextSyncState.DUE: "Due now",
         NextSyncState.RUNNING: "Syncing now",
         NextSyncState.HELD: "Paused: held — needs approval",
