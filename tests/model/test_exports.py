@@ -23,6 +23,7 @@ def test_exported_members() -> None:
             "Environment",
             "Group",
             "GroupType",
+            "LifecycleRule",
             "Location",
             "NeedsAPerson",
             "NOT_ACCESSED",

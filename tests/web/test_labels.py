@@ -11,7 +11,9 @@ from rostersync.model import (
     ActionKind,
     ConnectionStatus,
     DestinationKind,
+    EmploymentStatus,
     Environment,
+    LifecycleRule,
     NeedsAPerson,
     RunStatus,
 )
@@ -33,6 +35,7 @@ ENUMS = (
     Environment,
     DestinationKind,
     ActionKind,
+    LifecycleRule,
     NeedsAPerson,
     NextSyncState,
     TenantHealth,
@@ -59,15 +62,16 @@ def _finished_run(store: Store, connection_id: str, status: RunStatus, **report:
         return run.id
 
 
-def _every_action_kind(store: Store, run_id: str) -> None:
+def _every_action_kind_and_rule(store: Store, run_id: str) -> None:
     with transaction(store.sessions) as session:
         run = runs.get_run(session, run_id, tenant_id=None)
+        kinds = list(ActionKind)
         runs.record_actions(
             session,
             run,
             (
-                Action(f"act_{kind}", kind, f"p-{kind}", "test.rule", "a rule, in words")
-                for kind in ActionKind
+                Action(f"act_{n}", kinds[n % len(kinds)], f"p-{n}", rule, "a rule, in words")
+                for n, rule in enumerate(LifecycleRule)
             ),
         )
 
@@ -111,7 +115,7 @@ def test_pages_with_every_state_show_words_not_slugs(dash: Dash) -> None:
         RunStatus.REJECTED,
         needs_a_person={reason.value: ["p-waiting"] for reason in NeedsAPerson},
     )
-    _every_action_kind(store, rejected)
+    _every_action_kind_and_rule(store, rejected)
     for spec in (
         DestinationSpec(webhook_url="https://93.184.216.34/hook"),
         DestinationSpec(
@@ -149,3 +153,5 @@ def test_pages_with_every_state_show_words_not_slugs(dash: Dash) -> None:
             assert member.value not in cells, f"{enum.__name__}.{member.name} shown raw"
             assert LABELS[enum][member] in text, f"{enum.__name__}.{member.name} never shown"
     assert "needs_reauth" not in text
+    for status in EmploymentStatus:  # the engine's causes name them; the pages use words
+        assert not re.search(rf"\b{status.value}\b", text), status

@@ -41,6 +41,7 @@ from rostersync.model import (
     ActionKind,
     Employee,
     EmploymentStatus,
+    LifecycleRule,
     Location,
     NeedsAPerson,
     StoredPerson,
@@ -165,7 +166,7 @@ class _Planner:
         self,
         kind: ActionKind,
         employee: Employee,
-        rule: str,
+        rule: LifecycleRule,
         cause: str,
         *,
         access_seq: int,
@@ -220,18 +221,21 @@ class _Planner:
             return None
         status = employee.employment_status
         if before is not None and before.employee.employment_status is EmploymentStatus.TERMINATED:
-            rule, cause = "rehire", f"rehire: {before.employee.employment_status} -> {status}"
+            rule, cause = (
+                LifecycleRule.REHIRE,
+                f"rehire: {before.employee.employment_status} -> {status}",
+            )
         elif previous_leaver is not None:
-            rule = "rehire"
+            rule = LifecycleRule.REHIRE
             old_id = previous_leaver.employee.remote_id
             cause = f"rehire under a new HRIS id, same work email as {old_id}"
         elif before is not None and before.employee.employment_status is EmploymentStatus.INACTIVE:
-            rule, cause = "leave.return", f"back from leave: INACTIVE -> {status}"
+            rule, cause = LifecycleRule.LEAVE_RETURN, f"back from leave: INACTIVE -> {status}"
         elif status is EmploymentStatus.PENDING:
-            rule = "joiner.lookahead"
+            rule = LifecycleRule.JOINER_LOOKAHEAD
             cause = f"future hire within the {self.policy.lookahead_days}-day lookahead"
         else:
-            rule, cause = "joiner.active", f"joiner: {status}"
+            rule, cause = LifecycleRule.JOINER_ACTIVE, f"joiner: {status}"
         if found.situation is Situation.UNLINKED:
             cause += "; linked to an existing product account"
         access_seq = (before.access_seq if before else 0) + 1
@@ -246,19 +250,24 @@ class _Planner:
         )
         return StoredPerson(employee, True, False, found.account_id, access_seq=access_seq)
 
-    def _revoke_rule(self, employee: Employee, scope_rule: str | None) -> tuple[str, str] | None:
+    def _revoke_rule(
+        self, employee: Employee, scope_rule: str | None
+    ) -> tuple[LifecycleRule, str] | None:
         status = employee.employment_status
         if status is EmploymentStatus.TERMINATED:
             start = employee.start_date
             if start is not None and start > self.inputs.today:
-                return "leaver.terminated", "hire cancelled before the start date"
-            return "leaver.terminated", "leaver: TERMINATED"
+                return LifecycleRule.LEAVER_TERMINATED, "hire cancelled before the start date"
+            return LifecycleRule.LEAVER_TERMINATED, "leaver: TERMINATED"
         if employee.on_garden_leave and self.policy.garden_leave == "remove_at_start":
-            return "leaver.garden_leave", "garden leave started: removed at its start by policy"
+            return (
+                LifecycleRule.LEAVER_GARDEN_LEAVE,
+                "garden leave started: removed at its start by policy",
+            )
         if status is EmploymentStatus.INACTIVE and self.policy.leave == "suspend":
-            return "leave.suspend", "on leave: suspended by policy"
+            return LifecycleRule.LEAVE_SUSPEND, "on leave: suspended by policy"
         if scope_rule is not None and self.policy.deprovision_out_of_scope:
-            return "scope.out", f"moved out of scope ({scope_rule})"
+            return LifecycleRule.SCOPE_OUT, f"moved out of scope ({scope_rule})"
         return None
 
     def person(self, employee: Employee) -> None:
@@ -280,7 +289,7 @@ class _Planner:
                 self.emit(
                     ActionKind.UPDATE,
                     employee,
-                    "mover",
+                    LifecycleRule.MOVER,
                     f"changed: {', '.join(changed)}",
                     access_seq=after.access_seq,
                     before=before,
@@ -293,7 +302,7 @@ class _Planner:
                     self.emit(
                         ActionKind.UPDATE,
                         employee,
-                        "match.linked",
+                        LifecycleRule.MATCH_LINKED,
                         "linked to an existing product account",
                         access_seq=after.access_seq,
                         before=before,
@@ -305,7 +314,7 @@ class _Planner:
             self.next_state[remote_id] = after
 
     def _revoke(
-        self, after: StoredPerson, rule: tuple[str, str], *, before: StoredPerson | None
+        self, after: StoredPerson, rule: tuple[LifecycleRule, str], *, before: StoredPerson | None
     ) -> StoredPerson:
         access_seq = after.access_seq + 1
         self.emit(
@@ -339,7 +348,7 @@ class _Planner:
         after = replace(before, remote_was_deleted=True)
         if before.provisioned and self.policy.deprovision_missing:
             after = self._revoke(
-                after, ("leaver.missing", "gone from two complete reads"), before=before
+                after, (LifecycleRule.LEAVER_MISSING, "gone from two complete reads"), before=before
             )
         self.next_state[remote_id] = after
 
@@ -356,7 +365,7 @@ class _Planner:
                 self.emit(
                     ActionKind.DELETE,
                     state.employee,
-                    "delete.grace",
+                    LifecycleRule.DELETE_GRACE,
                     f"deleted {grace} days after the deprovision (policy)",
                     access_seq=state.access_seq,
                     before=before,
@@ -385,7 +394,7 @@ class _Planner:
                 self.emit(
                     ActionKind.UPDATE,
                     employee,
-                    "manager.resolved",
+                    LifecycleRule.MANAGER_RESOLVED,
                     "their manager now has an account",
                     access_seq=before.access_seq,
                     before=before,

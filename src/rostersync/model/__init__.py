@@ -8,6 +8,7 @@ from rostersync.model.actions import (
     Action,
     ActionKind,
     ConnectionEvent,
+    LifecycleRule,
     NeedsAPerson,
 )
 from rostersync.model.fields import (
@@ -48,6 +49,7 @@ __all__ = [
     "Environment",
     "Group",
     "GroupType",
+    "LifecycleRule",
     "Location",
     "NeedsAPerson",
     "Record",

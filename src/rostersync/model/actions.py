@@ -25,6 +25,24 @@ class ActionKind(StrEnum):
         return f"user.{self.value}"
 
 
+class LifecycleRule(StrEnum):
+    """Which lifecycle rule planned an action (engine.lifecycle explains each)."""
+
+    JOINER_ACTIVE = "joiner.active"
+    JOINER_LOOKAHEAD = "joiner.lookahead"
+    REHIRE = "rehire"
+    LEAVE_RETURN = "leave.return"
+    LEAVER_TERMINATED = "leaver.terminated"
+    LEAVER_MISSING = "leaver.missing"
+    LEAVER_GARDEN_LEAVE = "leaver.garden_leave"
+    LEAVE_SUSPEND = "leave.suspend"
+    SCOPE_OUT = "scope.out"
+    MOVER = "mover"
+    MANAGER_RESOLVED = "manager.resolved"
+    MATCH_LINKED = "match.linked"
+    DELETE_GRACE = "delete.grace"
+
+
 class NeedsAPerson(StrEnum):
     """Why the planner left someone for a person to sort out instead of acting on them."""
 

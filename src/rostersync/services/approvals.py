@@ -12,7 +12,14 @@ from datetime import UTC, datetime
 from sqlalchemy.orm import Session
 
 from rostersync.engine import NotHeld, PlannedAction, SyncReport, apply_plan, plans
-from rostersync.model import Action, ActionKind, ConnectionStatus, RecordType, RunStatus
+from rostersync.model import (
+    Action,
+    ActionKind,
+    ConnectionStatus,
+    LifecycleRule,
+    RecordType,
+    RunStatus,
+)
 from rostersync.store import Keyring, Store
 from rostersync.store.repos import audit, connections, people, runs
 from rostersync.store.session import transaction
@@ -27,6 +34,7 @@ class HeldPerson:
 
     name: str
     kind: ActionKind
+    rule: LifecycleRule
     cause: str
 
 
@@ -46,7 +54,12 @@ def planned_actions(keyring: Keyring, held_plan: str) -> tuple[PlannedAction, ..
 def people_in_plan(keyring: Keyring, held_plan: str) -> list[HeldPerson]:
     """Who a held run's plan would touch."""
     return [
-        HeldPerson(f"{p.employee.first_name} {p.employee.last_name}", p.action.kind, p.action.cause)
+        HeldPerson(
+            f"{p.employee.first_name} {p.employee.last_name}",
+            p.action.kind,
+            LifecycleRule(p.action.rule),
+            p.action.cause,
+        )
         for p in planned_actions(keyring, held_plan)
     ]
 

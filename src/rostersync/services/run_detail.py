@@ -10,7 +10,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from rostersync.model import ALLOWLIST, ActionKind, NeedsAPerson, RecordType, RunStatus
+from rostersync.model import (
+    ALLOWLIST,
+    ActionKind,
+    LifecycleRule,
+    NeedsAPerson,
+    RecordType,
+    RunStatus,
+)
 from rostersync.services.approvals import planned_actions
 from rostersync.services.connections import ConnectionInfo, connection_info
 from rostersync.services.runs import RunInfo, run_info
@@ -34,8 +41,7 @@ class PersonLabel:
 class RunAction:
     kind: ActionKind
     person: PersonLabel
-    cause: str
-    """The lifecycle rule in words, without a personal value."""
+    rule: LifecycleRule
     changed: tuple[str, ...]
     """Labels of the fields that changed (an update)."""
 
@@ -67,7 +73,7 @@ class RunPage:
 class _Row:
     kind: ActionKind
     remote_id: str
-    cause: str
+    rule: LifecycleRule
     changed: tuple[str, ...]
     name: str | None = None
 
@@ -89,7 +95,7 @@ def run_page(store: Store, run_id: str, *, tenant_id: str, page: int = 1) -> Run
                 _Row(
                     p.action.kind,
                     p.action.remote_id,
-                    p.action.cause,
+                    LifecycleRule(p.action.rule),
                     p.action.changed_fields,
                     f"{p.employee.first_name} {p.employee.last_name}",
                 )
@@ -100,7 +106,9 @@ def run_page(store: Store, run_id: str, *, tenant_id: str, page: int = 1) -> Run
                 session, run_id, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE
             )
             shown = [
-                _Row(ActionKind(a.kind), a.remote_id, a.cause, tuple(a.changed_fields))
+                _Row(
+                    ActionKind(a.kind), a.remote_id, LifecycleRule(a.rule), tuple(a.changed_fields)
+                )
                 for a in recorded
             ]
         waiting = _needs_a_person(run) if page == 1 else []
@@ -113,7 +121,7 @@ def run_page(store: Store, run_id: str, *, tenant_id: str, page: int = 1) -> Run
             RunAction(
                 r.kind,
                 PersonLabel(r.remote_id, r.name or known.get(r.remote_id)),
-                r.cause,
+                r.rule,
                 tuple(_FIELD_LABELS.get(f, f) for f in r.changed),
             )
             for r in shown

@@ -14,6 +14,7 @@ from rostersync.model import (
     ConnectionStatus,
     DestinationKind,
     Environment,
+    LifecycleRule,
     NeedsAPerson,
     RunStatus,
 )
@@ -41,6 +42,21 @@ LABELS: Mapping[type[StrEnum], Mapping[str, str]] = {
         ActionKind.UPDATE: "Update profile",
         ActionKind.DEPROVISION: "Remove access",
         ActionKind.DELETE: "Delete account",
+    },
+    LifecycleRule: {
+        LifecycleRule.JOINER_ACTIVE: "Joined",
+        LifecycleRule.JOINER_LOOKAHEAD: "Starts soon (within the lookahead)",
+        LifecycleRule.REHIRE: "Rehired",
+        LifecycleRule.LEAVE_RETURN: "Back from leave",
+        LifecycleRule.LEAVER_TERMINATED: "Employment ended (or the hire was cancelled)",
+        LifecycleRule.LEAVER_MISSING: "No longer in the HR system (missed by two complete reads)",
+        LifecycleRule.LEAVER_GARDEN_LEAVE: "Garden leave started (the policy removes access then)",
+        LifecycleRule.LEAVE_SUSPEND: "On leave (the policy suspends access)",
+        LifecycleRule.SCOPE_OUT: "Moved out of the synced scope (the policy removes access)",
+        LifecycleRule.MOVER: "Details changed",
+        LifecycleRule.MANAGER_RESOLVED: "Their manager now has an account",
+        LifecycleRule.MATCH_LINKED: "Linked to an existing account in your product",
+        LifecycleRule.DELETE_GRACE: "Removed long enough ago: the policy deletes the account",
     },
     NeedsAPerson: {
         NeedsAPerson.NO_WORK_EMAIL: "No work email in the HR system, so they cannot be invited. "
