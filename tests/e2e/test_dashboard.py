@@ -342,7 +342,8 @@ def test_sync_now_and_a_connect_link_from_the_dashboard(
     browser: Browser, site: tuple[str, Harness, str]
 ) -> None:
     base_url, _, key = site
-    page = browser.new_page()
+    context = browser.new_context(permissions=["clipboard-read", "clipboard-write"])
+    page = context.new_page()
     login(page, base_url, key)
     expect(page.get_by_role("cell", name="Due now")).to_be_visible()
     page.get_by_role("button", name="Sync now").click()
@@ -364,10 +365,14 @@ def test_sync_now_and_a_connect_link_from_the_dashboard(
     expect(page.get_by_role("heading", name="Connect link")).to_be_visible()
     url = page.get_by_label("Connect link").input_value()
     assert url.startswith(f"{base_url}/connect/")
+    page.get_by_role("button", name="Copy").click()
+    expect(page.get_by_role("button", name="Copied")).to_be_visible()
+    assert page.evaluate("navigator.clipboard.readText()") == url
     shot(page, "13-connect-link")
     accessible(page)
     page.goto(url)
     expect(page.get_by_text("Acme").first).to_be_visible()
+    context.close()
 
 
 def test_the_operator_searches_and_pages_the_tenants(

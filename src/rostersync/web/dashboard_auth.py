@@ -22,7 +22,7 @@ from rostersync.errors import RostersyncError
 from rostersync.services import apikeys, tenants
 from rostersync.services.apikeys import ApiKeyInfo
 from rostersync.store import Store
-from rostersync.web.labels import BAD, ERROR_WORDS, audit_words, label
+from rostersync.web.labels import BAD, ERROR_WORDS, QUIET, audit_words, label
 from rostersync.web.session import COOKIE, Sessions
 
 PageNumber = Annotated[int, Query(alias="page", ge=1, le=1_000_000)]
@@ -33,6 +33,7 @@ TEMPLATES.env.filters["label"] = label
 TEMPLATES.env.filters["audit_words"] = audit_words
 TEMPLATES.env.globals["ERROR_WORDS"] = ERROR_WORDS
 TEMPLATES.env.globals["BAD"] = BAD
+TEMPLATES.env.globals["QUIET"] = QUIET
 
 
 def _when(at: datetime | None, missing: str = "not yet") -> str:

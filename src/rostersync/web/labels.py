@@ -93,6 +93,17 @@ BAD = frozenset(
 )
 """Values shown as trouble (red); by value, since only the words differ between enums."""
 
+QUIET = frozenset(
+    {
+        ConnectionStatus.DISCONNECTED,
+        RunStatus.RUNNING,
+        RunStatus.REJECTED,
+        RunStatus.PREVIEWED,
+        TenantHealth.NOT_CONNECTED,
+    }
+)
+"""Values shown as neither good nor bad (grey); the rest are shown as fine (green)."""
+
 ERROR_WORDS = {
     "auth_revoked": "The HR system no longer accepts the credentials (changed or revoked). "
     "Reconnect to resume syncing; nobody was removed.",
