@@ -11,11 +11,12 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from rostersync.delivery import deliver_due
+from rostersync.sandbox import PersonStatus
 from rostersync.store.repos import destinations
 from rostersync.store.session import transaction
 from rostersync.store.tables import OutboxEntry
 from tests.api.conftest import Api
-from tests.conftest import hook_receiver
+from tests.conftest import TODAY, hook_receiver
 
 
 async def _accept(_request: Request) -> Response:
@@ -141,3 +142,17 @@ def test_sync_status_of_another_tenants_connection_is_404(api: Api) -> None:
     with api.client(api.other_key) as other:
         answer = other.get(f"/api/v1/connections/{api.harness.connection_id}/sync-status")
     assert answer.status_code == 404
+
+
+def test_a_held_connection_promises_no_next_sync(api: Api) -> None:
+    """The scheduler starts nothing while a run is held, even after a later run failed on it."""
+    harness = api.harness
+    assert harness.sync().status == "succeeded"
+    company = harness.sandbox.company
+    active = [p for p in company.people() if p.status is PersonStatus.ACTIVE and p.work_email]
+    for person in active[:12]:
+        company.terminate(person.id, on=TODAY - timedelta(days=1))
+    assert harness.sync().status == "held"
+    assert harness.sync().error_code == "run_held"
+    blocked = _model(_status(api, api.tenant_key))
+    assert blocked["next_sync_start"] is None

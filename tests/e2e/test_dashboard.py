@@ -1,6 +1,8 @@
 """The tenant dashboard in headless Chromium: login, health, charts, a held run approved, a
-disconnect with confirmation. Screenshots of each step go to test-artifacts/dashboard/.
-What needs no rendering (CSRF, sessions, tenant isolation) is checked with plain HTTP."""
+disconnect with confirmation, a run's page, sync now, a connect link, the tenant list.
+Screenshots of each step go to test-artifacts/dashboard/, and axe finds no violation on the
+pages. What needs no rendering (CSRF, sessions, tenant isolation) is checked with plain HTTP
+(and in tests/web)."""
 
 from __future__ import annotations
 
@@ -11,6 +13,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 from sqlalchemy import select
 
@@ -82,6 +85,11 @@ def shot(page: Page, name: str) -> None:
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
 
 
+def accessible(page: Page) -> None:
+    results = Axe().run(page)
+    assert results.violations_count == 0, results.generate_report()
+
+
 def form_token(page: httpx.Response) -> str:
     found = re.search(r'name="csrf" value="([^"]+)"', page.text)
     assert found is not None, page.text
@@ -143,7 +151,7 @@ def test_disconnect_needs_the_typed_confirmation(
     shot(page, "3-disconnect-confirm")
     page.get_by_label("Type hibob to confirm").fill("hibob")
     page.get_by_role("button", name="Disconnect and delete data").click()
-    expect(page.get_by_role("cell", name="disconnected", exact=True)).to_be_visible()
+    expect(page.get_by_role("cell", name="Disconnected", exact=True)).to_be_visible()
     shot(page, "4-disconnected")
     with transaction(harness.store.sessions) as session:
         connection = connections.get_connection(session, harness.connection_id, tenant_id=None)
@@ -239,10 +247,10 @@ def test_a_staging_connection_is_promoted_from_the_dashboard(
     staging = harness.another_connection(environment="staging")
     page = browser.new_page()
     login(page, base_url, key)
-    expect(page.get_by_role("cell", name="staging", exact=True)).to_be_visible()
+    expect(page.get_by_role("cell", name="Staging", exact=True)).to_be_visible()
     shot(page, "5-staging")
     page.get_by_role("button", name="Promote to production").click()
-    expect(page.get_by_role("cell", name="staging", exact=True)).to_have_count(0)
+    expect(page.get_by_role("cell", name="Staging", exact=True)).to_have_count(0)
     shot(page, "6-promoted")
     with transaction(harness.store.sessions) as session:
         promoted = connections.get_connection(session, staging.connection_id, tenant_id=None)
@@ -306,3 +314,93 @@ def test_a_field_the_service_user_stopped_seeing_is_a_warning(
     warning = page.get_by_role("alert").filter(has_text="Fields missing from hibob")
     expect(warning).to_contain_text("Manager: empty for everyone")
     shot(page, "9-field-missing")
+
+
+def test_a_runs_page_names_each_action_and_who_needs_a_person(
+    browser: Browser, site: tuple[str, Harness, str]
+) -> None:
+    base_url, harness, key = site
+    company = harness.sandbox.company
+    taken = next(p for p in company.people() if p.work_email)
+    twin = company.hire(first_name="Dana", last_name="Twin", work_email=taken.work_email)
+    report = harness.sync()
+    page = browser.new_page()
+    login(page, base_url, key)
+    accessible(page)
+    page.get_by_role("link", name="Succeeded").click()
+    expect(page.get_by_role("heading", name="Needs a person")).to_be_visible()
+    waiting = page.get_by_role("row").filter(has_text=f"HR id {twin.id}")
+    expect(waiting).to_contain_text("Dana Twin")
+    expect(waiting).to_contain_text("Someone else has the same work email")
+    expect(
+        page.get_by_role("heading", name=f"Actions ({report.counts['provision']})")
+    ).to_be_visible()
+    shot(page, "10-run-page")
+    accessible(page)
+    page.set_viewport_size({"width": 390, "height": 844})
+    shot(page, "11-run-page-390")
+
+
+def test_sync_now_and_a_connect_link_from_the_dashboard(
+    browser: Browser, site: tuple[str, Harness, str]
+) -> None:
+    base_url, _, key = site
+    context = browser.new_context(permissions=["clipboard-read", "clipboard-write"])
+    page = context.new_page()
+    login(page, base_url, key)
+    expect(page.get_by_role("cell", name="Due now")).to_be_visible()
+    page.get_by_role("button", name="Sync now").click()
+    expect(page.get_by_role("status")).to_contain_text("A sync of hibob has started")
+    shot(page, "12-sync-started")
+    # The run finishes in the background; a reload shows it.
+    for _ in range(120):
+        page.reload()
+        if page.get_by_role("link", name="Succeeded").count():
+            break
+        page.wait_for_timeout(250)
+    expect(page.get_by_role("link", name="Succeeded")).to_be_visible()
+    expect(page.get_by_role("cell", name=re.compile(r"^Scheduled for "))).to_be_visible()
+    accessible(page)
+
+    page.get_by_label("Environment").select_option("staging")
+    page.get_by_label("Valid for").select_option("1d")
+    page.get_by_role("button", name="Create link").click()
+    expect(page.get_by_role("heading", name="Connect link")).to_be_visible()
+    url = page.get_by_label("Connect link").input_value()
+    assert url.startswith(f"{base_url}/connect/")
+    page.get_by_role("button", name="Copy").click()
+    expect(page.get_by_role("button", name="Copied")).to_be_visible()
+    assert page.evaluate("navigator.clipboard.readText()") == url
+    shot(page, "13-connect-link")
+    accessible(page)
+    page.goto(url)
+    expect(page.get_by_text("Acme").first).to_be_visible()
+    context.close()
+
+
+def test_the_operator_searches_and_pages_the_tenants(
+    browser: Browser, site: tuple[str, Harness, str]
+) -> None:
+    base_url, harness, _ = site
+    for n in range(60):
+        tenants.create_tenant(harness.store, f"Customer {n:02d}", actor="test")
+    with transaction(harness.store.sessions) as session:
+        _, admin_key = apikeys.create_key(session, tenant_id=None, name="operator")
+    page = browser.new_page()
+    login(page, base_url, admin_key)
+    expect(page.get_by_role("heading", name="Tenants")).to_be_visible()
+    expect(page.get_by_text("61 tenants.")).to_be_visible()
+    expect(page.get_by_text("Page 1 of 2")).to_be_visible()
+    shot(page, "14-tenants")
+    accessible(page)
+    page.get_by_role("link", name="Next page").click()
+    expect(page.get_by_role("link", name="Customer 59")).to_be_visible()
+    page.get_by_label("Search by name").fill("customer 4")
+    page.get_by_role("button", name="Search").click()
+    expect(page.get_by_role("link", name=re.compile("^Customer 4"))).to_have_count(10)
+    shot(page, "15-tenants-search")
+    page.get_by_label("Search by name").fill("acme")
+    page.get_by_role("button", name="Search").click()
+    page.get_by_role("link", name="Acme").click()
+    expect(page.get_by_role("heading", name="Acme")).to_be_visible()
+    accessible(page)

@@ -42,7 +42,9 @@ from rostersync.model import (
     ActionKind,
     Employee,
     EmploymentStatus,
+    LifecycleRule,
     Location,
+    NeedsAPerson,
     StoredPerson,
     normalise_email,
 )
@@ -165,7 +167,7 @@ class _Planner:
         self,
         kind: ActionKind,
         employee: Employee,
-        rule: str,
+        rule: LifecycleRule,
         cause: str,
         *,
         access_seq: int,
@@ -190,7 +192,7 @@ class _Planner:
         )
         self.actions.append(PlannedAction(action, shown or employee))
 
-    def hold_for_a_person(self, reason: str, remote_id: str) -> None:
+    def hold_for_a_person(self, reason: NeedsAPerson, remote_id: str) -> None:
         self.needs_a_person.setdefault(reason, []).append(remote_id)
 
     def _rehired_from(self, employee: Employee) -> StoredPerson | None:
@@ -204,11 +206,11 @@ class _Planner:
         """Provision if nothing stands in the way; None (and a report) when something does."""
         remote_id = employee.remote_id
         if employee.work_email is None:
-            self.hold_for_a_person("no_work_email", remote_id)
+            self.hold_for_a_person(NeedsAPerson.NO_WORK_EMAIL, remote_id)
             return None
         key = self.inputs.email_key(employee.work_email)
         if key in self.duplicate_emails or key in self.inputs.taken_emails:
-            self.hold_for_a_person("duplicate_work_email", remote_id)
+            self.hold_for_a_person(NeedsAPerson.DUPLICATE_WORK_EMAIL, remote_id)
             return None
         previous_leaver = self._rehired_from(employee)
         linked = before.account_id if before else None
@@ -216,22 +218,25 @@ class _Planner:
             linked = previous_leaver.account_id
         found = match(employee, linked, self.inputs.accounts, self.inputs.email_key)
         if found.situation is Situation.DISPUTED:
-            self.hold_for_a_person("disputed_match", remote_id)
+            self.hold_for_a_person(NeedsAPerson.DISPUTED_MATCH, remote_id)
             return None
         status = employee.employment_status
         if before is not None and before.employee.employment_status is EmploymentStatus.TERMINATED:
-            rule, cause = "rehire", f"rehire: {before.employee.employment_status} -> {status}"
+            rule, cause = (
+                LifecycleRule.REHIRE,
+                f"rehire: {before.employee.employment_status} -> {status}",
+            )
         elif previous_leaver is not None:
-            rule = "rehire"
+            rule = LifecycleRule.REHIRE
             old_id = previous_leaver.employee.remote_id
             cause = f"rehire under a new HRIS id, same work email as {old_id}"
         elif before is not None and before.employee.employment_status is EmploymentStatus.INACTIVE:
-            rule, cause = "leave.return", f"back from leave: INACTIVE -> {status}"
+            rule, cause = LifecycleRule.LEAVE_RETURN, f"back from leave: INACTIVE -> {status}"
         elif status is EmploymentStatus.PENDING:
-            rule = "joiner.lookahead"
+            rule = LifecycleRule.JOINER_LOOKAHEAD
             cause = f"future hire within the {self.policy.lookahead_days}-day lookahead"
         else:
-            rule, cause = "joiner.active", f"joiner: {status}"
+            rule, cause = LifecycleRule.JOINER_ACTIVE, f"joiner: {status}"
         if found.situation is Situation.UNLINKED:
             cause += "; linked to an existing product account"
         access_seq = (before.access_seq if before else 0) + 1
@@ -246,19 +251,24 @@ class _Planner:
         )
         return StoredPerson(employee, True, False, found.account_id, access_seq=access_seq)
 
-    def _revoke_rule(self, employee: Employee, scope_rule: str | None) -> tuple[str, str] | None:
+    def _revoke_rule(
+        self, employee: Employee, scope_rule: str | None
+    ) -> tuple[LifecycleRule, str] | None:
         status = employee.employment_status
         if status is EmploymentStatus.TERMINATED:
             start = employee.start_date
             if start is not None and start > self.inputs.today:
-                return "leaver.terminated", "hire cancelled before the start date"
-            return "leaver.terminated", "leaver: TERMINATED"
+                return LifecycleRule.LEAVER_TERMINATED, "hire cancelled before the start date"
+            return LifecycleRule.LEAVER_TERMINATED, "leaver: TERMINATED"
         if employee.on_garden_leave and self.policy.garden_leave == "remove_at_start":
-            return "leaver.garden_leave", "garden leave started: removed at its start by policy"
+            return (
+                LifecycleRule.LEAVER_GARDEN_LEAVE,
+                "garden leave started: removed at its start by policy",
+            )
         if status is EmploymentStatus.INACTIVE and self.policy.leave == "suspend":
-            return "leave.suspend", "on leave: suspended by policy"
+            return LifecycleRule.LEAVE_SUSPEND, "on leave: suspended by policy"
         if scope_rule is not None and self.policy.deprovision_out_of_scope:
-            return "scope.out", f"moved out of scope ({scope_rule})"
+            return LifecycleRule.SCOPE_OUT, f"moved out of scope ({scope_rule})"
         return None
 
     def person(self, employee: Employee) -> None:
@@ -280,7 +290,7 @@ class _Planner:
                 self.emit(
                     ActionKind.UPDATE,
                     employee,
-                    "mover",
+                    LifecycleRule.MOVER,
                     f"changed: {', '.join(changed)}",
                     access_seq=after.access_seq,
                     before=before,
@@ -293,7 +303,7 @@ class _Planner:
                     self.emit(
                         ActionKind.UPDATE,
                         employee,
-                        "match.linked",
+                        LifecycleRule.MATCH_LINKED,
                         "linked to an existing product account",
                         access_seq=after.access_seq,
                         before=before,
@@ -305,7 +315,7 @@ class _Planner:
             self.next_state[remote_id] = after
 
     def _revoke(
-        self, after: StoredPerson, rule: tuple[str, str], *, before: StoredPerson | None
+        self, after: StoredPerson, rule: tuple[LifecycleRule, str], *, before: StoredPerson | None
     ) -> StoredPerson:
         access_seq = after.access_seq + 1
         self.emit(
@@ -339,7 +349,7 @@ class _Planner:
         after = replace(before, remote_was_deleted=True)
         if before.provisioned and self.policy.deprovision_missing:
             after = self._revoke(
-                after, ("leaver.missing", "gone from two complete reads"), before=before
+                after, (LifecycleRule.LEAVER_MISSING, "gone from two complete reads"), before=before
             )
         self.next_state[remote_id] = after
 
@@ -356,7 +366,7 @@ class _Planner:
                 self.emit(
                     ActionKind.DELETE,
                     state.employee,
-                    "delete.grace",
+                    LifecycleRule.DELETE_GRACE,
                     f"deleted {grace} days after the deprovision (policy)",
                     access_seq=state.access_seq,
                     before=before,
@@ -394,7 +404,7 @@ class _Planner:
                     self.emit(
                         ActionKind.UPDATE,
                         employee,
-                        "manager.resolved",
+                        LifecycleRule.MANAGER_RESOLVED,
                         "their manager now has an account",
                         access_seq=before.access_seq,
                         before=before,

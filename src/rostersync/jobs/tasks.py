@@ -12,6 +12,7 @@ from datetime import UTC, datetime, timedelta
 from rostersync.delivery import DrainResult, deliver_due
 from rostersync.engine import SyncOptions, SyncReport, fail_abandoned_runs, run_sync
 from rostersync.model import ConnectionStatus
+from rostersync.services.schedule import NextSyncState, next_sync
 from rostersync.store import Store
 from rostersync.store.repos import connections, runs
 from rostersync.store.session import transaction
@@ -31,13 +32,18 @@ def due_connections(store: Store, *, interval: timedelta, now: datetime | None =
     now = now or datetime.now(UTC)
     fail_abandoned_runs(store, now=now)
     with transaction(store.sessions) as session:
+        blocked = runs.blocked_connections(session)
         return [
             c.id
             for c in connections.list_connections(session, tenant_id=None)
-            if c.status == ConnectionStatus.ACTIVE
-            and (c.last_sync_at is None or now - c.last_sync_at >= interval)
-            and runs.held_run(session, c) is None
-            and not runs.is_running(session, c)
+            if next_sync(
+                ConnectionStatus(c.status),
+                c.last_sync_at,
+                blocked_by=blocked.get(c.id, ()),
+                interval=interval,
+                now=now,
+            ).state
+            == NextSyncState.DUE
         ]
 
 

@@ -3,7 +3,14 @@
 Imports nothing of ours (DESIGN.md section 3).
 """
 
-from rostersync.model.actions import EVENT_TYPES, Action, ActionKind, ConnectionEvent
+from rostersync.model.actions import (
+    EVENT_TYPES,
+    Action,
+    ActionKind,
+    ConnectionEvent,
+    LifecycleRule,
+    NeedsAPerson,
+)
 from rostersync.model.fields import (
     ALLOWLIST,
     NOT_ACCESSED,
@@ -43,7 +50,9 @@ __all__ = [
     "Environment",
     "Group",
     "GroupType",
+    "LifecycleRule",
     "Location",
+    "NeedsAPerson",
     "Record",
     "RecordType",
     "RunStatus",

@@ -25,6 +25,34 @@ class ActionKind(StrEnum):
         return f"user.{self.value}"
 
 
+class LifecycleRule(StrEnum):
+    """Which lifecycle rule planned an action (engine.lifecycle explains each)."""
+
+    JOINER_ACTIVE = "joiner.active"
+    JOINER_LOOKAHEAD = "joiner.lookahead"
+    REHIRE = "rehire"
+    LEAVE_RETURN = "leave.return"
+    LEAVER_TERMINATED = "leaver.terminated"
+    LEAVER_MISSING = "leaver.missing"
+    LEAVER_GARDEN_LEAVE = "leaver.garden_leave"
+    LEAVE_SUSPEND = "leave.suspend"
+    SCOPE_OUT = "scope.out"
+    MOVER = "mover"
+    MANAGER_RESOLVED = "manager.resolved"
+    MATCH_LINKED = "match.linked"
+    DELETE_GRACE = "delete.grace"
+
+
+class NeedsAPerson(StrEnum):
+    """Why the planner left someone for a person to sort out instead of acting on them."""
+
+    NO_WORK_EMAIL = "no_work_email"
+    DUPLICATE_WORK_EMAIL = "duplicate_work_email"
+    """Another person (of this or another connection) has the same work email."""
+    DISPUTED_MATCH = "disputed_match"
+    """More than one product account could be this person."""
+
+
 class ConnectionEvent(StrEnum):
     """Events about a connection rather than a person."""
 

@@ -11,8 +11,15 @@ from datetime import UTC, datetime
 
 from sqlalchemy.orm import Session
 
-from rostersync.engine import NotHeld, SyncReport, apply_plan, plans
-from rostersync.model import Action, ConnectionStatus, RecordType, RunStatus
+from rostersync.engine import NotHeld, PlannedAction, SyncReport, apply_plan, plans
+from rostersync.model import (
+    Action,
+    ActionKind,
+    ConnectionStatus,
+    LifecycleRule,
+    RecordType,
+    RunStatus,
+)
 from rostersync.store import Keyring, Store
 from rostersync.store.repos import audit, connections, people, runs
 from rostersync.store.session import transaction
@@ -26,7 +33,8 @@ class HeldPerson:
     """Someone a held run would touch, by name: the admin decides on people, not ids."""
 
     name: str
-    kind: str
+    kind: ActionKind
+    rule: LifecycleRule
     cause: str
 
 
@@ -37,14 +45,22 @@ def _held(session: Session, run_id: str, tenant_id: str | None) -> SyncRun:
     return run
 
 
-def people_in_plan(keyring: Keyring, held_plan: str) -> list[HeldPerson]:
-    """Who a held run's plan (its stored ciphertext) would touch."""
+def planned_actions(keyring: Keyring, held_plan: str) -> tuple[PlannedAction, ...]:
+    """The actions a held run's plan (its stored ciphertext) would take, with each person."""
     plan, _, _ = plans.load(keyring.decrypt(held_plan, context=_PLAN_CONTEXT))
+    return plan.actions
+
+
+def people_in_plan(keyring: Keyring, held_plan: str) -> list[HeldPerson]:
+    """Who a held run's plan would touch."""
     return [
         HeldPerson(
-            f"{p.employee.first_name} {p.employee.last_name}", p.action.kind.value, p.action.cause
+            f"{p.employee.first_name} {p.employee.last_name}",
+            p.action.kind,
+            LifecycleRule(p.action.rule),
+            p.action.cause,
         )
-        for p in plan.actions
+        for p in planned_actions(keyring, held_plan)
     ]
 
 

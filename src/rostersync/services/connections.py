@@ -21,6 +21,7 @@ from rostersync.engine import (
 from rostersync.model import ConnectionEvent, ConnectionStatus, Environment, RunStatus
 from rostersync.net import parse_url
 from rostersync.services.runs import RunInfo, run_info
+from rostersync.services.schedule import NextSyncState, next_sync
 from rostersync.store import Store
 from rostersync.store.repos import (
     audit,
@@ -153,6 +154,9 @@ _RESULT: dict[str, SyncState] = {
 }
 
 
+_STARTS = (NextSyncState.DUE, NextSyncState.SCHEDULED)
+
+
 @dataclass(frozen=True)
 class SyncStatus:
     """How fresh a connection's data is. Dry runs are previews and do not count."""
@@ -188,16 +192,6 @@ def _state(
     return state, reasons.get(latest.status) if finished is latest else None
 
 
-def _next_sync(
-    connection: ConnectionInfo, state: SyncState, interval: timedelta, now: datetime
-) -> datetime | None:
-    if state in ("DISABLED", "PAUSED") or connection.status != ConnectionStatus.ACTIVE:
-        return None
-    if connection.last_sync_at is None:
-        return now
-    return max(now, connection.last_sync_at + interval)
-
-
 def sync_status(
     store: Store, connection_id: str, *, tenant_id: str | None, sync_interval: timedelta
 ) -> SyncStatus:
@@ -211,10 +205,19 @@ def sync_status(
             if not r.dry_run
         ]
         info = connection_info(connection)
+        blocked = runs.blocked_connections(session, connection_ids=(connection.id,))
     latest = real[0] if real else None
     finished = next((r for r in real if r.finished_at is not None), None)
     state, reason = _state(info, latest, finished)
-    next_start = _next_sync(info, state, sync_interval, datetime.now(UTC))
+    # The scheduler's own rule: a start is promised only when the scheduler will make one.
+    coming = next_sync(
+        info.status,
+        info.last_sync_at,
+        blocked_by=blocked.get(connection.id, ()),
+        interval=sync_interval,
+        now=datetime.now(UTC),
+    )
+    next_start = coming.at if coming.state in _STARTS else None
     return SyncStatus(info, state, reason, latest, finished, next_start)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -22,11 +22,12 @@ from rostersync.services.approvals import HeldPerson, people_in_plan
 from rostersync.services.audit import AuditEntry, list_audit
 from rostersync.services.connections import ConnectionInfo, connection_info
 from rostersync.services.deliveries import DeliveryInfo, list_deliveries
-from rostersync.services.destinations import DestinationInfo, list_destinations
+from rostersync.services.destinations import DestinationInfo, destination_info, list_destinations
 from rostersync.services.runs import RunInfo, run_info
+from rostersync.services.schedule import NextSync, next_sync
 from rostersync.services.tenants import TenantInfo, tenant_info
 from rostersync.store import Store
-from rostersync.store.repos import connections, people, runs, tenants
+from rostersync.store.repos import audit, connections, destinations, outbox, people, runs, tenants
 from rostersync.store.session import transaction
 
 _CHART_BARS = 12
@@ -50,22 +51,16 @@ class FieldGap:
 @dataclass(frozen=True)
 class ConnectionHealth:
     connection: ConnectionInfo
-    next_sync: datetime | None
+    next_sync: NextSync
     last_run: RunInfo | None
     field_gaps: list[FieldGap] = field(default_factory=list)
     """What the connection's last read (held, previewed or applied) lacked."""
 
 
-def _field_gaps(runs_newest_first: list[RunInfo], connection_id: str) -> list[FieldGap]:
-    last_read = next(
-        (
-            r
-            for r in runs_newest_first
-            if r.connection_id == connection_id and "field_warnings" in r.report
-        ),
-        None,
+def _field_gaps(last_read: RunInfo | None) -> list[FieldGap]:
+    warnings: list[dict[str, Any]] = (
+        list(last_read.report.get("field_warnings", ())) if last_read else []
     )
-    warnings: list[dict[str, Any]] = list(last_read.report["field_warnings"]) if last_read else []
     return [
         FieldGap(
             str(w["field"]),
@@ -86,11 +81,31 @@ class HeldRun:
 
 
 @dataclass(frozen=True)
+class DestinationHealth:
+    """How delivery to one destination goes: no body, no secret."""
+
+    destination: DestinationInfo
+    backlog: int
+    """Events not delivered yet."""
+    last_success_at: datetime | None
+    recent_failures: int
+    """Failed attempts within RECENT_FAILURES."""
+    disabled_reason: str | None
+    """Why delivery stopped, when the destination was disabled."""
+
+
+RECENT_FAILURES = timedelta(hours=24)
+_READS = (RunStatus.SUCCEEDED, RunStatus.HELD, RunStatus.PREVIEWED)
+"""The runs whose report says what a complete read had (a failed one read nothing)."""
+
+
+@dataclass(frozen=True)
 class Home:
     tenant: TenantInfo
     health: list[ConnectionHealth]
     runs: list[RunInfo]
     held: list[HeldRun]
+    destinations: list[DestinationHealth]
     audit: list[AuditEntry]
     by_department: list[tuple[str, int]]
     """People with access per department, the largest first."""
@@ -111,30 +126,72 @@ def _headcount(
     return by_department.most_common(_CHART_BARS), by_country.most_common(_CHART_BARS)
 
 
-def home(store: Store, tenant_id: str, *, sync_interval: timedelta) -> Home:
+def _connection_health(
+    session: Session, tenant_id: str, *, sync_interval: timedelta, now: datetime
+) -> list[ConnectionHealth]:
+    rows = connections.list_connections(session, tenant_id=tenant_id)
+    ids = [c.id for c in rows]
+    blocked = runs.blocked_connections(session, connection_ids=ids)
+    last = runs.latest_runs(session, connection_ids=ids)
+    last_read = runs.latest_runs(session, connection_ids=ids, statuses=_READS)
+    return [
+        ConnectionHealth(
+            connection_info(c),
+            next_sync(
+                ConnectionStatus(c.status),
+                c.last_sync_at,
+                blocked_by=blocked.get(c.id, ()),
+                interval=sync_interval,
+                now=now,
+            ),
+            run_info(last[c.id]) if c.id in last else None,
+            _field_gaps(run_info(last_read[c.id]) if c.id in last_read else None),
+        )
+        for c in rows
+    ]
+
+
+def _destination_health(session: Session, tenant_id: str, now: datetime) -> list[DestinationHealth]:
+    rows = [
+        destination_info(d) for d in destinations.list_destinations(session, tenant_id=tenant_id)
+    ]
+    ids = [d.id for d in rows]
+    loads = outbox.destination_loads(session, ids, since=now - RECENT_FAILURES)
+    disabled = audit.latest_details(
+        session, tenant_id=tenant_id, action="destination.disabled", targets=ids
+    )
+    return [
+        DestinationHealth(
+            d,
+            loads[d.id].backlog,
+            loads[d.id].last_success_at,
+            loads[d.id].failures_since,
+            None
+            if d.enabled
+            else str(disabled.get(d.id, {}).get("reason", "disabled by an operator")),
+        )
+        for d in rows
+    ]
+
+
+def home(
+    store: Store, tenant_id: str, *, sync_interval: timedelta, now: datetime | None = None
+) -> Home:
+    """`sync_interval`: the scheduler's own, so the next sync shown is the one that comes."""
+    now = now or datetime.now(UTC)
     with transaction(store.sessions) as session:
         tenant = tenant_info(tenants.get_tenant(session, tenant_id))
-        recent_rows = runs.list_runs(session, tenant_id=tenant_id, limit=20)
-        recent = [run_info(r) for r in recent_rows]
+        recent = [run_info(r) for r in runs.list_runs(session, tenant_id=tenant_id, limit=20)]
+        # Queried for themselves: a held run stays on the page however many runs follow it.
         held = [
-            HeldRun(run_info(r), people_in_plan(store.keyring, r.held_plan))
-            for r in recent_rows
-            if r.status == RunStatus.HELD and r.held_plan is not None
+            HeldRun(run_info(r), people_in_plan(store.keyring, r.held_plan or ""))
+            for r in runs.held_runs(session, tenant_id=tenant_id)
         ]
-        health = [
-            ConnectionHealth(
-                connection_info(c),
-                c.last_sync_at + sync_interval
-                if c.last_sync_at and c.status == ConnectionStatus.ACTIVE
-                else None,
-                next((r for r in recent if r.connection_id == c.id), None),
-                _field_gaps(recent, c.id),
-            )
-            for c in connections.list_connections(session, tenant_id=tenant_id)
-        ]
+        health = _connection_health(session, tenant_id, sync_interval=sync_interval, now=now)
+        delivery = _destination_health(session, tenant_id, now)
         by_department, by_country = _headcount(session, tenant_id)
-    audit = list_audit(store, tenant_id=tenant_id, limit=30)
-    return Home(tenant, health, recent, held, audit, by_department, by_country)
+    entries = list_audit(store, tenant_id=tenant_id, limit=30)
+    return Home(tenant, health, recent, held, delivery, entries, by_department, by_country)
 
 
 @dataclass(frozen=True)

@@ -27,10 +27,10 @@ OVERLAP_HOURS = destinations.OVERLAP_HOURS
 class DestinationInfo:
     id: str
     tenant_id: str
-    kind: str
+    kind: DestinationKind
     url: str
     """Every query value redacted: the query often holds the receiver's token."""
-    environment: str
+    environment: Environment
     enabled: bool
     created_at: datetime
     options: dict[str, Any]
@@ -43,13 +43,13 @@ class DestinationSecret(DestinationInfo):
     """A webhook's signing secret, shown this once; None for a SCIM destination."""
 
 
-def _info(row: Destination) -> DestinationInfo:
+def destination_info(row: Destination) -> DestinationInfo:
     return DestinationInfo(
         row.id,
         row.tenant_id,
-        row.kind,
+        DestinationKind(row.kind),
         row.url,
-        row.environment,
+        Environment(row.environment),
         row.enabled,
         row.created_at,
         dict(row.options or {}),
@@ -132,12 +132,15 @@ def create_destination(
             target=destination.id,
             details={"kind": destination.kind, "options": options},
         )
-        return DestinationSecret(**vars(_info(destination)), signing_secret=secret)
+        return DestinationSecret(**vars(destination_info(destination)), signing_secret=secret)
 
 
 def list_destinations(store: Store, *, tenant_id: str | None) -> list[DestinationInfo]:
     with transaction(store.sessions) as session:
-        return [_info(d) for d in destinations.list_destinations(session, tenant_id=tenant_id)]
+        return [
+            destination_info(d)
+            for d in destinations.list_destinations(session, tenant_id=tenant_id)
+        ]
 
 
 def rotate_secret(
@@ -166,4 +169,4 @@ def rotate_secret(
             target=destination_id,
             details={"overlap_hours": overlap_hours},
         )
-        return DestinationSecret(**vars(_info(destination)), signing_secret=secret)
+        return DestinationSecret(**vars(destination_info(destination)), signing_secret=secret)

@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+import logging
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from rostersync.engine import SyncOptions, SyncReport, run_sync
-from rostersync.model import RunStatus
+from rostersync.engine import ConnectionNotActive, RunHeld, SyncOptions, SyncReport, run_sync
+from rostersync.errors import ExitCode, RostersyncError, Terminal
+from rostersync.model import ConnectionStatus, RunStatus
 from rostersync.store import Store
-from rostersync.store.repos import runs
+from rostersync.store.repos import audit, connections, runs
 from rostersync.store.session import transaction
 from rostersync.store.tables import Action, SyncRun
+
+log = logging.getLogger("rostersync.services.runs")
 
 
 @dataclass(frozen=True)
@@ -102,6 +107,51 @@ def sync_now(
         on_planning=on_planning,
     )
     return run_sync(store, connection_id, tenant_id=tenant_id, options=options)
+
+
+class AlreadySyncing(RostersyncError, Terminal):
+    code = "already_syncing"
+    http_status = 409
+    exit_code = ExitCode.ERROR
+
+
+def start_sync(
+    store: Store, connection_id: str, *, tenant_id: str, allow_loopback: bool, actor: str
+) -> None:
+    """Start a sync of the connection now, in the background (a full read can take minutes;
+    a page must not wait for it), after the checks that would only fail it: the connection
+    must be active, with no held run to decide and no run under way. Audited with who asked.
+
+    Two requests at the same instant may both pass the check; the second run then plans
+    the same stable action ids and delivers nothing twice (DESIGN.md section 5)."""
+    with transaction(store.sessions) as session:
+        connection = connections.get_connection(session, connection_id, tenant_id=tenant_id)
+        if connection.status != ConnectionStatus.ACTIVE:
+            raise ConnectionNotActive(f"the connection is {connection.status}: reconnect it first")
+        blocked = runs.blocked_connections(session, connection_ids=(connection_id,))
+        waiting = blocked.get(connection_id, set())
+        if RunStatus.HELD in waiting:
+            raise RunHeld("a held run awaits approval: approve or reject it first")
+        if RunStatus.RUNNING in waiting:
+            raise AlreadySyncing("a sync of this connection is under way already")
+        audit.record(
+            session,
+            tenant_id=connection.tenant_id,
+            actor=actor,
+            action="sync.requested",
+            target=connection_id,
+        )
+
+    def run() -> None:
+        try:
+            sync_now(store, connection_id, tenant_id=tenant_id, allow_loopback=allow_loopback)
+        except Exception as exc:  # noqa: BLE001 - a background thread has nobody else to tell
+            # The type alone: a traceback would carry the exception's message and values.
+            log.error(
+                "sync of %s asked for by %s crashed: %s", connection_id, actor, type(exc).__name__
+            )
+
+    threading.Thread(target=run, name=f"sync-now:{connection_id}", daemon=True).start()
 
 
 def list_runs(

@@ -14,6 +14,7 @@ TYPES = {
     "connect.js": "text/javascript",
     "connect-embed.js": "text/javascript",
     "connect-handoff.js": "text/javascript",
+    "dashboard.js": "text/javascript",
 }
 
 router = APIRouter(include_in_schema=False)

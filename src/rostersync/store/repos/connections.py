@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import secrets
+from collections.abc import Collection
 from datetime import datetime
 
 from sqlalchemy import select
@@ -106,3 +107,11 @@ def mark_needs_reauth(connection: Connection, reason: str) -> None:
 
 def mark_synced(connection: Connection, at: datetime) -> None:
     connection.last_sync_at = at
+
+
+def for_tenants(session: Session, tenant_ids: Collection[str]) -> list[Connection]:
+    """The connections of several tenants in one query (a page of the tenant list)."""
+    if not tenant_ids:
+        return []
+    query = select(Connection).where(Connection.tenant_id.in_(list(tenant_ids)))
+    return list(session.scalars(query.order_by(Connection.created_at)))

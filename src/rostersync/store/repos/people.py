@@ -419,3 +419,20 @@ def org_names(
         for row in session.scalars(select(WorkLocation).where(WorkLocation.tenant_id == tenant_id))
     }
     return groups, countries
+
+
+def names(
+    session: Session, keyring: Keyring, connection_id: str, among: Collection[str]
+) -> dict[str, str]:
+    """ "First Last" of those of `among` still stored, by remote id: only these rows are
+    decrypted (a run page shows a page of people, not the whole connection)."""
+    found: dict[str, str] = {}
+    for batch in batched(among):
+        query = select(Person.remote_id, Person.first_name, Person.last_name).where(
+            Person.connection_id == connection_id, Person.remote_id.in_(batch)
+        )
+        for remote_id, first, last in session.execute(query):
+            first_name = keyring.decrypt(first, context=_context("first_name"))
+            last_name = keyring.decrypt(last, context=_context("last_name"))
+            found[remote_id] = f"{first_name} {last_name}".strip()
+    return found

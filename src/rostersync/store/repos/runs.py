@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
@@ -162,3 +162,75 @@ def fail_abandoned(
         .returning(SyncRun.id, SyncRun.tenant_id, SyncRun.connection_id)
     )
     return [Abandoned(*row) for row in session.execute(sweep)]
+
+
+def held_runs(session: Session, *, tenant_id: str) -> list[SyncRun]:
+    """Every run of the tenant awaiting a decision, oldest first, however many ran since."""
+    query = (
+        select(SyncRun)
+        .where(
+            SyncRun.tenant_id == tenant_id,
+            SyncRun.status == RunStatus.HELD,
+            SyncRun.held_plan.is_not(None),
+        )
+        .order_by(SyncRun.started_at)
+    )
+    return list(session.scalars(query))
+
+
+def latest_runs(
+    session: Session,
+    *,
+    connection_ids: Collection[str],
+    statuses: Collection[RunStatus] = tuple(RunStatus),
+) -> dict[str, SyncRun]:
+    """Each connection's newest run among `statuses`, in one query (dry runs included)."""
+    if not connection_ids:
+        return {}
+    newest = (
+        select(SyncRun.connection_id, func.max(SyncRun.started_at).label("started_at"))
+        .where(SyncRun.connection_id.in_(list(connection_ids)), SyncRun.status.in_(statuses))
+        .group_by(SyncRun.connection_id)
+        .subquery()
+    )
+    query = select(SyncRun).join(
+        newest,
+        (SyncRun.connection_id == newest.c.connection_id)
+        & (SyncRun.started_at == newest.c.started_at),
+    )
+    return {
+        run.connection_id: run for run in session.scalars(query.where(SyncRun.status.in_(statuses)))
+    }
+
+
+def blocked_connections(
+    session: Session, *, connection_ids: Collection[str] | None = None
+) -> dict[str, set[RunStatus]]:
+    """Which connections have a held or a running run (either stops the scheduler), in one
+    query; `None`: every connection."""
+    query = (
+        select(SyncRun.connection_id, SyncRun.status)
+        .where(SyncRun.status.in_((RunStatus.HELD, RunStatus.RUNNING)))
+        .distinct()
+    )
+    if connection_ids is not None:
+        query = query.where(SyncRun.connection_id.in_(list(connection_ids)))
+    found: dict[str, set[RunStatus]] = {}
+    for connection_id, status in session.execute(query):
+        found.setdefault(connection_id, set()).add(RunStatus(status))
+    return found
+
+
+def run_actions_page(
+    session: Session, run_id: str, *, limit: int, offset: int = 0
+) -> tuple[list[ActionRow], int]:
+    """A page of a run's recorded actions in planning order, and how many it has in all."""
+    query = (
+        select(ActionRow)
+        .where(ActionRow.run_id == run_id)
+        .order_by(ActionRow.created_at, ActionRow.id)
+        .limit(limit)
+        .offset(offset)
+    )
+    total = session.scalar(select(func.count()).where(ActionRow.run_id == run_id)) or 0
+    return list(session.scalars(query)), total
