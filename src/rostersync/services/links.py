@@ -118,6 +118,7 @@ class OpenedLink:
     tenant_name: str = ""
     environment: str = ""
     connection_id: str | None = None
+    expires_at: datetime | None = None
 
 
 def open_link(store: Store, token: str) -> OpenedLink:
@@ -134,6 +135,7 @@ def open_link(store: Store, token: str) -> OpenedLink:
             tenant.name,
             link.environment,
             link.connection_id,
+            link.expires_at,
         )
 
 

@@ -15,7 +15,6 @@ import time
 from collections.abc import Iterator, Mapping
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
-from pathlib import Path
 
 from fastapi import APIRouter, Request
 from fastapi.responses import (
@@ -24,7 +23,6 @@ from fastapi.responses import (
     Response,
     StreamingResponse,
 )
-from fastapi.templating import Jinja2Templates
 from starlette.concurrency import run_in_threadpool
 
 from rostersync.engine import VendorProfile, catalog, run_preflight, vendor_profile
@@ -34,11 +32,12 @@ from rostersync.services.links import LinkState, LinkUnavailable, complete, open
 from rostersync.services.runs import Progress, first_sync_progress, sync_now
 from rostersync.settings import Settings
 from rostersync.store import Store
-from rostersync.web.connect_state import Csrf, Flow, FlowCookie, SubmissionLimit
+from rostersync.web.branding import branding_router, logo_path
+from rostersync.web.connect_state import Csrf, Flow, FlowCookie, SubmissionLimit, set_cookie
+from rostersync.web.i18n import COOKIE, language_of, parse_language, templates
 
 log = logging.getLogger("rostersync.web.connect")
 
-TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 UNAVAILABLE_STATUS = {
     LinkState.EXPIRED: 410,
     LinkState.USED: 410,
@@ -63,6 +62,7 @@ class Opened:
     environment: str
     token: str
     flow: Flow | None
+    expires_at: datetime | None = None
 
     @property
     def base(self) -> str:
@@ -97,6 +97,8 @@ def connect_router(
     """The connect pages. `sandboxes` (demo only) points those vendors at their emulators;
     every other vendor is reached at its documented host."""
     router = APIRouter(include_in_schema=False)
+    router.include_router(branding_router(settings.branding))
+    brand = {"brand": settings.branding, "logo_path": logo_path(settings.branding)}
     csrf = Csrf(store)
     flows = FlowCookie(store)
     limit = SubmissionLimit()
@@ -110,12 +112,21 @@ def connect_router(
         request: Request, template: str, context: dict[str, object], *, status: int = 200
     ) -> HTMLResponse:
         form_token, nonce = csrf.token(request)
-        response = TEMPLATES.TemplateResponse(
-            request, f"connect/{template}", {**context, "csrf_token": form_token}, status
+        language = language_of(request)
+        response = templates(language).TemplateResponse(
+            request,
+            f"connect/{template}",
+            {**context, **brand, "csrf_token": form_token, "here": request.url.path},
+            status,
         )
         response.headers["cache-control"] = "no-store"
         response.headers["content-security-policy"] = CSP
+        response.headers["content-language"] = language.value
+        response.headers["vary"] = "accept-language, cookie"
         Csrf.remember(response, request, nonce)
+        if parse_language(request.query_params.get("lang")) is language:
+            # The link chose it: keep it on the pages that follow.
+            set_cookie(response, request, COOKIE, language.value, path="/connect", max_age=86400)
         return response
 
     def opened(request: Request, token: str, *, confirmed: bool = False) -> Opened | Response:
@@ -140,7 +151,15 @@ def connect_router(
                 {"state": link.state.value},
                 status=UNAVAILABLE_STATUS[link.state],
             )
-        return Opened(link.link_id, link.tenant_id, link.tenant_name, link.environment, token, flow)
+        return Opened(
+            link.link_id,
+            link.tenant_id,
+            link.tenant_name,
+            link.environment,
+            token,
+            flow,
+            link.expires_at,
+        )
 
     def refused(request: Request) -> HTMLResponse:
         return render(request, "unavailable.html", {"state": "forbidden"}, status=403)
