@@ -32,7 +32,7 @@ from rostersync.services.links import LinkState, LinkUnavailable, complete, open
 from rostersync.services.runs import Progress, first_sync_progress, sync_now
 from rostersync.settings import Settings
 from rostersync.store import Store
-from rostersync.web.branding import branding_router, logo_path
+from rostersync.web.branding import Rebrand, branding_router, logo_path
 from rostersync.web.connect_state import Csrf, Flow, FlowCookie, SubmissionLimit, set_cookie
 from rostersync.web.i18n import COOKIE, language_of, parse_language, templates
 
@@ -99,6 +99,7 @@ def connect_router(
     router = APIRouter(include_in_schema=False)
     router.include_router(branding_router(settings.branding))
     brand = {"brand": settings.branding, "logo_path": logo_path(settings.branding)}
+    rebrand = Rebrand(settings.branding)
     csrf = Csrf(store)
     flows = FlowCookie(store)
     limit = SubmissionLimit()
@@ -116,7 +117,12 @@ def connect_router(
         response = templates(language).TemplateResponse(
             request,
             f"connect/{template}",
-            {**context, **brand, "csrf_token": form_token, "here": request.url.path},
+            {
+                **rebrand.context(context),
+                **brand,
+                "csrf_token": form_token,
+                "here": request.url.path,
+            },
             status,
         )
         response.headers["cache-control"] = "no-store"

@@ -26,7 +26,9 @@ from fastapi import Request
 from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader
 
+from rostersync.engine import Check
 from rostersync.engine.preflight import ORDER as PREFLIGHT_CHECKS
+from rostersync.engine.preflight import Message
 from rostersync.model import ALLOWLIST, NOT_ACCESSED
 
 LOCALE_DIR = Path(__file__).parent / "locale"
@@ -129,7 +131,14 @@ def _filters(language: Language) -> dict[str, object]:
     def long_date(value: date) -> str:
         return format_date(value, format="long", locale=language.value)
 
-    return {"number": number, "long_date": long_date}
+    def say(check: Check) -> str:
+        """A preflight check's message in this language, counts formatted for it."""
+        if check.message is Message.NONE:
+            return ""
+        values = {k: number(int(v)) if v.isdigit() else v for k, v in check.values}
+        return translations(language).gettext(check.message.value) % values
+
+    return {"number": number, "long_date": long_date, "say": say}
 
 
 @cache
@@ -161,3 +170,7 @@ def extract_vocabulary(
         yield 0, None, category, ["never accessed"]
     for name in PREFLIGHT_CHECKS:
         yield 0, None, name, ["preflight check"]
+    for message in Message:
+        # The vendor's own error text is shown as it came.
+        if message not in (Message.NONE, Message.ERROR):
+            yield 0, None, message.value, [f"preflight {message.name}"]
