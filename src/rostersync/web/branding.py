@@ -75,8 +75,11 @@ class Rebrand:
             )
             return replace(value, checks=checks)
         if isinstance(value, Progress):
-            return replace(value, detail=self.text(value.detail))
+            return self.progress(value)
         return value
+
+    def progress(self, value: Progress) -> Progress:
+        return replace(value, detail=self.text(value.detail))
 
     def context(self, context: dict[str, object]) -> dict[str, object]:
         return {key: self.value(value) for key, value in context.items()}

@@ -69,11 +69,11 @@ class Opened:
         return f"/connect/{self.token}"
 
 
-def _events(store: Store, connection_id: str, tenant_id: str) -> Iterator[str]:
+def _events(store: Store, connection_id: str, tenant_id: str, rebrand: Rebrand) -> Iterator[str]:
     last: Progress | None = None
     deadline = time.monotonic() + 600
     while time.monotonic() < deadline:
-        now = first_sync_progress(store, connection_id, tenant_id=tenant_id)
+        now = rebrand.progress(first_sync_progress(store, connection_id, tenant_id=tenant_id))
         if now != last:
             yield f"event: progress\ndata: {json.dumps(asdict(now))}\n\n"
             last = now
@@ -348,7 +348,7 @@ def connect_router(
             return opened
         page, connection_id, _ = opened
         return StreamingResponse(
-            _events(store, connection_id, page.tenant_id),
+            _events(store, connection_id, page.tenant_id, rebrand),
             media_type="text/event-stream",
             headers={"cache-control": "no-store", "x-accel-buffering": "no"},
         )
