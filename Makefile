@@ -6,6 +6,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PYTEST_ARGS ?=
+# `make demo PORT=9000 DEMO_ARGS="--people 5000"`: `rostersync demo --help` lists the options.
+PORT ?= 8000
+DEMO_ARGS ?=
 
 .PHONY: demo test lint chaos bench lock clean messages
 
@@ -16,7 +19,7 @@ $(STAMP): requirements.lock pyproject.toml
 	@touch $(STAMP)
 
 demo: $(STAMP)
-	$(BIN)/rostersync demo
+	$(BIN)/rostersync demo --port $(PORT) $(DEMO_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff format --check src tests benchmarks

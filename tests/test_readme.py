@@ -1,27 +1,42 @@
 """Every command README.md shows works as written.
 
 The CLI walkthrough runs line by line in a fresh directory, the way a newcomer would paste it:
-only the ids it prints (TEN, CON) and the emulator's port are filled in. The make targets are
-resolved with `make -n` (running `make test` inside the tests would recurse; CI runs it, and
-tests/e2e/test_demo.py runs the demo and the README's curl lines against it).
+only the ids it prints (TEN, CON) and the emulator's port are filled in. `make demo` runs until
+its banner, and the quick start's curl lines run against it until the next sync has turned them
+into a joiner and a leaver. Every other command a ```sh block shows is in NOT_RUN with the reason
+(a test checks that no command is left out), and every make target resolves with `make -n`.
 """
 
 from __future__ import annotations
 
 import os
 import re
+import signal
 import socket
 import subprocess
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 README = ROOT / "README.md"
 VENV_BIN = ROOT / ".venv" / "bin"
 EMULATOR_PORT = "9000"
+DEMO_PORT = "8000"
+
+NOT_RUN = {
+    "make test": "it is the suite this test is part of: run here it would recurse (CI runs it)",
+    "make lint": "the first step of make test, which CI runs",
+    "make chaos": "long-running: minutes of injected faults and process kills",
+    "make bench": "long-running: minutes of benchmarks at 1k and 10k people on two databases",
+    "make lock": "re-pins every dependency: needs uv and the package index",
+}
+# The tests' .venv is already installed: make must not reinstall it (pip, the network) only
+# because a checkout's pyproject.toml is newer than its stamp.
+MAKE = ["make", "-o", ".venv/.installed"]
 
 
 def shell_blocks(text: str) -> dict[str, list[str]]:
@@ -135,7 +150,7 @@ class Walkthrough:
     def stop(self) -> None:
         for process in self.background:
             process.terminate()
-            process.wait(timeout=30)
+            process.communicate(timeout=30)
 
 
 @pytest.fixture
@@ -161,3 +176,81 @@ def test_the_cli_walkthrough_runs_as_written(walkthrough: Walkthrough) -> None:
     assert walkthrough.ids.keys() == {"TEN", "CON"}
     assert "succeeded" in outputs["rostersync sync CON"]
     assert '"type": "employee"' in outputs["rostersync extract hibob"].replace('":"', '": "')
+
+
+def test_every_command_the_readme_shows_is_run_or_says_why_not() -> None:
+    blocks = shell_blocks(README.read_text())
+    every = {command for commands in blocks.values() for command in commands}
+    run = set(blocks["Using the CLI"]) | set(blocks["Quick start"]) - NOT_RUN.keys()
+    run |= {c for c in every if c.startswith("rostersync connections policy")}
+    assert every - run - NOT_RUN.keys() == set()
+    # No reason outlives its command.
+    assert NOT_RUN.keys() <= every
+
+
+def _free_port_avoiding(taken: str) -> str:
+    while (port := _free_port()) == taken:
+        pass
+    return port
+
+
+@pytest.fixture
+def demo(tmp_path: Path) -> Iterator[tuple[str, str]]:
+    """`make demo` as written, on a free port and in a throwaway directory (make demo PORT=...,
+    DEMO_ARGS: README, Quick start), until its start-up banner: (base URL, what it printed)."""
+    (command,) = [c for c in shell_blocks(README.read_text())["Quick start"] if c == "make demo"]
+    port = _free_port_avoiding(DEMO_PORT)
+    args = f"--data-dir {tmp_path / 'demo'} --people 40 --sync-every 2"
+    log = tmp_path / "demo.log"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ROSTERSYNC_")}
+    with log.open("w") as out:
+        process = subprocess.Popen(
+            [*MAKE, *command.split()[1:], f"PORT={port}", f"DEMO_ARGS={args}"],
+            cwd=ROOT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    try:
+        deadline = time.monotonic() + 90
+        while not re.search(r"start-up finished.*data directory:[^\n]*\n", log.read_text(), re.S):
+            assert process.poll() is None, log.read_text()
+            assert time.monotonic() < deadline, log.read_text()
+            time.sleep(0.2)
+        yield f"http://127.0.0.1:{port}", log.read_text()
+    finally:
+        # make and the demo it started: the process group this test made.
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=30)
+
+
+def _changes_after(url: str, key: str, seen: set[str]) -> dict[str, int]:
+    runs = httpx.get(f"{url}/api/v1/runs", headers={"Authorization": f"Bearer {key}"}).json()
+    totals: dict[str, int] = {}
+    for run in runs:
+        if run["id"] not in seen:
+            for name in ("provision", "deprovision"):
+                totals[name] = totals.get(name, 0) + run["counts"].get(name, 0)
+    return totals
+
+
+def test_make_demo_and_the_quick_start_recipe_run_as_written(demo: tuple[str, str]) -> None:
+    url, printed = demo
+    admin_key = re.findall(r"admin API key (\S+)\)", printed)[-1]
+    assert httpx.get(f"{url}/healthz").json() == {"status": "ok"}
+    headers = {"Authorization": f"Bearer {admin_key}"}
+    seen = {r["id"] for r in httpx.get(f"{url}/api/v1/runs", headers=headers).json()}
+    people = httpx.get(f"{url}/sandbox/hibob/_sandbox/people").json()
+    leaver = next(p for p in people if p["status"] == "active" and p["work_email"])
+    for command in shell_blocks(README.read_text())["Quick start"]:
+        if command.startswith("curl "):
+            command = command.replace(f"localhost:{DEMO_PORT}", url.removeprefix("http://"))
+            command = command.replace("PERSON_ID", leaver["id"])
+            done = subprocess.run(["bash", "-c", f"{command} --fail"], capture_output=True)
+            assert done.returncode == 0, (command, done.stderr)
+    # The next syncs (every 2 s here) turn the recipe into one joiner and one leaver.
+    deadline = time.monotonic() + 60
+    while (changes := _changes_after(url, admin_key, seen)) != {"provision": 1, "deprovision": 1}:
+        assert time.monotonic() < deadline, changes
+        time.sleep(0.5)

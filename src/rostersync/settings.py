@@ -5,9 +5,9 @@ from __future__ import annotations
 import os
 import re
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, SecretStr, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -121,9 +121,23 @@ class Branding(BaseModel):
         )
 
 
+class OAuthAppSettings(BaseModel):
+    """The operator's OAuth app at one vendor: registered once by the operator, never asked of
+    the customer's admin (`ROSTERSYNC_OAUTH__GUSTO__CLIENT_ID`, `..__CLIENT_SECRET`)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    client_id: str = Field(min_length=1)
+    client_secret: SecretStr
+    redirect_uri: str | None = None
+    """The callback URL registered with the vendor (`https://<public host>/connect/oauth/callback`);
+    default: that path on the address the admin's browser used."""
+
+
 class Settings(BaseSettings):
+    # An empty variable is an unset one, as shells mean it (`ROSTERSYNC_MASTER_KEY= cmd`).
     model_config = SettingsConfigDict(
-        env_prefix="ROSTERSYNC_", env_nested_delimiter="__", extra="ignore"
+        env_prefix="ROSTERSYNC_", env_nested_delimiter="__", extra="ignore", env_ignore_empty=True
     )
 
     data_dir: Path = Field(default_factory=_default_data_dir)
@@ -136,6 +150,8 @@ class Settings(BaseSettings):
     """Development only: permit plain http:// and loopback destinations."""
     sync_interval_seconds: int = 900
     deliver_interval_seconds: float = 2.0
+    oauth: dict[str, OAuthAppSettings] = Field(default_factory=dict)
+    """OAuth apps by vendor slug; a vendor connected by OAuth without one cannot be connected."""
     branding: Branding = Field(default_factory=Branding)
 
     def resolved_database_url(self) -> str:
@@ -144,5 +160,18 @@ class Settings(BaseSettings):
         return f"sqlite:///{self.data_dir / 'rostersync.db'}"
 
 
-def load_settings() -> Settings:
-    return Settings()
+class SettingsInvalid(ValueError):
+    """A ROSTERSYNC_* variable that cannot be read, named in one line without its value (it may
+    be the master key). Not a RostersyncError: settings sit below errors.py in the layers."""
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """The environment's settings, `overrides` taking precedence (the demo's own data dir)."""
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        problems = [
+            f"ROSTERSYNC_{'_'.join(str(p) for p in error['loc']).upper()}: {error['msg']}"
+            for error in exc.errors()
+        ]
+        raise SettingsInvalid("; ".join(problems)) from None

@@ -59,6 +59,25 @@ def test_providers_lists_hibob_with_its_credential_fields() -> None:
     ]
 
 
+def test_providers_says_which_oauth_apps_are_configured() -> None:
+    env = {
+        "ROSTERSYNC_OAUTH__GUSTO__CLIENT_ID": "app-id",
+        "ROSTERSYNC_OAUTH__GUSTO__CLIENT_SECRET": "app-secret-never-printed",
+    }
+    listed = rostersync("providers", env=env)
+    assert listed.returncode == 0, listed.stderr
+    lines = {line.split("\t")[0]: line.split("\t")[2] for line in listed.stdout.splitlines()}
+    assert lines["gusto"] == "OAuth consent"
+    assert lines["employmenthero"] == "OAuth app not configured"
+    assert lines["hibob"] == "service_user_id, service_user_token"
+    as_json = json.loads(rostersync("providers", "--json", env=env).stdout)
+    by_name = {p["name"]: p for p in as_json}
+    assert (by_name["gusto"]["oauth"], by_name["gusto"]["oauth_configured"]) == (True, True)
+    assert by_name["employmenthero"]["oauth_configured"] is False
+    assert "oauth_configured" not in by_name["hibob"]
+    assert "app-secret-never-printed" not in listed.stdout
+
+
 def test_extract_prints_the_contract_as_json_lines(hibob: Sandbox) -> None:
     result = rostersync(
         "extract", "hibob", *CREDENTIALS, "--base-url", hibob.base_url, "--as-of", TODAY.isoformat()

@@ -14,11 +14,13 @@ from pathlib import Path
 
 import httpx
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 from sqlalchemy import select, update
 
 from rostersync.cli.server import build_app
-from rostersync.model import ALLOWLIST, NOT_ACCESSED
+from rostersync.engine import vendor_profile
+from rostersync.model import NOT_ACCESSED
 from rostersync.sandbox import Faults, ServerThread, SyntheticCompany
 from rostersync.sandbox.vendors import hibob as hibob_emulator
 from rostersync.services import tenants
@@ -126,15 +128,24 @@ def _fill_credentials(page: Page, token: str = TOKEN) -> None:
     page.get_by_label("Service user token").fill(token)
 
 
+def _to_credentials(page: Page, url: str) -> None:
+    """Through what will be read (which the credential form needs first) and the set-up."""
+    page.goto(f"{url}/hris/hibob")
+    page.get_by_role("link", name="Continue: set up HiBob").click()
+    page.get_by_role("link", name="I have the credentials").click()
+
+
 def _connect(page: Page, url: str, prefix: str) -> None:
-    """Steps 3 to 7 from the credential form, saving a screenshot of each."""
-    page.goto(f"{url}/hris/hibob/credentials")
+    """Steps 2 to 7 from what will be read, saving a screenshot of each."""
+    page.goto(f"{url}/hris/hibob")
+    _shot(page, f"{prefix}-2-disclosure")
+    page.get_by_role("link", name="Continue: set up HiBob").click()
+    _shot(page, f"{prefix}-3-guide")
+    page.get_by_role("link", name="I have the credentials").click()
     _fill_credentials(page)
     page.get_by_role("button", name="Check the connection").click()
     expect(page.get_by_role("heading", name="HiBob answered")).to_be_visible()
-    _shot(page, f"{prefix}-4-preflight")
-    page.get_by_role("link", name="Review what we will read").click()
-    _shot(page, f"{prefix}-5-verification")
+    _shot(page, f"{prefix}-5-preflight")
     page.get_by_role("button", name="Connect HiBob").click()
     expect(page.get_by_role("link", name="Continue")).to_be_visible(timeout=30_000)
     _shot(page, f"{prefix}-6-progress")
@@ -150,12 +161,29 @@ def test_production_connect_for_hibob(site: Site, page: Page, browser: Browser) 
     page.get_by_label("Search HR systems").fill("bob")
     expect(page.get_by_role("link", name="BambooHR")).to_be_hidden()
     page.get_by_role("link", name="HiBob").click()
+
+    # What will be read comes first, rendered from the requests HiBob's connector makes.
+    expect(page.get_by_role("heading", name="What we read from HiBob")).to_be_visible()
+    expect(page.get_by_text("Step 2 of 7")).to_be_visible()
+    text = page.locator("main").inner_text()
+    for category in NOT_ACCESSED:
+        assert category in text, category
+    [search] = [r for r in vendor_profile("hibob").requests if r.fields]
+    listed = page.locator(f'[data-request="POST {search.url}"] code[data-requested]')
+    expect(listed).to_have_text([f.name for f in search.fields])
+    unavailable = page.get_by_role("region", name="Not available from HiBob")
+    expect(unavailable).to_contain_text("Country of the work location")
+    status_only = page.get_by_role("region", name="Read only to work out the employment status")
+    expect(status_only).to_contain_text("internal.terminationDate")
+    _shot(page, "production-2-disclosure")
+
+    page.get_by_role("link", name="Continue: set up HiBob").click()
     expect(page.get_by_role("heading", name="Set up HiBob")).to_be_visible()
     expect(page.get_by_text("Service users", exact=False).first).to_be_visible()
-    _shot(page, "production-2-guide")
+    _shot(page, "production-3-guide")
     page.get_by_role("link", name="I have the credentials").click()
     expect(page.get_by_text("Demo sandbox")).to_be_visible()
-    _shot(page, "production-3-credentials")
+    _shot(page, "production-4-credentials")
     _fill_credentials(page)
     page.get_by_role("button", name="Check the connection").click()
 
@@ -165,17 +193,7 @@ def test_production_connect_for_hibob(site: Site, page: Page, browser: Browser) 
     expect(checks.locator("tr", has_text="Leavers (terminated people) visible")).to_be_visible()
     expect(checks.locator("tr", has_text="Future hires visible")).to_be_visible()
     assert TOKEN not in page.content()
-    _shot(page, "production-4-preflight")
-
-    page.get_by_role("link", name="Review what we will read").click()
-    text = page.locator("main").inner_text()
-    for field in ALLOWLIST:
-        assert field.label in text, field.label
-    for category in NOT_ACCESSED:
-        assert category in text, category
-    assert "POST https://api.hibob.com/v1/people/search" in text
-    assert "internal.lifecycleStatus" in text
-    _shot(page, "production-5-verification")
+    _shot(page, "production-5-preflight")
 
     page.get_by_role("button", name="Connect HiBob").click()
     expect(page.get_by_role("link", name="Continue")).to_be_visible(timeout=30_000)
@@ -236,7 +254,7 @@ def test_expired_link_explains_what_to_do(site: Site, page: Page) -> None:
 def test_wrong_credentials_store_nothing_and_are_not_shown(site: Site, page: Page) -> None:
     tenant_id, url = site.link()
     wrong = "wrong-token-that-must-not-echo"
-    page.goto(f"{url}/hris/hibob/credentials")
+    _to_credentials(page, url)
     _fill_credentials(page, token=wrong)
     page.get_by_role("button", name="Check the connection").click()
     alert = page.get_by_role("alert")
@@ -255,11 +273,14 @@ def test_wrong_credentials_store_nothing_and_are_not_shown(site: Site, page: Pag
 def test_forms_need_the_csrf_token_and_submissions_are_limited(site: Site) -> None:
     _, url = site.link()
     with httpx.Client(timeout=30) as client:
+        disclosure = client.get(f"{url}/hris/hibob")
         form = client.get(f"{url}/hris/hibob/credentials")
         assert "style-src 'self';" in form.headers["content-security-policy"]
-        cookie = form.headers["set-cookie"]
-        assert "HttpOnly" in cookie
-        assert "SameSite=strict" in cookie.replace("Strict", "strict")
+        cookies = disclosure.headers.get_list("set-cookie")
+        assert len(cookies) == 2  # the form's and the flow's
+        for cookie in cookies:
+            assert "HttpOnly" in cookie
+            assert "SameSite=strict" in cookie.replace("Strict", "strict")
         token = re.search(r'name="csrf_token" value="([^"]+)"', form.text)
         assert token is not None
         target = f"{url}/hris/hibob/credentials"
@@ -268,3 +289,26 @@ def test_forms_need_the_csrf_token_and_submissions_are_limited(site: Site) -> No
         wrong = {**CREDENTIALS, "service_user_token": "nope", "csrf_token": token.group(1)}
         statuses = [client.post(target, data=wrong).status_code for _ in range(6)]
     assert statuses == [422] * 5 + [429]
+
+
+def test_pages_beside_the_flow_are_accessible(site: Site, page: Page) -> None:
+    _, url = site.link()
+    axe = Axe()
+    page.goto(f"{url}?vendor=hibob")
+    expect(page.get_by_role("heading", name="What we read from HiBob")).to_be_visible()
+    pages = {"disclosure": page.url}
+    page.get_by_role("link", name="Send this to my IT admin").click()
+    expect(page.get_by_label("Link to send")).to_have_value(f"{url}?vendor=hibob")
+    pages["share"] = page.url
+    pages["not-listed"] = f"{url}/not-listed"
+    pages["unknown-vendor"] = f"{url}?vendor=nope"
+    pages["choose"] = url
+    for name, address in pages.items():
+        page.goto(address)
+        results = axe.run(page)
+        assert results.violations_count == 0, (name, results.generate_report())
+        _shot(page, f"beside-{name}")
+    page.goto(f"{url}/not-listed")
+    page.get_by_label("Name of your HR system").fill("Sage People")
+    page.get_by_role("button", name="Tell them").click()
+    expect(page.get_by_role("status")).to_contain_text("Sage People")

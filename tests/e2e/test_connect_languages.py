@@ -50,50 +50,53 @@ class Words:
     """What the admin clicks and reads, in one language."""
 
     search: str
+    disclosure: str
+    to_set_up: str
     set_up: str
     have_credentials: str
-    user_label: str
-    token_label: str
     check: str
     answered: str
-    review: str
     connect: str
     proceed: str
     done: str
     asking: str
     used: str
+    not_listed: str
+    share: str
 
 
 WORDS = {
     "en": Words(
         "Search HR systems",
+        "What we read from HiBob",
+        "Continue: set up HiBob",
         "Set up HiBob",
         "I have the credentials",
-        "Service user ID",
-        "Service user token",
         "Check the connection",
         "HiBob answered",
-        "Review what we will read",
         "Connect HiBob",
         "Continue",
         "All set",
         f"{PRODUCT} uses this page to connect the HR system of {CUSTOMER}.",
         "This connect link has already been used",
+        "My HR system isn't listed",
+        "Send this to my IT admin",
     ),
     "de": Words(
         "HR-Systeme durchsuchen",
+        "Was aus HiBob gelesen wird",
+        "Weiter: HiBob einrichten",
         "HiBob einrichten",
         "Ich habe die Zugangsdaten",
-        "Service user ID",
-        "Service user token",
         "Verbindung prüfen",
         "HiBob hat geantwortet",
-        "Prüfen, was gelesen wird",
         "HiBob verbinden",
         "Weiter",
         "Fertig",
         f"{PRODUCT} verbindet über diese Seite das HR-System von {CUSTOMER}.",
         "Dieser Verbindungslink wurde bereits verwendet",
+        "Mein HR-System fehlt in der Liste",
+        "An meine IT-Administration senden",
     ),
 }
 
@@ -198,19 +201,26 @@ def test_branded_flow_in_each_language(
     expect(page.get_by_text(words.asking)).to_be_visible()
     expect(page.get_by_role("link", name=SUPPORT)).to_have_attribute("href", f"mailto:{SUPPORT}")
     shot("1-choose")
+    page.get_by_role("link", name=words.not_listed).click()
+    shot("not-listed")
+    page.go_back()
+    page.get_by_role("link", name=words.share).click()
+    shot("share")
+    page.go_back()
     page.get_by_label(words.search).fill("bob")
     page.get_by_role("link", name="HiBob").click()
+    expect(page.get_by_role("heading", name=words.disclosure)).to_be_visible()
+    shot("2-disclosure")
+    page.get_by_role("link", name=words.to_set_up).click()
     expect(page.get_by_role("heading", name=words.set_up)).to_be_visible()
-    shot("2-guide")
+    shot("3-guide")
     page.get_by_role("link", name=words.have_credentials).click()
-    shot("3-credentials")
-    page.get_by_label(words.user_label).fill(USER)
-    page.get_by_label(words.token_label).fill(TOKEN)
+    shot("4-credentials")
+    page.get_by_label("Service user ID").fill(USER)
+    page.get_by_label("Service user token").fill(TOKEN)
     page.get_by_role("button", name=words.check).click()
     expect(page.get_by_role("heading", name=words.answered)).to_be_visible()
-    shot("4-preflight")
-    page.get_by_role("link", name=words.review).click()
-    shot("5-verification")
+    shot("5-preflight")
     page.get_by_role("button", name=words.connect).click()
     expect(page.get_by_role("link", name=words.proceed)).to_be_visible(timeout=30_000)
     shot("6-progress")
@@ -244,7 +254,7 @@ def test_the_browser_language_is_used_without_a_link_parameter(
     switcher.get_by_role("link", name="Français").click()
     expect(page.get_by_role("heading", name=f"Quel SIRH {CUSTOMER} utilise-t-il ?")).to_be_visible()
     page.get_by_role("link", name="HiBob").click()
-    expect(page.get_by_role("heading", name="Configurer HiBob")).to_be_visible()
+    expect(page.get_by_role("heading", name="Ce qui est lu dans HiBob")).to_be_visible()
     context.close()
 
 

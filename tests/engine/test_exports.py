@@ -27,6 +27,7 @@ def test_exported_members() -> None:
             "VendorProfile",
             "apply_plan",
             "catalog",
+            "check_credentials",
             "check_environment",
             "check_timezone",
             "fail_abandoned_runs",

@@ -29,6 +29,7 @@ def test_exported_members() -> None:
             "RecordType",
             "RunStatus",
             "StoredPerson",
+            "allowed_field",
             "field_names",
             "normalise_email",
             "personal_field_names",

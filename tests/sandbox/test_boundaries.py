@@ -40,6 +40,7 @@ def test_vendor_emulators_do_not_import_each_other() -> None:
 def test_exported_members() -> None:
     assert set(sandbox.__all__) == {
         "EMULATORS",
+        "EMULATOR_CREDENTIALS",
         "SENSITIVE_FIELDS",
         "Department",
         "EmulatorFactory",

@@ -10,6 +10,7 @@ def test_exported_members() -> None:
         {
             "Department",
             "EMULATORS",
+            "EMULATOR_CREDENTIALS",
             "EmulatorFactory",
             "Fault",
             "FaultKind",

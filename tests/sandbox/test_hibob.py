@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import json
 from collections.abc import Callable
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 import httpx
@@ -566,3 +566,14 @@ def test_rate_limit_when_enabled(
     assert responses[0].headers["X-RateLimit-Remaining"] == "1"
     assert responses[2].headers["X-RateLimit-Limit"] == "2"
     assert int(responses[2].headers["X-RateLimit-Reset"]) > 0
+
+
+def test_terminating_without_a_date_means_the_last_day_was_yesterday(
+    company: SyntheticCompany, hibob: ServerThread
+) -> None:
+    # The README's leaver recipe posts `{}`: the person must have left by today, or the next
+    # sync (rightly) keeps their access until tomorrow and the recipe shows nothing.
+    leaver = next(p for p in company.people() if p.status is PersonStatus.ACTIVE)
+    answer = httpx.post(f"{hibob.base_url}/_sandbox/terminate/{leaver.id}", json={})
+    assert answer.json()["status"] == "terminated"
+    assert answer.json()["termination_date"] == (company.today - timedelta(days=1)).isoformat()

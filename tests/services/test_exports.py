@@ -18,6 +18,7 @@ def test_exported_members() -> None:
             "destinations",
             "keys",
             "links",
+            "oauth",
             "pull",
             "runs",
             "stores",

@@ -136,6 +136,8 @@ NON_PEOPLE_TABLES = {
         "revoked_at",
     },
     "ended_sessions": {"nonce", "expires_at"},
+    # A hashed random state per OAuth consent: nothing about anyone.
+    "oauth_grants": {"state_hash", "link_id", "provider", "expires_at", "used_at", "created_at"},
     "key_checks": {"version", "token"},
     "audit_log": {"id", "tenant_id", "actor", "action", "target", "at", "details"},
     "product_accounts": {

@@ -17,10 +17,9 @@ import typer
 
 from rostersync import services
 from rostersync.cli.context import parse_day, parse_pairs, within
-from rostersync.cli.output import emit, emit_rows
+from rostersync.cli.output import Column, emit, emit_rows, fail_with
 from rostersync.cli.progress import progress
 from rostersync.connectors import BadInput
-from rostersync.errors import ExitCode
 
 JsonFlag = Annotated[bool, typer.Option("--json", help="Machine-readable output.")]
 
@@ -68,6 +67,9 @@ def connections_create(
         str | None, typer.Option(help="Replace the scheme, host and port of the vendor's API.")
     ] = None,
     environment: Annotated[str, typer.Option(help="production or staging.")] = "production",
+    check: Annotated[
+        bool, typer.Option(help="Read from the vendor first; refused credentials store nothing.")
+    ] = True,
     as_json: JsonFlag = False,
 ) -> None:
     """Create a connection; its credentials are stored encrypted and never shown again."""
@@ -83,6 +85,7 @@ def connections_create(
         environment=environment,
         allow_loopback=settings.allow_loopback,
         actor="cli",
+        check=check,
     )
     emit(
         {"id": created.id, "tenant_id": tenant, "account_token": created.account_token},
@@ -280,9 +283,29 @@ def runs_list(
         services.runs.list_runs(
             services.stores.open_configured_store(), tenant_id=None, connection_id=connection
         ),
-        ("id", "connection_id", "status", "started_at", "counts"),
+        ("id", "connection_id", "status", "dry_run", "started_at", "counts", "error_code"),
         as_json=as_json,
+        columns=RUN_COLUMNS,
     )
+
+
+def _count(name: str) -> Column:
+    return lambda run: run["counts"].get(name, "")
+
+
+# A run's counts as columns of their own: the ones an operator scans a history for.
+RUN_COLUMNS: dict[str, Column] = {
+    "RUN": lambda run: run["id"],
+    "CONNECTION": lambda run: run["connection_id"],
+    "STATUS": lambda run: f"{run['status']} (dry run)" if run["dry_run"] else run["status"],
+    "STARTED (UTC)": lambda run: run["started_at"],
+    "READ": _count("employees_read"),
+    "PROVISION": _count("provision"),
+    "UPDATE": _count("update"),
+    "DEPROVISION": _count("deprovision"),
+    "NEEDS A PERSON": _count("needs_a_person"),
+    "ERROR": lambda run: run["error_code"],
+}
 
 
 @runs_app.command("approve")
@@ -438,11 +461,10 @@ def sync(
         )
     counts = ", ".join(f"{k}={v}" for k, v in report.counts.items())
     text = f"{report.run_id} {report.status}" + (f": {counts}" if counts else "")
-    if report.error_message:
-        text += f"\n{report.error_code}: {report.error_message}"
     emit(report.as_dict(), as_json=as_json, text=text)
     if not report.ok:
-        raise typer.Exit(ExitCode.ERROR)
+        # The exit code of the error that failed the run: 3 for refused credentials, and so on.
+        fail_with(f"{report.error_code}: {report.error_message}", report.exit_code)
 
 
 def deliver(
@@ -466,7 +488,12 @@ def deliver(
         "failed": result.failed,
         "remaining": result.remaining,
     }
-    emit(values, as_json=as_json, text=", ".join(f"{k}={v}" for k, v in values.items()))
+    text = f"delivered={result.delivered}, retrying={result.retrying}, failed={result.failed}"
+    if result.remaining:
+        text += (
+            f"\n{result.remaining} pending: due now and not sent (run `rostersync deliver` again)"
+        )
+    emit(values, as_json=as_json, text=text)
 
 
 @db_app.command("upgrade")

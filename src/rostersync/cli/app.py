@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import logging
+from typing import Annotated
+
 import typer
 
+from rostersync import __version__
 from rostersync.cli import admin, extract
 from rostersync.cli.demo import demo
 from rostersync.cli.keys import keys_app
 from rostersync.cli.links import links_app
-from rostersync.cli.output import fail
+from rostersync.cli.output import fail, fail_with
 from rostersync.cli.sandbox import sandbox_app
 from rostersync.cli.serve import serve
-from rostersync.errors import RostersyncError
+from rostersync.errors import ExitCode, RostersyncError
+from rostersync.settings import SettingsInvalid
 
 app = typer.Typer(
     help="rostersync: joiners, movers and leavers from your customers' HRIS into your product.",
@@ -19,6 +24,26 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     add_completion=False,
 )
+
+
+def _version(shown: bool) -> None:
+    if shown:
+        typer.echo(f"rostersync {__version__}")
+        raise typer.Exit
+
+
+@app.callback()
+def options(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_version, is_eager=True, help="Print the version and exit."
+        ),
+    ] = False,
+) -> None:
+    """rostersync: joiners, movers and leavers from your customers' HRIS into your product."""
+
+
 app.command()(demo)
 app.command()(serve)
 app.command()(extract.providers)
@@ -40,7 +65,12 @@ app.add_typer(sandbox_app, name="sandbox")
 
 
 def main() -> None:
+    # Our modules log for servers (serve and demo set logging up). A one-shot command speaks
+    # through its output and one error line, not through Python's last-resort log handler.
+    logging.getLogger("rostersync").addHandler(logging.NullHandler())
     try:
         app()
     except RostersyncError as error:
         fail(error)
+    except SettingsInvalid as error:
+        fail_with(str(error), ExitCode.BAD_INPUT)

@@ -2,14 +2,15 @@
 
 SQLite in a data directory, a generated master key beside it (0600), the sandbox HiBob served
 by the same server, a demo tenant connected to it, a webhook destination pointing at the
-built-in demo receiver, and the in-process runner syncing and delivering.
+built-in demo receiver, and the in-process runner syncing and delivering. The next start
+reuses the directory, its key and its tenants (demo_dir.py); none is ever deleted.
 """
 
 from __future__ import annotations
 
 import logging
 import secrets
-import shutil
+import socket
 import sys
 from datetime import timedelta
 from pathlib import Path
@@ -19,21 +20,25 @@ import typer
 
 from rostersync import services
 from rostersync.cli.context import valid_port
+from rostersync.cli.demo_dir import DemoDir, DemoState, claim_port
 from rostersync.connectors import BadInput
 
 if TYPE_CHECKING:
     from starlette.types import ASGIApp
 
-    from rostersync.services.links import IssuedLink
     from rostersync.store import Store
+    from rostersync.web import DemoAccess
 
 SANDBOX_USER = "SERVICE-DEMO"
+ADMIN_KEY_NAME = "demo dashboard"
 
 
-def _seed(store: Store, base: str, token: str) -> tuple[str, str, str]:
-    """The demo tenant, its connection to the sandbox HiBob and a webhook destination."""
+def _seed(store: Store, base: str) -> DemoState:
+    """The demo tenant, its connection to the sandbox HiBob, a webhook destination, and a second
+    tenant with nothing connected yet (its HR admin connects through the link)."""
     from rostersync.model import Environment
 
+    token = secrets.token_urlsafe(24)
     tenant = services.tenants.create_tenant(store, "Demo Company", actor="demo")
     connection = services.connections.create_connection(
         store,
@@ -52,41 +57,67 @@ def _seed(store: Store, base: str, token: str) -> tuple[str, str, str]:
         allow_loopback=True,
         actor="demo",
     )
-    return tenant.id, connection.id, webhook.signing_secret or ""
+    linked = services.tenants.create_tenant(store, "Linked Company", actor="demo")
+    return DemoState(tenant.id, connection.id, linked.id, token, webhook.signing_secret or "")
 
 
-def _connect_link(store: Store) -> IssuedLink:
-    """A second tenant with nothing connected yet: its HR admin connects through the link."""
+def _seeded(store: Store, demo_dir: DemoDir, base: str) -> DemoState:
+    """The last start's tenants when they are still in the database, else new ones."""
+    state = demo_dir.state()
+    known = {t.id for t in services.tenants.list_tenants(store)}
+    if state is None or not {state.tenant_id, state.linked_tenant_id} <= known:
+        state = _seed(store, base)
+        demo_dir.save(state)
+    return state
+
+
+def _admin_key(store: Store) -> str:
+    """A new admin key for this start; the previous starts' ones are revoked."""
+    for key in services.apikeys.list_keys(store, tenant_id=None):
+        if key.name == ADMIN_KEY_NAME and key.tenant_id is None and key.revoked_at is None:
+            services.apikeys.revoke_key(store, key.id, tenant_id=None, actor="demo")
+    return services.apikeys.create_key(
+        store, tenant_id=None, name=ADMIN_KEY_NAME, actor="demo"
+    ).token
+
+
+def _connect_link(store: Store, tenant_id: str, base: str) -> str | None:
+    """A link for the second tenant's HR admin, while that tenant has nothing connected."""
     from rostersync.model import Environment
 
-    tenant = services.tenants.create_tenant(store, "Linked Company", actor="demo")
+    if services.connections.list_connections(store, tenant_id=tenant_id):
+        return None
     return services.links.issue_link(
         store,
-        tenant_id=tenant.id,
+        tenant_id=tenant_id,
         environment=Environment.PRODUCTION,
         lifetime=timedelta(days=1),
         actor="demo",
-    )
+    ).url(base)
 
 
 def _scim_server(store: Store, base: str, tenant_id: str) -> ASGIApp:
     """An in-memory SCIM 2.0 server we did not write, standing in for the product's user store,
-    and a SCIM destination for the demo tenant pointing at it."""
+    and a SCIM destination for the demo tenant pointing at it (kept from a previous start)."""
     try:
         from scim2_server.applications.asgi import ASGIApplication
         from scim2_server.memory import AsyncInMemoryStorage
         from scim2_server.utils import load_default_provider
     except ImportError:
         raise BadInput("--scim needs the scim2-server package (installed by `make demo`)") from None
-    services.destinations.create_destination(
-        store,
-        tenant_id,
-        services.destinations.DestinationSpec(
-            scim_url=f"{base}/demo/scim/v2", scim_token=secrets.token_urlsafe(24)
-        ),
-        allow_loopback=True,
-        actor="demo",
-    )
+    from rostersync.model import DestinationKind
+
+    existing = services.destinations.list_destinations(store, tenant_id=tenant_id)
+    if not any(d.kind == DestinationKind.SCIM for d in existing):
+        services.destinations.create_destination(
+            store,
+            tenant_id,
+            services.destinations.DestinationSpec(
+                scim_url=f"{base}/demo/scim/v2", scim_token=secrets.token_urlsafe(24)
+            ),
+            allow_loopback=True,
+            actor="demo",
+        )
     # scim2-server types its ASGI callables with plain dicts; at runtime it is a standard app.
     app: ASGIApp = ASGIApplication(AsyncInMemoryStorage(), load_default_provider())  # type: ignore[assignment]
     return app
@@ -95,7 +126,8 @@ def _scim_server(store: Store, base: str, tenant_id: str) -> ASGIApp:
 def demo(
     port: Annotated[int, typer.Option(help="Port on 127.0.0.1.", callback=valid_port)] = 8000,
     data_dir: Annotated[
-        Path, typer.Option(help="Where the demo keeps its database and key.")
+        Path,
+        typer.Option(help="Where the demo keeps its database and key; reused by the next start."),
     ] = Path(".data/demo"),
     people: Annotated[int, typer.Option(help="Synthetic people in the sandbox HiBob.")] = 300,
     sync_every: Annotated[int, typer.Option(help="Seconds between syncs.")] = 60,
@@ -104,44 +136,73 @@ def demo(
     ] = False,
 ) -> None:
     """Run the whole system locally against a sandbox HiBob, with nothing else to install."""
+    # The port first: a second demo on a taken port stops before it touches any file.
+    sock = claim_port(port)
+    demo_dir = DemoDir(data_dir)
+    try:
+        _run(sock, demo_dir, port=port, people=people, sync_every=sync_every, scim=scim)
+    finally:
+        demo_dir.release()
+        sock.close()
+
+
+def _quiet_logs() -> None:
+    """Start-up and the first sync log a line per request and per delivery (hundreds), which
+    scrolled the banner away: the demo shows runs and deliveries on its pages instead."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    for name in ("httpx", "alembic", "rostersync.delivery", "rostersync.net"):
+        logging.getLogger(name).setLevel(logging.WARNING)
+
+
+def _run(
+    sock: socket.socket, demo_dir: DemoDir, *, port: int, people: int, sync_every: int, scim: bool
+) -> None:
     # Imported when the command runs: the web stack would add about a second to every command.
     from rostersync.cli.server import build_app, serve
     from rostersync.jobs import InProcessRunner
     from rostersync.sandbox import EMULATORS, Faults, SyntheticCompany
-    from rostersync.settings import Settings
-    from rostersync.web import DemoReceiver, SandboxTarget
+    from rostersync.settings import load_settings
+    from rostersync.web import DemoAccess, DemoReceiver, SandboxTarget
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
-    # httpx logs every request URL at INFO; ours (rostersync.net) already log them redacted.
-    logging.getLogger("httpx").setLevel(logging.WARNING)
-    # A demo starts from a clean slate: the sandbox company is regenerated on each start.
-    shutil.rmtree(data_dir, ignore_errors=True)
-    settings = Settings(data_dir=data_dir, allow_loopback=True, database_url=None)
+    _quiet_logs()
+    # The demo's own key file and database, whatever ROSTERSYNC_* a walk-through exported.
+    settings = load_settings(
+        data_dir=demo_dir.path,
+        allow_loopback=True,
+        database_url=None,
+        master_key=None,
+        master_key_file=None,
+    )
     store = services.stores.open_configured_store(settings, create_key=True)
     base = f"http://127.0.0.1:{port}"
-    token = secrets.token_urlsafe(24)
-    tenant_id, connection_id, secret = _seed(store, base, token)
-    link = _connect_link(store)
-    # The demo's operator signs in to the dashboard with this admin key (both tenants).
-    admin_key = services.apikeys.create_key(
-        store, tenant_id=None, name="demo dashboard", actor="demo"
-    ).token
-
+    state = _seeded(store, demo_dir, base)
+    access = DemoAccess(
+        base_url=base,
+        admin_key=_admin_key(store),
+        connect_link=_connect_link(store, state.linked_tenant_id, base),
+        data_dir=str(demo_dir.path.resolve()),
+        sync_every=sync_every,
+    )
+    # Same seed, same people: a restart reads the company its database already holds.
     company = SyntheticCompany(size=people)
     emulator = EMULATORS["hibob"](
-        company, credentials={"service_user_id": SANDBOX_USER, "token": token}, faults=Faults()
+        company,
+        credentials={"service_user_id": SANDBOX_USER, "token": state.sandbox_token},
+        faults=Faults(),
     )
     sandbox_hibob = SandboxTarget(
-        f"{base}/sandbox/hibob", {"service_user_id": SANDBOX_USER, "service_user_token": token}
+        f"{base}/sandbox/hibob",
+        {"service_user_id": SANDBOX_USER, "service_user_token": state.sandbox_token},
     )
-    mounts = {"/demo/scim": _scim_server(store, base, tenant_id)} if scim else {}
+    mounts = {"/demo/scim": _scim_server(store, base, state.tenant_id)} if scim else {}
     app = build_app(
         store,
         settings,
         mounts=mounts,
-        receiver=DemoReceiver(secret),
+        receiver=DemoReceiver(state.webhook_secret),
         sandboxes={"hibob": emulator},
         connect_sandboxes={"hibob": sandbox_hibob},
+        demo_access=access,
     )
     runner = InProcessRunner(
         store,
@@ -149,25 +210,41 @@ def demo(
         deliver_interval=1.0,
         allow_loopback=True,
     )
+    text = banner(access, state.connection_id, scim=scim)
 
     def started() -> None:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+        # The first sync and its deliveries, then the banner again: start-up is over and the
+        # links and key are the last lines on the screen.
+        runner.run_once()
         runner.start()
-        sys.stdout.write(
-            f"\nrostersync demo is running at {base}/\n"
-            f"  overview:        {base}/\n"
-            f"  demo receiver:   {base}/demo/receiver\n"
-            f"  sandbox HiBob:   {base}/sandbox/hibob/_sandbox/people\n"
-            f"  connection:      {connection_id} (syncs every {sync_every}s)\n"
-            f"  connect link:    {link.url(base)}\n"
-            f"                   (connect HiBob for a second tenant; single use, valid 24 h)\n"
-            + (f"  SCIM server:     {base}/demo/scim/v2/Users\n" if scim else "")
-            + f"  dashboard:       {base}/dashboard\n"
-            f"                   (sign in with the admin API key {admin_key})\n"
-            f"  data directory:  {data_dir.resolve()}\n\n"
-        )
+        sys.stdout.write("start-up finished: first sync and deliveries done\n" + text)
         sys.stdout.flush()
 
     try:
-        serve(app, host="127.0.0.1", port=port, on_started=started)
+        serve(app, host="127.0.0.1", port=port, on_started=started, access_log=False, sock=sock)
     finally:
         runner.stop()
+
+
+def banner(access: DemoAccess, connection_id: str, *, scim: bool) -> str:
+    base = access.base_url
+    link = (
+        f"  connect link:    {access.connect_link}\n"
+        "                   (connect HiBob for a second tenant; single use, valid 24 h)\n"
+        if access.connect_link
+        else "  connect link:    used (the second tenant is connected)\n"
+    )
+    return (
+        f"\nrostersync demo is running at {base}/\n"
+        f"  overview:        {base}/\n"
+        f"  demo receiver:   {base}/demo/receiver\n"
+        f"  sandbox HiBob:   {base}/sandbox/hibob/_sandbox/people\n"
+        f"  connection:      {connection_id} (syncs every {access.sync_every}s)\n"
+        + link
+        + (f"  SCIM server:     {base}/demo/scim/v2/Users\n" if scim else "")
+        + f"  dashboard:       {base}/dashboard\n"
+        f"                   (sign in with the admin API key {access.admin_key})\n"
+        f"  data directory:  {access.data_dir} (kept: the next start reuses it)\n\n"
+    )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 from datetime import UTC, date, datetime
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -12,17 +12,30 @@ from rostersync.cli.context import parse_day, parse_pairs
 from rostersync.cli.output import emit
 from rostersync.cli.progress import progress
 
+if TYPE_CHECKING:
+    from rostersync.engine import ProviderInfo
+
 
 def providers(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
-    """The HRIS providers rostersync can connect to, with their credential fields."""
+    """The HRIS providers rostersync can connect to, with their credential fields (OAuth
+    vendors: whether this deployment's OAuth app for them is configured)."""
     from rostersync.engine import providers as catalog
+    from rostersync.settings import load_settings
 
+    apps = load_settings().oauth
     infos = catalog()
-    text = "\n".join(
-        f"{p.name}\t{p.display_name}\t" + ", ".join(f.name for f in p.credential_fields)
-        for p in infos
-    )
-    emit([p.as_dict() for p in infos], as_json=as_json, text=text)
+
+    def how(info: ProviderInfo) -> str:
+        if info.uses_oauth:
+            return "OAuth consent" if info.name in apps else "OAuth app not configured"
+        return ", ".join(f.name for f in info.credential_fields)
+
+    def listed(info: ProviderInfo) -> dict[str, object]:
+        extra = {"oauth_configured": info.name in apps} if info.uses_oauth else {}
+        return {**info.as_dict(), **extra}
+
+    text = "\n".join(f"{p.name}\t{p.display_name}\t{how(p)}" for p in infos)
+    emit([listed(p) for p in infos], as_json=as_json, text=text)
 
 
 def _as_of(value: str | None) -> date:

@@ -7,6 +7,7 @@ package (DESIGN.md section 3).
 from __future__ import annotations
 
 import logging
+import socket
 import threading
 import time
 from collections.abc import Callable
@@ -29,9 +30,11 @@ from rostersync.api import (
 from rostersync.settings import Settings
 from rostersync.store import Store
 from rostersync.web import (
+    DemoAccess,
     DemoReceiver,
     SandboxTarget,
     connect_router,
+    docs_router,
     overview_router,
     static_router,
 )
@@ -48,13 +51,18 @@ def build_app(
     sandboxes: dict[str, ASGIApp] | None = None,
     connect_sandboxes: dict[str, SandboxTarget] | None = None,
     mounts: dict[str, ASGIApp] | None = None,
+    demo_access: DemoAccess | None = None,
 ) -> FastAPI:
-    """`connect_sandboxes` (demo only): connect links point those vendors at their emulators."""
+    """`connect_sandboxes` (demo only): connect links point those vendors at their emulators;
+    `demo_access` (demo only): the banner's links and key, repeated on the overview page."""
     app = FastAPI(
         title="rostersync",
         version=__version__,
         description="Self-hosted HRIS integration: joiners, movers and leavers. "
         "Authenticate with an API key: `Authorization: Bearer rsk_…`.",
+        # FastAPI's pages load a CDN's scripts, which the CSP refuses: web.docs serves ours.
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.store = store
     app.state.settings = settings
@@ -70,9 +78,12 @@ def build_app(
     app.include_router(hris_router)
     app.include_router(dashboard_router(store, settings))
     app.include_router(static_router)
+    app.include_router(docs_router(title=app.title, openapi_url=app.openapi_url or ""))
     if receiver is not None:
         app.include_router(receiver.router())
-        app.include_router(overview_router(store, receiver_path="/demo/receiver"))
+        app.include_router(
+            overview_router(store, receiver_path="/demo/receiver", access=demo_access)
+        )
     for slug, emulator in (sandboxes or {}).items():
         app.mount(f"/sandbox/{slug}", emulator)
     for path, mounted in (mounts or {}).items():
@@ -87,6 +98,8 @@ def serve(
     port: int,
     on_started: Callable[[], None] | None = None,
     log_level: str = "info",
+    access_log: bool = True,
+    sock: socket.socket | None = None,
     certfile: str | None = None,
     keyfile: str | None = None,
     proxy_headers: bool = False,
@@ -95,13 +108,15 @@ def serve(
     """Serve until interrupted; `on_started` runs once the socket accepts connections.
 
     With `certfile`/`keyfile` uvicorn terminates TLS itself; behind a proxy, `proxy_headers`
-    trusts X-Forwarded-Proto/For from `forwarded_allow_ips` only.
+    trusts X-Forwarded-Proto/For from `forwarded_allow_ips` only. `sock`, already bound to
+    `host`:`port`, is served instead of binding anew (the demo holds its port from the start).
     """
     config = uvicorn.Config(
         app,
         host=host,
         port=port,
         log_level=log_level,
+        access_log=access_log,
         ssl_certfile=certfile,
         ssl_keyfile=keyfile,
         proxy_headers=proxy_headers,
@@ -122,4 +137,4 @@ def serve(
 
         threading.Thread(target=wait_then_call, name="on-started", daemon=True).start()
     logging.getLogger("rostersync").setLevel(logging.INFO)
-    server.run()
+    server.run(sockets=[sock] if sock is not None else None)

@@ -142,6 +142,11 @@ class OAuth2ClientCredentials:
     secret_in_body: bool = False
     """Send the client credentials as form fields instead of HTTP Basic (RFC 6749 2.3.1)."""
 
+    @property
+    def sign_in(self) -> str:
+        """The call that trades the credentials for a token, as the disclosure shows it."""
+        return self.token_url
+
     def build(
         self,
         credentials: Mapping[str, str],
@@ -178,6 +183,11 @@ class OAuth2Refresh:
     client_id: str = "{client_id}"
     client_secret: str = "{client_secret}"
     refresh_token_field: str = "refresh_token"
+
+    @property
+    def sign_in(self) -> str:
+        """The call that trades the refresh token for an access token (see above)."""
+        return self.token_url
 
     def build(
         self, credentials: Mapping[str, str], save: CredentialsSaver | None, resolve: UrlResolver

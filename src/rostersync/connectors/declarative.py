@@ -42,6 +42,11 @@ def _override_host(url: str, base_url: str | None) -> str:
     return urlunsplit((override.scheme, override.netloc, path, target.query, ""))
 
 
+def resolve_url(url: str, root: str, base_url: str | None) -> str:
+    """A documented path (under the API root) or absolute URL, as called with this base URL."""
+    return root + url if url.startswith("/") else _override_host(url, base_url)
+
+
 def _unreadable(what: str, exc: ValidationError) -> BadPayload:
     # Field names only: the values may be personal data.
     fields = sorted({".".join(str(p) for p in error["loc"]) for error in exc.errors()})
@@ -72,8 +77,9 @@ class SpecReader:
         asked: set[str] = set()
         while request is not None:
             target = request.url or path or self.path(stream.path)
-            params = None if request.url else {**stream.params, **request.params}
-            body = None if stream.body is None else {**stream.body, **(request.body or {})}
+            params = None if request.url else {**stream.query, **request.params}
+            sent = stream.payload
+            body = None if sent is None else {**sent, **(request.body or {})}
             fingerprint = json.dumps([target, params, body], sort_keys=True)
             if fingerprint in asked:
                 raise BadPayload(f"{self.spec.display_name} sent the same {stream.name} page twice")
@@ -223,7 +229,7 @@ class DeclarativeConnector:
         root = self.root(context.credentials, context.base_url)
 
         def resolve(url: str) -> str:
-            return root + url if url.startswith("/") else _override_host(url, context.base_url)
+            return resolve_url(url, root, context.base_url)
 
         auth = self.spec.auth.build(context.credentials, context.save_credentials, resolve)
         with VendorClient(

@@ -179,6 +179,7 @@ class VendorClient:
         *,
         params: Mapping[str, str] | None = None,
         json: Any = None,
+        data: Mapping[str, str] | None = None,
     ) -> Iterator[httpx.Response]:
         """A checked response whose body is read as it arrives, so memory stays flat.
 
@@ -186,7 +187,7 @@ class VendorClient:
         either way the host guard checks it before anything is sent.
         """
         url = path if path.startswith(("https://", "http://")) else self.root + path
-        request = self._client.build_request(method, url, params=params, json=json)
+        request = self._client.build_request(method, url, params=params, json=json, data=data)
         self._pacer.wait()
         try:
             response = send_with_retries(

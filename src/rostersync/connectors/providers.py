@@ -11,6 +11,35 @@ from dataclasses import dataclass
 
 
 @dataclass(frozen=True, slots=True)
+class Discovery:
+    """A credential field the connect flow fills itself after the consent: one GET under the
+    API root with the new access token, and where the value sits in its JSON answer."""
+
+    field: str
+    path: str
+    pointer: tuple[str | int, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class OAuthApp:
+    """How a vendor's OAuth 2.0 authorization code grant is run (RFC 6749 4.1).
+
+    The operator's app (client id and secret, in settings) is filled into the `client_id` and
+    `client_secret` credential fields, the token answer into `refresh_token`, and each
+    `discovery` into its field: the admin only says Allow.
+    """
+
+    authorize_url: str
+    token_url: str
+    """Absolute, or a path under the API root (as the connector's own token URL)."""
+    scopes: tuple[str, ...]
+    """Sent as `scope`; empty where the vendor fixes the scopes when the app is registered."""
+    pkce: bool
+    """PKCE S256 (RFC 7636) is supported, so it is sent."""
+    discovery: tuple[Discovery, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class CredentialField:
     name: str
     label: str
@@ -26,6 +55,8 @@ class Provider:
     display_name: str
     docs_url: str
     credential_fields: tuple[CredentialField, ...]
+    oauth: OAuthApp | None = None
+    """Connected through the vendor's consent page, not a credential form."""
 
 
 HIBOB = Provider(
@@ -272,6 +303,20 @@ EMPLOYMENTHERO = Provider(
             help="The UUID in your Employment Hero URL: /app/v2/organisations/<id>/...",
         ),
     ),
+    # https://developer.employmenthero.com/api-references/authentication: authorise at
+    # oauth.employmenthero.com/oauth2/authorize, exchange the code at /oauth2/token with
+    # client_id, client_secret, code, redirect_uri; PKCE is mandatory from 2026-09-14; scopes
+    # are chosen once when the app is registered (.../authentication/obtain-credentials).
+    oauth=OAuthApp(
+        authorize_url="https://oauth.employmenthero.com/oauth2/authorize",
+        token_url="https://oauth.employmenthero.com/oauth2/token",  # noqa: S106 - a URL
+        scopes=(),
+        pkce=True,
+        # GET /api/v1/organisations lists the organisations the grant sees (one per consent).
+        discovery=(
+            Discovery("organisation_id", "/api/v1/organisations", ("data", "items", 0, "id")),
+        ),
+    ),
 )
 
 
@@ -298,8 +343,21 @@ GUSTO = Provider(
             "company_uuid",
             "Company UUID",
             secret=False,
-            help="The `resource.uuid` that GET /v1/token_info returns for the grant.",
+            help="The company the grant is for (resource.uuid of GET /v1/token_info).",
         ),
+    ),
+    # https://docs.gusto.com/app-integrations/docs/oauth2: the admin authorizes at
+    # /oauth/authorize (client_id, redirect_uri, response_type=code, state); the code is
+    # exchanged at POST /oauth/token with client_id, client_secret, code, redirect_uri and
+    # grant_type=authorization_code in the body. Scopes belong to the app
+    # (https://docs.gusto.com/app-integrations/docs/scopes); no PKCE is documented.
+    oauth=OAuthApp(
+        authorize_url="https://api.gusto.com/oauth/authorize",
+        token_url="/oauth/token",  # noqa: S106 - a URL, not a secret
+        scopes=(),
+        pkce=False,
+        # "Strict access" (v2023-05-01): one grant, one company, named by GET /v1/token_info.
+        discovery=(Discovery("company_uuid", "/v1/token_info", ("resource", "uuid")),),
     ),
 )
 

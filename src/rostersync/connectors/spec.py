@@ -28,7 +28,7 @@ from rostersync.connectors.errors import InvalidSpec
 from rostersync.connectors.pacing import RateLimit
 from rostersync.connectors.paging import NO_PAGING, Paginator
 from rostersync.connectors.providers import CredentialField, Provider
-from rostersync.model import RecordType, field_names
+from rostersync.model import ALLOWLIST, RecordType, field_names
 from rostersync.net import RetryPolicy
 
 __all__ = [
@@ -36,10 +36,12 @@ __all__ = [
     "Collector",
     "ConnectorSpec",
     "Detail",
+    "FieldList",
     "MapContext",
     "Mapper",
     "SetupGuide",
     "Stream",
+    "VendorField",
 ]
 """SetupGuide lives in base (the Connector protocol names it) and is part of a spec's words."""
 
@@ -92,9 +94,49 @@ class Detail:
     def name(self) -> str:
         return f"{self.path} detail"
 
+    @property
+    def query(self) -> Mapping[str, Any]:
+        return self.params
+
+    @property
+    def payload(self) -> Mapping[str, Any] | None:
+        return self.body
+
     def __post_init__(self) -> None:
         if self.key not in _placeholders(self.path):
             raise InvalidSpec(f"detail {self.path!r} has no {{{self.key}}} placeholder")
+
+
+ALLOWLIST_KEYS = frozenset(f.key for f in ALLOWLIST)
+
+
+@dataclass(frozen=True)
+class VendorField:
+    """A vendor field a stream asks for by name, and the allowlisted fields it fills.
+
+    The disclosure screen shows these, so a field read only to decide a status (a termination
+    date) says so: it feeds only derived fields, and its value is never kept."""
+
+    name: str
+    feeds: tuple[str, ...]
+    """Allowlist keys (`employee.start_date`)."""
+
+    def __post_init__(self) -> None:
+        unknown = sorted(set(self.feeds) - ALLOWLIST_KEYS)
+        if not self.feeds or unknown:
+            raise InvalidSpec(f"vendor field {self.name!r} must feed allowlisted fields: {unknown}")
+
+
+@dataclass(frozen=True)
+class FieldList:
+    """Where a request names the fields it wants: a query parameter (`fields=a,b`, or repeated
+    `attributes[]=a`) or a key of the JSON body (a list)."""
+
+    key: str
+    in_body: bool = False
+    separator: str | None = None
+    """Joins the names into one query value; None repeats the parameter (or, in a body, sends
+    a JSON list)."""
 
 
 @dataclass(frozen=True)
@@ -116,8 +158,37 @@ class Stream:
     """Skip a record an earlier stream already gave (one person listed by two endpoints)."""
     detail: Detail | None = None
     """A call per record whose answer the mapper needs (an employee's work addresses)."""
+    fields: tuple[VendorField, ...] = ()
+    """The vendor fields requested, for an API that lets us choose them (`field_list`)."""
+    field_list: FieldList | None = None
+
+    @property
+    def requested(self) -> tuple[str, ...]:
+        return tuple(f.name for f in self.fields)
+
+    @property
+    def query(self) -> Mapping[str, Any]:
+        """The parameters sent, the field list included when it travels in the query."""
+        listed = self.field_list
+        if listed is None or listed.in_body:
+            return self.params
+        names = self.requested
+        value = listed.separator.join(names) if listed.separator is not None else list(names)
+        return {**self.params, listed.key: value}
+
+    @property
+    def payload(self) -> Mapping[str, Any] | None:
+        """The JSON body sent, the field list included when it travels in the body."""
+        listed = self.field_list
+        if listed is None or not listed.in_body:
+            return self.body
+        return {**(self.body or {}), listed.key: list(self.requested)}
 
     def __post_init__(self) -> None:
+        if bool(self.fields) != (self.field_list is not None):
+            raise InvalidSpec(f"stream {self.name!r} must name its fields and where they go")
+        if self.field_list is not None and self.field_list.in_body and self.method != "POST":
+            raise InvalidSpec(f"stream {self.name!r} sends a body field list without POST")
         if self.map is None and self.collect is None:
             raise InvalidSpec(f"stream {self.name!r} neither maps nor collects its records")
         if self.method not in ("GET", "POST"):
@@ -165,9 +236,33 @@ class ConnectorSpec:
     read: Callable[[SpecReader], Iterator[Record]] | None = None
     """Replaces the stream loop where an API cannot be declared (SOAP); its rows still go
     through `SpecReader.mapped`."""
-    fields: tuple[str, ...] = field_names(RecordType.EMPLOYEE)
-    """The allowlisted employee fields the vendor provides (default: all of them): one of
-    these empty for everyone is a permission gap, and preflight and the dashboard say so."""
+    fields: tuple[str, ...] = tuple(
+        name for name in field_names(RecordType.EMPLOYEE) if name != "on_garden_leave"
+    )
+    """The allowlisted employee fields the vendor provides (default: all but garden leave,
+    which only a vendor that labels it has): one of these empty for everyone is a permission
+    gap, and preflight and the dashboard say so."""
+    unavailable: tuple[str, ...] = ()
+    """Allowlist keys of group and location fields the vendor's API never provides (a site's
+    country): the disclosure lists them as not available instead of promising them. Employee
+    fields missing from `fields` are unavailable too."""
+    described: tuple[Stream, ...] = ()
+    """For a spec with its own `read`: the requests it makes, as the disclosure shows them."""
+
+    @property
+    def shown_streams(self) -> tuple[Stream, ...]:
+        """The requests the disclosure lists: the streams, or what a custom read describes."""
+        return self.streams or self.described
+
+    @property
+    def not_provided(self) -> tuple[str, ...]:
+        """Allowlist keys this vendor never fills, in allowlist order."""
+        absent = set(self.unavailable) | {
+            f"{RecordType.EMPLOYEE}.{name}"
+            for name in field_names(RecordType.EMPLOYEE)
+            if name not in self.fields
+        }
+        return tuple(f.key for f in ALLOWLIST if f.key in absent)
 
     @property
     def slug(self) -> str:
@@ -199,6 +294,14 @@ class ConnectorSpec:
             raise InvalidSpec(
                 f"{where}: fields {', '.join(sorted(unknown_fields))} are not allowlisted"
             )
+        if not set(self.unavailable) <= ALLOWLIST_KEYS - {
+            f"{RecordType.EMPLOYEE}.{n}" for n in field_names(RecordType.EMPLOYEE)
+        }:
+            raise InvalidSpec(
+                f"{where}: unavailable names a field that is not a group or location's"
+            )
+        if self.described and self.read is None:
+            raise InvalidSpec(f"{where}: only a custom read describes its requests")
         declared = {f.name for f in self.credential_fields}
         plain = [self.api_root, *_auth_templates(self.auth), *(s.path for s in self.streams)]
         templates = [(template, declared) for template in plain]

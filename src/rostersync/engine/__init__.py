@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from rostersync.engine.preflight import Check, Outcome, PreflightResult, run_preflight
     from rostersync.engine.report import SyncReport
     from rostersync.engine.setup import (
+        check_credentials,
         check_environment,
         check_timezone,
         validate_credentials,
@@ -50,7 +51,13 @@ __getattr__ = exports(
         "policy": ("Policy",),
         "preflight": ("Check", "Outcome", "PreflightResult", "run_preflight"),
         "report": ("SyncReport",),
-        "setup": ("check_environment", "check_timezone", "validate_credentials", "validate_policy"),
+        "setup": (
+            "check_credentials",
+            "check_environment",
+            "check_timezone",
+            "validate_credentials",
+            "validate_policy",
+        ),
         "sync": ("SyncOptions", "apply_plan", "fail_abandoned_runs", "run_sync"),
     },
 )
@@ -75,6 +82,7 @@ __all__ = [
     "VendorProfile",
     "apply_plan",
     "catalog",
+    "check_credentials",
     "check_environment",
     "check_timezone",
     "fail_abandoned_runs",

@@ -3,6 +3,7 @@ vendor profiles the connect pages are written from."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -10,6 +11,8 @@ from rostersync.connectors import PROVIDERS, BadInput, Provider, get_connector
 
 if TYPE_CHECKING:
     from rostersync.connectors import SetupGuide
+    from rostersync.connectors.spec import ConnectorSpec
+    from rostersync.model import AllowedField
 
 
 @dataclass(frozen=True)
@@ -21,6 +24,11 @@ class ProviderInfo(Provider):
         return self.slug
 
     @property
+    def uses_oauth(self) -> bool:
+        """Connected through the vendor's consent page with the operator's OAuth app."""
+        return self.oauth is not None
+
+    @property
     def guide(self) -> SetupGuide:
         """Kept with the vendor's connector, whose module is imported for it."""
         return get_connector(self.name).guide
@@ -30,6 +38,7 @@ class ProviderInfo(Provider):
             "name": self.name,
             "display_name": self.display_name,
             "docs_url": self.docs_url,
+            "oauth": self.uses_oauth,
             "credential_fields": [
                 {"name": f.name, "label": f.label, "secret": f.secret, "required": f.required}
                 for f in self.credential_fields
@@ -39,7 +48,7 @@ class ProviderInfo(Provider):
 
 def providers() -> list[ProviderInfo]:
     return [
-        ProviderInfo(p.slug, p.display_name, p.docs_url, p.credential_fields)
+        ProviderInfo(p.slug, p.display_name, p.docs_url, p.credential_fields, p.oauth)
         for p in sorted(PROVIDERS.values(), key=lambda p: p.display_name.lower())
     ]
 
@@ -49,12 +58,31 @@ def provider(name: str) -> ProviderInfo | None:
 
 
 @dataclass(frozen=True)
+class ReadField:
+    """A vendor field a request names, and the allowlisted fields it fills."""
+
+    name: str
+    feeds: tuple[AllowedField, ...]
+
+    @property
+    def kept(self) -> bool:
+        """False for a field read only to decide a status: its value itself is never stored."""
+        return any(not f.derived for f in self.feeds)
+
+
+@dataclass(frozen=True)
 class Request:
-    """One call we make to a vendor: method, documented URL, and the parameters we send."""
+    """One call we make to a vendor: method, documented URL, the parameters we send, and the
+    vendor fields it names (none where the API does not let us choose)."""
 
     method: str
     url: str
     parameters: tuple[tuple[str, str], ...]
+    fields: tuple[ReadField, ...] = ()
+    per_record: bool = False
+    """Made once for each record of the request before it (`{placeholder}` in the URL)."""
+    sign_in: bool = False
+    """Trades the credentials for a token: it reads no people data."""
 
 
 @dataclass(frozen=True)
@@ -70,7 +98,18 @@ class VendorProfile:
     do_not_grant: tuple[str, ...]
     sources: tuple[str, ...]
     requests: tuple[Request, ...]
-    """Empty for vendors read by custom code; the page then points at the API reference."""
+    kept: tuple[AllowedField, ...]
+    """The allowlisted fields this vendor can fill, in allowlist order."""
+    unavailable: tuple[AllowedField, ...]
+    """Allowlisted fields this vendor never provides: shown as not available, not promised."""
+    oauth: bool = False
+    """Connected through the vendor's consent page, with the operator's OAuth app."""
+
+    @property
+    def status_only(self) -> tuple[str, ...]:
+        """Vendor fields requested only to decide employment status, never stored."""
+        named = (f for r in self.requests for f in r.fields if not f.kept)
+        return tuple(dict.fromkeys(f.name for f in named))
 
 
 def _shown(value: Any) -> str:
@@ -79,20 +118,48 @@ def _shown(value: Any) -> str:
     return str(value).lower() if isinstance(value, bool) else str(value)
 
 
+def _requests(spec: ConnectorSpec) -> Iterator[Request]:
+    # Imported here: listing the providers (`providers --json`) loads no model.
+    from rostersync.model import allowed_field
+
+    # Token-based auth kinds name their sign-in call (absolute, or a path under the root).
+    sign_in: str | None = getattr(spec.auth, "sign_in", None)
+    if sign_in is not None:
+        url = sign_in if "://" in sign_in else spec.api_root + sign_in
+        yield Request("POST", url, (), sign_in=True)
+    for stream in spec.shown_streams:
+        listed = stream.field_list
+        sent = {**stream.query, **(stream.payload or {})}
+        yield Request(
+            stream.method,
+            spec.api_root + stream.path,
+            # The field list is shown field by field, not as one more parameter.
+            tuple((k, _shown(v)) for k, v in sent.items() if listed is None or k != listed.key),
+            tuple(
+                ReadField(f.name, tuple(allowed_field(key) for key in f.feeds))
+                for f in stream.fields
+            ),
+        )
+        detail = stream.detail
+        if detail is not None:
+            sent = {**detail.query, **(detail.payload or {})}
+            yield Request(
+                detail.method,
+                spec.api_root + detail.path,
+                tuple((k, _shown(v)) for k, v in sent.items()),
+                per_record=True,
+            )
+
+
 def vendor_profile(provider: str) -> VendorProfile:
     connector = get_connector(provider)
-    spec = getattr(connector, "spec", None)
+    spec: ConnectorSpec | None = getattr(connector, "spec", None)
     guide = getattr(connector, "guide", None)
     if spec is None or guide is None:
         raise BadInput(f"{connector.display_name} cannot be connected through a link yet")
-    requests = tuple(
-        Request(
-            stream.method,
-            spec.api_root + stream.path,
-            tuple((k, _shown(v)) for k, v in {**stream.params, **(stream.body or {})}.items()),
-        )
-        for stream in spec.streams
-    )
+    from rostersync.model import ALLOWLIST  # here, as in _requests
+
+    absent = set(spec.not_provided)
     return VendorProfile(
         connector.slug,
         connector.display_name,
@@ -102,5 +169,8 @@ def vendor_profile(provider: str) -> VendorProfile:
         guide.grant,
         guide.do_not_grant,
         guide.sources,
-        requests,
+        tuple(_requests(spec)),
+        tuple(f for f in ALLOWLIST if f.key not in absent),
+        tuple(f for f in ALLOWLIST if f.key in absent),
+        oauth=spec.provider.oauth is not None,
     )

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from rostersync.engine.coverage import FieldWarning
+from rostersync.errors import ExitCode
 from rostersync.model import Action, RunStatus
 
 
@@ -27,6 +28,8 @@ class SyncReport:
     """Allowlisted employee field -> how many people of the read had it."""
     field_warnings: tuple[FieldWarning, ...] = ()
     """Fields the vendor should provide that are empty for everyone or dropped sharply."""
+    exit_code: ExitCode = ExitCode.OK
+    """The CLI's exit status for this run: the failing error's (3 for refused credentials)."""
 
     @property
     def ok(self) -> bool:

@@ -277,6 +277,7 @@ def _failed_report(
         options.dry_run,
         error_code=error.code,
         error_message=str(error),
+        exit_code=error.exit_code,
     )
 
 

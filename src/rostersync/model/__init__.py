@@ -9,6 +9,7 @@ from rostersync.model.fields import (
     NOT_ACCESSED,
     AllowedField,
     RecordType,
+    allowed_field,
     field_names,
     personal_field_names,
 )
@@ -47,6 +48,7 @@ __all__ = [
     "RecordType",
     "RunStatus",
     "StoredPerson",
+    "allowed_field",
     "field_names",
     "normalise_email",
     "personal_field_names",

@@ -25,6 +25,13 @@ class AllowedField:
     meaning: str
     personal: bool = False
     """Personal fields are encrypted at rest and never appear in logs, errors or events."""
+    derived: bool = False
+    """Worked out from vendor facts (status labels, dates): the facts themselves are not kept."""
+
+    @property
+    def key(self) -> str:
+        """`record.name`, how specs and screens refer to the field ("employee.start_date")."""
+        return f"{self.record}.{self.name}"
 
 
 ALLOWLIST: tuple[AllowedField, ...] = (
@@ -52,6 +59,7 @@ ALLOWLIST: tuple[AllowedField, ...] = (
         "employment_status",
         "Employment status",
         "to invite joiners and remove leavers",
+        derived=True,
     ),
     AllowedField(
         RecordType.EMPLOYEE,
@@ -76,6 +84,7 @@ ALLOWLIST: tuple[AllowedField, ...] = (
         "on_garden_leave",
         "On garden leave",
         "to remove access when garden leave starts, if your policy says so",
+        derived=True,
     ),
     AllowedField(
         RecordType.GROUP,
@@ -109,6 +118,14 @@ NOT_ACCESSED: tuple[str, ...] = (
     "Performance reviews and notes",
 )
 """Categories rostersync never requests, stores or logs; shown on the verification screen."""
+
+
+def allowed_field(key: str) -> AllowedField:
+    """The allowlisted field named by its key; KeyError for anything else."""
+    for field in ALLOWLIST:
+        if field.key == key:
+            return field
+    raise KeyError(key)
 
 
 def field_names(record: RecordType) -> tuple[str, ...]:

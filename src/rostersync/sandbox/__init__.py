@@ -10,7 +10,8 @@ would prove nothing, so each one is written from the vendor's public docs.
   watches so a page costs its own size, not the company's.
 - :class:`Faults` — errors, slowness, truncated bodies, revoked credentials and sensitive
   field leaks, injected into any emulator.
-- :data:`EMULATORS` — ``slug -> create_app``; e.g. ``EMULATORS["hibob"]``.
+- :data:`EMULATORS` — ``slug -> create_app``; e.g. ``EMULATORS["hibob"]``; and
+  :data:`EMULATOR_CREDENTIALS` — ``slug ->`` the credential names that emulator accepts.
 - :class:`ServerThread` — serve an emulator on loopback over real HTTP.
 """
 
@@ -25,11 +26,12 @@ from rostersync.sandbox.company import (
     Team,
 )
 from rostersync.sandbox.faults import Fault, FaultKind, Faults
-from rostersync.sandbox.registry import EMULATORS, EmulatorFactory
+from rostersync.sandbox.registry import EMULATOR_CREDENTIALS, EMULATORS, EmulatorFactory
 from rostersync.sandbox.server import ServerThread
 
 __all__ = [
     "EMULATORS",
+    "EMULATOR_CREDENTIALS",
     "SENSITIVE_FIELDS",
     "Department",
     "EmulatorFactory",

@@ -13,7 +13,8 @@ GET       /_sandbox/people/{id}                 one person
 DELETE    /_sandbox/people/{id}                 remove: the person vanishes from every read
 POST      /_sandbox/hire                        body: first_name, last_name, work_email,
                                                 department_id, site_id, manager_id, start_date
-POST      /_sandbox/terminate/{id}              body: ``{"on": "YYYY-MM-DD"}`` (default today)
+POST      /_sandbox/terminate/{id}              body: ``{"on": "YYYY-MM-DD"}``, the last day
+                                                employed (default yesterday: gone today)
 POST      /_sandbox/rehire/{id}                 body: ``{"start_date": "YYYY-MM-DD"}``
 POST      /_sandbox/status/{id}                 body: ``{"status": "on_leave"}`` (any neutral)
 POST      /_sandbox/move/{id}                   body: department_id, manager_id, site_id, team_id
@@ -30,7 +31,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Awaitable, Callable
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
@@ -163,7 +164,9 @@ def control_router(company: SyntheticCompany, faults: Faults) -> APIRouter:
 
     async def terminate(request: Request) -> Response:
         body = await _body(request)
-        on = _opt_date(body, "on") or company.today
+        # The last day employed: by default yesterday, so the person has left as of today and
+        # the next sync removes their access (with today they would keep it until tomorrow).
+        on = _opt_date(body, "on") or company.today - timedelta(days=1)
         return _json(company.terminate(request.path_params["person_id"], on).to_dict())
 
     async def garden_leave(request: Request) -> Response:

@@ -29,27 +29,34 @@ from rostersync.sandbox.vendors import (
     zenefits,
 )
 
-__all__ = ["EMULATORS", "EmulatorFactory"]
+__all__ = ["EMULATORS", "EMULATOR_CREDENTIALS", "EmulatorFactory"]
 
-# ``create_app(company, *, <credentials>, faults=None) -> FastAPI``. Credential keywords are
-# each vendor's own (HiBob: ``service_user_id``, ``token``), so no single signature fits all.
+# ``create_app(company, *, credentials, faults=None) -> FastAPI``. Credential names are each
+# vendor's own (HiBob: ``service_user_id``, ``token``): the module's CREDENTIALS lists them.
 EmulatorFactory = Callable[..., FastAPI]
 
-EMULATORS: dict[str, EmulatorFactory] = {
-    "hibob": hibob.create_app,
-    "humaans": humaans.create_app,
-    "factorial": factorial.create_app,
-    "breathehr": breathehr.create_app,
-    "sagehr": sagehr.create_app,
-    "charliehr": charliehr.create_app,
-    "workday": workday.create_app,
-    "bamboohr": bamboohr.create_app,
-    "zenefits": zenefits.create_app,
-    "employmenthero": employmenthero.create_app,
-    "lucca": lucca.create_app,
-    "deel": deel.create_app,
-    "namely": namely.create_app,
-    "gusto": gusto.create_app,
-    "personio": personio.create_app,
-    "rippling": rippling.create_app,
+_MODULES = {
+    "hibob": hibob,
+    "humaans": humaans,
+    "factorial": factorial,
+    "breathehr": breathehr,
+    "sagehr": sagehr,
+    "charliehr": charliehr,
+    "workday": workday,
+    "bamboohr": bamboohr,
+    "zenefits": zenefits,
+    "employmenthero": employmenthero,
+    "lucca": lucca,
+    "deel": deel,
+    "namely": namely,
+    "gusto": gusto,
+    "personio": personio,
+    "rippling": rippling,
 }
+
+EMULATORS: dict[str, EmulatorFactory] = {slug: m.create_app for slug, m in _MODULES.items()}
+
+EMULATOR_CREDENTIALS: dict[str, tuple[str, ...]] = {
+    slug: tuple(m.CREDENTIALS) for slug, m in _MODULES.items()
+}
+"""The credential names each emulator's ``create_app`` reads (its module's CREDENTIALS)."""

@@ -10,7 +10,13 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
 from rostersync.connectors import BadInput, get_connector
-from rostersync.engine import Policy, check_environment, validate_credentials, validate_policy
+from rostersync.engine import (
+    Policy,
+    check_credentials,
+    check_environment,
+    validate_credentials,
+    validate_policy,
+)
 from rostersync.model import ConnectionStatus, Environment, RunStatus
 from rostersync.net import parse_url
 from rostersync.services.runs import RunInfo, run_info
@@ -63,12 +69,24 @@ def create_connection(
     environment: str,
     allow_loopback: bool,
     actor: str,
+    check: bool = False,
 ) -> CreatedConnection:
+    """`check` reads from the vendor first: refused credentials raise and store nothing."""
     check_environment(environment)
     if base_url is not None:
         parse_url(base_url, name="base URL")
     validate_credentials(provider, credentials)
     get_connector(provider).check_target(credentials, base_url, allow_loopback=allow_loopback)
+    with transaction(store.sessions) as session:
+        tenants.get_tenant(session, tenant_id)
+    if check:
+        credentials = check_credentials(
+            provider,
+            credentials,
+            base_url=base_url,
+            allow_loopback=allow_loopback,
+            as_of=datetime.now(UTC).date(),
+        )
     with transaction(store.sessions) as session:
         tenants.get_tenant(session, tenant_id)
         connection = connections.create_connection(

@@ -294,6 +294,20 @@ class ConnectLink(Base):
     """Set by disconnect: the link no longer works, whatever its expiry."""
 
 
+class OAuthGrant(Base):
+    """One OAuth consent under way from a connect link: its `state`, stored hashed, good once
+    and for a few minutes (RFC 6749 10.12). The PKCE verifier stays in the admin's browser."""
+
+    __tablename__ = "oauth_grants"
+
+    state_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    link_id: Mapped[str] = mapped_column(ForeignKey("connect_links.id"), index=True)
+    provider: Mapped[str] = mapped_column(String(64))
+    expires_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 class ProductAccount(Base):
     """An account that already exists in the product, for matching people to it."""
 

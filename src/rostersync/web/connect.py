@@ -1,9 +1,13 @@
 """The connect flow: the pages a customer's HR admin follows from a connect link.
 
-1 choose the HRIS, 2 its set-up steps, 3 the credential form, 4 the preflight, 5 the
-verification screen (from the model's allowlist), 6 confirm and watch the first sync, 7 finish.
-Every page works without JavaScript; the static script only filters the grid and streams the
-progress (server-sent events) instead of the refresh fallback.
+1 choose the HRIS (or arrive with `?vendor=<slug>`), 2 what will be read from it (rendered
+from what its connector requests and keeps), 3 its set-up steps, 4 the credential form (for
+OAuth vendors, the way to their consent page instead: connect_oauth), 5 the preflight and the
+confirmation, 6 the first sync's progress, 7 finish (see connect_steps). Credentials are refused
+until this link's browser was shown step 2, so no vendor is read before the admin saw what will
+be read. Beside the flow: "my HR system isn't listed" and "send this to my IT admin". Every page
+works without JavaScript; the static script only filters the grid and streams the progress
+(server-sent events) instead of the refresh fallback.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ import time
 from collections.abc import Iterator, Mapping
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
+from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, Request
 from fastapi.responses import (
@@ -27,17 +32,28 @@ from starlette.concurrency import run_in_threadpool
 
 from rostersync.engine import VendorProfile, catalog, run_preflight, vendor_profile
 from rostersync.errors import RostersyncError
-from rostersync.model import ALLOWLIST, NOT_ACCESSED, RecordType
+from rostersync.model import NOT_ACCESSED, RecordType
 from rostersync.services.links import LinkState, LinkUnavailable, complete, open_link
 from rostersync.services.runs import Progress, first_sync_progress, sync_now
 from rostersync.settings import Settings
 from rostersync.store import Store
 from rostersync.web.branding import Rebrand, branding_router, logo_path
-from rostersync.web.connect_state import Csrf, Flow, FlowCookie, SubmissionLimit, set_cookie
-from rostersync.web.i18n import COOKIE, language_of, parse_language, templates
+from rostersync.web.connect_oauth import Failed, OAuthPages, Pages
+from rostersync.web.connect_state import (
+    Csrf,
+    Flow,
+    FlowCookie,
+    Opened,
+    SubmissionLimit,
+    set_cookie,
+)
+from rostersync.web.connect_steps import Step
+from rostersync.web.i18n import COOKIE, language_of, parse_language, templates, translations
 
 log = logging.getLogger("rostersync.web.connect")
 
+SYSTEM_NAME_LENGTH = 60
+SYSTEM_NAME_PUNCTUATION = frozenset(" .&+-'()/")
 UNAVAILABLE_STATUS = {
     LinkState.EXPIRED: 410,
     LinkState.USED: 410,
@@ -50,23 +66,6 @@ CSP = (
     "default-src 'none'; style-src 'self'; script-src 'self'; connect-src 'self'; "
     "img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
 )
-
-
-@dataclass(frozen=True)
-class Opened:
-    """A link that may be used on this request, and where its admin has got to."""
-
-    link_id: str
-    tenant_id: str
-    tenant_name: str
-    environment: str
-    token: str
-    flow: Flow | None
-    expires_at: datetime | None = None
-
-    @property
-    def base(self) -> str:
-        return f"/connect/{self.token}"
 
 
 def _events(store: Store, connection_id: str, tenant_id: str, rebrand: Rebrand) -> Iterator[str]:
@@ -103,6 +102,7 @@ def connect_router(
     csrf = Csrf(store)
     flows = FlowCookie(store)
     limit = SubmissionLimit()
+    wishes = SubmissionLimit(limit=3)
     demo = dict(sandboxes or {})
 
     def base_url(provider: str) -> str | None:
@@ -171,14 +171,26 @@ def connect_router(
         return render(request, "unavailable.html", {"state": "forbidden"}, status=403)
 
     @router.get("/connect/{token}", response_class=HTMLResponse)
-    def choose(request: Request, token: str, q: str = "") -> Response:
+    def choose(request: Request, token: str, q: str = "", vendor: str = "") -> Response:
         page = opened(request, token)
         if not isinstance(page, Opened):
             return page
+        wanted_vendor = vendor.strip().lower()
+        if wanted_vendor and catalog.provider(wanted_vendor) is not None:
+            # A product that knows its customer's HR system links straight to it.
+            return RedirectResponse(f"{page.base}/hris/{wanted_vendor}", status_code=303)
         wanted = q.strip().lower()
         providers = [p for p in catalog.providers() if wanted in p.display_name.lower()]
         return render(
-            request, "choose.html", {"page": page, "step": 1, "providers": providers, "q": q}
+            request,
+            "choose.html",
+            {
+                "page": page,
+                "step": Step.CHOOSE,
+                "providers": providers,
+                "q": q,
+                "unknown": vendor.strip()[:SYSTEM_NAME_LENGTH] if wanted_vendor else "",
+            },
         )
 
     def unknown_vendor(request: Request) -> HTMLResponse:
@@ -190,7 +202,40 @@ def connect_router(
         except RostersyncError:
             return None
 
+    def not_disclosed(page: Opened, provider: str) -> Response | None:
+        """Back to what will be read, unless this link's browser was shown it for `provider`."""
+        if page.flow is not None and page.flow.disclosed(provider):
+            return None
+        return RedirectResponse(f"{page.base}/hris/{provider}", status_code=303)
+
     @router.get("/connect/{token}/hris/{provider}", response_class=HTMLResponse)
+    def disclose(request: Request, token: str, provider: str) -> Response:
+        page = opened(request, token)
+        if not isinstance(page, Opened):
+            return page
+        vendor = profile(provider)
+        if vendor is None:
+            return unknown_vendor(request)
+        kinds = (RecordType.EMPLOYEE, RecordType.GROUP, RecordType.LOCATION)
+        response = render(
+            request,
+            "disclose.html",
+            {
+                "page": page,
+                "step": Step.DISCLOSE,
+                "vendor": vendor,
+                "kept": {k: [f for f in vendor.kept if f.record is k] for k in kinds},
+                "not_accessed": NOT_ACCESSED,
+            },
+        )
+        if page.flow is None or not page.flow.disclosed(provider):
+            # Remembered for this link only: the credential form and its check need it.
+            flows.write(
+                response, request, page.link_id, Flow(provider, {}, time.time()), path=page.base
+            )
+        return response
+
+    @router.get("/connect/{token}/hris/{provider}/setup", response_class=HTMLResponse)
     def guide(request: Request, token: str, provider: str) -> Response:
         page = opened(request, token)
         if not isinstance(page, Opened):
@@ -198,7 +243,10 @@ def connect_router(
         vendor = profile(provider)
         if vendor is None:
             return unknown_vendor(request)
-        return render(request, "guide.html", {"page": page, "step": 2, "vendor": vendor})
+        back = not_disclosed(page, provider)
+        if back is not None:
+            return back
+        return render(request, "guide.html", {"page": page, "step": Step.SET_UP, "vendor": vendor})
 
     def credential_form(
         request: Request, page: Opened, provider: str, *, status: int = 200, **extra: object
@@ -206,9 +254,11 @@ def connect_router(
         info, vendor = catalog.provider(provider), profile(provider)
         if info is None or vendor is None:
             return unknown_vendor(request)
+        if info.uses_oauth:
+            return oauth.start_page(request, page, vendor)
         context = {
             "page": page,
-            "step": 3,
+            "step": Step.CREDENTIALS,
             "vendor": vendor,
             "info": info,
             "sandbox": demo.get(provider),
@@ -220,7 +270,9 @@ def connect_router(
         page = opened(request, token)
         if not isinstance(page, Opened):
             return page
-        return credential_form(request, page, provider)
+        if catalog.provider(provider) is None:
+            return unknown_vendor(request)
+        return not_disclosed(page, provider) or credential_form(request, page, provider)
 
     @router.post("/connect/{token}/hris/{provider}/credentials", response_class=HTMLResponse)
     async def submit_credentials(request: Request, token: str, provider: str) -> Response:
@@ -230,9 +282,15 @@ def connect_router(
         form = await request.form()
         if not csrf.valid(request, str(form.get("csrf_token") or "")):
             return refused(request)
-        info = catalog.provider(provider)
-        if info is None:
+        info, vendor = catalog.provider(provider), profile(provider)
+        if info is None or vendor is None:
             return unknown_vendor(request)
+        back = not_disclosed(page, provider)
+        if back is not None:
+            return back
+        if info.uses_oauth:
+            # Never a typed secret for these: the consent gives the credentials.
+            return oauth.start_page(request, page, vendor, status=405)
         if not limit.allow(page.link_id):
             return credential_form(request, page, provider, status=429, limited=True)
         submitted = {
@@ -240,6 +298,20 @@ def connect_router(
             for f in info.credential_fields
             if form.get(f.name)
         }
+
+        def failed(status: int, **extra: object) -> HTMLResponse:
+            return credential_form(request, page, provider, status=status, **extra)
+
+        return await checked(request, page, provider, submitted, failed)
+
+    async def checked(
+        request: Request,
+        page: Opened,
+        provider: str,
+        submitted: dict[str, str],
+        failed: Failed,
+    ) -> HTMLResponse:
+        """The preflight of credentials a form or a consent gave, then its page (step 4)."""
         try:
             # The vendor read blocks: keep it off the event loop.
             result = await run_in_threadpool(
@@ -251,14 +323,19 @@ def connect_router(
                 as_of=datetime.now(UTC).date(),
             )
         except RostersyncError as error:
-            return credential_form(request, page, provider, status=422, error=str(error))
+            return failed(422, error=str(error))
         if not result.ok:
-            return credential_form(request, page, provider, status=422, result=result)
+            return failed(422, result=result)
         credentials = dict(result.rotated_credentials or submitted)
         response = render(
             request,
             "preflight.html",
-            {"page": page, "step": 4, "vendor": vendor_profile(provider), "result": result},
+            {
+                "page": page,
+                "step": Step.CHECK,
+                "vendor": vendor_profile(provider),
+                "result": result,
+            },
         )
         flows.write(
             response,
@@ -269,28 +346,62 @@ def connect_router(
         )
         return response
 
-    @router.get("/connect/{token}/verify", response_class=HTMLResponse)
-    def verify(request: Request, token: str) -> Response:
+    def share_url(request: Request, page: Opened, provider: str) -> str:
+        link = str(request.url.replace(path=page.base, query=""))
+        return f"{link}?{urlencode({'vendor': provider})}" if provider else link
+
+    @router.get("/connect/{token}/share", response_class=HTMLResponse)
+    def share(request: Request, token: str, vendor: str = "") -> Response:
         page = opened(request, token)
         if not isinstance(page, Opened):
             return page
-        if page.flow is None:
-            return RedirectResponse(page.base, status_code=303)
-        fields = {
-            kind: [f for f in ALLOWLIST if f.record is kind]
-            for kind in (RecordType.EMPLOYEE, RecordType.GROUP, RecordType.LOCATION)
-        }
+        info = catalog.provider(vendor) if vendor else None
+        url = share_url(request, page, info.name if info else "")
+        words = translations(language_of(request))
+        system = info.display_name if info else words.gettext("our HR system")
+        named = {"system": system, "customer": page.tenant_name, "url": url}
+        subject = words.gettext("Connecting %(system)s for %(customer)s") % named
+        body = (
+            words.gettext(
+                "Hello,\n\nCould you connect %(system)s for %(customer)s? This link shows what "
+                "will be read before it asks for anything, and walks through creating a "
+                "read-only service account:\n\n%(url)s\n\nThe link works once and expires.\n"
+            )
+            % named
+        )
+        mailto = f"mailto:?subject={quote(subject)}&body={quote(body)}"
         return render(
             request,
-            "verify.html",
-            {
-                "page": page,
-                "step": 5,
-                "vendor": vendor_profile(page.flow.provider),
-                "fields": fields,
-                "not_accessed": NOT_ACCESSED,
-            },
+            "share.html",
+            {"page": page, "url": url, "mailto": mailto, "info": info, "system": system},
         )
+
+    @router.get("/connect/{token}/not-listed", response_class=HTMLResponse)
+    def not_listed(request: Request, token: str) -> Response:
+        page = opened(request, token)
+        if not isinstance(page, Opened):
+            return page
+        return render(request, "not_listed.html", {"page": page})
+
+    @router.post("/connect/{token}/not-listed", response_class=HTMLResponse)
+    async def tell_not_listed(request: Request, token: str) -> Response:
+        page = opened(request, token)
+        if not isinstance(page, Opened):
+            return page
+        form = await request.form()
+        if not csrf.valid(request, str(form.get("csrf_token") or "")):
+            return refused(request)
+        system = system_name(str(form.get("system") or ""))
+        if not system:
+            return render(request, "not_listed.html", {"page": page, "error": True}, status=422)
+        if not wishes.allow(page.link_id):
+            return render(request, "not_listed.html", {"page": page, "sent": system}, status=429)
+        # The operator reads it in the log: the link's id (never its token) and a system name
+        # cut to letters and a little punctuation, so no email or free text gets through.
+        log.info(
+            "connect link %s asks for an HR system that is not listed: %s", page.link_id, system
+        )
+        return render(request, "not_listed.html", {"page": page, "sent": system})
 
     @router.post("/connect/{token}/confirm", response_class=HTMLResponse)
     async def confirm(request: Request, token: str) -> Response:
@@ -301,7 +412,7 @@ def connect_router(
         if not csrf.valid(request, str(form.get("csrf_token") or "")):
             return refused(request)
         flow = page.flow
-        if flow is None:
+        if flow is None or not flow.checked:
             return RedirectResponse(page.base, status_code=303)
         try:
             created = await run_in_threadpool(
@@ -338,7 +449,9 @@ def connect_router(
         page, connection_id, vendor = opened
         now = first_sync_progress(store, connection_id, tenant_id=page.tenant_id)
         return render(
-            request, "progress.html", {"page": page, "step": 6, "vendor": vendor, "now": now}
+            request,
+            "progress.html",
+            {"page": page, "step": Step.CONNECT, "vendor": vendor, "now": now},
         )
 
     @router.get("/connect/{token}/events")
@@ -361,9 +474,11 @@ def connect_router(
         page, connection_id, vendor = opened
         now = first_sync_progress(store, connection_id, tenant_id=page.tenant_id)
         return render(
-            request, "finish.html", {"page": page, "step": 7, "vendor": vendor, "now": now}
+            request, "finish.html", {"page": page, "step": Step.DONE, "vendor": vendor, "now": now}
         )
 
+    oauth = OAuthPages(store, settings, Pages(render, opened, checked, base_url, not_disclosed))
+    router.include_router(oauth.router())
     return router
 
 
@@ -377,3 +492,9 @@ def _first_sync(store: Store, settings: Settings, connection_id: str, tenant_id:
             log.exception("first sync of %s crashed", connection_id)
 
     threading.Thread(target=run, name=f"first-sync:{connection_id}", daemon=True).start()
+
+
+def system_name(raw: str) -> str:
+    """An HR system's name as typed, kept to letters, digits and a little punctuation."""
+    kept = "".join(c for c in raw if c.isalnum() or c in SYSTEM_NAME_PUNCTUATION)
+    return " ".join(kept.split())[:SYSTEM_NAME_LENGTH]

@@ -3,7 +3,8 @@
 - CSRF: a random cookie, and in each form an HMAC of it under a key derived from the master
   key. A page on another site can neither read the cookie nor compute the form value, and a
   cookie planted from a sibling domain is useless without the key.
-- The flow state (the chosen vendor and the checked credentials until the admin confirms):
+- The flow state (the vendor whose disclosure was shown, then the checked credentials until
+  the admin confirms):
   AES-GCM under the keyring, bound to the link, in an HttpOnly cookie limited to the link's
   path. Nothing is stored server-side before the confirmation, and nothing ever reaches a page.
 - Credential submissions are limited per link, in memory (enough to stop guessing through
@@ -20,6 +21,7 @@ import threading
 import time
 from collections import defaultdict, deque
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from fastapi import Request
@@ -30,6 +32,9 @@ from rostersync.store import DecryptionError, Store
 CSRF_COOKIE = "rs_csrf"
 FLOW_COOKIE = "rs_flow"
 FLOW_LIFETIME = 30 * 60
+"""How long checked credentials wait for the confirmation."""
+DISCLOSED_LIFETIME = 24 * 60 * 60
+"""How long a shown disclosure counts: creating a service user may take the admin a while."""
 
 
 def _secure(request: Request) -> bool:
@@ -91,6 +96,21 @@ class Flow:
     def confirmed(self) -> bool:
         return self.connection_id is not None
 
+    @property
+    def checked(self) -> bool:
+        """Credentials were checked by a preflight and wait for the confirmation."""
+        return bool(self.credentials) and not self.confirmed
+
+    def disclosed(self, provider: str) -> bool:
+        """This vendor's disclosure was shown on this link (every later flow state says so)."""
+        return self.provider == provider
+
+    @property
+    def lifetime(self) -> int:
+        if self.confirmed:
+            return 86400
+        return FLOW_LIFETIME if self.credentials else DISCLOSED_LIFETIME
+
 
 class FlowCookie:
     def __init__(self, store: Store) -> None:
@@ -111,7 +131,7 @@ class FlowCookie:
             flow = Flow(**data)
         except (DecryptionError, ValueError, TypeError):
             return None
-        if not flow.confirmed and time.time() - flow.checked_at > FLOW_LIFETIME:
+        if time.time() - flow.checked_at > flow.lifetime:
             return None
         return flow
 
@@ -132,8 +152,25 @@ class FlowCookie:
             FLOW_COOKIE,
             sealed,
             path=path,
-            max_age=86400 if flow.confirmed else FLOW_LIFETIME,
+            max_age=flow.lifetime,
         )
+
+
+@dataclass(frozen=True)
+class Opened:
+    """A link that may be used on this request, and where its admin has got to."""
+
+    link_id: str
+    tenant_id: str
+    tenant_name: str
+    environment: str
+    token: str
+    flow: Flow | None
+    expires_at: datetime | None = None
+
+    @property
+    def base(self) -> str:
+        return f"/connect/{self.token}"
 
 
 class SubmissionLimit:

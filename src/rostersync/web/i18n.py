@@ -30,6 +30,7 @@ from rostersync.engine import Check
 from rostersync.engine.preflight import ORDER as PREFLIGHT_CHECKS
 from rostersync.engine.preflight import Message
 from rostersync.model import ALLOWLIST, NOT_ACCESSED
+from rostersync.web.connect_steps import STEP_NAMES, mark_colour, monogram
 
 LOCALE_DIR = Path(__file__).parent / "locale"
 TEMPLATE_DIR = Path(__file__).parent / "templates"
@@ -152,6 +153,9 @@ def templates(language: Language) -> Jinja2Templates:
     env.install_gettext_translations(translations(language), newstyle=True)  # type: ignore[attr-defined]
     env.filters.update(_filters(language))
     env.globals["language"] = language
+    env.globals["step_names"] = list(STEP_NAMES.values())
+    env.filters["monogram"] = monogram
+    env.filters["mark_colour"] = mark_colour
     env.globals["languages"] = tuple(Language)
     return Jinja2Templates(env=env)
 
@@ -170,6 +174,8 @@ def extract_vocabulary(
         yield 0, None, category, ["never accessed"]
     for name in PREFLIGHT_CHECKS:
         yield 0, None, name, ["preflight check"]
+    for step in STEP_NAMES.values():
+        yield 0, None, step, ["step"]
     for message in Message:
         # The vendor's own error text is shown as it came.
         if message not in (Message.NONE, Message.ERROR):

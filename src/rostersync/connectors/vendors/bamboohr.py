@@ -35,22 +35,30 @@ from rostersync.connectors.declarative import DeclarativeConnector
 from rostersync.connectors.errors import BadPayload
 from rostersync.connectors.mapping import day, ident, required_id, text
 from rostersync.connectors.providers import BAMBOOHR
-from rostersync.connectors.spec import ConnectorSpec, MapContext, SetupGuide, Stream
+from rostersync.connectors.spec import (
+    ConnectorSpec,
+    FieldList,
+    MapContext,
+    SetupGuide,
+    Stream,
+    VendorField,
+)
 from rostersync.model import Employee, EmploymentStatus, Group, GroupType, Location
 
 # The BambooHR field names that map to our allowlist, and nothing else.
+_STATUS = "employee.employment_status"
 REPORT_FIELDS = (
-    "firstName",
-    "lastName",
-    "workEmail",
-    "status",
-    "employmentHistoryStatus",
-    "hireDate",
-    "terminationDate",
-    "department",
-    "division",
-    "location",
-    "supervisorEId",
+    VendorField("firstName", ("employee.first_name",)),
+    VendorField("lastName", ("employee.last_name",)),
+    VendorField("workEmail", ("employee.work_email",)),
+    VendorField("status", (_STATUS,)),
+    VendorField("employmentHistoryStatus", (_STATUS,)),
+    VendorField("hireDate", ("employee.start_date", _STATUS)),
+    VendorField("terminationDate", (_STATUS,)),
+    VendorField("department", ("employee.group_ids",)),
+    VendorField("division", ("employee.group_ids",)),
+    VendorField("location", ("employee.location_id",)),
+    VendorField("supervisorEId", ("employee.manager_remote_id",)),
 )
 
 GROUP_LISTS = {"department": GroupType.DEPARTMENT, "division": GroupType.BUSINESS_UNIT}
@@ -166,7 +174,9 @@ STREAMS = (
         map_employee,
         method="POST",
         params={"format": "JSON", "onlyCurrent": "false"},
-        body={"title": "rostersync", "fields": list(REPORT_FIELDS)},
+        body={"title": "rostersync"},
+        fields=REPORT_FIELDS,
+        field_list=FieldList("fields", in_body=True),
         records_path="employees",
     ),
 )
@@ -182,6 +192,7 @@ SPEC = ConnectorSpec(
     allowed_hosts=("*.bamboohr.com",),
     auth=Basic("{api_key}", "x"),
     streams=STREAMS,
+    unavailable=("location.country",),
     guide=SetupGuide(
         summary="Create a BambooHR API key for a user whose access level can see job and "
         "employment status information of every employee, including former ones.",

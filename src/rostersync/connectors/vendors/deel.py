@@ -169,6 +169,7 @@ SPEC = ConnectorSpec(
     provider=DEEL,
     api_root="https://api.letsdeel.com/rest/v2",
     allowed_hosts=("api.letsdeel.com", "api-sandbox.demo.deel.com"),
+    unavailable=("location.country",),
     auth=Bearer("{api_token}"),
     rate_limits=(RateLimit(5, per_seconds=1),),
     streams=(

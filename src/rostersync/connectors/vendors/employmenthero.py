@@ -140,19 +140,17 @@ SPEC = ConnectorSpec(
     auth=OAuth2Refresh(token_url=TOKEN_URL),
     streams=STREAMS,
     guide=SetupGuide(
-        summary="Register an OAuth 2.0 app in Employment Hero's Developer Portal with read "
-        "scopes for organisations, employees and teams, then authorise it as an admin.",
+        summary="Allow the Employment Hero application of this service to read your "
+        "organisation's employees, teams and work locations. Nothing needs to be copied.",
         steps=(
-            "Sign in to Employment Hero as an admin (API access needs a Platinum subscription "
-            "or above).",
-            "Open the menu under your name (top right) and choose Developer Portal.",
-            "Add an OAuth 2.0 application named 'rostersync' with rostersync's redirect URI. "
-            "Scopes are chosen once, at creation: select only those listed below.",
-            "Copy the Client ID and Client Secret into rostersync and click Connect: you are "
-            "sent to Employment Hero to authorise the app, and rostersync keeps the refresh "
-            "token it receives.",
-            "Copy the organisation id from your Employment Hero URL "
-            "(/app/v2/organisations/<id>/...).",
+            "Make sure you can sign in to Employment Hero as an admin of the organisation "
+            "(API access needs a Platinum subscription or above).",
+            "Choose Continue below: you are sent to Employment Hero's own sign-in and consent "
+            "page, which lists the read-only scopes below.",
+            "Review them and choose Allow. Employment Hero sends you back here, and the "
+            "organisation you allowed is picked up from the consent itself.",
+            "To revoke access later, remove the application in Employment Hero "
+            "(Settings > Integrations, or the Developer Portal's connected apps).",
         ),
         grant=(
             "urn:mainapp:organisations:read",

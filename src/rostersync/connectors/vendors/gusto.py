@@ -189,15 +189,14 @@ SPEC = ConnectorSpec(
         ),
     ),
     guide=SetupGuide(
-        summary="Authorize rostersync's Gusto application for your company with read access "
-        "to employees, departments and company locations.",
+        summary="Allow the Gusto application of this service to read your company's "
+        "employees, departments and locations. Nothing needs to be copied.",
         steps=(
-            "Your rostersync operator registers an application in the Gusto Developer Portal "
-            "(dev.gusto.com) with the scopes below and gives you its authorization link.",
-            "Sign in to Gusto as a company admin (primary or full-access admin) and open the "
-            "link; review the requested permissions and choose Allow for your company.",
-            "rostersync receives the refresh token and your company UUID from the consent; "
-            "nothing needs to be copied by hand when the connect link handles the redirect.",
+            "Make sure you can sign in to Gusto as a primary or full-access admin of the company.",
+            "Choose Continue below: you are sent to Gusto's own sign-in and consent page, "
+            "which lists the read-only permissions below.",
+            "If you manage several companies, pick the one to connect, then choose Allow. "
+            "Gusto sends you back here, and the company is picked up from the consent itself.",
             "To revoke access later, remove the application in Gusto under Settings > "
             "Integrations (or App Directory > Connected apps).",
         ),

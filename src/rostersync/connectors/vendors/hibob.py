@@ -29,23 +29,40 @@ from rostersync.connectors.errors import BadPayload, PermissionDenied
 from rostersync.connectors.mapping import day, ident, text
 from rostersync.connectors.pacing import RateLimit
 from rostersync.connectors.providers import HIBOB
-from rostersync.connectors.spec import ConnectorSpec, MapContext, SetupGuide, Stream
-from rostersync.model import Employee, EmploymentStatus, Group, GroupType, Location
+from rostersync.connectors.spec import (
+    ConnectorSpec,
+    FieldList,
+    MapContext,
+    SetupGuide,
+    Stream,
+    VendorField,
+)
+from rostersync.model import (
+    Employee,
+    EmploymentStatus,
+    Group,
+    GroupType,
+    Location,
+    RecordType,
+    field_names,
+)
 from rostersync.net import RetryPolicy
+
+_STATUS = "employee.employment_status"
 
 # The HiBob field ids that map to our allowlist, and nothing else.
 PEOPLE_FIELDS = (
-    "root.id",
-    "root.firstName",
-    "root.surname",
-    "root.email",
-    "work.department",
-    "work.siteId",
-    "work.manager",
-    "work.startDate",
-    "internal.lifecycleStatus",
-    "internal.status",
-    "internal.terminationDate",
+    VendorField("root.id", ("employee.remote_id",)),
+    VendorField("root.firstName", ("employee.first_name",)),
+    VendorField("root.surname", ("employee.last_name",)),
+    VendorField("root.email", ("employee.work_email",)),
+    VendorField("work.department", ("employee.group_ids",)),
+    VendorField("work.siteId", ("employee.location_id",)),
+    VendorField("work.manager", ("employee.manager_remote_id",)),
+    VendorField("work.startDate", ("employee.start_date", _STATUS)),
+    VendorField("internal.lifecycleStatus", (_STATUS, "employee.on_garden_leave")),
+    VendorField("internal.status", (_STATUS,)),
+    VendorField("internal.terminationDate", (_STATUS,)),
 )
 
 
@@ -198,11 +215,15 @@ SPEC = ConnectorSpec(
             "/v1/people/search",
             map_employee,
             method="POST",
-            body={"fields": list(PEOPLE_FIELDS), "showInactive": True},
+            body={"showInactive": True},
+            fields=PEOPLE_FIELDS,
+            field_list=FieldList("fields", in_body=True),
             records_path="employees",
         ),
     ),
     retry=RetryPolicy(wait_hint=rate_limit_reset),
+    fields=field_names(RecordType.EMPLOYEE),
+    unavailable=("location.country",),
     guide=SetupGuide(
         summary="Create a HiBob service user that can read basic, work and lifecycle details "
         "of every employee, including hired and terminated people.",

@@ -84,7 +84,14 @@ from rostersync.connectors.mapping import (
 from rostersync.connectors.pacing import RateLimit
 from rostersync.connectors.paging import Cursor, OffsetLimit, PageRequest
 from rostersync.connectors.providers import LUCCA
-from rostersync.connectors.spec import ConnectorSpec, MapContext, SetupGuide, Stream
+from rostersync.connectors.spec import (
+    ConnectorSpec,
+    FieldList,
+    MapContext,
+    SetupGuide,
+    Stream,
+    VendorField,
+)
 from rostersync.model import Employee, GroupType
 
 PAGE_SIZE = 1000
@@ -94,15 +101,15 @@ V4_PAGE_SIZE = 99
 """Below 100 under both renderings of the v4 `limit` range."""
 
 USER_FIELDS = (
-    "id",
-    "firstName",
-    "lastName",
-    "mail",
-    "dtContractStart",
-    "dtContractEnd",
-    "departmentId",
-    "managerId",
-    "legalEntityId",
+    VendorField("id", ("employee.remote_id",)),
+    VendorField("firstName", ("employee.first_name",)),
+    VendorField("lastName", ("employee.last_name",)),
+    VendorField("mail", ("employee.work_email",)),
+    VendorField("dtContractStart", ("employee.start_date", "employee.employment_status")),
+    VendorField("dtContractEnd", ("employee.employment_status",)),
+    VendorField("departmentId", ("employee.group_ids",)),
+    VendorField("managerId", ("employee.manager_remote_id",)),
+    VendorField("legalEntityId", ("employee.location_id",)),
 )
 
 
@@ -199,7 +206,9 @@ USERS = Stream(
     "users",
     "/api/v3/users",
     map_user,
-    params={"fields": ",".join(USER_FIELDS), "formerEmployees": "true"},
+    params={"formerEmployees": "true"},
+    fields=USER_FIELDS,
+    field_list=FieldList("fields", separator=","),
     records_path="data.items",
     paginator=LuccaPaging(),
     collect=pointed_ids,

@@ -51,23 +51,32 @@ from rostersync.connectors.pacing import RateLimit
 from rostersync.connectors.paging import OffsetLimit
 from rostersync.connectors.providers import PERSONIO
 from rostersync.connectors.responses import TOKEN_RESPONSES
-from rostersync.connectors.spec import ConnectorSpec, MapContext, SetupGuide, Stream
+from rostersync.connectors.spec import (
+    ConnectorSpec,
+    FieldList,
+    MapContext,
+    SetupGuide,
+    Stream,
+    VendorField,
+)
 from rostersync.model import Employee, EmploymentStatus, Group, GroupType, Location
 
 PAGE_SIZE = 100  # documented maximum of GET /v1/company/employees since 2025
 
 # The Personio attributes behind our allowlist, and nothing else (`id` always comes back).
+_STATUS = "employee.employment_status"
+_GROUP = ("employee.group_ids", "group.remote_id", "group.name")
 ATTRIBUTES = (
-    "first_name",
-    "last_name",
-    "email",
-    "status",
-    "supervisor",
-    "hire_date",
-    "termination_date",
-    "department",
-    "team",
-    "office",
+    VendorField("first_name", ("employee.first_name",)),
+    VendorField("last_name", ("employee.last_name",)),
+    VendorField("email", ("employee.work_email",)),
+    VendorField("status", (_STATUS,)),
+    VendorField("supervisor", ("employee.manager_remote_id",)),
+    VendorField("hire_date", ("employee.start_date", _STATUS)),
+    VendorField("termination_date", (_STATUS,)),
+    VendorField("department", _GROUP),
+    VendorField("team", _GROUP),
+    VendorField("office", ("employee.location_id", "location.remote_id")),
 )
 
 
@@ -79,6 +88,11 @@ class PersonioToken:
     """POST /v1/auth with the client credentials; `data.token` is the Bearer token."""
 
     path: str = "/v1/auth"
+
+    @property
+    def sign_in(self) -> str:
+        """The call that trades the credentials for a token, as the disclosure shows it."""
+        return self.path
 
     def build(
         self,
@@ -229,13 +243,15 @@ SPEC = ConnectorSpec(
     auth=PersonioToken(),
     rate_limits=(RateLimit(300, per_seconds=60), RateLimit(15, per_seconds=1)),
     headers={"Accept": "application/json", "X-Personio-App-ID": "ROSTERSYNC"},
+    unavailable=("location.country",),
     streams=(
         Stream(
             "employees",
             "/v1/company/employees",
             map_employee,
             # httpx encodes a list as repeated `attributes[]=` parameters.
-            params={"attributes[]": list(ATTRIBUTES)},  # type: ignore[dict-item]
+            fields=ATTRIBUTES,
+            field_list=FieldList("attributes[]"),
             records_path="data",
             paginator=OffsetLimit(limit=PAGE_SIZE, total_path="metadata.total_elements"),
         ),

@@ -96,7 +96,10 @@ SPEC = ConnectorSpec(
     auth=Header("X-Auth-Token", "{api_key}"),
     streams=(TEAMS, EMPLOYEES, TERMINATED),
     # Sage HR's API has no work locations: location_id is never expected.
-    fields=tuple(f for f in field_names(RecordType.EMPLOYEE) if f != "location_id"),
+    fields=tuple(
+        f for f in field_names(RecordType.EMPLOYEE) if f not in ("location_id", "on_garden_leave")
+    ),
+    unavailable=("location.remote_id", "location.country"),
     guide=SetupGuide(
         summary="Enable Sage HR API access as an administrator and give rostersync the API "
         "key and your company subdomain. rostersync only reads employees, terminated "

@@ -32,6 +32,7 @@ Response_Results `Total_Results`/`Total_Pages`/`Page_Results`/`Page`, Worker_Sta
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Iterator, Mapping
 from datetime import date, timedelta
 from typing import Any
@@ -154,22 +155,34 @@ def map_location(row: Mapping[str, Any], context: MapContext) -> Location | None
     return Location(remote_id=remote_id, country=country_code(row.get("Country_ISO_Alpha_2")))
 
 
-def _report(name: str, mapper: Any, credentials: Mapping[str, str]) -> Stream:
-    # quote() leaves no braces behind, so the path survives the spec's template rendering.
-    tenant = quote(credentials["tenant"], safe="")
-    owner = quote(credentials.get("report_owner") or credentials["username"], safe="")
-    path = f"/ccx/service/customreport2/{tenant}/{owner}/{name}"
-    return Stream(name, path, mapper, params={"format": "json"}, records_path="Report_Entry")
-
-
-def _read_raas(reader: SpecReader) -> Iterator[Record]:
-    credentials = reader.context.credentials
+REPORTS = tuple(
+    Stream(
+        name,
+        f"/ccx/service/customreport2/{{tenant}}/{{report_owner}}/{name}",
+        mapper,
+        params={"format": "json"},
+        records_path="Report_Entry",
+    )
     for name, mapper in (
         (REPORT_ORGANIZATIONS, map_organization),
         (REPORT_LOCATIONS, map_location),
         (REPORT_WORKERS, map_worker),
-    ):
-        yield from reader.records(_report(name, mapper, credentials))
+    )
+)
+"""The RaaS calls, in read order; the disclosure shows them as declared here."""
+
+
+def _read_raas(reader: SpecReader) -> Iterator[Record]:
+    credentials = reader.context.credentials
+    # quote() leaves no braces behind, so the path survives the spec's template rendering.
+    values = {
+        "tenant": quote(credentials["tenant"], safe=""),
+        "report_owner": quote(credentials.get("report_owner") or credentials["username"], safe=""),
+    }
+    for report in REPORTS:
+        path = report.path.replace("{tenant}", values["tenant"])
+        path = path.replace("{report_owner}", values["report_owner"])
+        yield from reader.records(dataclasses.replace(report, path=path))
 
 
 # --- SOAP Human_Resources ------------------------------------------------------------------
@@ -455,6 +468,7 @@ SPEC = ConnectorSpec(
     allowed_hosts=("*.workday.com", "*.myworkday.com"),
     auth=Basic("{username}@{tenant}", "{password}"),
     read=_read,
+    described=REPORTS,
     guide=SetupGuide(
         summary="Create an Integration System User (ISU) in Workday, let it read worker, "
         "supervisory organization and location data, and share rostersync's three custom "

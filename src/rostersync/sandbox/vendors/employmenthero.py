@@ -6,7 +6,9 @@ It serves, at the root (the real hosts are ``https://api.employmenthero.com`` fo
 =====  ======================================================  ==================================
 verb   path                                                    notes
 =====  ======================================================  ==================================
-POST   /oauth2/token                                           ``grant_type=refresh_token``
+GET    /oauth2/authorize                                       the consent page (PKCE S256)
+POST   /oauth2/token                                           ``grant_type=authorization_code``
+                                                               or ``refresh_token``
 GET    /api/v1/organisations                                   the organisation the token sees
 GET    /api/v1/organisations/{organisation_id}/employees       paged; every status
 GET    /api/v1/organisations/{organisation_id}/employees/{id}  one employee
@@ -17,7 +19,12 @@ GET    /api/v1/organisations/{organisation_id}/work_locations  work locations wi
 
 Behaviour copied from the docs:
 
-- OAuth 2.0 authorization code flow; access tokens live 15 minutes, and a refresh
+- OAuth 2.0 authorization code flow (https://developer.employmenthero.com/api-references/
+  authentication): the authorize page redirects to ``redirect_uri`` with ``code`` and
+  ``state``; PKCE is mandatory from 2026-09-14, so a request without an S256
+  ``code_challenge`` is refused and the code is redeemed only with its ``code_verifier``
+  (with ``client_id``, ``client_secret``, ``redirect_uri``); access tokens live 15 minutes,
+  and a refresh
   (``client_id``, ``client_secret``, ``grant_type=refresh_token``, ``refresh_token``, sent as
   query parameters or a form) answers a new access token and the refresh token [guess: the docs
   do not say whether refresh tokens rotate; this one keeps its refresh token]. API calls take
@@ -67,6 +74,7 @@ from rostersync.sandbox.company import (
     SyntheticCompany,
     SyntheticPerson,
 )
+from rostersync.sandbox.consent import ConsentRefused, Consents
 from rostersync.sandbox.faults import Faults
 from rostersync.sandbox.memo import CompanyMemo
 from rostersync.sandbox.vendor_app import VendorError, bearer_token, vendor_app
@@ -266,9 +274,13 @@ class _Tokens:
         self._access: set[str] = set()
 
     def refresh(self, supplied: str) -> dict[str, Any]:
+        if not secrets.compare_digest(supplied.encode(), self._refresh.encode()):
+            raise EHError(400, "invalid_grant")
+        return self.issue()
+
+    def issue(self) -> dict[str, Any]:
+        """An access token, with the app's refresh token (a consent's code, or a refresh)."""
         with self._lock:
-            if not secrets.compare_digest(supplied.encode(), self._refresh.encode()):
-                raise EHError(400, "invalid_grant")
             access = "eh_at_" + secrets.token_urlsafe(24)
             self._access.add(access)
             return {
@@ -307,16 +319,26 @@ def create_app(
     )
     memo = CompanyMemo(company)
 
+    consents = Consents("Employment Hero", client_id=client_id, require_pkce=True)
+    consents.mount(app, "/oauth2/authorize")
+
     @app.post("/oauth2/token")
     async def token(request: Request) -> Response:
         form = {k: v[-1] for k, v in parse_qs((await request.body()).decode()).items()}
         values = {**form, **dict(request.query_params)}
-        if values.get("grant_type") != "refresh_token":
+        grant = values.get("grant_type")
+        if grant not in ("refresh_token", "authorization_code"):
             return _token_error(400, "unsupported_grant_type")
         if values.get("client_id") != client_id or not secrets.compare_digest(
             values.get("client_secret", "").encode(), client_secret.encode()
         ):
             return _token_error(401, "invalid_client")
+        if grant == "authorization_code":
+            try:
+                consents.redeem(values)
+            except ConsentRefused as refused:
+                return _token_error(400, refused.error)
+            return _json(tokens.issue())
         try:
             return _json(tokens.refresh(values.get("refresh_token", "")))
         except EHError:

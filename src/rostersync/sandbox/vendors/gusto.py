@@ -6,7 +6,13 @@ companies, ``https://api.gusto-demo.com``):
 =====  ==============================================  =========================================
 verb   path                                            notes
 =====  ==============================================  =========================================
-POST   /oauth/token                                    ``grant_type=refresh_token`` with
+GET    /oauth/authorize                                the consent page: ``client_id``,
+                                                       ``redirect_uri``, ``response_type=code``,
+                                                       ``state``; Allow / Deny redirect back
+POST   /oauth/token                                    ``grant_type=authorization_code`` with
+                                                       ``client_id``, ``client_secret``,
+                                                       ``code``, ``redirect_uri``; or
+                                                       ``grant_type=refresh_token`` with
                                                        ``client_id``, ``client_secret``,
                                                        ``refresh_token`` (form or JSON)
 GET    /v1/token_info                                  the company the token belongs to
@@ -24,9 +30,13 @@ GET    /v1/companies/{company_uuid}/departments        departments with their em
 
 Behaviour copied from the docs:
 
-- OAuth2: the stored refresh token buys a two-hour access token (``expires_in`` 7200) and a
-  new refresh token each time (rotation). API calls need ``Authorization: Bearer <access
-  token>``; anything else answers 401. A token only sees its own company (403 otherwise).
+- OAuth2 (https://docs.gusto.com/app-integrations/docs/oauth2): a company admin allows the app
+  on the authorize page, which redirects to ``redirect_uri`` with ``code`` and ``state``; the
+  code, with the app's id and secret and the same ``redirect_uri``, buys the first access and
+  refresh tokens (no PKCE: Gusto documents none). The stored refresh token buys a two-hour
+  access token (``expires_in`` 7200) and a new refresh token each time (rotation). API calls
+  need ``Authorization: Bearer <access token>``; anything else answers 401. A token only sees
+  its own company (403 otherwise).
 - Lists are bare JSON arrays; with ``page`` / ``per`` the response carries ``X-Page``,
   ``X-Per-Page``, ``X-Total-Pages`` and ``X-Total-Count``. Without ``terminated`` both current
   and terminated employees are listed; ``terminated=true|false`` filters.
@@ -125,6 +135,7 @@ from urllib.parse import parse_qs
 from fastapi import FastAPI, Request, Response
 
 from rostersync.sandbox.company import PersonStatus, Site, SyntheticCompany, SyntheticPerson
+from rostersync.sandbox.consent import ConsentRefused, Consents
 from rostersync.sandbox.faults import Faults
 from rostersync.sandbox.memo import CompanyMemo
 from rostersync.sandbox.vendor_app import (
@@ -475,10 +486,18 @@ class _Tokens:
                 )
             if self._strict:
                 self._refresh.discard(presented)
-            access, rotated = secrets.token_hex(32), secrets.token_hex(32)
-            self._refresh.add(rotated)
-            self._access[access] = time.monotonic() + ACCESS_TOKEN_TTL
-            return access, rotated
+            return self._issue()
+
+    def issue(self) -> tuple[str, str]:
+        """The first access and refresh tokens of a consent."""
+        with self._lock:
+            return self._issue()
+
+    def _issue(self) -> tuple[str, str]:
+        access, rotated = secrets.token_hex(32), secrets.token_hex(32)
+        self._refresh.add(rotated)
+        self._access[access] = time.monotonic() + ACCESS_TOKEN_TTL
+        return access, rotated
 
     def valid(self, access: str) -> bool:
         with self._lock:
@@ -520,13 +539,17 @@ def create_app(
         if company_id is not None and company_id != company_uuid:
             raise GustoError(403)
 
+    consents = Consents("Gusto", client_id=credentials["client_id"])
+    consents.mount(front, "/oauth/authorize")
+
     @front.post("/oauth/token")
     async def oauth_token(request: Request) -> Response:
         if faults.revoked:
             raise OAuthError(400, "invalid_grant", "The refresh token was revoked")
         form = await _form(request)
-        if form.get("grant_type") != "refresh_token":
-            raise OAuthError(400, "unsupported_grant_type", "Only refresh_token is supported here")
+        grant = form.get("grant_type")
+        if grant not in ("refresh_token", "authorization_code"):
+            raise OAuthError(400, "unsupported_grant_type", f"{grant} is not supported here")
         client_ok = secrets.compare_digest(
             form.get("client_id", "").encode(), credentials["client_id"].encode()
         ) and secrets.compare_digest(
@@ -534,7 +557,14 @@ def create_app(
         )
         if not client_ok:
             raise OAuthError(401, "invalid_client", "Client authentication failed")
-        access, rotated = tokens.refresh(form.get("refresh_token", ""))
+        if grant == "authorization_code":
+            try:
+                consents.redeem(form)
+            except ConsentRefused as refused:
+                raise OAuthError(400, refused.error, "The code is invalid or was used") from None
+            access, rotated = tokens.issue()
+        else:
+            access, rotated = tokens.refresh(form.get("refresh_token", ""))
         return _json(
             {
                 "access_token": access,

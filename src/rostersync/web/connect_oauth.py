@@ -1,0 +1,269 @@
+"""The connect flow for OAuth vendors: the consent page replaces the credential form.
+
+"Continue to <vendor>" starts a consent (a GET, so the CSP's `form-action 'self'` never meets
+the cross-origin redirect); the vendor sends the admin back to the one callback path the
+operator registers, `/connect/oauth/callback`. The callback is accepted only with the state
+this browser was given (sealed in a cookie, bound to its link) and that the store has not
+seen used or expired; the code is exchanged, the vendor's own ids are read, and the flow goes
+on to the preflight exactly as after a credential form. The admin types nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import secrets
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
+
+from rostersync.engine import VendorProfile, catalog, vendor_profile
+from rostersync.errors import RostersyncError
+from rostersync.services.oauth import (
+    CONSENT_LIFETIME,
+    Consent,
+    ConsentUnavailable,
+    OAuthClient,
+    begin_consent,
+    finish_consent,
+    spend_state,
+)
+from rostersync.settings import Settings
+from rostersync.store import DecryptionError, Store
+from rostersync.web.connect_state import Opened, set_cookie
+
+CALLBACK_PATH = "/connect/oauth/callback"
+CONSENT_COOKIE = "rs_oauth"
+_CONTEXT = "connect oauth consent"
+_ERROR_CODE = re.compile(r"[a-z_]{1,40}")
+
+
+class Failed(Protocol):
+    def __call__(self, status: int, **extra: object) -> HTMLResponse: ...
+
+
+class Render(Protocol):
+    def __call__(
+        self, request: Request, template: str, context: dict[str, object], *, status: int = 200
+    ) -> HTMLResponse: ...
+
+
+class OpenLink(Protocol):
+    def __call__(
+        self, request: Request, token: str, *, confirmed: bool = False
+    ) -> Opened | Response: ...
+
+
+Checked = Callable[[Request, Opened, str, dict[str, str], Failed], Awaitable[HTMLResponse]]
+
+
+@dataclass(frozen=True)
+class Pages:
+    """What the connect pages share with these: rendering, opening a link, the preflight."""
+
+    render: Render
+    opened: OpenLink
+    checked: Checked
+    base_url: Callable[[str], str | None]
+    not_disclosed: Callable[[Opened, str], Response | None]
+    """Back to what will be read, unless this browser was shown it: no consent before that."""
+
+
+@dataclass(frozen=True)
+class _Sealed:
+    """What the admin's browser holds during the consent (encrypted: it carries the link
+    token and the PKCE verifier)."""
+
+    token: str
+    provider: str
+    state: str
+    verifier: str | None
+
+
+class OAuthPages:
+    def __init__(self, store: Store, settings: Settings, pages: Pages) -> None:
+        self._store = store
+        self._settings = settings
+        self._pages = pages
+
+    def _client(self, provider: str) -> OAuthClient | None:
+        app = self._settings.oauth.get(provider)
+        if app is None:
+            return None
+        return OAuthClient(app.client_id, app.client_secret.get_secret_value())
+
+    def _redirect_uri(self, request: Request, provider: str) -> str:
+        app = self._settings.oauth.get(provider)
+        if app is not None and app.redirect_uri:
+            return app.redirect_uri
+        return str(request.base_url).rstrip("/") + CALLBACK_PATH
+
+    def start_page(
+        self, request: Request, page: Opened, vendor: VendorProfile, *, status: int = 200
+    ) -> HTMLResponse:
+        """Step 3 for an OAuth vendor: the way to its consent page, or why there is none."""
+        configured = self._client(vendor.name) is not None
+        context: dict[str, object] = {
+            "page": page,
+            "step": 3,
+            "vendor": vendor,
+            "configured": configured,
+        }
+        return self._pages.render(
+            request, "oauth_start.html", context, status=status if configured else 503
+        )
+
+    # --- the browser's half of the state ------------------------------------------------
+
+    def _seal(self, response: Response, request: Request, sealed: _Sealed) -> None:
+        value = self._store.keyring.encrypt(json.dumps(sealed.__dict__), context=_CONTEXT)
+        # Lax, not Strict: the callback is a top-level navigation from the vendor's site, on
+        # which a Strict cookie is not sent.
+        response.set_cookie(
+            CONSENT_COOKIE,
+            value,
+            max_age=int(CONSENT_LIFETIME.total_seconds()),
+            path=CALLBACK_PATH,
+            secure=request.url.scheme == "https",
+            httponly=True,
+            samesite="lax",
+        )
+
+    def _unseal(self, request: Request) -> _Sealed | None:
+        value = request.cookies.get(CONSENT_COOKIE)
+        if not value:
+            return None
+        try:
+            data: dict[str, Any] = json.loads(self._store.keyring.decrypt(value, context=_CONTEXT))
+            return _Sealed(**data)
+        except (DecryptionError, ValueError, TypeError):
+            return None
+
+    @staticmethod
+    def _forget(response: Response, request: Request) -> Response:
+        set_cookie(response, request, CONSENT_COOKIE, "", path=CALLBACK_PATH, max_age=0)
+        return response
+
+    # --- pages ------------------------------------------------------------------------------
+
+    def _failed(
+        self,
+        request: Request,
+        page: Opened | None,
+        vendor: str,
+        reason: str,
+        *,
+        status: int = 400,
+        **extra: object,
+    ) -> HTMLResponse:
+        context: dict[str, object] = {
+            "page": page,
+            "step": 3,
+            "provider": vendor,
+            "display_name": _display_name(vendor),
+            "reason": reason,
+            **extra,
+        }
+        response = self._pages.render(request, "oauth_failed.html", context, status=status)
+        self._forget(response, request)
+        return response
+
+    def router(self) -> APIRouter:
+        router = APIRouter(include_in_schema=False)
+        pages = self._pages
+
+        @router.get("/connect/{token}/hris/{provider}/oauth", response_class=HTMLResponse)
+        def start(request: Request, token: str, provider: str) -> Response:
+            page = pages.opened(request, token)
+            if not isinstance(page, Opened):
+                return page
+            info = catalog.provider(provider)
+            if info is None or not info.uses_oauth:
+                return pages.render(
+                    request, "unavailable.html", {"state": "unknown_vendor"}, status=404
+                )
+            back = pages.not_disclosed(page, provider)
+            if back is not None:
+                return back
+            client = self._client(provider)
+            if client is None:
+                return self.start_page(request, page, vendor_profile(provider))
+            consent: Consent = begin_consent(
+                self._store,
+                link_id=page.link_id,
+                provider=provider,
+                client=client,
+                redirect_uri=self._redirect_uri(request, provider),
+                base_url=pages.base_url(provider),
+            )
+            response = RedirectResponse(consent.url, status_code=303)
+            response.headers["cache-control"] = "no-store"
+            self._seal(response, request, _Sealed(token, provider, consent.state, consent.verifier))
+            return response
+
+        @router.get(CALLBACK_PATH, response_class=HTMLResponse)
+        async def callback(
+            request: Request,
+            state: str = "",
+            code: str = "",
+            error: str = "",
+        ) -> Response:
+            sealed = self._unseal(request)
+            if sealed is None:
+                return self._failed(request, None, "", "no_session")
+            page = pages.opened(request, sealed.token)
+            if not isinstance(page, Opened):
+                return self._forget(page, request)
+            if not state or not secrets.compare_digest(state.encode(), sealed.state.encode()):
+                # Not the consent this browser began: nothing is spent, nothing is read.
+                return self._failed(request, page, sealed.provider, "state_mismatch")
+            if error or not code:
+                try:
+                    spend_state(
+                        self._store, link_id=page.link_id, provider=sealed.provider, state=state
+                    )
+                except RostersyncError:
+                    return self._failed(request, page, sealed.provider, "expired")
+                reason = "denied" if error == "access_denied" else "vendor_error"
+                shown = error if _ERROR_CODE.fullmatch(error) else ""
+                return self._failed(request, page, sealed.provider, reason, code=shown)
+            client = self._client(sealed.provider)
+            if client is None:
+                return self._failed(request, page, sealed.provider, "not_configured", status=503)
+            try:
+                credentials = await run_in_threadpool(
+                    finish_consent,
+                    self._store,
+                    link_id=page.link_id,
+                    provider=sealed.provider,
+                    state=state,
+                    code=code,
+                    verifier=sealed.verifier,
+                    client=client,
+                    redirect_uri=self._redirect_uri(request, sealed.provider),
+                    base_url=pages.base_url(sealed.provider),
+                    allow_loopback=self._settings.allow_loopback,
+                )
+            except RostersyncError as exc:
+                reason = "expired" if isinstance(exc, ConsentUnavailable) else "exchange"
+                return self._failed(request, page, sealed.provider, reason, detail=str(exc))
+
+            def failed(status: int, **extra: object) -> HTMLResponse:
+                return self._failed(
+                    request, page, sealed.provider, "preflight", status=status, **extra
+                )
+
+            response = await pages.checked(request, page, sealed.provider, credentials, failed)
+            self._forget(response, request)
+            return response
+
+        return router
+
+
+def _display_name(provider: str) -> str | None:
+    info = catalog.provider(provider)
+    return info.display_name if info else None

@@ -1,0 +1,151 @@
+"""`rostersync demo` starting, stopping and starting again, as an operator does it.
+
+A demo never deletes a directory: it checks its port before anything else, refuses a directory
+it did not make, reuses its own one (key, database, tenants), and leaves its banner (links and
+admin key) as the last thing on the screen and on the overview page.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+
+FINISHED = "start-up finished"
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _demo_command(port: int, data_dir: Path) -> list[str]:
+    return [
+        sys.executable,
+        "-m",
+        "rostersync",
+        "demo",
+        "--port",
+        str(port),
+        "--data-dir",
+        str(data_dir),
+        "--people",
+        "20",
+    ]
+
+
+def _env() -> dict[str, str]:
+    return {k: v for k, v in os.environ.items() if not k.startswith("ROSTERSYNC_")}
+
+
+@contextmanager
+def running_demo(data_dir: Path, log: Path) -> Iterator[tuple[str, str]]:
+    """(base URL, everything it printed by the end of start-up); stopped with SIGTERM."""
+    port = _free_port()
+    with log.open("w") as out:
+        process = subprocess.Popen(
+            _demo_command(port, data_dir), stdout=out, stderr=subprocess.STDOUT, env=_env()
+        )
+    try:
+        deadline = time.monotonic() + 60
+        while not re.search(rf"{FINISHED}.*data directory:[^\n]*\n", log.read_text(), re.S):
+            assert process.poll() is None, log.read_text()
+            assert time.monotonic() < deadline, log.read_text()
+            time.sleep(0.2)
+        yield f"http://127.0.0.1:{port}", log.read_text()
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+def _admin_key(printed: str) -> str:
+    keys = re.findall(r"admin API key (\S+)\)", printed)
+    assert len(set(keys)) == 1, keys
+    return keys[0]
+
+
+def test_a_taken_port_stops_the_demo_before_it_touches_its_directory(tmp_path: Path) -> None:
+    data_dir = tmp_path / "demo"
+    with running_demo(data_dir, tmp_path / "first.log") as (url, _):
+        key = (data_dir / "master.key").read_bytes()
+        before = sorted(p.name for p in data_dir.iterdir())
+        port = url.rsplit(":", 1)[1]
+        second = subprocess.run(
+            [*_demo_command(int(port), data_dir)],
+            capture_output=True,
+            text=True,
+            env=_env(),
+            timeout=60,
+            check=False,
+        )
+        assert second.returncode == 2, second.stderr
+        assert f"port {port} on 127.0.0.1 is in use" in second.stderr
+        assert len(second.stderr.strip().splitlines()) == 1
+        assert (data_dir / "master.key").read_bytes() == key
+        assert sorted(p.name for p in data_dir.iterdir()) == before
+        assert httpx.get(f"{url}/healthz").json() == {"status": "ok"}
+
+
+def test_a_directory_the_demo_did_not_make_is_refused_and_kept(tmp_path: Path) -> None:
+    data_dir = tmp_path / "mine"
+    data_dir.mkdir()
+    (data_dir / "notes.txt").write_text("not a demo's")
+    refused = subprocess.run(
+        _demo_command(_free_port(), data_dir),
+        capture_output=True,
+        text=True,
+        env=_env(),
+        timeout=60,
+        check=False,
+    )
+    assert refused.returncode == 2
+    assert "never deletes a directory" in refused.stderr
+    assert [p.name for p in data_dir.iterdir()] == ["notes.txt"]
+
+
+def test_a_second_start_reuses_the_directory_its_key_and_its_tenants(tmp_path: Path) -> None:
+    data_dir = tmp_path / "demo"
+    with running_demo(data_dir, tmp_path / "first.log") as (_, printed):
+        key = (data_dir / "master.key").read_bytes()
+        first_key = _admin_key(printed)
+        connection = re.search(r"connection:\s+(\S+)", printed)
+        assert connection is not None
+    with running_demo(data_dir, tmp_path / "second.log") as (url, printed):
+        assert (data_dir / "master.key").read_bytes() == key
+        assert f"connection:      {connection.group(1)}" in printed
+        second_key = _admin_key(printed)
+        with httpx.Client(base_url=url) as client:
+            tenants = client.get(
+                "/api/v1/tenants", headers={"Authorization": f"Bearer {second_key}"}
+            )
+            assert sorted(t["name"] for t in tenants.json()) == ["Demo Company", "Linked Company"]
+            # Each start prints a new admin key and revokes the last one.
+            old = client.get("/api/v1/tenants", headers={"Authorization": f"Bearer {first_key}"})
+            assert old.status_code == 401
+
+
+def test_the_banner_is_the_last_thing_start_up_prints_and_is_on_the_overview(
+    tmp_path: Path,
+) -> None:
+    with running_demo(tmp_path / "demo", tmp_path / "demo.log") as (url, printed):
+        after_sync = printed.split(FINISHED, 1)[1]
+        assert "connect link:" in after_sync
+        assert "admin API key" in after_sync
+        # No line per request or per delivery: start-up fits on a screen.
+        assert len(printed.splitlines()) < 60, printed
+        admin_key = _admin_key(printed)
+        link = re.search(r"connect link:\s+(\S+)", printed)
+        assert link is not None
+        page = httpx.get(f"{url}/").text
+        assert admin_key in page
+        assert link.group(1) in page
+        assert httpx.get(f"{url}/").headers["cache-control"] == "no-store"

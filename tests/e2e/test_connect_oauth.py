@@ -1,0 +1,124 @@
+"""OAuth vendors end to end in headless Chromium: the HR admin picks the vendor, continues to
+its (emulated) consent page, clicks Allow, lands back, reviews and connects; the connection
+syncs. No secret is typed, and none is ever on a page the admin sees.
+
+Screenshots go to test-artifacts/connect/ at the repository root.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import Browser, Page, expect, sync_playwright
+
+from rostersync.model import RunStatus
+from rostersync.services.runs import sync_now
+from rostersync.store.repos import people
+from rostersync.store.session import transaction
+from tests.e2e.test_connect_flow import CHROMIUM_ARGS
+from tests.web.oauth_site import APPS, NAMES, OAuthSite, oauth_site
+
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "connect"
+DISCOVERED = {"gusto": "company_uuid", "employmenthero": "organisation_id"}
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[OAuthSite]:
+    folder = tmp_path_factory.mktemp("oauth-e2e")
+    with oauth_site(folder, configured=("gusto", "employmenthero")) as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(
+            executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS
+        )
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    yield context.new_page()
+    context.close()
+
+
+def _no_secret_field(page: Page) -> None:
+    expect(page.locator("input[type=password]")).to_have_count(0)
+    expect(page.locator("input[type=text]")).to_have_count(0)
+
+
+def _accessible(page: Page) -> None:
+    results = Axe().run(page)
+    assert results.violations_count == 0, results.generate_report()
+
+
+@pytest.mark.parametrize("provider", ["gusto", "employmenthero"])
+def test_an_oauth_vendor_connects_with_a_click_on_allow(
+    site: OAuthSite, page: Page, provider: str
+) -> None:
+    name, app = NAMES[provider], APPS[provider]
+    tenant_id, url = site.link()
+    page.goto(url)
+    page.get_by_role("link", name=name, exact=True).click()
+    expect(page.get_by_role("heading", name=f"What we read from {name}")).to_be_visible()
+    page.get_by_role("link", name=f"Continue: set up {name}").click()
+    expect(page.get_by_role("heading", name=f"Set up {name}")).to_be_visible()
+    page.get_by_role("link", name="Continue", exact=True).click()
+    _no_secret_field(page)
+    _accessible(page)
+    page.screenshot(path=str(ARTIFACTS / f"oauth-{provider}-3-continue.png"), full_page=True)
+    page.get_by_role("link", name=f"Continue to {name}").click()
+
+    # The vendor's own page (emulated): the admin only says Allow.
+    expect(page.get_by_role("heading", name=f"{name}: allow access?")).to_be_visible()
+    page.get_by_role("button", name="Allow").click()
+
+    expect(page.get_by_role("heading", name=f"{name} answered")).to_be_visible()
+    checks = page.locator("table.checks")
+    expect(checks.locator("tr.check-passed", has_text="Credentials accepted")).to_be_visible()
+    expect(checks.locator("tr.check-passed", has_text="People readable")).to_be_visible()
+    page.screenshot(path=str(ARTIFACTS / f"oauth-{provider}-4-preflight.png"), full_page=True)
+    page.get_by_role("button", name=f"Connect {name}").click()
+    expect(page.get_by_role("link", name="Continue")).to_be_visible(timeout=60_000)
+    page.get_by_role("link", name="Continue").click()
+    for secret in (app["client_secret"], app["client_id"]):
+        assert secret not in page.content()
+
+    [connection] = site.connections_of(tenant_id)
+    assert connection.provider == provider
+    stored = site.credentials_of(connection.id)
+    assert (stored["client_id"], stored["client_secret"]) == (
+        app["client_id"],
+        app["client_secret"],
+    )
+    assert stored[DISCOVERED[provider]] == app[DISCOVERED[provider]]
+    with transaction(site.store.sessions) as session:
+        state = people.load_state(session, site.store.keyring, connection)
+    assert len(state.people) > 0
+    # Gusto's emulator spends each refresh token on use: this sync works only because the
+    # consent's token and every rotation since were stored.
+    again = sync_now(site.store, connection.id, tenant_id=tenant_id, allow_loopback=True)
+    assert again.status is RunStatus.SUCCEEDED, again.error_message
+
+
+def test_a_denied_consent_offers_a_retry_that_works(site: OAuthSite, page: Page) -> None:
+    tenant_id, url = site.link()
+    page.goto(f"{url}/hris/gusto")
+    page.goto(f"{url}/hris/gusto/credentials")
+    page.get_by_role("link", name="Continue to Gusto").click()
+    page.get_by_role("button", name="Deny").click()
+    expect(page.get_by_role("heading", name="Access was not allowed")).to_be_visible()
+    _accessible(page)
+    page.screenshot(path=str(ARTIFACTS / "oauth-denied.png"), full_page=True)
+    assert site.connections_of(tenant_id) == []
+    page.get_by_role("link", name="Try again").click()
+    page.get_by_role("button", name="Allow").click()
+    expect(page.get_by_role("heading", name="Gusto answered")).to_be_visible()
