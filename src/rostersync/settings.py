@@ -6,8 +6,17 @@ import os
 import re
 from pathlib import Path
 from typing import Annotated, Any
+from urllib.parse import urlsplit
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, SecretStr, ValidationError
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+)
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -153,6 +162,34 @@ class Settings(BaseSettings):
     oauth: dict[str, OAuthAppSettings] = Field(default_factory=dict)
     """OAuth apps by vendor slug; a vendor connected by OAuth without one cannot be connected."""
     branding: Branding = Field(default_factory=Branding)
+    public_url: str | None = None
+    """Where HR admins and the product reach this server (https://connect.example.com): every
+    link and URL we hand out starts with it. A request's Host header is never used for them,
+    since anyone can send any Host and the link would then point at their server."""
+
+    @field_validator("public_url")
+    @classmethod
+    def _public_url(cls, value: str | None) -> str | None:
+        if not value:
+            return None
+        parts = urlsplit(value.strip())
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError(
+                "public_url must be an http(s) URL such as https://connect.example.com"
+            )
+        if parts.query or parts.fragment:
+            raise ValueError("public_url takes no query or fragment")
+        return value.strip().rstrip("/")
+
+    def link_base(self, *, host: str = "127.0.0.1", port: int = 8000, tls: bool = False) -> str:
+        """The base of every URL we generate: `public_url`, or else the address this process
+        is configured to listen on (embedded and demo mode), never a request's Host header."""
+        if self.public_url:
+            return self.public_url
+        # A wildcard bind address is not one a browser can open; loopback is.
+        reachable = "127.0.0.1" if host in ("", "0.0.0.0", "::") else host  # noqa: S104
+        shown = f"[{reachable}]" if ":" in reachable else reachable
+        return f"{'https' if tls else 'http'}://{shown}:{port}"
 
     def resolved_database_url(self) -> str:
         if self.database_url:

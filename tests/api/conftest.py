@@ -34,6 +34,11 @@ class Api:
         return httpx.Client(base_url=self.base_url, headers=headers, timeout=30)
 
 
+PUBLIC_URL = "https://connect.acme.example"
+"""Where customers reach the API fixture's server (Settings.public_url), unlike its loopback
+address, so a URL built from the request instead would show."""
+
+
 def _key(store: Store, tenant_id: str | None) -> str:
     with transaction(store.sessions) as session:
         return apikeys.create_key(session, tenant_id=tenant_id, name="test")[1]
@@ -41,7 +46,9 @@ def _key(store: Store, tenant_id: str | None) -> str:
 
 @pytest.fixture
 def api(harness: Harness, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Api]:
-    settings = Settings(data_dir=tmp_path_factory.mktemp("api"), allow_loopback=True)
+    settings = Settings(
+        data_dir=tmp_path_factory.mktemp("api"), allow_loopback=True, public_url=PUBLIC_URL
+    )
     other = tenants.create_tenant(harness.store, "Other Co", actor="test")
     app = build_app(harness.store, settings)
     with ServerThread(app) as server:

@@ -53,6 +53,7 @@ def _bodies(a: dict[str, str]) -> dict[str, dict[str, Any]]:
         },
         "/api/v1/connections/{connection_id}/policy": {"lookahead_days": 3},
         "/api/v1/links": {"tenant_id": a["tenant_id"]},
+        "/api/v1/links/exchange": {"tenant_id": a["tenant_id"], "code": "rsc_unknown"},
         "/api/v1/apikeys": {"tenant_id": a["tenant_id"]},
         "/api/v1/deliveries/replay": {"tenant_id": a["tenant_id"], "ids": ["msg_x"]},
     }

@@ -72,6 +72,8 @@ def site(tmp_path: Path, hibob: Sandbox) -> Iterator[tuple[str, Harness, str]]:
         connect_sandboxes={"hibob": SandboxTarget(hibob.base_url, dict(CREDENTIALS))},
     )
     with ServerThread(app) as server:
+        # Links start with the public URL, never the Host header: here, this test server.
+        app.state.link_base = server.base_url
         yield server.base_url, harness, key
 
 

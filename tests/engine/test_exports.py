@@ -30,6 +30,7 @@ def test_exported_members() -> None:
             "check_credentials",
             "check_environment",
             "check_timezone",
+            "events",
             "fail_abandoned_runs",
             "plan",
             "plans",

@@ -16,6 +16,7 @@ def test_exported_members() -> None:
             "dashboard",
             "deliveries",
             "destinations",
+            "handoff",
             "keys",
             "links",
             "oauth",

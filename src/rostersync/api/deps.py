@@ -30,6 +30,13 @@ def get_settings(request: Request) -> Settings:
     return settings
 
 
+def get_link_base(request: Request) -> str:
+    """The base of every URL we hand out (Settings.link_base, fixed when the app is built),
+    never this request's Host header, which the caller chooses."""
+    base: str = request.app.state.link_base
+    return base
+
+
 @dataclass(frozen=True)
 class Principal:
     key_id: str
@@ -78,6 +85,7 @@ def principal(
 StoreDep = Annotated[Store, Depends(get_store)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 PrincipalDep = Annotated[Principal, Depends(principal)]
+LinkBaseDep = Annotated[str, Depends(get_link_base)]
 
 
 class TenantRequired(RostersyncError, Terminal):

@@ -174,12 +174,14 @@ def _run(
         master_key_file=None,
     )
     store = services.stores.open_configured_store(settings, create_key=True)
+    # Where this process reaches itself (the sandbox, the receiver); links use `public`.
     base = f"http://127.0.0.1:{port}"
+    public = settings.link_base(port=port)
     state = _seeded(store, demo_dir, base)
     access = DemoAccess(
         base_url=base,
         admin_key=_admin_key(store),
-        connect_link=_connect_link(store, state.linked_tenant_id, base),
+        connect_link=_connect_link(store, state.linked_tenant_id, public),
         data_dir=str(demo_dir.path.resolve()),
         sync_every=sync_every,
     )
@@ -203,6 +205,7 @@ def _run(
         sandboxes={"hibob": emulator},
         connect_sandboxes={"hibob": sandbox_hibob},
         demo_access=access,
+        link_base=public,
     )
     runner = InProcessRunner(
         store,

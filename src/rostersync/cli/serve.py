@@ -50,7 +50,11 @@ def serve(
     )
     try:
         run_server(
-            build_app(store, settings),
+            build_app(
+                store,
+                settings,
+                link_base=settings.link_base(host=host, port=port, tls=certfile is not None),
+            ),
             host=host,
             port=port,
             on_started=runner.start if workers else None,

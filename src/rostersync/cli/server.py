@@ -52,9 +52,11 @@ def build_app(
     connect_sandboxes: dict[str, SandboxTarget] | None = None,
     mounts: dict[str, ASGIApp] | None = None,
     demo_access: DemoAccess | None = None,
+    link_base: str | None = None,
 ) -> FastAPI:
     """`connect_sandboxes` (demo only): connect links point those vendors at their emulators;
-    `demo_access` (demo only): the banner's links and key, repeated on the overview page."""
+    `demo_access` (demo only): the banner's links and key, repeated on the overview page.
+    `link_base` (default: Settings.link_base()) starts every URL the app hands out."""
     app = FastAPI(
         title="rostersync",
         version=__version__,
@@ -66,6 +68,7 @@ def build_app(
     )
     app.state.store = store
     app.state.settings = settings
+    app.state.link_base = link_base or settings.link_base()
     install_error_handlers(app)
     app.add_middleware(SecurityHeaders)
     app.include_router(health_router)

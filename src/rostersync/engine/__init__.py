@@ -2,8 +2,8 @@
 planner (diff, lifecycle, matching, guards), run reports, preflight, and the read-only provider
 catalog for api and web. Imports model, connectors and store (DESIGN.md section 3).
 
-Other packages import from here; `catalog` and `plans` are faces of their own (the vendor list
-and a held plan's stored form).
+Other packages import from here; `catalog`, `plans` and `events` are faces of their own (the
+vendor list, a held plan's stored form, and the outbox events services publish).
 """
 
 from typing import TYPE_CHECKING
@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 from rostersync.lazy import exports
 
 if TYPE_CHECKING:
-    from rostersync.engine import catalog, plans
+    from rostersync.engine import catalog, events, plans
     from rostersync.engine.catalog import ProviderInfo, VendorProfile, providers, vendor_profile
     from rostersync.engine.errors import (
         ConnectionNotActive,
@@ -39,6 +39,7 @@ __getattr__ = exports(
     {
         "catalog": ("catalog", "ProviderInfo", "VendorProfile", "providers", "vendor_profile"),
         "plans": ("plans",),
+        "events": ("events",),
         "errors": (
             "ConnectionNotActive",
             "EngineError",
@@ -85,6 +86,7 @@ __all__ = [
     "check_credentials",
     "check_environment",
     "check_timezone",
+    "events",
     "fail_abandoned_runs",
     "plan",
     "plans",

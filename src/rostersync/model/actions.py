@@ -28,6 +28,8 @@ class ActionKind(StrEnum):
 class ConnectionEvent(StrEnum):
     """Events about a connection rather than a person."""
 
+    CREATED = "connection.created"
+    """A connection was made (through a link or by the operator): ids and vendor, no secret."""
     NEEDS_REAUTH = "connection.needs_reauth"
     SYNCED = "connection.synced"
     HELD = "sync.held"

@@ -14,14 +14,24 @@ from rostersync.engine import (
     Policy,
     check_credentials,
     check_environment,
+    events,
     validate_credentials,
     validate_policy,
 )
-from rostersync.model import ConnectionStatus, Environment, RunStatus
+from rostersync.model import ConnectionEvent, ConnectionStatus, Environment, RunStatus
 from rostersync.net import parse_url
 from rostersync.services.runs import RunInfo, run_info
 from rostersync.store import Store
-from rostersync.store.repos import audit, connections, links, outbox, people, runs, tenants
+from rostersync.store.repos import (
+    audit,
+    connections,
+    handoff,
+    links,
+    outbox,
+    people,
+    runs,
+    tenants,
+)
 from rostersync.store.session import transaction
 from rostersync.store.tables import Connection
 
@@ -107,6 +117,15 @@ def create_connection(
             target=connection.id,
             details={"provider": provider, "environment": environment},
         )
+        # In the creating transaction (outbox): the event exists if and only if the connection does.
+        created = events.connection_event(
+            connection,
+            event_type=ConnectionEvent.CREATED,
+            event_id=f"created:{connection.id}",
+            details={"vendor": provider, "environment": environment},
+            at=connection.created_at,
+        )
+        events.publish(session, store.keyring, connection, (created,), connection.created_at)
         return CreatedConnection(**vars(connection_info(connection)), account_token=account_token)
 
 
@@ -282,6 +301,7 @@ def disconnect(store: Store, connection_id: str, *, tenant_id: str | None, actor
         outbox.purge_subject_prefix(session, f"{connection.id}:")
         discarded = runs.discard_held(session, connection, actor=f"disconnect by {actor}")
         revoked = links.revoke_for_connection(session, connection.id, at=datetime.now(UTC))
+        handoff.purge_for_connection(session, connection.id)
         connections.disconnect(connection)
         audit.record(
             session,

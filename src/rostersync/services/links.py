@@ -8,7 +8,7 @@ environment; only the issuer ever sees the token.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import UTC, datetime, timedelta
 
 from rostersync.connectors import BadInput
@@ -16,6 +16,7 @@ from rostersync.engine import check_environment
 from rostersync.errors import ExitCode
 from rostersync.model import ConnectionStatus
 from rostersync.services.connections import ConnectionInfo, create_connection, reconnect
+from rostersync.services.handoff import NO_HANDOFF, Handoff, check_handoff, issue_code
 from rostersync.store import Store
 from rostersync.store.repos import audit, connections, links, tenants
 from rostersync.store.repos.links import LinkState
@@ -23,6 +24,7 @@ from rostersync.store.session import transaction
 
 __all__ = [
     "MAX_LIFETIME",
+    "CompletedConnection",
     "IssuedLink",
     "LinkState",
     "LinkUnavailable",
@@ -61,6 +63,7 @@ class IssuedLink:
     reconnect: str | None
     """The connection whose credentials the link renews, if it renews one."""
     token: str
+    handoff: Handoff
 
     def __repr__(self) -> str:
         return f"IssuedLink(id={self.id!r}, tenant_id={self.tenant_id!r})"
@@ -77,10 +80,17 @@ def issue_link(
     lifetime: timedelta,
     actor: str,
     reconnect: str | None = None,
+    redirect_url: str | None = None,
+    allowed_origin: str | None = None,
+    state: str | None = None,
 ) -> IssuedLink:
     """A connect link; with `reconnect` (a connection id of the same tenant) it renews that
-    connection's credentials instead of creating a connection, so its people are kept."""
+    connection's credentials instead of creating a connection, so its people are kept.
+
+    `redirect_url`, `allowed_origin` and `state` say how the product is handed the connection
+    when the admin finishes (services.handoff)."""
     check_environment(environment)
+    handoff = check_handoff(redirect_url, allowed_origin, state)
     expires_at = datetime.now(UTC) + lifetime
     with transaction(store.sessions) as session:
         tenants.get_tenant(session, tenant_id)
@@ -96,6 +106,9 @@ def issue_link(
             expires_at=expires_at,
             created_by=actor,
             reconnect=reconnect,
+            redirect_url=handoff.redirect_url,
+            allowed_origin=handoff.allowed_origin,
+            return_state=handoff.state,
         )
         audit.record(
             session,
@@ -103,9 +116,14 @@ def issue_link(
             actor=actor,
             action="connect_link.created",
             target=link.id,
-            details={"environment": environment, "expires_at": expires_at.isoformat()},
+            details={
+                "environment": environment,
+                "expires_at": expires_at.isoformat(),
+                "allowed_origin": handoff.allowed_origin,
+                "redirects": handoff.redirect_url is not None,
+            },
         )
-        return IssuedLink(link.id, tenant_id, environment, expires_at, reconnect, token)
+        return IssuedLink(link.id, tenant_id, environment, expires_at, reconnect, token, handoff)
 
 
 @dataclass(frozen=True)
@@ -118,6 +136,7 @@ class OpenedLink:
     tenant_name: str = ""
     environment: str = ""
     connection_id: str | None = None
+    handoff: Handoff = NO_HANDOFF
     expires_at: datetime | None = None
 
 
@@ -135,6 +154,7 @@ def open_link(store: Store, token: str) -> OpenedLink:
             tenant.name,
             link.environment,
             link.connection_id,
+            Handoff(link.redirect_url, link.allowed_origin, link.return_state),
             link.expires_at,
         )
 
@@ -145,6 +165,15 @@ class LinkUnavailable(BadInput):
     exit_code = ExitCode.BAD_INPUT
 
 
+@dataclass(frozen=True)
+class CompletedConnection(ConnectionInfo):
+    handoff_code: str
+    """One-time code the product exchanges for the account token (services.handoff)."""
+
+    def __repr__(self) -> str:
+        return f"CompletedConnection(id={self.id!r}, tenant_id={self.tenant_id!r})"
+
+
 def complete(
     store: Store,
     *,
@@ -153,8 +182,9 @@ def complete(
     credentials: dict[str, str],
     base_url: str | None,
     allow_loopback: bool,
-) -> ConnectionInfo:
-    """Use the link (once) and create its connection; a failure gives the link back."""
+) -> CompletedConnection:
+    """Use the link (once) and create (or renew) its connection, with the one-time code that
+    hands it to the product; a failure gives the link back."""
     actor = f"connect-link:{link_id}"
     with transaction(store.sessions) as session:
         link = links.claim(session, link_id, at=datetime.now(UTC))
@@ -163,9 +193,11 @@ def complete(
         tenant_id, environment, existing = link.tenant_id, link.environment, link.connection_id
     try:
         if existing is not None:
-            return reconnect(
+            renewed = reconnect(
                 store, existing, provider=provider, credentials=credentials, actor=actor
             )
+            return _handed_off(store, link_id, renewed)
+        # Its account token is dropped here: the product gets a new one for the code.
         created = create_connection(
             store,
             tenant_id=tenant_id,
@@ -182,4 +214,11 @@ def complete(
         raise
     with transaction(store.sessions) as session:
         links.attach(session, link_id, created.id)
-    return created
+    return _handed_off(store, link_id, created)
+
+
+def _handed_off(store: Store, link_id: str, done: ConnectionInfo) -> CompletedConnection:
+    code = issue_code(store, tenant_id=done.tenant_id, link_id=link_id, connection_id=done.id)
+    # `done` may be a CreatedConnection: only ConnectionInfo's fields go on (not its token).
+    info = {f.name: getattr(done, f.name) for f in fields(ConnectionInfo)}
+    return CompletedConnection(**info, handoff_code=code)

@@ -292,6 +292,28 @@ class ConnectLink(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     revoked_at: Mapped[datetime | None]
     """Set by disconnect: the link no longer works, whatever its expiry."""
+    redirect_url: Mapped[str | None] = mapped_column(String(2000))
+    """Where the finish page sends the admin back to, with the hand-off code."""
+    allowed_origin: Mapped[str | None] = mapped_column(String(300))
+    """The product's origin: it may frame the flow and is the only one told the code."""
+    return_state: Mapped[str | None] = mapped_column(String(500))
+    """The product's opaque `state`, given back beside the code."""
+
+
+class HandoffCode(Base):
+    """A one-time code the product exchanges for a link-made connection's account token
+    (Merge's public-token pattern): random, stored hashed, minutes long, single use."""
+
+    __tablename__ = "handoff_codes"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    tenant_id: Mapped[str] = mapped_column(ForeignKey("tenants.id"), index=True)
+    link_id: Mapped[str] = mapped_column(ForeignKey("connect_links.id"), index=True)
+    connection_id: Mapped[str] = mapped_column(ForeignKey("connections.id"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    expires_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class OAuthGrant(Base):

@@ -33,6 +33,7 @@ from starlette.concurrency import run_in_threadpool
 from rostersync.engine import VendorProfile, catalog, run_preflight, vendor_profile
 from rostersync.errors import RostersyncError
 from rostersync.model import NOT_ACCESSED, RecordType
+from rostersync.services.handoff import NO_HANDOFF
 from rostersync.services.links import LinkState, LinkUnavailable, complete, open_link
 from rostersync.services.runs import Progress, first_sync_progress, sync_now
 from rostersync.settings import Settings
@@ -48,6 +49,7 @@ from rostersync.web.connect_state import (
     set_cookie,
 )
 from rostersync.web.connect_steps import Step
+from rostersync.web.handoff import CodeCookie, framing_headers
 from rostersync.web.i18n import COOKIE, language_of, parse_language, templates, translations
 
 log = logging.getLogger("rostersync.web.connect")
@@ -60,12 +62,6 @@ UNAVAILABLE_STATUS = {
     LinkState.REVOKED: 410,
     LinkState.UNKNOWN: 404,
 }
-# Stricter than the app-wide policy: these pages carry no inline style either, and the token
-# in their URL must not leak through any other origin.
-CSP = (
-    "default-src 'none'; style-src 'self'; script-src 'self'; connect-src 'self'; "
-    "img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
-)
 
 
 def _events(store: Store, connection_id: str, tenant_id: str, rebrand: Rebrand) -> Iterator[str]:
@@ -101,6 +97,7 @@ def connect_router(
     rebrand = Rebrand(settings.branding)
     csrf = Csrf(store)
     flows = FlowCookie(store)
+    codes = CodeCookie(store)
     limit = SubmissionLimit()
     wishes = SubmissionLimit(limit=3)
     demo = dict(sandboxes or {})
@@ -126,9 +123,12 @@ def connect_router(
             status,
         )
         response.headers["cache-control"] = "no-store"
-        response.headers["content-security-policy"] = CSP
         response.headers["content-language"] = language.value
         response.headers["vary"] = "accept-language, cookie"
+        page = context.get("page")
+        response.headers.update(
+            framing_headers(page.handoff if isinstance(page, Opened) else NO_HANDOFF)
+        )
         Csrf.remember(response, request, nonce)
         if parse_language(request.query_params.get("lang")) is language:
             # The link chose it: keep it on the pages that follow.
@@ -164,8 +164,16 @@ def connect_router(
             link.environment,
             token,
             flow,
+            link.handoff,
             link.expires_at,
         )
+
+    def see_other(page: Opened, url: str) -> RedirectResponse:
+        """A redirect within the link's pages, under their opener policy: one COOP
+        `same-origin` redirect would cut a product's popup off from its opener."""
+        response = RedirectResponse(url, status_code=303)
+        response.headers.update(framing_headers(page.handoff))
+        return response
 
     def refused(request: Request) -> HTMLResponse:
         return render(request, "unavailable.html", {"state": "forbidden"}, status=403)
@@ -178,7 +186,7 @@ def connect_router(
         wanted_vendor = vendor.strip().lower()
         if wanted_vendor and catalog.provider(wanted_vendor) is not None:
             # A product that knows its customer's HR system links straight to it.
-            return RedirectResponse(f"{page.base}/hris/{wanted_vendor}", status_code=303)
+            return see_other(page, f"{page.base}/hris/{wanted_vendor}")
         wanted = q.strip().lower()
         providers = [p for p in catalog.providers() if wanted in p.display_name.lower()]
         return render(
@@ -206,7 +214,7 @@ def connect_router(
         """Back to what will be read, unless this link's browser was shown it for `provider`."""
         if page.flow is not None and page.flow.disclosed(provider):
             return None
-        return RedirectResponse(f"{page.base}/hris/{provider}", status_code=303)
+        return see_other(page, f"{page.base}/hris/{provider}")
 
     @router.get("/connect/{token}/hris/{provider}", response_class=HTMLResponse)
     def disclose(request: Request, token: str, provider: str) -> Response:
@@ -413,7 +421,7 @@ def connect_router(
             return refused(request)
         flow = page.flow
         if flow is None or not flow.checked:
-            return RedirectResponse(page.base, status_code=303)
+            return see_other(page, page.base)
         try:
             created = await run_in_threadpool(
                 complete,
@@ -427,9 +435,10 @@ def connect_router(
         except LinkUnavailable:
             return render(request, "unavailable.html", {"state": "used"}, status=410)
         _first_sync(store, settings, created.id, created.tenant_id)
-        response = RedirectResponse(f"{page.base}/progress", status_code=303)
+        response = see_other(page, f"{page.base}/progress")
         done = Flow(flow.provider, {}, flow.checked_at, created.id)
         flows.write(response, request, page.link_id, done, path=page.base)
+        codes.write(response, request, page.link_id, created.handoff_code, path=page.base)
         return response
 
     def watched(request: Request, token: str) -> tuple[Opened, str, VendorProfile] | Response:
@@ -438,7 +447,7 @@ def connect_router(
         if not isinstance(page, Opened):
             return page
         if page.flow is None or page.flow.connection_id is None:
-            return RedirectResponse(page.base, status_code=303)
+            return see_other(page, page.base)
         return page, page.flow.connection_id, vendor_profile(page.flow.provider)
 
     @router.get("/connect/{token}/progress", response_class=HTMLResponse)
@@ -473,9 +482,24 @@ def connect_router(
             return opened
         page, connection_id, vendor = opened
         now = first_sync_progress(store, connection_id, tenant_id=page.tenant_id)
-        return render(
-            request, "finish.html", {"page": page, "step": Step.DONE, "vendor": vendor, "now": now}
-        )
+        code = codes.read(request, page.link_id)
+        context = {
+            "page": page,
+            "step": Step.DONE,
+            "vendor": vendor,
+            "now": now,
+            "code": code,
+            "return_url": page.handoff.return_url(code) if code else None,
+        }
+        return render(request, "finish.html", context)
+
+    @router.get("/connect/{token}/exit", response_class=HTMLResponse)
+    def leave(request: Request, token: str) -> Response:
+        """The admin leaves without connecting: the product is told (nothing else is)."""
+        page = opened(request, token)
+        if not isinstance(page, Opened):
+            return page
+        return render(request, "exit.html", {"page": page, "exit_url": page.handoff.exit_url()})
 
     oauth = OAuthPages(store, settings, Pages(render, opened, checked, base_url, not_disclosed))
     router.include_router(oauth.router())

@@ -27,6 +27,7 @@ from typing import Any
 from fastapi import Request
 from fastapi.responses import Response
 
+from rostersync.services.handoff import Handoff
 from rostersync.store import DecryptionError, Store
 
 CSRF_COOKIE = "rs_csrf"
@@ -166,6 +167,7 @@ class Opened:
     environment: str
     token: str
     flow: Flow | None
+    handoff: Handoff
     expires_at: datetime | None = None
 
     @property

@@ -222,7 +222,8 @@ def dashboard_router(store: Store, settings: Settings) -> APIRouter:
             )
         except RostersyncError as error:
             raise HTTPException(status_code=404 if error.code == "not_found" else 409) from None
-        base = str(request.base_url).rstrip("/")
+        # Never the request's Host header: the link is sent to a customer (Settings.public_url).
+        base: str = request.app.state.link_base
         return page(request, "reconnect.html", viewer=who, url=link.url(base), link=link)
 
     @router.get("/connections/{connection_id}/disconnect", response_class=HTMLResponse)

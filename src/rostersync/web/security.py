@@ -24,6 +24,13 @@ HEADERS = {
 }
 
 
+def _framing_allowed(headers: MutableHeaders) -> bool:
+    """A page that names who may frame it (a connect link's product, web.handoff) must not
+    also say DENY: the two headers would disagree."""
+    policy = headers.get("content-security-policy", "")
+    return "frame-ancestors" in policy and "frame-ancestors 'none'" not in policy
+
+
 class SecurityHeaders:
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -36,8 +43,10 @@ class SecurityHeaders:
         async def with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = MutableHeaders(scope=message)
+                framed = _framing_allowed(headers)
                 for name, value in HEADERS.items():
-                    headers.setdefault(name, value)
+                    if not (framed and name == "x-frame-options"):
+                        headers.setdefault(name, value)
             await send(message)
 
         await self.app(scope, receive, with_headers)

@@ -12,6 +12,8 @@ TYPES = {
     "rostersync.css": "text/css",
     "connect.css": "text/css",
     "connect.js": "text/javascript",
+    "connect-embed.js": "text/javascript",
+    "connect-handoff.js": "text/javascript",
 }
 
 router = APIRouter(include_in_schema=False)

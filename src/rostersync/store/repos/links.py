@@ -48,9 +48,13 @@ def create_link(
     expires_at: datetime,
     created_by: str,
     reconnect: str | None = None,
+    redirect_url: str | None = None,
+    allowed_origin: str | None = None,
+    return_state: str | None = None,
 ) -> tuple[ConnectLink, str]:
     """The link row and the token to hand over once; `reconnect` binds it to an existing
-    connection, whose credentials it will replace."""
+    connection, whose credentials it will replace. The hand-off fields are checked by the
+    caller (services.handoff)."""
     token = PREFIX + secrets.token_urlsafe(32)
     link = ConnectLink(
         id=new_id("lnk"),
@@ -60,6 +64,9 @@ def create_link(
         expires_at=expires_at,
         created_by=created_by,
         connection_id=reconnect,
+        redirect_url=redirect_url,
+        allowed_origin=allowed_origin,
+        return_state=return_state,
     )
     session.add(link)
     session.flush()
