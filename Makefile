@@ -10,7 +10,7 @@ PYTEST_ARGS ?=
 PORT ?= 8000
 DEMO_ARGS ?=
 
-.PHONY: demo test lint chaos bench lock clean
+.PHONY: demo test lint chaos bench lock clean messages
 
 $(STAMP): requirements.lock pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -43,6 +43,14 @@ chaos: $(STAMP)
 # BENCH_ARGS="--people 100000 --vendors hibob --stores sqlite --skip bare-delivery,delivery".
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench.py $(BENCH_ARGS)
+
+# Re-extract the customer pages' text (babel.cfg) and merge it into every language's catalog;
+# then translate the new empty msgstr entries (tests/web/test_catalogs.py fails until you do).
+# The .po files are compiled in memory at run time: there is no .mo to build.
+LOCALE := src/rostersync/web/locale
+messages: $(STAMP)
+	$(BIN)/pybabel extract -F babel.cfg --sort-by-file --no-wrap --omit-header -o $(LOCALE)/messages.pot .
+	$(BIN)/pybabel update -i $(LOCALE)/messages.pot -d $(LOCALE) --no-wrap --no-fuzzy-matching --ignore-obsolete
 
 # Re-pin every dependency (needs uv: `$(BIN)/pip install uv`).
 lock:

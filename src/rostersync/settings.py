@@ -3,16 +3,131 @@
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 from urllib.parse import urlsplit
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+)
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
 def _default_data_dir() -> Path:
     return Path(os.environ.get("XDG_DATA_HOME", Path.home() / ".local" / "share")) / "rostersync"
+
+
+LOGO_TYPES = {
+    ".png": "image/png",
+    ".svg": "image/svg+xml",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".webp": "image/webp",
+}
+LOGO_MAX_BYTES = 512 * 1024
+_HEX = re.compile(r"#[0-9a-fA-F]{6}")
+_EMAIL = re.compile(r"[^@\s<>\"]+@[^@\s<>\"]+\.[A-Za-z]{2,}")
+_URL = re.compile(r"https://[^\s<>\"]+")
+
+
+def _relative_luminance(colour: str) -> float:
+    """WCAG 2 relative luminance of `#rrggbb`."""
+
+    def channel(hex_pair: str) -> float:
+        c = int(hex_pair, 16) / 255
+        return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (channel(colour[i : i + 2]) for i in (1, 3, 5))
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def contrast_with_white(colour: str) -> float:
+    return 1.05 / (_relative_luminance(colour) + 0.05)
+
+
+def _colour(value: str) -> str:
+    if not _HEX.fullmatch(value):
+        raise ValueError(f"a colour must look like #1a2b3c, got {value[:20]!r}")
+    return value.lower()
+
+
+def _readable_on_white(value: str) -> str:
+    # Buttons carry white text and links sit on white: below 4.5:1 the pages fail WCAG AA.
+    ratio = contrast_with_white(value)
+    if ratio < 4.5:
+        raise ValueError(
+            f"primary colour {value} has a contrast of {ratio:.1f}:1 with white; "
+            "choose a darker one (at least 4.5:1)"
+        )
+    return value
+
+
+def _product_name(value: str) -> str:
+    name = " ".join(value.split())
+    if not 1 <= len(name) <= 60 or any(not c.isprintable() for c in name):
+        raise ValueError("the product name must be 1 to 60 printable characters")
+    return name
+
+
+def _support(value: str | None) -> str | None:
+    if value is None:
+        return None
+    value = value.strip()
+    if not (_EMAIL.fullmatch(value) or _URL.fullmatch(value)):
+        raise ValueError("support contact must be an e-mail address or an https:// URL")
+    return value
+
+
+def _logo(value: Path | None) -> Path | None:
+    if value is None:
+        return None
+    if value.suffix.lower() not in LOGO_TYPES:
+        raise ValueError(f"the logo must be one of {', '.join(LOGO_TYPES)} files, got {value.name}")
+    if not value.is_file():
+        raise ValueError(f"logo file {value} does not exist (it must be a local file)")
+    if value.stat().st_size > LOGO_MAX_BYTES:
+        raise ValueError(f"logo file {value} is larger than {LOGO_MAX_BYTES // 1024} KiB")
+    return value
+
+
+Colour = Annotated[str, AfterValidator(_colour)]
+
+
+class Branding(BaseModel):
+    """What the customer's HR admin sees on the connect pages: the product that asks, not us.
+
+    Environment: ROSTERSYNC_BRANDING__PRODUCT_NAME, __LOGO_FILE, __PRIMARY_COLOUR,
+    __ACCENT_COLOUR, __SUPPORT_CONTACT. The logo is a local file served from our own origin:
+    the pages' CSP allows images from 'self' only, and nothing is fetched while a page renders.
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    product_name: Annotated[str, AfterValidator(_product_name)] = "rostersync"
+    logo_file: Annotated[Path | None, AfterValidator(_logo)] = None
+    primary_colour: Annotated[Colour, AfterValidator(_readable_on_white)] = "#0a4f96"
+    """Buttons and links: must reach 4.5:1 against white."""
+    accent_colour: Colour = "#0a4f96"
+    """The band under the page header (decorative)."""
+    support_contact: Annotated[str | None, AfterValidator(_support)] = None
+    """An e-mail address or https:// URL the HR admin can ask for help."""
+
+    @property
+    def support_href(self) -> str | None:
+        if self.support_contact is None:
+            return None
+        return (
+            self.support_contact
+            if self.support_contact.startswith("https://")
+            else (f"mailto:{self.support_contact}")
+        )
 
 
 class OAuthAppSettings(BaseModel):
@@ -46,6 +161,7 @@ class Settings(BaseSettings):
     deliver_interval_seconds: float = 2.0
     oauth: dict[str, OAuthAppSettings] = Field(default_factory=dict)
     """OAuth apps by vendor slug; a vendor connected by OAuth without one cannot be connected."""
+    branding: Branding = Field(default_factory=Branding)
     public_url: str | None = None
     """Where HR admins and the product reach this server (https://connect.example.com): every
     link and URL we hand out starts with it. A request's Host header is never used for them,

@@ -227,7 +227,7 @@ def test_staging_link_creates_a_staging_connection_without_javascript(
     context = browser.new_context(java_script_enabled=False)
     page = context.new_page()
     page.goto(f"{url}?q=hib")
-    expect(page.get_by_text("staging: a test connection")).to_be_visible()
+    expect(page.get_by_text("Test connection: changes go to a test setup")).to_be_visible()
     expect(page.get_by_role("link", name="BambooHR")).to_have_count(0)
     _connect(page, url, "staging")
     context.close()

@@ -36,11 +36,61 @@ class Outcome(StrEnum):
     NOT_RUN = "not run"
 
 
+class Message(StrEnum):
+    """What a check says: gettext msgids with %(name)s placeholders, so the connect pages can
+    show them in the admin's language (web/i18n.py extracts every member)."""
+
+    NONE = ""
+    ERROR = "%(error)s"
+    NOT_ACCEPTED = (
+        "%(vendor)s did not accept these credentials. Check that you copied them exactly, "
+        "and that the service user or API key is still active."
+    )
+    NO_PERMISSION = "%(error)s Fix the permission, then try again."
+    UNREACHABLE = (
+        "%(vendor)s could not be reached just now (%(error)s). Please try again in a few minutes."
+    )
+    ACCEPTED = "%(vendor)s accepted the credentials."
+    PEOPLE_SEEN = "%(count)s people read."
+    NOBODY = "The read worked but returned nobody: the service user probably cannot see anyone."
+    LEAVERS_SEEN = "%(count)s terminated people visible."
+    NO_LEAVERS = (
+        "No terminated people were visible. If your company has had leavers, the access you "
+        "granted hides them, and their access could not be removed: allow the service user "
+        "to see terminated people."
+    )
+    FUTURE_SEEN = "%(count)s people who have not started yet are visible."
+    NO_FUTURE = (
+        "Nobody with a future start date was visible. If you have hires who have not started, "
+        "allow the service user to see them, or they will be invited only once they start."
+    )
+    GROUPS_SEEN = "%(count)s departments and teams read."
+    NO_GROUPS = "No departments or teams were readable: people will not be placed in teams."
+    LOCATIONS_SEEN = "%(count)s work locations read."
+    NO_LOCATIONS = "No work locations were readable: people will have no location."
+    ALL_FIELDS = "Every field we read was present for someone."
+    FIELDS_MISSING = (
+        "%(vendor)s sent no %(fields)s for anyone. The service user is probably not allowed to "
+        "see these fields: grant them as the set-up steps say, then check again."
+    )
+
+
 @dataclass(frozen=True)
 class Check:
     name: str
     outcome: Outcome
-    detail: str
+    message: Message = Message.NONE
+    values: tuple[tuple[str, str], ...] = ()
+    """The message's placeholders: vendor names, counts, the vendor's own error text."""
+
+    @property
+    def detail(self) -> str:
+        """The message in English, filled in."""
+        return self.message.value % dict(self.values) if self.values else self.message.value
+
+
+def _check(name: str, outcome: Outcome, message: Message, **values: object) -> Check:
+    return Check(name, outcome, message, tuple((k, str(v)) for k, v in values.items()))
 
 
 @dataclass(frozen=True)
@@ -78,36 +128,30 @@ _LABELS = {f.name: f.label for f in ALLOWLIST if f.record is RecordType.EMPLOYEE
 
 def _failed(vendor: str, error: ConnectorError) -> tuple[Check, ...]:
     """The first check that failed, and the ones after it marked as not run."""
+    failed = Outcome.FAILED
     if isinstance(error, AuthRevoked):
-        failed = Check(
-            CREDENTIALS,
-            Outcome.FAILED,
-            f"{vendor} did not accept these credentials. Check that you copied them exactly, "
-            "and that the service user or API key is still active.",
-        )
+        first = _check(CREDENTIALS, failed, Message.NOT_ACCEPTED, vendor=vendor)
     elif isinstance(error, PermissionDenied):
-        failed = Check(PEOPLE, Outcome.FAILED, f"{error} Fix the permission, then try again.")
+        first = _check(PEOPLE, failed, Message.NO_PERMISSION, error=error)
     elif isinstance(error, BadInput):
-        failed = Check(CREDENTIALS, Outcome.FAILED, str(error))
+        first = _check(CREDENTIALS, failed, Message.ERROR, error=error)
     elif isinstance(error, VendorUnavailable | RateLimited):
-        failed = Check(
-            PEOPLE,
-            Outcome.FAILED,
-            f"We could not reach {vendor} just now ({error}). Please try again in a few minutes.",
-        )
+        first = _check(PEOPLE, failed, Message.UNREACHABLE, vendor=vendor, error=error)
     else:
-        failed = Check(PEOPLE, Outcome.FAILED, str(error))
-    before = ORDER[: ORDER.index(failed.name)]
-    after = ORDER[ORDER.index(failed.name) + 1 :]
+        first = _check(PEOPLE, failed, Message.ERROR, error=error)
+    before = ORDER[: ORDER.index(first.name)]
+    after = ORDER[ORDER.index(first.name) + 1 :]
     return (
-        *(Check(name, Outcome.PASSED, "") for name in before),
-        failed,
-        *(Check(name, Outcome.NOT_RUN, "") for name in after),
+        *(Check(name, Outcome.PASSED) for name in before),
+        first,
+        *(Check(name, Outcome.NOT_RUN) for name in after),
     )
 
 
-def _presence(name: str, count: int, seen: str, missing: str) -> Check:
-    return Check(name, Outcome.PASSED, seen) if count else Check(name, Outcome.WARNING, missing)
+def _presence(name: str, count: int, seen: Message, missing: Message) -> Check:
+    if count:
+        return _check(name, Outcome.PASSED, seen, count=count)
+    return _check(name, Outcome.WARNING, missing)
 
 
 def _fields(vendor: str, provided: tuple[str, ...], covered: Counter[str], people: int) -> Check:
@@ -115,14 +159,9 @@ def _fields(vendor: str, provided: tuple[str, ...], covered: Counter[str], peopl
     and BambooHR leave such a field out without an error)."""
     gaps = coverage.field_warnings(provided, covered, people)
     if not gaps:
-        return Check(FIELDS, Outcome.PASSED, "Every field we read was present for someone.")
+        return _check(FIELDS, Outcome.PASSED, Message.ALL_FIELDS)
     names = ", ".join(_LABELS.get(g.field, g.field) for g in gaps)
-    return Check(
-        FIELDS,
-        Outcome.WARNING,
-        f"{vendor} sent no {names} for anyone. The service user is probably not allowed to see "
-        "these fields: grant them as the set-up steps say, then check again.",
-    )
+    return _check(FIELDS, Outcome.WARNING, Message.FIELDS_MISSING, vendor=vendor, fields=names)
 
 
 def _checks(
@@ -132,45 +171,15 @@ def _checks(
     locations: int,
     fields: Check,
 ) -> tuple[Check, ...]:
-    people = sum(by_status.values())
     terminated = by_status[EmploymentStatus.TERMINATED.value]
     pending = by_status[EmploymentStatus.PENDING.value]
-    leavers = _presence(
-        TERMINATED,
-        terminated,
-        f"{terminated} terminated people visible.",
-        "We saw no terminated people. If your company has had leavers, the access you "
-        "granted hides them, and rostersync could not remove their access: allow the "
-        "service user to see terminated people.",
-    )
     return (
-        Check(CREDENTIALS, Outcome.PASSED, f"{vendor} accepted the credentials."),
-        _presence(
-            PEOPLE,
-            people,
-            f"{people} people read.",
-            "The read worked but returned nobody: the service user probably cannot see anyone.",
-        ),
-        leavers,
-        _presence(
-            FUTURE,
-            pending,
-            f"{pending} people who have not started yet are visible.",
-            "We saw nobody with a future start date. If you have hires who have not started, "
-            "allow the service user to see them, or they will be invited only once they start.",
-        ),
-        _presence(
-            DEPARTMENTS,
-            groups,
-            f"{groups} departments and teams read.",
-            "No departments or teams were readable: people will not be placed in teams.",
-        ),
-        _presence(
-            LOCATIONS,
-            locations,
-            f"{locations} work locations read.",
-            "No work locations were readable: people will have no location.",
-        ),
+        _check(CREDENTIALS, Outcome.PASSED, Message.ACCEPTED, vendor=vendor),
+        _presence(PEOPLE, sum(by_status.values()), Message.PEOPLE_SEEN, Message.NOBODY),
+        _presence(TERMINATED, terminated, Message.LEAVERS_SEEN, Message.NO_LEAVERS),
+        _presence(FUTURE, pending, Message.FUTURE_SEEN, Message.NO_FUTURE),
+        _presence(DEPARTMENTS, groups, Message.GROUPS_SEEN, Message.NO_GROUPS),
+        _presence(LOCATIONS, locations, Message.LOCATIONS_SEEN, Message.NO_LOCATIONS),
         fields,
     )
 

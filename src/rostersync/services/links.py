@@ -137,6 +137,7 @@ class OpenedLink:
     environment: str = ""
     connection_id: str | None = None
     handoff: Handoff = NO_HANDOFF
+    expires_at: datetime | None = None
 
 
 def open_link(store: Store, token: str) -> OpenedLink:
@@ -154,6 +155,7 @@ def open_link(store: Store, token: str) -> OpenedLink:
             link.environment,
             link.connection_id,
             Handoff(link.redirect_url, link.allowed_origin, link.return_state),
+            link.expires_at,
         )
 
 

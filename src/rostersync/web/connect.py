@@ -19,7 +19,6 @@ import time
 from collections.abc import Iterator, Mapping
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
-from pathlib import Path
 from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, Request
@@ -29,7 +28,6 @@ from fastapi.responses import (
     Response,
     StreamingResponse,
 )
-from fastapi.templating import Jinja2Templates
 from starlette.concurrency import run_in_threadpool
 
 from rostersync.engine import VendorProfile, catalog, run_preflight, vendor_profile
@@ -40,17 +38,22 @@ from rostersync.services.links import LinkState, LinkUnavailable, complete, open
 from rostersync.services.runs import Progress, first_sync_progress, sync_now
 from rostersync.settings import Settings
 from rostersync.store import Store
+from rostersync.web.branding import Rebrand, branding_router, logo_path
 from rostersync.web.connect_oauth import Failed, OAuthPages, Pages
-from rostersync.web.connect_state import Csrf, Flow, FlowCookie, Opened, SubmissionLimit
-from rostersync.web.connect_steps import STEP_NAMES, Step, mark_colour, monogram
+from rostersync.web.connect_state import (
+    Csrf,
+    Flow,
+    FlowCookie,
+    Opened,
+    SubmissionLimit,
+    set_cookie,
+)
+from rostersync.web.connect_steps import Step
 from rostersync.web.handoff import CodeCookie, framing_headers
+from rostersync.web.i18n import COOKIE, language_of, parse_language, templates, translations
 
 log = logging.getLogger("rostersync.web.connect")
 
-TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
-TEMPLATES.env.globals["step_names"] = list(STEP_NAMES.values())
-TEMPLATES.env.filters["monogram"] = monogram
-TEMPLATES.env.filters["mark_colour"] = mark_colour
 SYSTEM_NAME_LENGTH = 60
 SYSTEM_NAME_PUNCTUATION = frozenset(" .&+-'()/")
 UNAVAILABLE_STATUS = {
@@ -61,11 +64,11 @@ UNAVAILABLE_STATUS = {
 }
 
 
-def _events(store: Store, connection_id: str, tenant_id: str) -> Iterator[str]:
+def _events(store: Store, connection_id: str, tenant_id: str, rebrand: Rebrand) -> Iterator[str]:
     last: Progress | None = None
     deadline = time.monotonic() + 600
     while time.monotonic() < deadline:
-        now = first_sync_progress(store, connection_id, tenant_id=tenant_id)
+        now = rebrand.progress(first_sync_progress(store, connection_id, tenant_id=tenant_id))
         if now != last:
             yield f"event: progress\ndata: {json.dumps(asdict(now))}\n\n"
             last = now
@@ -89,6 +92,9 @@ def connect_router(
     """The connect pages. `sandboxes` (demo only) points those vendors at their emulators;
     every other vendor is reached at its documented host."""
     router = APIRouter(include_in_schema=False)
+    router.include_router(branding_router(settings.branding))
+    brand = {"brand": settings.branding, "logo_path": logo_path(settings.branding)}
+    rebrand = Rebrand(settings.branding)
     csrf = Csrf(store)
     flows = FlowCookie(store)
     codes = CodeCookie(store)
@@ -104,15 +110,29 @@ def connect_router(
         request: Request, template: str, context: dict[str, object], *, status: int = 200
     ) -> HTMLResponse:
         form_token, nonce = csrf.token(request)
-        response = TEMPLATES.TemplateResponse(
-            request, f"connect/{template}", {**context, "csrf_token": form_token}, status
+        language = language_of(request)
+        response = templates(language).TemplateResponse(
+            request,
+            f"connect/{template}",
+            {
+                **rebrand.context(context),
+                **brand,
+                "csrf_token": form_token,
+                "here": request.url.path,
+            },
+            status,
         )
         response.headers["cache-control"] = "no-store"
+        response.headers["content-language"] = language.value
+        response.headers["vary"] = "accept-language, cookie"
         page = context.get("page")
         response.headers.update(
             framing_headers(page.handoff if isinstance(page, Opened) else NO_HANDOFF)
         )
         Csrf.remember(response, request, nonce)
+        if parse_language(request.query_params.get("lang")) is language:
+            # The link chose it: keep it on the pages that follow.
+            set_cookie(response, request, COOKIE, language.value, path="/connect", max_age=86400)
         return response
 
     def opened(request: Request, token: str, *, confirmed: bool = False) -> Opened | Response:
@@ -145,6 +165,7 @@ def connect_router(
             token,
             flow,
             link.handoff,
+            link.expires_at,
         )
 
     def see_other(page: Opened, url: str) -> RedirectResponse:
@@ -344,12 +365,17 @@ def connect_router(
             return page
         info = catalog.provider(vendor) if vendor else None
         url = share_url(request, page, info.name if info else "")
-        system = info.display_name if info else "our HR system"
-        subject = f"Connecting {system} for {page.tenant_name}"
+        words = translations(language_of(request))
+        system = info.display_name if info else words.gettext("our HR system")
+        named = {"system": system, "customer": page.tenant_name, "url": url}
+        subject = words.gettext("Connecting %(system)s for %(customer)s") % named
         body = (
-            f"Hello,\n\nCould you connect {system} for {page.tenant_name}? This link shows "
-            "what will be read before it asks for anything, and walks through creating a "
-            f"read-only service account:\n\n{url}\n\nThe link works once and expires.\n"
+            words.gettext(
+                "Hello,\n\nCould you connect %(system)s for %(customer)s? This link shows what "
+                "will be read before it asks for anything, and walks through creating a "
+                "read-only service account:\n\n%(url)s\n\nThe link works once and expires.\n"
+            )
+            % named
         )
         mailto = f"mailto:?subject={quote(subject)}&body={quote(body)}"
         return render(
@@ -444,7 +470,7 @@ def connect_router(
             return opened
         page, connection_id, _ = opened
         return StreamingResponse(
-            _events(store, connection_id, page.tenant_id),
+            _events(store, connection_id, page.tenant_id, rebrand),
             media_type="text/event-stream",
             headers={"cache-control": "no-store", "x-accel-buffering": "no"},
         )

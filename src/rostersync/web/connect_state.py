@@ -21,6 +21,7 @@ import threading
 import time
 from collections import defaultdict, deque
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from fastapi import Request
@@ -167,6 +168,7 @@ class Opened:
     token: str
     flow: Flow | None
     handoff: Handoff
+    expires_at: datetime | None = None
 
     @property
     def base(self) -> str:

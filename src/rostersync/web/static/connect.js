@@ -24,7 +24,8 @@
 
   var progress = document.getElementById("progress");
   if (progress && window.EventSource && !/done|held|failed/.test(progress.dataset.stage)) {
-    var labels = { starting: "starting…", reading: "reading…", done: "yes", held: "held for approval", failed: "failed" };
+    // The page's language: the labels come translated with it.
+    var labels = JSON.parse(progress.dataset.labels);
     var source = new EventSource(progress.dataset.events);
     source.addEventListener("progress", function (event) {
       var now = JSON.parse(event.data);

@@ -1,0 +1,120 @@
+"""The deployment's brand on the customer pages: a generated stylesheet and the logo.
+
+Both are served from our own origin under neutral paths (the pages' CSP allows styles and
+images from 'self' only, and a customer should not see our name in an address either); the
+logo file is read once when the app is built, never fetched while a page renders.
+
+The vendors' set-up guides, credential hints and preflight messages are written in our name
+("create a service user named 'rostersync'"); `Rebrand` puts the product's name in their place
+before a page shows them. The exact requests are left exact.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from functools import cached_property
+
+from fastapi import APIRouter
+from fastapi.responses import Response
+
+from rostersync.engine import PreflightResult, ProviderInfo, VendorProfile
+from rostersync.services.runs import Progress
+from rostersync.settings import LOGO_TYPES, Branding
+
+STYLESHEET = "/static/brand.css"
+# A logo may be an SVG: opened on its own it must not run script in our origin.
+LOGO_CSP = "default-src 'none'; style-src 'unsafe-inline'; sandbox"
+
+
+OUR_NAME = re.compile("rostersync", re.IGNORECASE)
+# In an identifier (Workday's ISU_rostersync) the product's name must stay an identifier.
+OUR_NAME_IN_IDENTIFIER = re.compile("(?<=_)rostersync", re.IGNORECASE)
+
+
+class Rebrand:
+    """The product's name wherever vendor-facing text names us."""
+
+    def __init__(self, branding: Branding) -> None:
+        self.branding = branding
+
+    @cached_property
+    def identifier(self) -> str:
+        slug = re.sub(r"[^A-Za-z0-9]+", "_", self.branding.product_name).strip("_").lower()
+        return slug or "integration"
+
+    def text(self, value: str) -> str:
+        value = OUR_NAME_IN_IDENTIFIER.sub(self.identifier, value)
+        return OUR_NAME.sub(self.branding.product_name, value)
+
+    def texts(self, values: tuple[str, ...]) -> tuple[str, ...]:
+        return tuple(self.text(v) for v in values)
+
+    def value(self, value: object) -> object:
+        """A page's context value, rebranded where it carries vendor or engine text."""
+        if isinstance(value, str):
+            return self.text(value)
+        if isinstance(value, VendorProfile):
+            return replace(
+                value,
+                summary=self.text(value.summary),
+                steps=self.texts(value.steps),
+                grant=self.texts(value.grant),
+                do_not_grant=self.texts(value.do_not_grant),
+            )
+        if isinstance(value, ProviderInfo):
+            fields = tuple(
+                replace(f, label=self.text(f.label), help=self.text(f.help))
+                for f in value.credential_fields
+            )
+            return replace(value, credential_fields=fields)
+        if isinstance(value, PreflightResult):
+            checks = tuple(
+                replace(c, values=tuple((k, self.text(v)) for k, v in c.values))
+                for c in value.checks
+            )
+            return replace(value, checks=checks)
+        if isinstance(value, Progress):
+            return self.progress(value)
+        return value
+
+    def progress(self, value: Progress) -> Progress:
+        return replace(value, detail=self.text(value.detail))
+
+    def context(self, context: dict[str, object]) -> dict[str, object]:
+        return {key: self.value(value) for key, value in context.items()}
+
+
+def stylesheet(branding: Branding) -> str:
+    """Custom properties that connect.css reads; both values are validated hex colours."""
+    return (
+        f":root {{ --accent: {branding.primary_colour}; "
+        f"--brand-band: {branding.accent_colour}; }}\n"
+    )
+
+
+def logo_path(branding: Branding) -> str | None:
+    if branding.logo_file is None:
+        return None
+    return f"/static/logo{branding.logo_file.suffix.lower()}"
+
+
+def branding_router(branding: Branding) -> APIRouter:
+    router = APIRouter(include_in_schema=False)
+    css = stylesheet(branding)
+
+    @router.get(STYLESHEET)
+    def brand_css() -> Response:
+        return Response(css, media_type="text/css", headers={"cache-control": "no-cache"})
+
+    path = logo_path(branding)
+    if branding.logo_file is not None and path is not None:
+        image = branding.logo_file.read_bytes()
+        media_type = LOGO_TYPES[branding.logo_file.suffix.lower()]
+
+        @router.get(path)
+        def logo() -> Response:
+            headers = {"cache-control": "no-cache", "content-security-policy": LOGO_CSP}
+            return Response(image, media_type=media_type, headers=headers)
+
+    return router
