@@ -15,7 +15,7 @@ from pathlib import Path
 import httpx
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 from sqlalchemy import select, update
 
 from rostersync.cli.server import build_app
@@ -32,19 +32,12 @@ from rostersync.store.repos import connections, people
 from rostersync.store.session import transaction
 from rostersync.store.tables import Connection, ConnectLink
 from rostersync.web import SandboxTarget
+from tests.e2e.browsers import chromium
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "connect"
 USER, TOKEN = "SERVICE-E2E", "sandbox-token-e2e-0123456789"
 CREDENTIALS = {"service_user_id": USER, "service_user_token": TOKEN}
 SIZE = 40
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 
 
 @dataclass
@@ -102,13 +95,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(
-            executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS
-        )
-        yield launched
-        launched.close()
+    yield from chromium(ARTIFACTS)
 
 
 @pytest.fixture

@@ -17,7 +17,7 @@ from pathlib import Path
 import httpx
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 
 from rostersync.cli.server import build_app
 from rostersync.sandbox import Faults, ServerThread, SyntheticCompany
@@ -28,6 +28,7 @@ from rostersync.settings import Branding, Settings
 from rostersync.store import Store, open_store
 from rostersync.store.crypto import Keyring, generate_key_setting
 from rostersync.web import SandboxTarget
+from tests.e2e.browsers import chromium
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "connect-languages"
 USER, TOKEN = "SERVICE-I18N", "sandbox-token-i18n-0123456789"
@@ -40,7 +41,6 @@ LOGO = (
     '<rect width="120" height="32" rx="6" fill="#5b21b6"/>'
     '<text x="10" y="22" font-size="16" fill="#fff">Acme</text></svg>'
 )
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 WIDTHS = {"desktop": 1280, "phone": 390}
 OURS = re.compile("rostersync", re.IGNORECASE)
 
@@ -160,13 +160,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(
-            executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS
-        )
-        yield launched
-        launched.close()
+    yield from chromium(ARTIFACTS)
 
 
 def _customer_page(page: Page, language: str, name: str) -> None:

@@ -12,13 +12,13 @@ from pathlib import Path
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 
 from rostersync.model import RunStatus
 from rostersync.services.runs import sync_now
 from rostersync.store.repos import people
 from rostersync.store.session import transaction
-from tests.e2e.test_connect_flow import CHROMIUM_ARGS
+from tests.e2e.browsers import chromium
 from tests.web.oauth_site import APPS, NAMES, OAuthSite, oauth_site
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "connect"
@@ -34,13 +34,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[OAuthSite]:
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(
-            executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS
-        )
-        yield launched
-        launched.close()
+    yield from chromium(ARTIFACTS)
 
 
 @pytest.fixture

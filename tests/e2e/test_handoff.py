@@ -14,7 +14,7 @@ from datetime import timedelta
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, Frame, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Frame, Page, expect
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
@@ -29,9 +29,9 @@ from rostersync.settings import Settings
 from rostersync.store import Store, open_store
 from rostersync.store.crypto import Keyring, generate_key_setting
 from rostersync.web import SandboxTarget
+from tests.e2e.browsers import chromium
 from tests.e2e.test_connect_flow import (
     ARTIFACTS,
-    CHROMIUM_ARGS,
     CREDENTIALS,
     SIZE,
     TOKEN,
@@ -118,13 +118,7 @@ def sites(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sites]:
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(
-            executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS
-        )
-        yield launched
-        launched.close()
+    yield from chromium(ARTIFACTS)
 
 
 @pytest.fixture
