@@ -15,6 +15,7 @@ import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import httpx
@@ -28,7 +29,7 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def _demo_command(port: int, data_dir: Path) -> list[str]:
+def _demo_command(port: int, data_dir: Path, *options: str) -> list[str]:
     return [
         sys.executable,
         "-m",
@@ -40,6 +41,7 @@ def _demo_command(port: int, data_dir: Path) -> list[str]:
         str(data_dir),
         "--people",
         "20",
+        *options,
     ]
 
 
@@ -48,12 +50,15 @@ def _env() -> dict[str, str]:
 
 
 @contextmanager
-def running_demo(data_dir: Path, log: Path) -> Iterator[tuple[str, str]]:
+def running_demo(data_dir: Path, log: Path, *options: str) -> Iterator[tuple[str, str]]:
     """(base URL, everything it printed by the end of start-up); stopped with SIGTERM."""
     port = _free_port()
     with log.open("w") as out:
         process = subprocess.Popen(
-            _demo_command(port, data_dir), stdout=out, stderr=subprocess.STDOUT, env=_env()
+            _demo_command(port, data_dir, *options),
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            env=_env(),
         )
     try:
         deadline = time.monotonic() + 60
@@ -149,3 +154,29 @@ def test_the_banner_is_the_last_thing_start_up_prints_and_is_on_the_overview(
         assert admin_key in page
         assert link.group(1) in page
         assert httpx.get(f"{url}/").headers["cache-control"] == "no-store"
+
+
+def test_sync_every_is_the_interval_the_api_and_the_dashboard_promise(tmp_path: Path) -> None:
+    # Neither the settings' default (900 s) nor the flag's (60 s): the one this start was given.
+    options = ("--sync-every", "1234")
+    with running_demo(tmp_path / "demo", tmp_path / "demo.log", *options) as (url, printed):
+        connection = re.search(r"connection:\s+(\S+)", printed)
+        assert connection is not None
+        assert "(syncs every 1234s)" in printed
+        key = _admin_key(printed)
+        with httpx.Client(base_url=url, headers={"Authorization": f"Bearer {key}"}) as api:
+            status = api.get(f"/api/v1/connections/{connection.group(1)}/sync-status")
+            assert status.status_code == 200, status.text
+            [employees, *_] = status.json()["results"]
+            [tenant] = [t for t in api.get("/api/v1/tenants").json() if t["name"] == "Demo Company"]
+        synced = datetime.fromisoformat(employees["data_fresh_as_of"])
+        coming = datetime.fromisoformat(employees["next_sync_start"])
+        assert coming - synced == timedelta(seconds=1234)
+        with httpx.Client(base_url=url) as browser:
+            form = browser.get("/dashboard/login").text
+            csrf = re.search(r'name="csrf" value="([^"]+)"', form)
+            assert csrf is not None
+            browser.post("/dashboard/login", data={"api_key": key, "csrf": csrf.group(1)})
+            home = browser.get("/dashboard", params={"tenant": tenant["id"]})
+        assert home.status_code == 200, home.text
+        assert f"Scheduled for {coming:%Y-%m-%d %H:%M} UTC" in home.text
