@@ -7,6 +7,7 @@ admin key) as the last thing on the screen and on the overview page.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import socket
@@ -17,8 +18,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
 
 import httpx
+
+from rostersync.cli.demo import GUSTO_CLIENT_ID
 
 FINISHED = "start-up finished"
 
@@ -117,15 +121,44 @@ def test_a_directory_the_demo_did_not_make_is_refused_and_kept(tmp_path: Path) -
     assert [p.name for p in data_dir.iterdir()] == ["notes.txt"]
 
 
+def _gusto_token(url: str, secret: str, **grant: str) -> httpx.Response:
+    form = {"client_id": GUSTO_CLIENT_ID, "client_secret": secret, **grant}
+    return httpx.post(f"{url}/sandbox/gusto/oauth/token", data=form)
+
+
+def _gusto_consent(url: str, secret: str) -> str:
+    """The refresh token an admin's Allow on the sandbox Gusto's consent page gives the demo."""
+    consent = {"client_id": GUSTO_CLIENT_ID, "redirect_uri": "http://127.0.0.1/cb", "state": "s"}
+    allowed = httpx.post(
+        f"{url}/sandbox/gusto/oauth/authorize", data=consent | {"decision": "allow"}
+    )
+    assert allowed.status_code == 303, allowed.text
+    code = parse_qs(urlsplit(allowed.headers["location"]).query)["code"][0]
+    exchanged = _gusto_token(
+        url,
+        secret,
+        grant_type="authorization_code",
+        code=code,
+        redirect_uri=consent["redirect_uri"],
+    )
+    assert exchanged.status_code == 200, exchanged.text
+    return str(exchanged.json()["refresh_token"])
+
+
 def test_a_second_start_reuses_the_directory_its_key_and_its_tenants(tmp_path: Path) -> None:
     data_dir = tmp_path / "demo"
-    with running_demo(data_dir, tmp_path / "first.log") as (_, printed):
+    with running_demo(data_dir, tmp_path / "first.log") as (url, printed):
         key = (data_dir / "master.key").read_bytes()
         first_key = _admin_key(printed)
         connection = re.search(r"connection:\s+(\S+)", printed)
         assert connection is not None
+        gusto_secret = json.loads((data_dir / "demo.json").read_text())["gusto_client_secret"]
+        granted = _gusto_consent(url, gusto_secret)
     with running_demo(data_dir, tmp_path / "second.log") as (url, printed):
         assert (data_dir / "master.key").read_bytes() == key
+        # A Gusto connection made by consent keeps syncing: its grant outlived the restart.
+        renewed = _gusto_token(url, gusto_secret, grant_type="refresh_token", refresh_token=granted)
+        assert renewed.status_code == 200, renewed.text
         assert f"connection:      {connection.group(1)}" in printed
         second_key = _admin_key(printed)
         with httpx.Client(base_url=url) as client:

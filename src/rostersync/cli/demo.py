@@ -14,6 +14,7 @@ import logging
 import secrets
 import socket
 import sys
+from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -36,7 +37,7 @@ if TYPE_CHECKING:
 SANDBOX_USER = "SERVICE-DEMO"
 ADMIN_KEY_NAME = "demo dashboard"
 GUSTO_CLIENT_ID = "rostersync-demo"
-"""The demo's OAuth app at the sandbox Gusto; its secret is the start's own (`_gusto_app`)."""
+"""The demo's OAuth app at the sandbox Gusto; its secret is kept in demo.json."""
 GUSTO_SEED = 43
 """Its synthetic company: another employer than the HiBob one (seed 42)."""
 GUSTO_COMPANY_UUID = "0de70000-0000-4000-8000-00000000de70"
@@ -68,7 +69,14 @@ def _seed(store: Store, base: str) -> DemoState:
         actor="demo",
     )
     linked = services.tenants.create_tenant(store, "Linked Company", actor="demo")
-    return DemoState(tenant.id, connection.id, linked.id, token, webhook.signing_secret or "")
+    return DemoState(
+        tenant.id,
+        connection.id,
+        linked.id,
+        token,
+        webhook.signing_secret or "",
+        secrets.token_urlsafe(24),
+    )
 
 
 def _seeded(store: Store, demo_dir: DemoDir, base: str) -> DemoState:
@@ -77,6 +85,9 @@ def _seeded(store: Store, demo_dir: DemoDir, base: str) -> DemoState:
     known = {t.id for t in services.tenants.list_tenants(store)}
     if state is None or not {state.tenant_id, state.linked_tenant_id} <= known:
         state = _seed(store, base)
+        demo_dir.save(state)
+    elif not state.gusto_client_secret:
+        state = replace(state, gusto_client_secret=secrets.token_urlsafe(24))
         demo_dir.save(state)
     return state
 
@@ -166,11 +177,10 @@ def _quiet_logs() -> None:
         logging.getLogger(name).setLevel(logging.WARNING)
 
 
-def _gusto_app() -> tuple[OAuthAppSettings, dict[str, str]]:
+def _gusto_app(secret: str) -> tuple[OAuthAppSettings, dict[str, str]]:
     """The demo's OAuth app at the sandbox Gusto: as the operator registers it in settings, and
     as the emulator knows it. The refresh token it starts with is never handed out: the
     consent issues the connection's own."""
-    secret = secrets.token_urlsafe(24)
     emulated = {
         "client_id": GUSTO_CLIENT_ID,
         "client_secret": secret,
@@ -191,9 +201,8 @@ def _run(
     from rostersync.web import DemoAccess, DemoReceiver, SandboxTarget
 
     _quiet_logs()
-    gusto_app, gusto_credentials = _gusto_app()
-    # The demo's own key file, database, schedule and OAuth app, whatever ROSTERSYNC_* a
-    # walk-through exported: the dashboard's "next sync" is then the scheduler's own.
+    # The demo's own key file, database and schedule, whatever ROSTERSYNC_* a walk-through
+    # exported: the dashboard's "next sync" is then the scheduler's own.
     settings = load_settings(
         data_dir=demo_dir.path,
         allow_loopback=True,
@@ -201,13 +210,15 @@ def _run(
         master_key=None,
         master_key_file=None,
         sync_interval_seconds=sync_every,
-        oauth={"gusto": gusto_app},
     )
     store = services.stores.open_configured_store(settings, create_key=True)
     # Where this process reaches itself (the sandbox, the receiver); links use `public`.
     base = f"http://127.0.0.1:{port}"
     public = settings.link_base(port=port)
     state = _seeded(store, demo_dir, base)
+    # Its OAuth app too: the one registered with the sandbox Gusto, kept in the data directory.
+    gusto_app, gusto_credentials = _gusto_app(state.gusto_client_secret)
+    settings = settings.model_copy(update={"oauth": {"gusto": gusto_app}})
     access = DemoAccess(
         base_url=base,
         admin_key=_admin_key(store),
