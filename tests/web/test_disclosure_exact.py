@@ -32,6 +32,16 @@ FIELD_PARAMETERS = frozenset({"fields", "fields[]", "attributes", "attributes[]"
 """How the vendors' APIs let a client name the fields it wants in the query."""
 
 
+def _named(value: str) -> list[str]:
+    """The field names of one query value: `a,b`, or Oracle's `a,b;child:c,d` (named
+    `child:c`, as the page lists them)."""
+    names = []
+    for group in value.split(";"):
+        child, _, attributes = group.rpartition(":")
+        names += [f"{child}:{name}" if child else name for name in attributes.split(",") if name]
+    return names
+
+
 @dataclass(frozen=True)
 class Sent:
     method: str
@@ -53,11 +63,7 @@ class Sent:
 
     def named_fields(self) -> list[str]:
         names = [
-            name
-            for key, value in self.query
-            if key in FIELD_PARAMETERS
-            for name in value.split(",")
-            if name
+            name for key, value in self.query if key in FIELD_PARAMETERS for name in _named(value)
         ]
         listed = self.json_body().get("fields")
         if isinstance(listed, list):

@@ -421,6 +421,29 @@ LUCCA = Provider(
 )
 
 
+ORACLEHCM = Provider(
+    slug="oraclehcm",
+    display_name="Oracle HCM Cloud",
+    docs_url="https://docs.oracle.com/en/cloud/saas/human-resources/farws/",
+    credential_fields=(
+        CredentialField(
+            "host",
+            "Oracle Cloud host",
+            secret=False,
+            help="The host of your Oracle Fusion address, without https://, e.g. "
+            "acme.fa.us2.oraclecloud.com (it must end in .oraclecloud.com).",
+        ),
+        CredentialField(
+            "username",
+            "Integration user name",
+            secret=False,
+            help="The user created for rostersync, with the read-only roles of the set-up guide.",
+        ),
+        CredentialField("password", "Integration user password", secret=True),
+    ),
+)
+
+
 PROVIDERS: dict[str, Provider] = {
     p.slug: p
     for p in (
@@ -440,5 +463,6 @@ PROVIDERS: dict[str, Provider] = {
         PERSONIO,
         RIPPLING,
         LUCCA,
+        ORACLEHCM,
     )
 }

@@ -137,6 +137,20 @@ class FieldList:
     separator: str | None = None
     """Joins the names into one query value; None repeats the parameter (or, in a body, sends
     a JSON list)."""
+    nested: bool = False
+    """Oracle ADF style: a name `child:Attr` belongs to a child resource, and the value groups
+    them as `Attr,Attr;child:Attr,Attr` (root attributes first, then each child in order)."""
+
+    def render(self, names: tuple[str, ...]) -> str | list[str]:
+        """The query value for these names."""
+        if self.nested:
+            groups: dict[str, list[str]] = {}
+            for name in names:
+                child, _, attribute = name.rpartition(":")
+                groups.setdefault(child, []).append(attribute)
+            root = ",".join(groups.pop("", []))
+            return ";".join([root, *(f"{c}:{','.join(a)}" for c, a in groups.items())])
+        return self.separator.join(names) if self.separator is not None else list(names)
 
 
 @dataclass(frozen=True)
@@ -172,9 +186,7 @@ class Stream:
         listed = self.field_list
         if listed is None or listed.in_body:
             return self.params
-        names = self.requested
-        value = listed.separator.join(names) if listed.separator is not None else list(names)
-        return {**self.params, listed.key: value}
+        return {**self.params, listed.key: listed.render(self.requested)}
 
     @property
     def payload(self) -> Mapping[str, Any] | None:
