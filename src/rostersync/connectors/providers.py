@@ -431,13 +431,13 @@ ORACLEHCM = Provider(
             "Oracle Cloud host",
             secret=False,
             help="The host of your Oracle Fusion address, without https://, e.g. "
-            "acme.fa.us2.oraclecloud.com (it must end in .oraclecloud.com).",
+            "acme.fa.us2.oraclecloud.com; it must end in .oraclecloud.com.",
         ),
         CredentialField(
             "username",
             "Integration user name",
             secret=False,
-            help="The user created for rostersync, with the read-only roles of the set-up guide.",
+            help="The user created for rostersync with the read-only roles of the set-up guide.",
         ),
         CredentialField("password", "Integration user password", secret=True),
     ),

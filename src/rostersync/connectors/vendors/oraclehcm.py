@@ -345,29 +345,29 @@ SPEC = ConnectorSpec(
         summary="Create an Oracle HCM Cloud integration user for rostersync with read-only "
         "access to workers' names, work emails and employment, and to locations.",
         steps=(
-            "In the Security Console, create a user named 'rostersync' (Users > Add User "
-            "Account) with a strong password, and no person record of its own.",
-            "Create a custom job role (Roles > Create Role) and add these duty roles: Use REST "
-            "Service - Worker Details Read Only, Use REST Service - Worker Employment Read "
-            "Only, and Use REST Service - Workforce Structures Read Only (for locations).",
-            "Give the user that role and a data security profile that sees every person, "
-            "including ex-workers and pending workers, and every location.",
+            "In the Security Console, open Users > Add User Account and create a user named "
+            "'rostersync' with a strong password.",
+            "Create a custom role (Roles > Create Role) with three duty roles: 'Use REST "
+            "Service - Worker Details Read Only', 'Use REST Service - Worker Employment Read "
+            "Only' and 'Use REST Service - Workforce Structures Read Only'.",
+            "Give the user that role with a data security profile that sees every person, "
+            "ex-workers and pending workers included, and every location.",
             "Enter your Oracle host (e.g. acme.fa.us2.oraclecloud.com), the user name and the "
             "password in rostersync.",
         ),
         grant=(
-            "Use REST Service - Worker Details Read Only: person number, names",
-            "Use REST Service - Worker Employment Read Only: work relationships, "
-            "assignments, departments, managers, work location",
-            "Work emails (EmailType W1) through the worker's emails",
-            "Use REST Service - Workforce Structures Read Only: locations (GET)",
+            "'Use REST Service - Worker Details Read Only': person id, names, work emails "
+            "(type W1)",
+            "'Use REST Service - Worker Employment Read Only': work relationships, "
+            "assignments, departments, line managers, work locations",
+            "'Use REST Service - Workforce Structures Read Only': locations",
         ),
         do_not_grant=(
-            "Any role without Read Only in its name (they create, update and delete)",
-            "Use REST Service - Worker Sensitive Details and Worker PII (national "
-            "identifiers, date of birth, ethnicity, religion, disabilities)",
+            "Roles without Read Only in their name: they create, update and delete",
+            "'Use REST Service - Worker Sensitive Details' and 'Use REST Service - Worker PII' "
+            "(national identifiers, date of birth, ethnicity, religion, disabilities)",
             "Payroll, compensation, absence and talent roles",
-            "Human Capital Management Integration Specialist (it can change data)",
+            "'Human Capital Management Integration Specialist': it can change data",
         ),
         sources=(
             "https://docs.oracle.com/en/cloud/saas/human-resources/farws/WorkersAPI_Security.html",
