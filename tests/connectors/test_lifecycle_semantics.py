@@ -314,6 +314,16 @@ TABLE: Final[dict[str, dict[Column, Cell | _NotDocumented]]] = {
         Column.CONTRACTORS: ND,
         Column.LEGAL_ENTITIES: LegalEntities(),  # establishments ([n11])
     },
+    "oraclehcm": {
+        Column.LEAVERS: Leavers(),  # workers as of today include ex-workers
+        Column.END_DATE: EndDate(last_day=True),  # assignments inactive after the date
+        Column.FUTURE_TERMINATION: FutureTermination(),  # read as of effectiveDate
+        Column.NOTICE: ND,
+        Column.LEAVE: ND,
+        Column.REHIRE: Rehire(same_id=True, new_start=True),  # a new work relationship
+        Column.CONTRACTORS: Contractors(listed=True),  # contingent workers are workers
+        Column.LEGAL_ENTITIES: LegalEntities(),  # a legal employer per work relationship
+    },
 }
 
 # (slug, column) -> the evidence that the code or the emulator disagrees with the doc cell.
