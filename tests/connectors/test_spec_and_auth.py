@@ -34,7 +34,7 @@ from rostersync.connectors.mapping import ident, location_mapper, text
 from rostersync.connectors.paging import Cursor, OffsetLimit, PageNumber
 from rostersync.connectors.providers import CredentialField, Provider
 from rostersync.connectors.responses import API_RESPONSES, TOKEN_RESPONSES
-from rostersync.connectors.spec import ConnectorSpec, Detail, MapContext, Stream
+from rostersync.connectors.spec import ConnectorSpec, Detail, FieldList, MapContext, Stream
 from rostersync.model import Location
 from rostersync.sandbox import EMULATORS, Faults, ServerThread, SyntheticCompany
 from tests.conftest import TODAY
@@ -69,7 +69,15 @@ def spec(
 def test_every_registered_spec_is_valid() -> None:
     built = [CONNECTORS[slug] for slug in CONNECTORS]  # each module imported, its spec built
     assert [connector.slug for connector in built] == list(CONNECTORS)
-    assert len(built) == 16
+    assert len(built) == 17
+
+
+def test_a_nested_field_list_groups_child_attributes_as_oracle_names_them() -> None:
+    names = ("PersonId", "names:FirstName", "names:LastName", "a.b:C", "Other")
+    assert FieldList("fields", nested=True).render(names) == (
+        "PersonId,Other;names:FirstName,LastName;a.b:C"
+    )
+    assert FieldList("fields", separator=",").render(names[:2]) == "PersonId,names:FirstName"
 
 
 @pytest.mark.parametrize(
