@@ -5,6 +5,8 @@
 - A page short of `totalResults` that also holds fewer than the server's `limit` fails.
 - A child collection (a worker's work relationships) that says `hasMore` fails the read
   rather than dropping what the next child page would hold.
+- Workers without any work relationship child mean the user lacks the employment role: the
+  read fails naming it, instead of making everyone a leaver.
 - The host is the customer's: a host outside `*.oraclecloud.com` is refused before any call.
 """
 
@@ -20,7 +22,14 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from rostersync.connectors import CONNECTORS, BadInput, BadPayload, ReadContext, Record
+from rostersync.connectors import (
+    CONNECTORS,
+    BadInput,
+    BadPayload,
+    PermissionDenied,
+    ReadContext,
+    Record,
+)
 from rostersync.model import Employee
 from rostersync.sandbox import ServerThread
 
@@ -108,6 +117,16 @@ def test_without_a_total_has_more_false_ends_the_read() -> None:
     people = [r for r in _read(answer) if isinstance(r, Employee)]
     assert [p.remote_id for p in people] == ["1"]
     assert asked == ["0", "0"]  # one request as of today, one as of the window ahead
+
+
+def test_workers_without_work_relationships_name_the_missing_role() -> None:
+    def answer(request: Request) -> dict[str, Any]:
+        worker = _worker(1)
+        del worker["workRelationships"]
+        return _collection([worker], totalResults=1)
+
+    with pytest.raises(PermissionDenied, match="Worker Employment Read Only"):
+        _read(answer)
 
 
 @pytest.mark.parametrize(

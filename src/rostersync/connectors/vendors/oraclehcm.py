@@ -43,7 +43,8 @@ relationships, "is not effective dated").
   end). `TerminationDate` is the last day employed (assignments turn inactive *after* it), and
   since work relationships are not date-effective it shows as soon as it is entered: the date,
   not its presence, decides. A start ahead is PENDING; an assignment SUSPENDED is INACTIVE; an
-  INACTIVE assignment with no termination date is TERMINATED.
+  INACTIVE assignment with no termination date is TERMINATED. Workers without any work
+  relationship child mean the user lacks the employment role: the read fails naming it.
 - Ids: `PersonId` (one person across rehires); the manager is the person holding the
   LINE_MANAGER's `ManagerAssignmentId`; departments are the assignment's `DepartmentId` and
   `DepartmentName`; the location is the assignment's `LocationId`.
@@ -63,7 +64,7 @@ from typing import Any
 from rostersync.connectors.auth import Basic
 from rostersync.connectors.base import Record
 from rostersync.connectors.declarative import DeclarativeConnector, SpecReader
-from rostersync.connectors.errors import BadPayload
+from rostersync.connectors.errors import BadPayload, PermissionDenied
 from rostersync.connectors.mapping import country_code, day, dig, ident, required_id, text
 from rostersync.connectors.paging import OffsetLimit, Page, PageRequest
 from rostersync.connectors.providers import ORACLEHCM
@@ -319,6 +320,13 @@ def read_as_of(reader: SpecReader) -> Iterator[Record]:
                 raise BadPayload("Oracle HCM listed one worker twice")
             if person is not None and person not in rows:
                 rows[person] = raw
+    if rows and not any(_RELATION in raw for raw in rows.values()):
+        # Without the employment role Oracle leaves the child out: every worker would look
+        # like a leaver, so the read stops here and says which role is missing.
+        raise PermissionDenied(
+            "Oracle HCM returned workers without work relationships: the integration user "
+            "needs 'Use REST Service - Worker Employment Read Only'"
+        )
     table = reader.map_context.tables.setdefault(MANAGERS, {})
     for raw in rows.values():
         for held, person in assignments_held(raw):
