@@ -8,7 +8,7 @@ the emulator never sends still reads it. Listing every key (iterating a record) 
 
 Fallbacks (`a or b`) read `b` only when `a` is empty, so after the read every record is mapped
 again with each key it had removed, then with the keys that removal revealed removed too,
-until no new key is read.
+until no new key is read (each record costs a mapping per key, plus one per fallback).
 """
 
 from __future__ import annotations
@@ -120,19 +120,16 @@ class KeyReads:
         monkeypatch.setattr(SpecReader, "mapped", mapped)
 
     def explore(self) -> None:
-        """Maps each record again without the keys it had, one more at a time, so that keys
-        read only when an earlier one is empty are read too."""
+        """Maps each record again without each key it had; where that reveals keys the parser
+        did not read before (a fallback), those are removed in turn, up to MAX_REMOVED deep."""
         for call in self.calls:
-            tried: set[frozenset[tuple[bool, str]]] = set()
-            work: list[frozenset[tuple[bool, str]]] = [frozenset()]
+            first = self._map_without(call, frozenset())
+            work = [(frozenset({key}), first) for key in first]
             while work:
-                removed = work.pop()
-                if removed in tried:
-                    continue
-                tried.add(removed)
+                removed, before = work.pop()
                 found = self._map_without(call, removed)
                 if len(removed) < MAX_REMOVED:
-                    work += [removed | {key} for key in found if key not in removed]
+                    work += [(removed | {key}, found) for key in found - before - removed]
 
     def _map_without(
         self, call: Call, removed: frozenset[tuple[bool, str]]
