@@ -9,8 +9,6 @@ from __future__ import annotations
 import re
 import ssl
 from collections.abc import Iterator
-from datetime import timedelta
-from pathlib import Path
 
 import httpx
 import pytest
@@ -23,8 +21,7 @@ from starlette.routing import Route
 from rostersync.cli.server import build_app
 from rostersync.sandbox import Faults, ServerThread, SyntheticCompany
 from rostersync.sandbox.vendors import hibob as hibob_emulator
-from rostersync.services import apikeys, tenants
-from rostersync.services.links import issue_link
+from rostersync.services import apikeys
 from rostersync.settings import Settings
 from rostersync.store import open_store
 from rostersync.store.crypto import Keyring, generate_key_setting
@@ -41,7 +38,9 @@ def certificate(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, str]:
 
 
 @pytest.fixture(scope="module")
-def sites(tmp_path_factory: pytest.TempPathFactory, certificate: tuple[str, str]) -> Iterator[Sites]:
+def sites(
+    tmp_path_factory: pytest.TempPathFactory, certificate: tuple[str, str]
+) -> Iterator[Sites]:
     folder = tmp_path_factory.mktemp("cross-site")
     store = open_store(
         f"sqlite:///{folder / 'rostersync.db'}", Keyring.parse(generate_key_setting())

@@ -5,7 +5,7 @@ in settings. Shared by the web and browser tests."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
@@ -71,8 +71,14 @@ class OAuthSite:
 
 
 @contextmanager
-def oauth_site(folder: Path, *, configured: tuple[str, ...]) -> Iterator[OAuthSite]:
-    """`configured`: the vendors whose OAuth app the operator registered."""
+def oauth_site(
+    folder: Path,
+    *,
+    configured: tuple[str, ...],
+    organisations: Mapping[str, SyntheticCompany] | None = None,
+) -> Iterator[OAuthSite]:
+    """`configured`: the vendors whose OAuth app the operator registered; `organisations`:
+    more Employment Hero organisations its admin sees, by id."""
     store = open_store(
         f"sqlite:///{folder / 'rostersync.db'}", Keyring.parse(generate_key_setting())
     )
@@ -96,7 +102,9 @@ def oauth_site(folder: Path, *, configured: tuple[str, ...]) -> Iterator[OAuthSi
             strict_refresh_rotation=True,
         ),
         "employmenthero": employmenthero.create_app(
-            SyntheticCompany(seed=22, size=SIZE), credentials=APPS["employmenthero"]
+            SyntheticCompany(seed=22, size=SIZE),
+            credentials=APPS["employmenthero"],
+            organisations=organisations,
         ),
     }
     with ExitStack() as running:

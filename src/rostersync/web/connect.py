@@ -41,10 +41,10 @@ from rostersync.store import Store
 from rostersync.web.branding import Rebrand, branding_router, logo_path
 from rostersync.web.connect_oauth import Failed, OAuthPages, Pages
 from rostersync.web.connect_state import (
+    CookieSite,
     Csrf,
     Flow,
     FlowCookie,
-    CookieSite,
     Opened,
     SubmissionLimit,
     cookie_site,
@@ -509,7 +509,11 @@ def connect_router(
             return page
         return render(request, "exit.html", {"page": page, "exit_url": page.handoff.exit_url()})
 
-    oauth = OAuthPages(store, settings, Pages(render, opened, checked, base_url, not_disclosed))
+    oauth = OAuthPages(
+        store,
+        settings,
+        Pages(render, opened, checked, base_url, not_disclosed, csrf, refused),
+    )
     router.include_router(oauth.router())
     return router
 
