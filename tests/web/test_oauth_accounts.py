@@ -5,15 +5,18 @@ the connection read that organisation. One organisation: no question (tests/e2e)
 from __future__ import annotations
 
 import re
+import ssl
 from collections.abc import Iterator
 
 import httpx
 import pytest
 
 from rostersync.sandbox import SyntheticCompany
+from tests.tls import self_signed
 from tests.web.conftest import csrf_token
 from tests.web.oauth_site import APPS, OAuthSite, oauth_site
 from tests.web.test_connect_oauth import _allow, _callback, _start
+from tests.web.test_framed_cookies import PRODUCT, _set_cookies
 
 SECOND = "0e0e0e0e-0000-4000-8000-0000000000f2"
 SECOND_COMPANY = SyntheticCompany(seed=23, size=12)
@@ -131,3 +134,46 @@ def test_the_question_is_asked_in_the_admins_language(
         _, _, page = _chooser(site, client)
     assert heading in page.text
     assert page.headers["content-language"] == language
+
+
+@pytest.fixture(scope="module")
+def framed_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[OAuthSite, str]]:
+    """The same, served over https: (the site, its certificate)."""
+    folder = tmp_path_factory.mktemp("oauth-accounts-framed")
+    certificate = self_signed(folder)
+    with oauth_site(
+        folder,
+        configured=("employmenthero",),
+        organisations={SECOND: SECOND_COMPANY},
+        tls=certificate,
+    ) as running:
+        yield running, certificate[0]
+
+
+def test_in_a_products_iframe_the_consent_and_the_choice_keep_to_its_partition(
+    framed_site: tuple[OAuthSite, str],
+) -> None:
+    """Every cookie of a framed link, the consent's and the waiting choice's included, is set
+    (and dropped) partitioned: in the product's iframe, a Lax or unpartitioned one is lost."""
+    site, certfile = framed_site
+    trust = ssl.create_default_context(cafile=certfile)
+    with httpx.Client(timeout=30, verify=trust) as client:
+        _, url = site.link(allowed_origin=PRODUCT)
+        started = _start(client, url, "employmenthero")
+        page = _callback(client, site, _allow(client, started.headers["location"]))
+        origin = {"origin": site.base_url}
+        checked = client.post(
+            f"{url}/hris/employmenthero/oauth/account",
+            data={"csrf_token": csrf_token(page), "account": _options(page)[SECOND_COMPANY.name]},
+            headers=origin,
+        )
+    assert checked.status_code == 200, checked.text
+    for answer, names in (
+        (started, {"rs_oauth"}),
+        (page, {"rs_oauth", "rs_oauth_choice"}),
+        (checked, {"rs_oauth", "rs_oauth_choice", "rs_flow"}),
+    ):
+        cookies = _set_cookies(answer)
+        assert set(cookies) >= names
+        for name in names:
+            assert {"samesite=none", "secure", "partitioned"} <= set(cookies[name]), name

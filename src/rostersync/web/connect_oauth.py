@@ -36,7 +36,7 @@ from rostersync.services.oauth import (
 )
 from rostersync.settings import Settings
 from rostersync.store import DecryptionError, Store
-from rostersync.web.connect_state import Csrf, Opened, set_cookie
+from rostersync.web.connect_state import CookieSite, Csrf, Opened, set_cookie
 
 CALLBACK_PATH = "/connect/oauth/callback"
 CONSENT_COOKIE = "rs_oauth"
@@ -137,18 +137,19 @@ class OAuthPages:
 
     # --- the browser's half of the state ------------------------------------------------
 
-    def _seal(self, response: Response, request: Request, sealed: _Sealed) -> None:
+    def _seal(self, response: Response, request: Request, page: Opened, sealed: _Sealed) -> None:
         value = self._store.keyring.encrypt(json.dumps(sealed.__dict__), context=_CONTEXT)
         # Lax, not Strict: the callback is a top-level navigation from the vendor's site, on
-        # which a Strict cookie is not sent.
-        response.set_cookie(
+        # which a Strict cookie is not sent. In a product's iframe, what every framed cookie is.
+        framed = page.cookies is CookieSite.FRAMED
+        set_cookie(
+            response,
+            request,
             CONSENT_COOKIE,
             value,
-            max_age=int(CONSENT_LIFETIME.total_seconds()),
             path=CALLBACK_PATH,
-            secure=request.url.scheme == "https",
-            httponly=True,
-            samesite="lax",
+            max_age=int(CONSENT_LIFETIME.total_seconds()),
+            site=CookieSite.FRAMED if framed else CookieSite.LAX,
         )
 
     def _unseal(self, request: Request) -> _Sealed | None:
@@ -162,8 +163,10 @@ class OAuthPages:
             return None
 
     @staticmethod
-    def _forget(response: Response, request: Request) -> Response:
-        set_cookie(response, request, CONSENT_COOKIE, "", path=CALLBACK_PATH, max_age=0)
+    def _forget(response: Response, request: Request, page: Opened | None) -> Response:
+        # A partitioned cookie is dropped only by a partitioned Set-Cookie: the page's kind.
+        site = page.cookies if page else CookieSite.STRICT
+        set_cookie(response, request, CONSENT_COOKIE, "", path=CALLBACK_PATH, max_age=0, site=site)
         return response
 
     # --- the account to connect, when the consent covers several ----------------------------
@@ -241,7 +244,7 @@ class OAuthPages:
             **extra,
         }
         response = self._pages.render(request, "oauth_failed.html", context, status=status)
-        self._forget(response, request)
+        self._forget(response, request, page)
         return response
 
     def router(self) -> APIRouter:
@@ -274,7 +277,9 @@ class OAuthPages:
             )
             response = RedirectResponse(consent.url, status_code=303)
             response.headers["cache-control"] = "no-store"
-            self._seal(response, request, _Sealed(token, provider, consent.state, consent.verifier))
+            self._seal(
+                response, request, page, _Sealed(token, provider, consent.state, consent.verifier)
+            )
             return response
 
         @router.get(CALLBACK_PATH, response_class=HTMLResponse)
@@ -289,7 +294,7 @@ class OAuthPages:
                 return self._failed(request, None, "", "no_session")
             page = pages.opened(request, sealed.token)
             if not isinstance(page, Opened):
-                return self._forget(page, request)
+                return self._forget(page, request, None)
             if not state or not secrets.compare_digest(state.encode(), sealed.state.encode()):
                 # Not the consent this browser began: nothing is spent, nothing is read.
                 return self._failed(request, page, sealed.provider, "state_mismatch")
@@ -326,7 +331,7 @@ class OAuthPages:
 
             if granted.choice is not None:
                 chooser = self._choose(request, page, sealed.provider, granted, granted.choice)
-                return self._forget(chooser, request)
+                return self._forget(chooser, request, page)
             return await self._checked(request, page, sealed.provider, granted.credentials)
 
         @router.post("/connect/{token}/hris/{provider}/oauth/account", response_class=HTMLResponse)
@@ -341,7 +346,9 @@ class OAuthPages:
             if pending is None:
                 return self._failed(request, page, provider, "no_account", status=422)
             response = await self._checked(request, page, provider, pending.credentials)
-            set_cookie(response, request, CHOICE_COOKIE, "", path=page.base, max_age=0)
+            set_cookie(
+                response, request, CHOICE_COOKIE, "", path=page.base, max_age=0, site=page.cookies
+            )
             return response
 
         return router
@@ -355,7 +362,7 @@ class OAuthPages:
             return self._failed(request, page, provider, "preflight", status=status, **extra)
 
         response = await self._pages.checked(request, page, provider, credentials, failed)
-        return self._forget(response, request)
+        return self._forget(response, request, page)
 
 
 def _display_name(provider: str) -> str | None:

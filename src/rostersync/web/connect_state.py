@@ -29,7 +29,7 @@ from collections import defaultdict, deque
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import Enum
-from typing import Any
+from typing import Any, Literal
 from urllib.parse import urlsplit
 
 from fastapi import Request
@@ -51,8 +51,18 @@ class CookieSite(Enum):
 
     STRICT = "strict"
     """Same-site requests only: every page that is not framed by another site."""
+    LAX = "lax"
+    """Also top-level navigations from another site: the vendor's consent page sends the admin
+    back to the OAuth callback, where a Strict cookie is not sent."""
     FRAMED = "framed"
     """`SameSite=None; Secure; Partitioned`: the flow runs in a product's iframe."""
+
+
+_SAMESITE: dict[CookieSite, Literal["strict", "lax", "none"]] = {
+    CookieSite.STRICT: "strict",
+    CookieSite.LAX: "lax",
+    CookieSite.FRAMED: "none",
+}
 
 
 def cookie_site(allowed_origin: str | None, public_url: str) -> CookieSite:
@@ -81,7 +91,7 @@ def set_cookie(
         path=path,
         secure=framed or request.url.scheme == "https",
         httponly=True,
-        samesite="none" if framed else "strict",
+        samesite=_SAMESITE[site],
     )
     if framed:
         # http.cookies writes `Partitioned` only from Python 3.14 (starlette refuses it before):
