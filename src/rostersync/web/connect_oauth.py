@@ -14,7 +14,7 @@ import json
 import re
 import secrets
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from fastapi import APIRouter, Request
@@ -96,9 +96,10 @@ class _Pending:
     """A consent's credentials while the admin chooses the account (sealed, like _Sealed)."""
 
     provider: str
-    field: str
-    credentials: dict[str, str]
-    nonce: str
+    fills: str
+    """The credential field the chosen account's id goes in."""
+    credentials: dict[str, str] = field(repr=False)
+    nonce: str = field(repr=False)
     """Binds the choices' values to this consent: a value from another one does not open."""
 
 
@@ -220,8 +221,8 @@ class OAuthPages:
             return None
         if pending.provider != provider:
             return None
-        credentials = {**pending.credentials, pending.field: account}
-        return _Pending(provider, pending.field, credentials, pending.nonce)
+        credentials = {**pending.credentials, pending.fills: account}
+        return _Pending(provider, pending.fills, credentials, pending.nonce)
 
     # --- pages ------------------------------------------------------------------------------
 
