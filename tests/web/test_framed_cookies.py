@@ -97,6 +97,8 @@ def test_a_framed_links_cookies_go_cross_site_in_the_products_partition(
     assert set(cookies) >= {"rs_csrf", "rs_flow"}
     for attributes in cookies.values():
         assert {"samesite=none", "secure", "partitioned", "httponly"} <= set(attributes)
+    # Under the app's `no-referrer` a browser would post `Origin: null`, refused below.
+    assert answer.headers["referrer-policy"] == "same-origin"
 
 
 def test_a_link_nobody_frames_keeps_strict_cookies(
