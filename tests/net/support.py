@@ -36,6 +36,9 @@ class Reply:
     headers: dict[str, str] = field(default_factory=dict)
     body: bytes = b"ok"
     delay: float = 0.0
+    drop: bool = False
+    """Close the connection after answering without saying so (a keep-alive server's idle
+    timeout, as the client finds it on its next request)."""
 
 
 class LoopbackServer:
@@ -47,6 +50,8 @@ class LoopbackServer:
         self._scripts: dict[str, list[Reply]] = {}
         self.hits: Counter[str] = Counter()
         self.headers: list[dict[str, str]] = []
+        self.peers: list[int] = []
+        """The client port of each request: how many connections carried them."""
         self.base_url = f"{scheme}://127.0.0.1:{httpd.server_address[1]}"
 
     def script(self, path: str, *replies: Reply) -> str:
@@ -54,9 +59,10 @@ class LoopbackServer:
             self._scripts[path] = list(replies)
         return self.base_url + path
 
-    def next_reply(self, path: str, headers: dict[str, str]) -> Reply:
+    def next_reply(self, path: str, headers: dict[str, str], peer: int) -> Reply:
         with self._lock:
             self.hits[path] += 1
+            self.peers.append(peer)
             self.headers.append(headers)
             replies = self._scripts.get(path)
             if not replies:
@@ -78,7 +84,7 @@ class _Handler(BaseHTTPRequestHandler):
     def _answer(self) -> None:
         path = self.path.split("?", 1)[0]
         headers = {name.lower(): value for name, value in self.headers.items()}
-        reply = self.server.loopback.next_reply(path, headers)
+        reply = self.server.loopback.next_reply(path, headers, self.client_address[1])
         time.sleep(reply.delay)
         try:
             self.send_response(reply.status)
@@ -89,9 +95,15 @@ class _Handler(BaseHTTPRequestHandler):
             self.wfile.write(reply.body)
         except OSError:
             pass  # the client gave up (timeout tests); nothing to answer
+        if reply.drop:
+            self.close_connection = True
 
     def log_message(self, format: str, *args: object) -> None:
         pass
+
+
+class _KeepAliveHandler(_Handler):
+    protocol_version = "HTTP/1.1"
 
 
 class _Server(ThreadingHTTPServer):
@@ -100,8 +112,10 @@ class _Server(ThreadingHTTPServer):
 
 
 @contextmanager
-def serve(tls: ssl.SSLContext | None = None) -> Iterator[LoopbackServer]:
-    httpd = _Server(("127.0.0.1", 0), _Handler)
+def serve(
+    tls: ssl.SSLContext | None = None, *, keep_alive: bool = False
+) -> Iterator[LoopbackServer]:
+    httpd = _Server(("127.0.0.1", 0), _KeepAliveHandler if keep_alive else _Handler)
     if tls is not None:
         httpd.socket = tls.wrap_socket(httpd.socket, server_side=True)
     httpd.loopback = LoopbackServer(httpd, "https" if tls else "http")

@@ -285,13 +285,13 @@ class _Drain:
                 enabled=destination.enabled,
             )
         client = self._scope.enter_context(
-            webhooks.webhook_client(allow_loopback=self._allow_loopback, timeout=self._timeout)
+            webhooks.webhook_client(url, allow_loopback=self._allow_loopback, timeout=self._timeout)
         )
         signer = webhooks.Signer(secrets)
 
         def post(claimed: outbox.ClaimedEntry) -> webhooks.Outcome:
             body = webhook_body(destination, claimed.body)
-            return webhooks.post(client, url, signer=signer, message_id=claimed.id, body=body)
+            return webhooks.post(client, signer=signer, message_id=claimed.id, body=body)
 
         return _Lane(destination, CONNECTIONS, post, enabled=destination.enabled)
 
