@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import socket
 import ssl
 import threading
 import time
@@ -161,3 +162,59 @@ def self_signed_context(directory: Path) -> ssl.SSLContext:
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     context.load_cert_chain(cert_path, key_path)
     return context
+
+
+class OneReadReceiver:
+    """A kept-alive HTTP/1.1 receiver on raw sockets that reads each request with one recv()
+    and answers 200: it counts the connections it accepted and the requests whose body came
+    after their head (a sender whose body waits for an ACK, as with Nagle's algorithm)."""
+
+    def __init__(self) -> None:
+        self._listener = socket.create_server(("127.0.0.1", 0))
+        self._listener.settimeout(0.05)
+        self._stopped = threading.Event()
+        self._lock = threading.Lock()
+        self.connections = 0
+        self.bodies: list[bytes] = []
+        self.split = 0
+        self.url = f"http://127.0.0.1:{self._listener.getsockname()[1]}/hook"
+
+    def _accept(self) -> None:
+        while not self._stopped.is_set():
+            try:
+                conn, _ = self._listener.accept()
+            except TimeoutError:
+                continue
+            with self._lock:
+                self.connections += 1
+            threading.Thread(target=self._serve, args=(conn,), daemon=True).start()
+
+    def _serve(self, conn: socket.socket) -> None:
+        with conn:
+            while data := conn.recv(1 << 20):
+                head, _, body = data.partition(b"\r\n\r\n")
+                length = next(
+                    int(line.split(b":", 1)[1])
+                    for line in head.split(b"\r\n")
+                    if line.lower().startswith(b"content-length:")
+                )
+                whole = len(body) == length
+                while len(body) < length:
+                    body += conn.recv(length - len(body))
+                with self._lock:
+                    self.bodies.append(body)
+                    self.split += not whole
+                conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n")
+
+
+@contextmanager
+def one_read_receiver() -> Iterator[OneReadReceiver]:
+    receiver = OneReadReceiver()
+    thread = threading.Thread(target=receiver._accept)
+    thread.start()
+    try:
+        yield receiver
+    finally:
+        receiver._stopped.set()
+        thread.join()
+        receiver._listener.close()

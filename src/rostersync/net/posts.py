@@ -3,7 +3,8 @@
 A delivery round sends thousands of small signed bodies to one receiver. httpx spends about
 three times the CPU of the request itself building its request and response models, which
 made delivery several times slower than the network allows. This client does the one thing a
-webhook needs with the standard library's ``http.client``, under the same rules as
+webhook needs with the standard library: it writes each request itself, head and body in one
+write, and reads the answer with ``http.client``'s parser, under the same rules as
 ``build_client``: the host guard approves the URL once and every address actually dialled
 (DNS rebinding), TLS is verified with httpx's own context, redirects are never followed,
 timeouts apply to connect and to each read, and a receiver's answer is read only up to a
@@ -63,18 +64,28 @@ class PostClient:
         self._tls = parsed.scheme == "https"
         self._host = parsed.raw_host.decode("ascii")
         self._port = parsed.port or (443 if self._tls else 80)
-        self._target = parsed.raw_path.decode("ascii")
+        target = parsed.raw_path.decode("ascii")
+        host = f"[{self._host}]" if ":" in self._host else self._host
+        if parsed.port is not None:
+            host = f"{host}:{parsed.port}"
+        self._head = (
+            f"POST {target} HTTP/1.1\r\nHost: {host}\r\nUser-Agent: {USER_AGENT}\r\n".encode(
+                "ascii"
+            )
+        )
+        """What every request of this client starts with."""
         self._timeout = timeout
-        self._idle: list[http.client.HTTPConnection] = []
+        self._idle: list[socket.socket] = []
         self._lock = threading.Lock()
 
     def post(self, body: bytes, headers: dict[str, str]) -> Answer:
         """Send one POST. Raises TransportFailure when no answer came (after one retry on a
         fresh connection if a kept-alive one had been closed by the receiver meanwhile)."""
+        request = self._request(body, headers)
         reused = self._take()
         if reused is not None:
             try:
-                return self._exchange(reused, body, headers)
+                return self._exchange(reused, request)
             except _CLOSED_MEANWHILE:
                 # Receivers close idle keep-alive connections at will. Sending again is safe:
                 # the webhook-id lets a receiver drop a duplicate. A timeout is not retried.
@@ -82,18 +93,18 @@ class PostClient:
             except (OSError, http.client.HTTPException) as exc:
                 reused.close()
                 raise self._failure(exc) from exc
-        connection = self._connect()
+        sock = self._connect()
         try:
-            return self._exchange(connection, body, headers)
+            return self._exchange(sock, request)
         except (OSError, http.client.HTTPException) as exc:
-            connection.close()
+            sock.close()
             raise self._failure(exc) from exc
 
     def close(self) -> None:
         with self._lock:
             idle, self._idle = self._idle, []
-        for connection in idle:
-            connection.close()
+        for sock in idle:
+            sock.close()
 
     def __enter__(self) -> PostClient:
         return self
@@ -115,11 +126,11 @@ class PostClient:
             f"POST {self._where} failed ({type(exc).__name__})", url=self._where
         )
 
-    def _take(self) -> http.client.HTTPConnection | None:
+    def _take(self) -> socket.socket | None:
         with self._lock:
             return self._idle.pop() if self._idle else None
 
-    def _connect(self) -> http.client.HTTPConnection:
+    def _connect(self) -> socket.socket:
         approved = self._guard.addresses(self._host, self._port, plain_http=not self._tls)
         failure: OSError | None = None
         for address in approved:
@@ -132,31 +143,49 @@ class PostClient:
                 continue
             try:
                 sock.settimeout(self._timeout)
+                # A request is one write (see _request), so Nagle's algorithm has nothing to
+                # hold back; off all the same, as httpcore has it, for TLS records past 16 KB.
+                sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
                 if self._tls:
+                    # The socket is the approved address; the name is what SNI carries.
                     sock = _tls().wrap_socket(sock, server_hostname=self._host)
             except OSError as exc:
                 sock.close()
                 raise TransportFailure(
                     f"POST {self._where}: TLS failed ({type(exc).__name__})", url=self._where
                 ) from exc
-            # The socket is the approved address; the name is what Host and SNI carry.
-            connection = http.client.HTTPConnection(self._host, self._port, timeout=self._timeout)
-            connection.sock = sock
-            return connection
+            return sock
         raise TransportFailure(
             f"POST {self._where}: could not connect ({type(failure).__name__})", url=self._where
         ) from failure
 
-    def _exchange(
-        self, connection: http.client.HTTPConnection, body: bytes, headers: dict[str, str]
-    ) -> Answer:
-        connection.request("POST", self._target, body, {"User-Agent": USER_AGENT, **headers})
-        response = connection.getresponse()
-        response.read(ANSWER_LIMIT)
-        answer = Answer(response.status, response.getheader("Retry-After"))
-        if response.isclosed() and not response.will_close:
+    def _exchange(self, sock: socket.socket, request: bytes) -> Answer:
+        sock.sendall(request)
+        response = http.client.HTTPResponse(sock, method="POST")
+        try:
+            response.begin()
+            response.read(ANSWER_LIMIT)
+            answer = Answer(response.status, response.getheader("Retry-After"))
+            # Reused only when the answer was read to its end and the receiver keeps it open.
+            reusable = response.isclosed() and not response.will_close
+        finally:
+            response.close()
+        if reusable:
             with self._lock:
-                self._idle.append(connection)
+                self._idle.append(sock)
         else:
-            connection.close()
+            sock.close()
         return answer
+
+    def _request(self, body: bytes, headers: dict[str, str]) -> bytes:
+        """Head and body as one write. http.client writes them in two: with Nagle's algorithm
+        the body then waits for the receiver's ACK of the head, which a receiver waiting for
+        the rest delays by 40 ms (Linux), and a round of 1,000 POSTs idled about 5 s."""
+        fields = "".join(f"{name}: {value}\r\n" for name, value in headers.items())
+        # One CR and one LF per field, its own end: a name or value holding a line break
+        # would start a header (or a request) of its own.
+        if fields.count("\r") != len(headers) or fields.count("\n") != len(headers):
+            raise ValueError("a header name or value holds a line break")
+        return b"".join(
+            (self._head, f"Content-Length: {len(body)}\r\n{fields}\r\n".encode("latin-1"), body)
+        )
