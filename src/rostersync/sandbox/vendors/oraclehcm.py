@@ -881,7 +881,10 @@ def create_app(
         params = request.query_params
         if any(p in params for p in _UNSUPPORTED):
             raise OracleError(400, "This emulator does not serve finders or dependencies.")
-        limit = min(_int(params, "limit", DEFAULT_LIMIT), MAX_LIMIT) or DEFAULT_LIMIT
+        limit = _int(params, "limit", DEFAULT_LIMIT)
+        if limit < 1:
+            raise OracleError(400, "The value of the URL parameter limit must be at least 1.")
+        limit = min(limit, MAX_LIMIT)  # the server overrides a larger page, and says so
         offset = _int(params, "offset", 0)
         shape = _shape(params, tree, faults.leak_sensitive_fields)
         version = request.headers.get("REST-Framework-Version", "1")
