@@ -17,6 +17,9 @@ GET    /hcmRestApi/resources/11.13.18.05/locations                locations
 =====  =========================================================  ============================
 
 ``latest`` works in place of ``11.13.18.05`` (Oracle's tutorials call ``resources/latest``).
+The older ``emps`` resource is not served: Oracle desupported it from release 23D in favour of
+``workers`` (blogs.oracle.com/fusionhcmcoe/transitioning-to-the-workers-resource-from-emps-for-
+hcm-rest-apis).
 
 Auth: every resource takes ``Authorization: Basic user:password`` (a Fusion user with the
 workers REST roles) or ``Authorization: Bearer <token>``, the JWT access token a confidential
@@ -79,32 +82,33 @@ Errors: the framework's JSON error (``application/vnd.oracle.adf.error+json``: `
 (``organizations``) and locations are small, not date-effective here, and page the same way;
 department ``Status`` ``A``/``I`` and location ``ActiveStatus`` ``A`` are ``[guess]``es. The
 token endpoint's scope must start with ``urn:opc:resource:`` ``[guess]``; ``expires_in`` 3600.
-"""
 
-# Sources (stored copies, read 2026-12), all under
-# https://docs.oracle.com/en/cloud/saas/human-resources/farws/ unless a full URL is given:
-#   op-workers-get.html (Get all workers: effectiveDate, expand, fields, onlyData, q, limit,
-#   offset, totalResults, orderBy); Collection_Resources.html and Navigate_a_Collection.html
-#   (items/hasMore/totalResults/count/limit/offset, default page 25); Date_Effective_GET.html;
-#   Retrieve_Past_or_Future_Worker_Details.html and Retrieve_Worker_Details.html (worker,
-#   workRelationships and assignments field names, child collections with REST-Framework-
-#   Version 4); api-workers-work-relationships.html and ...-assignments.html ("as of the
-#   specified date"); op-workers-...-assignments-...-managers-...-get.html (managers child);
-#   Create_a_Pending_Worker.html and Add_a_Work_Relationship.html (EmailType W1/H1,
-#   ManagerType LINE_MANAGER, AssignmentNumber E<PersonNumber>); Use_JWT_Token_for_
-#   Authorization.html; Quick_Start.html; op-organizations-get.html ("Get all departments");
-#   https://oracle.com/webfolder/technetwork/tutorials/obe/fusionapps/HCM/WorkerRestAPI_GetWorker/
-#   html/index.html (future-dated worker needs effectiveDate; q on a child field);
-#   https://docs.oracle.com/en/cloud/saas/field-service/fapcf/t-idcs-configuration-occ.html
-#   (client credentials from the identity domain, /oauth2/v1/token). Attribute names beyond
-#   those examples (e.g. AssignmentStatusTypeCode, LocationCode, ManagerAssignmentId) as public
-#   Oracle HCM clients read them.
+Sources (stored copies, read 2026-12), all under
+https://docs.oracle.com/en/cloud/saas/human-resources/farws/ unless a full URL is given:
+  op-workers-get.html (Get all workers: effectiveDate, expand, fields, onlyData, q, limit,
+  offset, totalResults, orderBy); Collection_Resources.html and Navigate_a_Collection.html
+  (items/hasMore/totalResults/count/limit/offset, default page 25); Date_Effective_GET.html;
+  Retrieve_Past_or_Future_Worker_Details.html and Retrieve_Worker_Details.html (worker,
+  workRelationships and assignments field names, child collections with REST-Framework-
+  Version 4); api-workers-work-relationships.html and ...-assignments.html ("as of the
+  specified date"); op-workers-...-assignments-...-managers-...-get.html (managers child);
+  Create_a_Pending_Worker.html and Add_a_Work_Relationship.html (EmailType W1/H1,
+  ManagerType LINE_MANAGER, AssignmentNumber E<PersonNumber>); Use_JWT_Token_for_
+  Authorization.html; Quick_Start.html; op-organizations-get.html ("Get all departments");
+  https://oracle.com/webfolder/technetwork/tutorials/obe/fusionapps/HCM/WorkerRestAPI_GetWorker/
+  html/index.html (future-dated worker needs effectiveDate; q on a child field);
+  https://docs.oracle.com/en/cloud/saas/field-service/fapcf/t-idcs-configuration-occ.html
+  (client credentials from the identity domain, /oauth2/v1/token). Attribute names beyond
+  those examples (e.g. AssignmentStatusTypeCode, LocationCode, ManagerAssignmentId) as public
+  Oracle HCM clients read them.
+"""
 
 from __future__ import annotations
 
 import base64
 import hashlib
 import json
+import operator
 import re
 import secrets
 from collections.abc import Callable, Iterable, Mapping
@@ -585,7 +589,8 @@ def _shape(params: Mapping[str, str], tree: Mapping[str, Any], leak: bool) -> _S
         shape = _Shape(top)
         for segment in fields.split(";"):
             path, colon, names = segment.partition(":")
-            wanted = frozenset(n.strip() for n in (names if colon else path).split(",") if n)
+            listed = (names if colon else path).split(",")
+            wanted = frozenset(n.strip() for n in listed if n.strip())
             if not colon:
                 shape = _Shape(wanted | (shape.fields or frozenset()), shape.children)
                 continue
@@ -615,8 +620,17 @@ class _Op(StrEnum):
 
 
 _CONDITION = re.compile(
-    r"^\s*(?P<path>[A-Za-z][\w.]*)\s*(?P<op>!=|<=|>=|=|<|>|\s(?:like|LIKE)\s)\s*(?P<value>.*?)\s*$"
+    r"^\s*(?P<path>[A-Za-z][\w.]*)\s*(?P<op>!=|<=|>=|=|<|>|\slike\s)\s*(?P<value>.*?)\s*$",
+    re.IGNORECASE,
 )
+_COMPARE: dict[_Op, Callable[[Any, Any], bool]] = {
+    _Op.EQ: operator.eq,
+    _Op.NE: operator.ne,
+    _Op.LT: operator.lt,
+    _Op.LE: operator.le,
+    _Op.GT: operator.gt,
+    _Op.GE: operator.ge,
+}
 _AND = re.compile(r"\s+and\s+|;", re.IGNORECASE)
 
 
@@ -653,16 +667,7 @@ class _Condition:
                 raise OracleError(400, f"The value {self.value} is not a number.") from None
         else:
             left = str(actual)
-        return bool(
-            {
-                _Op.EQ: left == right,
-                _Op.NE: left != right,
-                _Op.LT: left < right,
-                _Op.LE: left <= right,
-                _Op.GT: left > right,
-                _Op.GE: left >= right,
-            }[self.op]
-        )
+        return _COMPARE[self.op](left, right)
 
 
 def _conditions(q: str | None) -> tuple[_Condition, ...]:
