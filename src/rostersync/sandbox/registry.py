@@ -22,6 +22,7 @@ from rostersync.sandbox.vendors import (
     humaans,
     lucca,
     namely,
+    oraclehcm,
     personio,
     rippling,
     sagehr,
@@ -52,6 +53,7 @@ _MODULES = {
     "gusto": gusto,
     "personio": personio,
     "rippling": rippling,
+    "oraclehcm": oraclehcm,
 }
 
 EMULATORS: dict[str, EmulatorFactory] = {slug: m.create_app for slug, m in _MODULES.items()}
