@@ -57,7 +57,7 @@ def _read(workers: Handler, *, credentials: dict[str, str] = CREDENTIALS) -> lis
     async def serve(request: Request) -> Response:
         if request.url.path == PROBE:
             return Response(status_code=204)
-        if request.url.path == ROOT + "/locationsV2":
+        if request.url.path == ROOT + "/locations":
             return JSONResponse(_collection([], totalResults=0))
         if request.url.path == ROOT + "/workers":
             return JSONResponse(workers(request))

@@ -14,9 +14,10 @@ farws/Retrieve_Worker_Details.html (child collections as `{items, count, hasMore
 farws/Add_a_Worker_Email.html (`EmailType` "W1" is the work email),
 farws/Add_a_Work_Relationship.html (a rehire is a new work relationship of the same person;
 managers named by assignment and `ManagerType` LINE_MANAGER),
-farws/api-locations-v2.html (locationsV2 "provides all the locations as of the specified
-date", child `addresses`), farws/WorkersAPI_Security.html and Global_Human_Resources__Workers.html
-(read-only duty roles), farws/Use_JWT_Token_for_Authorization.html, the Oracle by Example
+farws/api-locations.html (locations "provides all the locations as of the specified date",
+GET only; farws/5577Locations.html grants it to the Workforce Structures Read Only role),
+farws/WorkersAPI_Security.html and Global_Human_Resources__Workers.html (read-only duty roles),
+farws/Use_JWT_Token_for_Authorization.html, the Oracle by Example
 "Get Started with Workers REST API - Get a Worker" (a future-dated worker is returned only
 with an `effectiveDate` on or after its start),
 fahbo/examples-of-loading-work-relationship-changes.html ("All associated assignments are
@@ -30,7 +31,8 @@ relationships, "is not effective dated").
   identity set-up signs for a user; it adds key management and no access Basic lacks, and the
   usual integration for a customer's service account is Basic (Oracle's own HCM REST
   connection recipe uses Basic Authentication).
-- Reads: GET /locationsV2 (`LocationId`, address `Country`), then GET /workers naming only
+- Reads: GET /locations (`LocationId`, `Country`; not locationsV2, whose read-only grant no
+  stored page names), then GET /workers naming only
   our fields with Oracle's `fields` syntax (`PersonId;names:FirstName,...`), as of `as_of`.
   Workers come with their names, emails, work relationships, assignments and assignment
   managers as child collections; a child collection that says it has more is refused rather
@@ -65,7 +67,14 @@ from rostersync.connectors.auth import Basic
 from rostersync.connectors.base import Record
 from rostersync.connectors.declarative import DeclarativeConnector, SpecReader
 from rostersync.connectors.errors import BadPayload, PermissionDenied
-from rostersync.connectors.mapping import country_code, day, dig, ident, required_id, text
+from rostersync.connectors.mapping import (
+    day,
+    dig,
+    ident,
+    location_mapper,
+    required_id,
+    text,
+)
 from rostersync.connectors.paging import OffsetLimit, Page, PageRequest
 from rostersync.connectors.providers import ORACLEHCM
 from rostersync.connectors.spec import (
@@ -76,7 +85,7 @@ from rostersync.connectors.spec import (
     Stream,
     VendorField,
 )
-from rostersync.model import Employee, EmploymentStatus, Group, GroupType, Location
+from rostersync.model import Employee, EmploymentStatus, Group, GroupType
 
 PAGE_SIZE = 500
 """Asked for; the server may use less and says so in `limit`, which the paging follows."""
@@ -271,20 +280,17 @@ def assignments_held(raw: Mapping[str, Any]) -> Iterator[tuple[Hashable, str]]:
                 yield held, person
 
 
-def map_location(raw: Mapping[str, Any], context: MapContext) -> Location:
-    remote_id = required_id(raw, context, what="location", path="LocationId")
-    countries = (country_code(a.get("Country")) for a in children(raw, "addresses"))
-    return Location(remote_id=remote_id, country=next((c for c in countries if c), None))
+map_location = location_mapper(id_path="LocationId", country_paths=("Country",))
 
 
 LOCATIONS = Stream(
     "locations",
-    "/locationsV2",
+    "/locations",
     map_location,
     params=PARAMS,
     fields=(
         VendorField("LocationId", ("location.remote_id",)),
-        VendorField("addresses:Country", ("location.country",)),
+        VendorField("Country", ("location.country",)),
     ),
     field_list=_FIELDS,
     records_path="items",
