@@ -13,7 +13,7 @@ from sqlalchemy import text
 from rostersync.model import Employee, EmploymentStatus, StoredPerson
 from rostersync.store import open_store
 from rostersync.store.crypto import generate_key_setting, load_or_create_key_file
-from rostersync.store.repos import connections, destinations, people, tenants
+from rostersync.store.repos import connections, destinations, people, staging, tenants
 from rostersync.store.rotation import version_counts
 from rostersync.store.session import transaction
 from tests.store.test_repos import NOW
@@ -52,9 +52,9 @@ def test_rotate_reencrypts_everything_and_a_running_process_keeps_reading(tmp_pa
             provider="hibob",
             credentials={"service_user_id": "S", "service_user_token": "T"},
         )
-        people.save_people(
-            session, store.keyring, connection, [StoredPerson(ada, True, False)], NOW, stored=()
-        )
+        ada_row = [StoredPerson(ada, True, False)]
+        people.stage_people(session, store.keyring, connection, "run_setup", ada_row, NOW)
+        staging.publish(session, "run_setup")
         destinations.create_webhook(
             session, store.keyring, tenant_id=tenant.id, url="https://e.x/h"
         )

@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import (
     JSON,
     Boolean,
+    Column,
     Date,
     DateTime,
     ForeignKey,
@@ -21,6 +22,7 @@ from sqlalchemy import (
     Integer,
     MetaData,
     String,
+    Table,
     Text,
     TypeDecorator,
     UniqueConstraint,
@@ -185,7 +187,11 @@ class SyncRun(Base):
     """AES-GCM ciphertext of a held run's plan, applied as it is if an admin approves."""
     decided_by: Mapped[str | None] = mapped_column(String(200))
     heartbeat_at: Mapped[datetime | None]
-    """Touched while a run reads; a running run whose heartbeat stopped is failed as dead."""
+    """Touched while a run reads or applies; a running run whose heartbeat stopped is failed
+    as dead."""
+    applying_since: Mapped[datetime | None]
+    """Set once a running run starts writing its plan, a chunk per transaction, into the staged
+    tables; until it finishes, nothing of it is in the tables the product reads."""
 
 
 class Action(Base):
@@ -396,6 +402,34 @@ class AuditEvent(Base):
     target: Mapped[str | None] = mapped_column(String(200))
     at: Mapped[datetime] = mapped_column(default=utcnow)
     details: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+def _staged(live: Table, name: str) -> Table:
+    """The twin of a live table holding one applying run's rows until the run is published.
+
+    Same columns, types and defaults, without the live table's keys and unique constraints (a
+    staged action id may be in `actions` already: publishing skips it), plus the run (an
+    action row names it already) and the order rows were staged in, which publishing keeps.
+    Ciphertexts are sealed for the live column (`people.first_name`), so publishing copies
+    them as they are.
+    """
+    copies = [
+        Column(column.name, column.type, nullable=column.nullable, default=column.default)
+        for column in live.columns
+        if column.name != "run_id" and not (column.primary_key and column.autoincrement is True)
+    ]
+    return Table(
+        name,
+        Base.metadata,
+        Column("staged_seq", Integer, primary_key=True, autoincrement=True),
+        Column("run_id", String(32), nullable=False, index=True),
+        *copies,
+    )
+
+
+STAGED_PEOPLE = _staged(Base.metadata.tables[Person.__tablename__], "staged_people")
+STAGED_ACTIONS = _staged(Base.metadata.tables[Action.__tablename__], "staged_actions")
+STAGED_OUTBOX = _staged(Base.metadata.tables[OutboxEntry.__tablename__], "staged_outbox")
 
 
 ENCRYPTED_COLUMNS: dict[str, tuple[str, ...]] = {
