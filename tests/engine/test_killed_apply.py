@@ -13,18 +13,21 @@ import select
 import signal
 import subprocess
 import sys
+import time
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import func
+import pytest
+from sqlalchemy import func, text
 from sqlalchemy import select as query
 
+from rostersync.engine import SyncOptions, run_sync
 from rostersync.engine.sync import ABANDONED_AFTER
 from rostersync.jobs import due_connections
 from rostersync.model import ActionKind, EmploymentStatus
 from rostersync.sandbox.company import PersonStatus
-from rostersync.services import deliveries, pull
+from rostersync.services import connections, deliveries, pull
 from rostersync.services.destinations import DestinationSpec, create_destination
 from rostersync.store.repos import runs
 from rostersync.store.repos.outbox import FeedEntry
@@ -161,13 +164,10 @@ def _killed_mid_apply(harness: Harness) -> tuple[str, Kinds, str]:
     return run_id, expected, leaver
 
 
-def test_the_next_sync_rolls_back_a_run_killed_mid_apply_and_acts_once(
-    harness: Harness,
+def _the_next_sync_acts_once(
+    harness: Harness, killed: str, expected: Kinds, leaver: str, events_before: int
 ) -> None:
-    killed, expected, leaver = _killed_mid_apply(harness)
-    events_before = len(_events(harness))
-
-    # The next sync, once the killed run's heartbeat is old enough to tell it is dead.
+    """The next sync, once the killed run's heartbeat is old enough to tell it is dead."""
     report = harness.sync(at=datetime.now(UTC) + ABANDONED_AFTER + timedelta(seconds=1))
 
     assert report.status == "succeeded", report.error_message
@@ -186,6 +186,13 @@ def test_the_next_sync_rolls_back_a_run_killed_mid_apply_and_acts_once(
     assert harness.sync().actions == ()
 
 
+def test_the_next_sync_rolls_back_a_run_killed_mid_apply_and_acts_once(
+    harness: Harness,
+) -> None:
+    killed, expected, leaver = _killed_mid_apply(harness)
+    _the_next_sync_acts_once(harness, killed, expected, leaver, len(_events(harness)))
+
+
 def test_the_scheduler_rolls_back_a_run_killed_mid_apply(harness: Harness) -> None:
     killed, _, _ = _killed_mid_apply(harness)
     events, people = _events(harness), _people(harness)
@@ -198,3 +205,65 @@ def test_the_scheduler_rolls_back_a_run_killed_mid_apply(harness: Harness) -> No
     assert _run(harness)[1:3] == ("failed", "run_abandoned")
     assert _rows_of_run(harness, killed) == (0, 0)
     assert (_events(harness), _people(harness)) == (events, people)
+
+
+_BLOCKED = text(
+    "SELECT pid FROM pg_stat_activity WHERE datname = current_database()"
+    " AND wait_event_type = 'Lock' AND query LIKE 'UPDATE connections%'"
+)
+
+
+def _backend(harness: Harness, *, present: bool) -> None:
+    """Wait until the victim's backend is (or is no longer) waiting on our row lock."""
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        with harness.store.engine.connect() as connection:
+            if bool(connection.execute(_BLOCKED).first()) is present:
+                return
+        time.sleep(0.05)
+    pytest.fail("the sync never reached its publishing commit" if present else "it lingers")
+
+
+@pytest.mark.parametrize(
+    "store", [pytest.param("postgresql", marks=pytest.mark.postgres)], indirect=True
+)
+def test_a_sync_killed_while_publishing_publishes_nothing(harness: Harness) -> None:
+    """The run's last transaction, every chunk staged and every row moved, is stopped at its
+    commit (the test holds the connection's row, which only that commit writes) and killed."""
+    _webhook(harness)
+    assert harness.sync().status == "succeeded"
+    expected, leaver = _change_the_company(harness)
+    events, people = _events(harness), _people(harness)
+    hold = text("SELECT id FROM connections WHERE id = :id FOR NO KEY UPDATE")
+    with harness.store.engine.connect() as holder:
+        holder.execute(hold, {"id": harness.connection_id})
+        process = _victim(harness, "run")
+        try:
+            _backend(harness, present=True)
+            killed, status, _, applying = _run(harness)
+            assert (status, applying) == ("running", True)
+        finally:
+            _kill(process)
+        holder.rollback()
+    _backend(harness, present=False)
+
+    assert (_events(harness), _people(harness)) == (events, people)
+    staged, live = _rows_of_run(harness, killed)
+    assert staged > 0
+    assert live == 0
+    _the_next_sync_acts_once(harness, killed, expected, leaver, len(events))
+
+
+def test_a_connection_disconnected_mid_apply_gets_nothing_written_back(harness: Harness) -> None:
+    _webhook(harness)
+
+    def disconnect(_rows: int) -> None:
+        connections.disconnect(harness.store, harness.connection_id, tenant_id=None, actor="t")
+
+    options = SyncOptions(as_of=TODAY, allow_loopback=True, chunk=2, on_applied=disconnect)
+    report = run_sync(harness.store, harness.connection_id, options=options)
+
+    assert (report.status, report.error_code) == ("failed", "connection_not_active")
+    assert _people(harness) == {}
+    assert not [entry for entry in _events(harness) if "action_id" in entry.body["data"]]
+    assert _rows_of_run(harness, report.run_id) == (0, 0)
