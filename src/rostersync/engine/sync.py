@@ -1,13 +1,18 @@
 """One sync run: a complete read of a connection, or a failure that changes nothing.
 
 The read happens outside any transaction; only when every page has arrived is the previous
-state loaded, the plan made, and (unless it is a dry run) the new state, the actions and their
-events written in one transaction. A failed read therefore never looks like people leaving.
+state loaded and the plan made, in a transaction that writes none of it. A failed read
+therefore never looks like people leaving. Unless it is a dry run or held, the run is then
+marked applying, and the new state, the actions and their events are staged a chunk per
+transaction and published in one last transaction with the run's success (engine.apply):
+the product sees the run whole or not at all.
 
-Every run ends: whatever goes wrong once it has started, it is finished as failed. A process
-that dies cannot do that, so a reading run beats a heartbeat on its row, and the scheduler's
-sweep (`fail_abandoned_runs`) fails runs whose heartbeat stopped; a run swept while it was
-still going finds out before it writes, and writes nothing.
+Every run ends: whatever goes wrong once it has started, it is finished as failed and what it
+staged is discarded. A process that dies cannot do that, so a running run beats a heartbeat
+on its row (while reading, and at each chunk it applies), and a sweep (`fail_abandoned_runs`,
+by the scheduler and at the start of the connection's next sync) fails runs whose heartbeat
+stopped and discards what they staged; a run swept while it was still going finds out before
+its next write, and writes nothing more.
 """
 
 from __future__ import annotations
