@@ -43,7 +43,9 @@ def test_admin_sets_a_tenants_brand_and_its_logo_is_served(api: Api) -> None:
     assert logo.content == PNG
     assert logo.headers["content-type"] == "image/png"
     assert "sandbox" in logo.headers["content-security-policy"]
-    events = [e for e in audit.list_audit(api.harness.store, tenant_id=tenant) if e.target == tenant]
+    events = [
+        e for e in audit.list_audit(api.harness.store, tenant_id=tenant) if e.target == tenant
+    ]
     entry = next(e for e in events if e.action == "tenant.branding_set")
     # Which fields were set, never their values.
     assert entry.details == {

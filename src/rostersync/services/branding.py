@@ -111,8 +111,7 @@ def _validated(
     except ValidationError as exc:
         # One line, naming each field: the rule's own words say what would be accepted.
         problems = (
-            f"{'.'.join(str(part) for part in e['loc'])}: "
-            f"{e['msg'].removeprefix('Value error, ')}"
+            f"{'.'.join(str(part) for part in e['loc'])}: {e['msg'].removeprefix('Value error, ')}"
             for e in exc.errors(include_url=False)
         )
         raise BadInput("; ".join(problems)) from None
