@@ -71,6 +71,8 @@ class _TimedSocket:
         self._deadline = deadline
 
     def makefile(self, mode: str) -> io.BufferedReader:
+        if mode != "rb":
+            raise ValueError(f"an answer is only read, in binary, not {mode!r}")
         return io.BufferedReader(_DeadlineReader(self._sock, self._deadline))
 
 
