@@ -28,6 +28,19 @@ PEOPLE_EXTRA = {
 NON_PEOPLE_TABLES = {
     "alembic_version": {"version_num"},
     "tenants": {"id", "name", "timezone", "created_at"},
+    # The product's brand; support_contact is the product's public help address (every link
+    # of the tenant shows it), not an employee's.
+    "tenant_branding": {
+        "tenant_id",
+        "product_name",
+        "primary_colour",
+        "accent_colour",
+        "support_contact",
+        "logo",
+        "logo_type",
+        "logo_digest",
+        "modified_at",
+    },
     "connections": {
         "id",
         "tenant_id",

@@ -20,6 +20,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -81,6 +82,26 @@ class Tenant(Base):
     timezone: Mapped[str] = mapped_column(String(64), default="UTC")
     """IANA zone: "today" for start dates and lookahead is the tenant's today."""
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class TenantBranding(Base):
+    """A tenant's own brand on its connect pages (a product reselling to several brands);
+    a None column falls back to the deployment's (Settings.branding)."""
+
+    __tablename__ = "tenant_branding"
+
+    tenant_id: Mapped[str] = mapped_column(ForeignKey("tenants.id"), primary_key=True)
+    product_name: Mapped[str | None] = mapped_column(String(60))
+    primary_colour: Mapped[str | None] = mapped_column(String(7))
+    accent_colour: Mapped[str | None] = mapped_column(String(7))
+    support_contact: Mapped[str | None] = mapped_column(String(500))
+    logo: Mapped[bytes | None] = mapped_column(LargeBinary)
+    """The uploaded image itself, type- and size-checked: served from our origin, so the
+    pages' CSP (images from 'self') holds and nothing is fetched while a page renders."""
+    logo_type: Mapped[str | None] = mapped_column(String(32))
+    logo_digest: Mapped[str | None] = mapped_column(String(64), index=True)
+    """SHA-256 of the logo: its address (/static/logos/<digest>), so no tenant id is shown."""
+    modified_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
 
 class Connection(Base):
