@@ -1,8 +1,8 @@
 """Chunked apply (issue 13): a run stages its people, actions and outbox entries in twin
 tables, a chunk per transaction, and publishes them at once; sync_runs says when it began.
 
-Revision ID: 0009_staged_runs
-Revises: 0008_link_handoff
+Revision ID: 0010_staged_runs
+Revises: 0009_tenant_branding
 Create Date: 2026-12-04 20:30:00
 """
 
@@ -13,8 +13,8 @@ from alembic import op
 
 import rostersync.store.tables
 
-revision = "0009_staged_runs"
-down_revision = "0008_link_handoff"
+revision = "0010_staged_runs"
+down_revision = "0009_tenant_branding"
 branch_labels = None
 depends_on = None
 
