@@ -461,3 +461,11 @@ ENCRYPTED_COLUMNS: dict[str, tuple[str, ...]] = {
     "sync_runs": ("held_plan",),
 }
 """Every ciphertext column; its AES-GCM associated data is `"<table>.<column>"`."""
+
+STAGED_CIPHERTEXTS: dict[str, str] = {
+    STAGED_PEOPLE.name: Person.__tablename__,
+    STAGED_OUTBOX.name: OutboxEntry.__tablename__,
+}
+"""Staged copies of ciphertext columns, each sealed for the live table it is published into
+(publishing copies ciphertexts as they are): a rotation must re-seal them too, or an old key
+removed once `keys status` shows it unused would leave an applying run's people unreadable."""
