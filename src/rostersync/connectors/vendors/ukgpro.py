@@ -2,6 +2,9 @@
 
 API reference (stored copies, read 2026-12):
 https://developer.ukg.com/hcm/reference (Basic service account, Customer API key),
+https://developer.ukg.com/hcm/docs/web-service-account (service accounts; endpoints listed under
+System Configuration > Security > Web Services; the host is that of `https://hostname/personnel/
+v1/...`; "only grant access to the API resources and actions a web service account will use"),
 https://developer.ukg.com/hcm/reference/getorg-levelslist and /getorg-levels (org levels, their
 id being level and code together, "Company Configuration Integration" View role),
 https://developer.ukg.com/hcm/docs/api-rate-limiting (429, no Retry-After yet, 1 s),
@@ -15,7 +18,8 @@ https://library.ukg.com/Prebuilt/newgen/WorkforceMgmt/Content/WFMTerminatedEmplo
 Field names are cross-checked against public client code (see the fixtures' SOURCES.md).
 
 - Auth: HTTP Basic with a web service account, plus the customer's `US-Customer-Api-Key`
-  header on every call, on the customer's own web services host: `service*.ultipro.com`
+  header on every call (the REST reference pages name only these two headers; the User API key
+  is for the SOAP services), on the customer's own web services host: `service*.ultipro.com`
   (US, and `servicet` for test), `service*.ultipro.ca` (Canada) or `service*.ukgpro.com`.
 - Paths sit at the host's root (`https://{hostname}/personnel/v1/...`). Lists are bare JSON
   arrays paged with `page` (from 1) and `per_Page`, with no total: only an empty page past the
@@ -34,7 +38,8 @@ Field names are cross-checked against public client code (see the fixtures' SOUR
 - Org levels (`/configuration/v1/org-levels`): each `{level, code, description}` becomes a
   department whose id is `orglevel{level}:{code}`, since one code may exist at several levels.
   Locations (`/configuration/v1/locations`): `locationCode` and `countryCode` (alpha-3).
-- A person employed by several component companies has one record per company: only the home
+- A person employed by several component companies has one record per company (SailPoint's UKG
+  Pro connector guide: "active employment in multiple component companies"): only the home
   company's (`isHomeCompany`) is read, so each person is one employee.
 - Rate limits: per client over a minute, numbers not published; 429 answers are retried (with
   Retry-After when UKG sends one).
@@ -204,6 +209,7 @@ SPEC = ConnectorSpec(
         ),
         sources=(
             "https://developer.ukg.com/hcm/reference",
+            "https://developer.ukg.com/hcm/docs/web-service-account",
             "https://developer.ukg.com/hcm/reference/getorg-levelslist",
             "https://help.merge.dev/en/articles/5696209-ukg-pro-how-do-i-link-my-account",
             "https://nango.dev/docs/integrations/all/ukg-pro/connect",
