@@ -76,6 +76,8 @@ endpoints live under ``/_sandbox``.
 #   UKG Pro OpenAPI specification, as vendored in github.com/konfig-sdks/ukg-java-sdk
 #   (api/openapi.yaml; docs/EmpEmploymentDetails.md, EmpPersonDetails.md, OrgLevels.md,
 #   Locations.md): paths, ``page`` / ``per_Page``, headers, permissions, field names.
+#   The spec lists locations as ``/locations`` under the configuration base; public clients
+#   call ``/configuration/v1/locations`` beside ``/configuration/v1/org-levels``.
 #   Example bodies in UKG's reference ("string" / 2019-06-13T15:06:18.337Z placeholders), as
 #   repeated in public clients' tests.
 
@@ -231,6 +233,7 @@ class _Renderer:
             "originalHireDate": _stamp(first_hire or person.start_date),
             "lastHireDate": _stamp(person.start_date),
             "dateOfTermination": _stamp(person.termination_date),
+            # [guess] the company keeps no leave start: leave shows the hire date here.
             "statusStartDate": _stamp(
                 person.termination_date if status == "T" else person.start_date
             ),
