@@ -19,10 +19,12 @@ if TYPE_CHECKING:
         RetryPolicy,
         build_client,
         retry_after,
+        retry_after_seconds,
         send,
     )
     from rostersync.net.errors import BlockedDestination, NetError, RetryLater, TransportFailure
     from rostersync.net.guard import HostGuard, Resolver, parse_url, system_resolver
+    from rostersync.net.posts import Answer, PostClient
     from rostersync.net.redact import safe_url
 
 __getattr__ = exports(
@@ -36,8 +38,10 @@ __getattr__ = exports(
             "RetryPolicy",
             "build_client",
             "retry_after",
+            "retry_after_seconds",
             "send",
         ),
+        "posts": ("Answer", "PostClient"),
         "errors": ("BlockedDestination", "NetError", "RetryLater", "TransportFailure"),
         "addresses": ("PORTS",),
         "guard": ("HostGuard", "Resolver", "parse_url", "system_resolver"),
@@ -50,10 +54,12 @@ __all__ = [
     "DEFAULT_POLICY",
     "PORTS",
     "USER_AGENT",
+    "Answer",
     "BlockedDestination",
     "Client",
     "HostGuard",
     "NetError",
+    "PostClient",
     "Resolver",
     "RetryLater",
     "RetryPolicy",
@@ -61,6 +67,7 @@ __all__ = [
     "build_client",
     "parse_url",
     "retry_after",
+    "retry_after_seconds",
     "safe_url",
     "send",
     "system_resolver",

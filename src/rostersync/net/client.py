@@ -184,7 +184,12 @@ def retry_after(response: httpx.Response | None) -> float | None:
     section 10.2.3): vendors and webhook receivers alike send either form."""
     if response is None:
         return None
-    value = response.headers.get("Retry-After", "").strip()
+    return retry_after_seconds(response.headers.get("Retry-After"))
+
+
+def retry_after_seconds(header: str | None) -> float | None:
+    """The seconds a Retry-After header value asks for; None when absent or unreadable."""
+    value = (header or "").strip()
     if _DELTA_SECONDS.fullmatch(value):
         return float(value)
     try:

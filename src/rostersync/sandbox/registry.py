@@ -25,6 +25,7 @@ from rostersync.sandbox.vendors import (
     personio,
     rippling,
     sagehr,
+    ukgpro,
     workday,
     zenefits,
 )
@@ -52,6 +53,7 @@ _MODULES = {
     "gusto": gusto,
     "personio": personio,
     "rippling": rippling,
+    "ukgpro": ukgpro,
 }
 
 EMULATORS: dict[str, EmulatorFactory] = {slug: m.create_app for slug, m in _MODULES.items()}

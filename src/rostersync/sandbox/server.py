@@ -1,11 +1,14 @@
 """Serve an ASGI app over real HTTP on loopback from a background thread.
 
 Tests and the demo use it to put an emulator behind a real socket, so connectors are
-exercised through their real HTTP stack (TLS aside)::
+exercised through their real HTTP stack::
 
     app = create_app(company, credentials={"service_user_id": "su", "token": "t"})
     with ServerThread(app) as server:
         httpx.post(f"{server.base_url}/v1/people/search", ...)
+
+With a certificate (`tls=(certfile, keyfile)`) it serves https, for tests where browsers apply
+their rules for secure sites (Secure and partitioned cookies).
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from __future__ import annotations
 import contextlib
 import http.client
 import socket
+import ssl
 import threading
 import time
 from types import TracebackType
@@ -40,6 +44,7 @@ class ServerThread:
         startup_timeout: float = 10.0,
         shutdown_timeout: float = 5.0,
         probe_path: str = "/_sandbox/ping",
+        tls: tuple[str, str] | None = None,
     ) -> None:
         self.app = app
         self.host = host
@@ -49,6 +54,7 @@ class ServerThread:
         # Any HTTP answer (even 404) proves the server is up; the default path sits under
         # /_sandbox so the readiness probe never consumes a queued fault or shows in logs.
         self.probe_path = probe_path
+        self.tls = tls
         self._socket: socket.socket | None = None
         self._server: uvicorn.Server | None = None
         self._thread: threading.Thread | None = None
@@ -58,7 +64,7 @@ class ServerThread:
     def base_url(self) -> str:
         if not self.port:
             raise RuntimeError("server not started")
-        return f"http://{self.host}:{self.port}"
+        return f"{'https' if self.tls else 'http'}://{self.host}:{self.port}"
 
     def start(self) -> ServerThread:
         if self._thread is not None:
@@ -80,6 +86,8 @@ class ServerThread:
             http="h11",
             # A slow-response fault may still be sleeping at shutdown; do not wait it out.
             timeout_graceful_shutdown=1,
+            ssl_certfile=self.tls[0] if self.tls else None,
+            ssl_keyfile=self.tls[1] if self.tls else None,
         )
         server = uvicorn.Server(config)
         self._server = server
@@ -104,7 +112,13 @@ class ServerThread:
         raise TimeoutError(f"sandbox server on port {self.port} did not start in time")
 
     def _answers(self) -> bool:
-        conn = http.client.HTTPConnection(self.host, self.port, timeout=1)
+        conn: http.client.HTTPConnection
+        if self.tls:
+            # Only "does it answer": the certificate is the test's own, self-signed.
+            unverified = ssl._create_unverified_context()  # noqa: S323
+            conn = http.client.HTTPSConnection(self.host, self.port, timeout=1, context=unverified)
+        else:
+            conn = http.client.HTTPConnection(self.host, self.port, timeout=1)
         try:
             conn.request("GET", self.probe_path)
             conn.getresponse().read()

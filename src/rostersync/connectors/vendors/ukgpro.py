@@ -23,8 +23,9 @@ Field names are cross-checked against public client code (see the fixtures' SOUR
   (US, and `servicet` for test), `service*.ultipro.ca` (Canada) or `service*.ukgpro.com`.
 - Paths sit at the host's root (`https://{hostname}/personnel/v1/...`). Lists are bare JSON
   arrays paged with `page` (from 1) and `per_Page`, with no total: only an empty page past the
-  last ends the read. 2,000 a page keeps a page of ~70-field employment records well within
-  the body bound (the documented maximum is 10,000).
+  last ends the read. 100 a page (the default before 2022; the maximum is now 10,000): a page
+  that comes back short shows against the full page after it, which one page holding a whole
+  company of a few hundred would hide.
 - Employment details (`/personnel/v1/employment-details`) list every employment, terminated
   ones included: `employeeStatusCode` (A active, L leave of absence, T terminated),
   `dateOfTermination`, `originalHireDate` / `lastHireDate`, `orgLevel1Code`..`orgLevel4Code`,
@@ -64,10 +65,17 @@ from rostersync.connectors.mapping import (
 )
 from rostersync.connectors.paging import PageNumber
 from rostersync.connectors.providers import UKGPRO
-from rostersync.connectors.spec import ConnectorSpec, MapContext, SetupGuide, Stream
+from rostersync.connectors.spec import (
+    ConnectorSpec,
+    MapContext,
+    SetupGuide,
+    Stream,
+    VendorField,
+    location_keeps,
+)
 from rostersync.model import Employee, EmploymentStatus, Group, GroupType
 
-PAGE_SIZE = 2000
+PAGE_SIZE = 100
 _PAGES = PageNumber(page_param="page", size_param="per_Page", size=PAGE_SIZE)
 
 ORG_LEVELS = range(1, 5)
@@ -158,17 +166,61 @@ def map_employment(raw: Mapping[str, Any], context: MapContext) -> Record | None
     )
 
 
+_STATUS = "employee.employment_status"
+_GROUPS = ("employee.group_ids",)
+
+ORG_LEVEL_KEEPS = (
+    VendorField("level", ("group.remote_id",)),
+    VendorField("code", ("group.remote_id",)),
+    VendorField("description", ("group.name",)),
+)
+LOCATION_KEEPS = location_keeps(id_path="locationCode", country_paths=("countryCode",))
+PERSON_KEEPS = (
+    VendorField("employeeId", ("employee.first_name", "employee.last_name", "employee.work_email")),
+    VendorField("firstName", ("employee.first_name",)),
+    VendorField("lastName", ("employee.last_name",)),
+    VendorField("emailAddress", ("employee.work_email",)),
+)
+EMPLOYMENT_KEEPS = (
+    VendorField("employeeID", ("employee.remote_id",)),
+    VendorField("isHomeCompany", selects=True),
+    VendorField("employeeStatusCode", (_STATUS,)),
+    VendorField("dateOfTermination", (_STATUS,)),
+    VendorField("originalHireDate", ("employee.start_date", _STATUS)),
+    VendorField("lastHireDate", ("employee.start_date", _STATUS)),
+    *(VendorField(f"orgLevel{level}Code", _GROUPS) for level in ORG_LEVELS),
+    VendorField("supervisorID", ("employee.manager_remote_id",)),
+    VendorField("primaryWorkLocationCode", ("employee.location_id",)),
+)
+
 STREAMS = (
-    Stream("org_levels", "/configuration/v1/org-levels", map_org_level, paginator=_PAGES),
-    Stream("locations", "/configuration/v1/locations", map_location, paginator=_PAGES),
     Stream(
-        "person_details", "/personnel/v1/person-details", collect=person_names, paginator=_PAGES
+        "org_levels",
+        "/configuration/v1/org-levels",
+        map_org_level,
+        paginator=_PAGES,
+        keeps=ORG_LEVEL_KEEPS,
+    ),
+    Stream(
+        "locations",
+        "/configuration/v1/locations",
+        map_location,
+        paginator=_PAGES,
+        keeps=LOCATION_KEEPS,
+    ),
+    Stream(
+        "person_details",
+        "/personnel/v1/person-details",
+        collect=person_names,
+        paginator=_PAGES,
+        keeps=PERSON_KEEPS,
     ),
     Stream(
         "employment_details",
         "/personnel/v1/employment-details",
         map_employment,
         paginator=_PAGES,
+        keeps=EMPLOYMENT_KEEPS,
     ),
 )
 
