@@ -382,6 +382,7 @@ def test_basic_with_a_header_sends_both_on_every_page() -> None:
                     location_mapper(),
                     records_path="data",
                     paginator=PageNumber(),
+                    keeps=KEEPS,
                 ),
             ),
         )
