@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import socket
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -142,3 +144,42 @@ def test_a_refused_connection_is_a_transport_failure() -> None:
         url = gone.base_url + "/hook"
     with PostClient(url, DEV) as client, pytest.raises(TransportFailure, match="could not connect"):
         client.post(b"{}", SIGNED)
+
+
+@pytest.mark.parametrize(
+    "stall",
+    [b"HTTP/1.1 100 Continue\r\n\r\n", b"x"],
+    ids=["endless-100-continue", "a-body-one-byte-at-a-time"],
+)
+def test_a_receiver_dripping_its_answer_cannot_hold_the_sender_past_its_timeout(
+    stall: bytes,
+) -> None:
+    """Each drip arrives well within the per-read timeout; the exchange as a whole does not.
+    The receiver gives a proper 200 in the end: a sender without a deadline would take it."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    done = threading.Event()
+
+    def drip() -> None:
+        conn, _ = listener.accept()
+        with conn:
+            conn.recv(65536)
+            if stall == b"x":
+                conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 40\r\n\r\n")
+            for _ in range(20):
+                if done.wait(0.15):
+                    return
+                conn.sendall(stall)
+            conn.sendall(
+                b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n" if stall != b"x" else b"x" * 20
+            )
+
+    server = threading.Thread(target=drip, daemon=True)
+    server.start()
+    url = f"http://127.0.0.1:{listener.getsockname()[1]}/hook"
+    try:
+        with PostClient(url, DEV, timeout=1) as client, pytest.raises(TransportFailure):
+            client.post(b"{}", SIGNED)
+    finally:
+        done.set()
+        server.join()
+        listener.close()

@@ -35,6 +35,7 @@ from sqlalchemy.orm import Session
 
 from rostersync.delivery import scim_scope, webhooks
 from rostersync.model import DestinationKind
+from rostersync.net import NetError
 from rostersync.store import Store
 from rostersync.store.repos import audit, destinations, outbox
 from rostersync.store.session import transaction
@@ -300,9 +301,18 @@ class _Drain:
                 finish=target.finish,
                 enabled=destination.enabled,
             )
-        client = self._scope.enter_context(
-            webhooks.webhook_client(url, allow_loopback=self._allow_loopback, timeout=self._timeout)
-        )
+        try:
+            client = self._scope.enter_context(
+                webhooks.webhook_client(
+                    url, allow_loopback=self._allow_loopback, timeout=self._timeout
+                )
+            )
+        except NetError as exc:
+            # The guard refuses the destination now (its name moved to a private address, or
+            # no longer resolves): a failed delivery of that destination's own, retried on its
+            # schedule, never an error that stops the drain for every other tenant.
+            refused = webhooks.Outcome(False, None, str(exc))
+            return _Lane(destination, 1, lambda _claimed: refused, enabled=destination.enabled)
         signer = webhooks.Signer(secrets)
 
         def post(claimed: outbox.ClaimedEntry) -> webhooks.Outcome:

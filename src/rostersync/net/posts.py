@@ -7,16 +7,19 @@ webhook needs with the standard library: it writes each request itself, head and
 write, and reads the answer with ``http.client``'s parser, under the same rules as
 ``build_client``: the host guard approves the URL once and every address actually dialled
 (DNS rebinding), TLS is verified with httpx's own context, redirects are never followed,
-timeouts apply to connect and to each read, and a receiver's answer is read only up to a
+a timeout bounds connect and each whole exchange (a receiver dripping bytes or `100 Continue`
+lines cannot hold a sending thread past it), and a receiver's answer is read only up to a
 bound. Connectors and SCIM keep httpx: they need its auth flows, paging and streaming.
 """
 
 from __future__ import annotations
 
 import http.client
+import io
 import socket
 import ssl
 import threading
+import time
 from dataclasses import dataclass
 from functools import cache
 from types import TracebackType
@@ -38,6 +41,39 @@ _CLOSED_MEANWHILE = (
     ConnectionAbortedError,
     BrokenPipeError,
 )
+
+
+class _DeadlineReader(io.RawIOBase):
+    """A socket's reads, each given only what is left of the exchange's time: a per-read
+    timeout alone lets a receiver sending one byte at a time hold the thread for ever."""
+
+    def __init__(self, sock: socket.socket, deadline: float) -> None:
+        super().__init__()
+        self._sock = sock
+        self._deadline = deadline
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: memoryview) -> int:  # type: ignore[override]
+        left = self._deadline - time.monotonic()
+        if left <= 0:
+            raise TimeoutError("the exchange's time is spent")
+        self._sock.settimeout(left)
+        return self._sock.recv_into(buffer)
+
+
+class _TimedSocket:
+    """What ``http.client.HTTPResponse`` reads an answer through (it calls ``makefile``)."""
+
+    def __init__(self, sock: socket.socket, deadline: float) -> None:
+        self._sock = sock
+        self._deadline = deadline
+
+    def makefile(self, mode: str) -> io.BufferedReader:
+        if mode != "rb":
+            raise ValueError(f"an answer is only read, in binary, not {mode!r}")
+        return io.BufferedReader(_DeadlineReader(self._sock, self._deadline))
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,8 +196,11 @@ class PostClient:
         ) from failure
 
     def _exchange(self, sock: socket.socket, request: bytes) -> Answer:
+        deadline = time.monotonic() + self._timeout
+        sock.settimeout(self._timeout)
         sock.sendall(request)
-        response = http.client.HTTPResponse(sock, method="POST")
+        timed = _TimedSocket(sock, deadline)
+        response = http.client.HTTPResponse(timed, method="POST")  # type: ignore[arg-type]
         try:
             response.begin()
             response.read(ANSWER_LIMIT)
