@@ -324,6 +324,16 @@ TABLE: Final[dict[str, dict[Column, Cell | _NotDocumented]]] = {
         Column.CONTRACTORS: Contractors(listed=True),  # contingent workers are workers
         Column.LEGAL_ENTITIES: LegalEntities(),  # a legal employer per work relationship
     },
+    "ukgpro": {
+        Column.LEAVERS: Leavers(),  # employment-details lists every employment
+        Column.END_DATE: EndDate(last_day=True),  # terminated from the day after
+        Column.FUTURE_TERMINATION: ND,
+        Column.NOTICE: ND,
+        Column.LEAVE: ND,
+        Column.REHIRE: Rehire(same_id=True, new_start=True),  # lastHireDate
+        Column.CONTRACTORS: ND,
+        Column.LEGAL_ENTITIES: LegalEntities(),  # component companies
+    },
 }
 
 # (slug, column) -> the evidence that the code or the emulator disagrees with the doc cell.

@@ -26,7 +26,13 @@ from rostersync.connectors import (
     ReadContext,
     VendorUnavailable,
 )
-from rostersync.connectors.auth import Bearer, OAuth2ClientCredentials
+from rostersync.connectors.auth import (
+    Basic,
+    BasicWithHeader,
+    Bearer,
+    Header,
+    OAuth2ClientCredentials,
+)
 from rostersync.connectors.base import SetupGuide
 from rostersync.connectors.declarative import DeclarativeConnector
 from rostersync.connectors.errors import InvalidSpec
@@ -78,7 +84,7 @@ def spec(
 def test_every_registered_spec_is_valid() -> None:
     built = [CONNECTORS[slug] for slug in CONNECTORS]  # each module imported, its spec built
     assert [connector.slug for connector in built] == list(CONNECTORS)
-    assert len(built) == 17
+    assert len(built) == 18
 
 
 def test_a_nested_field_list_groups_child_attributes_as_oracle_names_them() -> None:
@@ -356,6 +362,46 @@ def test_oauth2_client_credentials_buys_a_token_and_reads_with_it() -> None:
         with pytest.raises(AuthRevoked) as raised:
             list(connector.read(_context(server.base_url, bad)))
         assert "wrong" not in str(raised.value)
+
+
+# --- Basic plus a header (UKG Pro's service account and customer key), over real HTTP -------
+
+
+def test_basic_with_a_header_sends_both_on_every_page() -> None:
+    seen: list[tuple[str | None, str | None]] = []
+
+    async def things(request: Request) -> JSONResponse:
+        seen.append((request.headers.get("Authorization"), request.headers.get("X-Key")))
+        page = request.query_params["page"]
+        return JSONResponse({"data": [{"id": page}] if page == "1" else []})
+
+    connector = DeclarativeConnector(
+        spec(
+            credential_fields=(
+                CredentialField("subdomain", "Subdomain", secret=False),
+                CredentialField("user", "User", secret=False),
+                CredentialField("password", "Password", secret=True),
+                CredentialField("key", "Key", secret=True),
+            ),
+            auth=BasicWithHeader(Basic("{user}", "{password}"), Header("X-Key", "{key}")),
+            streams=(
+                Stream(
+                    "things",
+                    "/things",
+                    location_mapper(),
+                    records_path="data",
+                    paginator=PageNumber(),
+                    keeps=KEEPS,
+                ),
+            ),
+        )
+    )
+    credentials = {"subdomain": "x", "user": "svc", "password": "pw:1", "key": "k-1"}
+    with ServerThread(Starlette(routes=[Route("/api/things", things)])) as server:
+        records = list(connector.read(_context(server.base_url, credentials)))
+    assert records == [Location(remote_id="1", country=None)]
+    basic = "Basic " + base64.b64encode(b"svc:pw:1").decode()
+    assert seen == [(basic, "k-1"), (basic, "k-1")]
 
 
 # --- refresh-token rotation, persisted ------------------------------------------------------

@@ -133,6 +133,30 @@ def _client_auth_header(client_id: str, client_secret: str) -> str:
 
 
 @dataclass(frozen=True)
+class BasicWithHeader:
+    """HTTP Basic plus a static header on every call: UKG Pro's service account (Basic) with
+    the customer's `US-Customer-Api-Key`."""
+
+    basic: Basic
+    header: Header
+
+    def build(
+        self,
+        credentials: Mapping[str, str],
+        save: CredentialsSaver | None,  # noqa: ARG002
+        resolve: UrlResolver,  # noqa: ARG002
+    ) -> httpx.Auth:
+        username = render(self.basic.username, credentials)
+        password = render(self.basic.password, credentials)
+        return _Headers(
+            {
+                "Authorization": _client_auth_header(username, password),
+                self.header.name: render(self.header.value, credentials),
+            }
+        )
+
+
+@dataclass(frozen=True)
 class OAuth2ClientCredentials:
     token_url: str
     """Absolute, or a path under the API root."""

@@ -463,6 +463,40 @@ ORACLEHCM = Provider(
 )
 
 
+UKGPRO = Provider(
+    slug="ukgpro",
+    display_name="UKG Pro",
+    docs_url="https://developer.ukg.com/hcm/reference",
+    credential_fields=(
+        CredentialField(
+            "host",
+            "Web services host",
+            secret=False,
+            help="The host of your UKG Pro web service URLs, without https://, e.g. "
+            "service5.ultipro.com (Menu > System Configuration > Security > Web Services).",
+        ),
+        CredentialField(
+            "username",
+            "Service account user name",
+            secret=False,
+            help="Service Account Administration: the web service account made for rostersync.",
+        ),
+        CredentialField(
+            "password",
+            "Service account password",
+            secret=True,
+            help="Shown once when the service account is saved.",
+        ),
+        CredentialField(
+            "customer_api_key",
+            "Customer API key",
+            secret=True,
+            help="Shown at the top of the Service Account Administration page.",
+        ),
+    ),
+)
+
+
 PROVIDERS: dict[str, Provider] = {
     p.slug: p
     for p in (
@@ -483,5 +517,6 @@ PROVIDERS: dict[str, Provider] = {
         RIPPLING,
         LUCCA,
         ORACLEHCM,
+        UKGPRO,
     )
 }

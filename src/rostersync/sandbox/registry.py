@@ -26,6 +26,7 @@ from rostersync.sandbox.vendors import (
     personio,
     rippling,
     sagehr,
+    ukgpro,
     workday,
     zenefits,
 )
@@ -54,6 +55,7 @@ _MODULES = {
     "personio": personio,
     "rippling": rippling,
     "oraclehcm": oraclehcm,
+    "ukgpro": ukgpro,
 }
 
 EMULATORS: dict[str, EmulatorFactory] = {slug: m.create_app for slug, m in _MODULES.items()}
