@@ -93,8 +93,14 @@ class SpecReader:
                     return
                 content = read_body(response, vendor=vendor, endpoint=endpoint)
                 headers = response.headers
-            page_body = parse_json(content, vendor=vendor, endpoint=endpoint)
-            items = dig(page_body, stream.records_path) if stream.records_path else page_body
+                no_content = response.status_code == 204
+            if no_content:
+                # ADP answers 204 No Content once $skip passes the end: an empty page.
+                page_body: Any = None
+                items: Any = []
+            else:
+                page_body = parse_json(content, vendor=vendor, endpoint=endpoint)
+                items = dig(page_body, stream.records_path) if stream.records_path else page_body
             if not isinstance(items, list):
                 raise BadPayload(
                     f"{self.spec.display_name} sent a {stream.name} page without a list"
@@ -224,6 +230,9 @@ class DeclarativeConnector:
         check_base_url(
             self.root(credentials, base_url), self.allowed_hosts, allow_loopback=allow_loopback
         )
+        if self.spec.mutual_tls is not None:
+            # A malformed or expired certificate is refused before anything is stored.
+            self.spec.mutual_tls.build(credentials)
 
     def read(self, context: ReadContext) -> Iterator[Record]:
         root = self.root(context.credentials, context.base_url)
@@ -232,6 +241,7 @@ class DeclarativeConnector:
             return resolve_url(url, root, context.base_url)
 
         auth = self.spec.auth.build(context.credentials, context.save_credentials, resolve)
+        mutual_tls = self.spec.mutual_tls
         with VendorClient(
             vendor=self.display_name,
             root=root,
@@ -241,6 +251,7 @@ class DeclarativeConnector:
             headers=self.spec.headers,
             policy=self.spec.retry,
             limits=self.spec.rate_limits,
+            client_certificate=mutual_tls.build(context.credentials) if mutual_tls else None,
         ) as client:
             try:
                 yield from (self.spec.read or read_streams)(SpecReader(self.spec, client, context))

@@ -46,6 +46,8 @@ class CredentialField:
     secret: bool
     required: bool = True
     help: str = ""
+    multiline: bool = False
+    """A value of several lines (a PEM certificate or key): the form gives it a text area."""
 
 
 @dataclass(frozen=True)

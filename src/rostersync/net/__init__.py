@@ -21,9 +21,17 @@ if TYPE_CHECKING:
         retry_after,
         send,
     )
-    from rostersync.net.errors import BlockedDestination, NetError, RetryLater, TransportFailure
+    from rostersync.net.errors import (
+        BadClientCertificate,
+        BlockedDestination,
+        CertificateRefused,
+        NetError,
+        RetryLater,
+        TransportFailure,
+    )
     from rostersync.net.guard import HostGuard, Resolver, parse_url, system_resolver
     from rostersync.net.redact import safe_url
+    from rostersync.net.tls import ClientCertificate
 
 __getattr__ = exports(
     __name__,
@@ -38,10 +46,18 @@ __getattr__ = exports(
             "retry_after",
             "send",
         ),
-        "errors": ("BlockedDestination", "NetError", "RetryLater", "TransportFailure"),
+        "errors": (
+            "BadClientCertificate",
+            "BlockedDestination",
+            "CertificateRefused",
+            "NetError",
+            "RetryLater",
+            "TransportFailure",
+        ),
         "addresses": ("PORTS",),
         "guard": ("HostGuard", "Resolver", "parse_url", "system_resolver"),
         "redact": ("safe_url",),
+        "tls": ("ClientCertificate",),
     },
 )
 
@@ -50,8 +66,11 @@ __all__ = [
     "DEFAULT_POLICY",
     "PORTS",
     "USER_AGENT",
+    "BadClientCertificate",
     "BlockedDestination",
+    "CertificateRefused",
     "Client",
+    "ClientCertificate",
     "HostGuard",
     "NetError",
     "Resolver",

@@ -1,7 +1,8 @@
 """Serve an ASGI app over real HTTP on loopback from a background thread.
 
 Tests and the demo use it to put an emulator behind a real socket, so connectors are
-exercised through their real HTTP stack (TLS aside)::
+exercised through their real HTTP stack; with ``tls`` it serves https, and can require a client
+certificate (mutual TLS, as ADP does)::
 
     app = create_app(company, credentials={"service_user_id": "su", "token": "t"})
     with ServerThread(app) as server:
@@ -13,14 +14,26 @@ from __future__ import annotations
 import contextlib
 import http.client
 import socket
+import ssl
 import threading
 import time
+from dataclasses import dataclass
 from types import TracebackType
 
 import uvicorn
 from starlette.types import ASGIApp
 
-__all__ = ["ServerThread"]
+__all__ = ["ServerThread", "ServerTls"]
+
+
+@dataclass(frozen=True)
+class ServerTls:
+    """The server's certificate and key files; with `client_ca`, clients must present a
+    certificate that CA signed, or the handshake fails."""
+
+    certfile: str
+    keyfile: str
+    client_ca: str | None = None
 
 
 class ServerThread:
@@ -40,6 +53,7 @@ class ServerThread:
         startup_timeout: float = 10.0,
         shutdown_timeout: float = 5.0,
         probe_path: str = "/_sandbox/ping",
+        tls: ServerTls | None = None,
     ) -> None:
         self.app = app
         self.host = host
@@ -49,6 +63,7 @@ class ServerThread:
         # Any HTTP answer (even 404) proves the server is up; the default path sits under
         # /_sandbox so the readiness probe never consumes a queued fault or shows in logs.
         self.probe_path = probe_path
+        self.tls = tls
         self._socket: socket.socket | None = None
         self._server: uvicorn.Server | None = None
         self._thread: threading.Thread | None = None
@@ -58,7 +73,7 @@ class ServerThread:
     def base_url(self) -> str:
         if not self.port:
             raise RuntimeError("server not started")
-        return f"http://{self.host}:{self.port}"
+        return f"{'https' if self.tls else 'http'}://{self.host}:{self.port}"
 
     def start(self) -> ServerThread:
         if self._thread is not None:
@@ -71,6 +86,7 @@ class ServerThread:
         sock.bind((self.host, self._requested_port))
         self._socket = sock
         self.port = sock.getsockname()[1]
+        tls = self.tls
         config = uvicorn.Config(
             self.app,
             log_level="warning",
@@ -80,6 +96,10 @@ class ServerThread:
             http="h11",
             # A slow-response fault may still be sleeping at shutdown; do not wait it out.
             timeout_graceful_shutdown=1,
+            ssl_certfile=tls.certfile if tls else None,
+            ssl_keyfile=tls.keyfile if tls else None,
+            ssl_ca_certs=tls.client_ca if tls else None,
+            ssl_cert_reqs=ssl.CERT_REQUIRED if tls and tls.client_ca else ssl.CERT_NONE,
         )
         server = uvicorn.Server(config)
         self._server = server
@@ -104,6 +124,10 @@ class ServerThread:
         raise TimeoutError(f"sandbox server on port {self.port} did not start in time")
 
     def _answers(self) -> bool:
+        if self.tls is not None:
+            # A probe would need the client certificate the server asks for; uvicorn reports
+            # started only once it is accepting on the socket, which is what matters here.
+            return True
         conn = http.client.HTTPConnection(self.host, self.port, timeout=1)
         try:
             conn.request("GET", self.probe_path)
