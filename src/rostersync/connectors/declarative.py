@@ -227,12 +227,12 @@ class DeclarativeConnector:
     def check_target(
         self, credentials: Mapping[str, str], base_url: str | None, *, allow_loopback: bool
     ) -> None:
-        check_base_url(
-            self.root(credentials, base_url), self.allowed_hosts, allow_loopback=allow_loopback
-        )
         if self.spec.mutual_tls is not None:
             # A malformed or expired certificate is refused before anything is stored.
             self.spec.mutual_tls.build(credentials)
+        check_base_url(
+            self.root(credentials, base_url), self.allowed_hosts, allow_loopback=allow_loopback
+        )
 
     def read(self, context: ReadContext) -> Iterator[Record]:
         root = self.root(context.credentials, context.base_url)

@@ -126,10 +126,12 @@ def send(
         except (httpx.TransportError, TransportFailure) as exc:
             alert = refused_certificate(exc)
             if alert is not None:
+                # An auth flow's own request (a token call) is the one that met the refusal.
+                failed = _failed_request(exc) or request
                 raise CertificateRefused(
-                    f"{request.method} {where}: the server refused the TLS client "
+                    f"{failed.method} {safe_url(failed.url)}: the server refused the TLS client "
                     f"certificate ({alert})",
-                    url=request.url,
+                    url=failed.url,
                     alert=alert,
                 ) from exc
             outcome = type(exc).__name__
@@ -189,6 +191,13 @@ def send(
             wait,
         )
         sleep(wait)
+
+
+def _failed_request(error: BaseException) -> httpx.Request | None:
+    try:
+        return error.request if isinstance(error, httpx.RequestError) else None
+    except RuntimeError:  # httpx raises it when the error was made without a request
+        return None
 
 
 def retry_after(response: httpx.Response | None) -> float | None:
