@@ -26,7 +26,7 @@ from rostersync.connectors import (
     ReadContext,
     VendorUnavailable,
 )
-from rostersync.connectors.auth import Bearer, OAuth2ClientCredentials
+from rostersync.connectors.auth import Bearer, MutualTls, OAuth2ClientCredentials
 from rostersync.connectors.base import SetupGuide
 from rostersync.connectors.declarative import DeclarativeConnector
 from rostersync.connectors.errors import InvalidSpec
@@ -69,7 +69,7 @@ def spec(
 def test_every_registered_spec_is_valid() -> None:
     built = [CONNECTORS[slug] for slug in CONNECTORS]  # each module imported, its spec built
     assert [connector.slug for connector in built] == list(CONNECTORS)
-    assert len(built) == 16
+    assert len(built) == 17
 
 
 @pytest.mark.parametrize(
@@ -77,6 +77,7 @@ def test_every_registered_spec_is_valid() -> None:
     [
         ({"api_root": "https://{tenant}.example.com"}, "names tenant"),
         ({"auth": Bearer("{api_key}")}, "names api_key"),
+        ({"mutual_tls": MutualTls("{client_pem}", "{key_pem}")}, "names client_pem"),
         ({"streams": (Stream("x", "/org/{org_id}/x", location_mapper()),)}, "names org_id"),
         ({"streams": (THINGS, THINGS)}, "stream names must be unique"),
         (
