@@ -12,6 +12,7 @@ the alert, so the client only sees a disconnect).
 
 from __future__ import annotations
 
+import base64
 import dataclasses
 import json
 import ssl
@@ -65,7 +66,11 @@ class FakeAdp:
     async def token(self, request: Request) -> Response:
         self.calls.append("token")
         form = await request.form()
-        if (form.get("client_id"), form.get("client_secret")) != ("client", "secret"):
+        basic = "Basic " + base64.b64encode(b"client:secret").decode()
+        if (
+            form.get("grant_type") != "client_credentials"
+            or request.headers.get("authorization") != basic
+        ):
             return JSONResponse({"error": "invalid_client"}, status_code=401)
         return JSONResponse({"access_token": "tok", "token_type": "Bearer", "expires_in": 3600})
 

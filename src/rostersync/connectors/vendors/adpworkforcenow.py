@@ -9,7 +9,7 @@ and ADP's own example bodies and Postman collections, github.com/adpllc/marketpl
 `wfn/hr/worker-terminate/*`, `wfn/ADP WFN APIs.postman_collection.json`).
 
 - Auth: OAuth 2.0 client credentials at `https://accounts.adp.com/auth/oauth/v2/token` (client
-  id and secret as form fields, one of the three ways ADP's collection shows), **plus a client
+  id and secret as HTTP Basic, the first of the three ways ADP's collection shows), **plus a client
   certificate on every connection** (mutual TLS): the certificate ADP signed for the project
   and its private key, stored encrypted with the other credentials, presented from memory.
 - People: `GET https://api.adp.com/hr/v2/workers`, `{"workers": [...]}`. ADP's example of the
@@ -207,10 +207,8 @@ SPEC = ConnectorSpec(
     # Production API and token hosts; iat-api.adp.com is ADP's test (IAT) host in its own
     # collections, token endpoint included, reached with a base URL.
     allowed_hosts=("api.adp.com", "accounts.adp.com", "iat-api.adp.com"),
-    auth=OAuth2ClientCredentials(
-        "https://accounts.adp.com/auth/oauth/v2/token",
-        secret_in_body=True,
-    ),
+    # HTTP Basic: the first of the three forms ADP's collection shows (body and query too).
+    auth=OAuth2ClientCredentials("https://accounts.adp.com/auth/oauth/v2/token"),
     mutual_tls=MutualTls(),
     streams=(
         Stream(
