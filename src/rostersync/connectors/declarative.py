@@ -95,7 +95,8 @@ class SpecReader:
                 headers = response.headers
                 no_content = response.status_code == 204
             if no_content:
-                # ADP answers 204 No Content once $skip passes the end: an empty page.
+                # 204 No Content (ADP, past the end of the list, as integrators report): an
+                # empty page.
                 page_body: Any = None
                 items: Any = []
             else:

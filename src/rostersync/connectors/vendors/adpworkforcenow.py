@@ -15,7 +15,8 @@ and ADP's own example bodies and Postman collections, github.com/adpllc/marketpl
 - People: `GET https://api.adp.com/hr/v2/workers`, `{"workers": [...]}`. ADP's example of the
   unfiltered list holds Active, Inactive (on leave) and Terminated workers, and future hires
   as Active with a hire date ahead, so no filter is sent. Paged with `$top` / `$skip`; no total
-  is sent, so the list ends at an empty page (ADP answers `204 No Content` past the end).
+  is sent, so the list ends at an empty page, or at the `204 No Content` integrators report past
+  the end (in no stored ADP page).
 - The id is `associateOID`, which a rehire keeps (ADP's rehire example: same AOID, a
   `rehireDate`, the assignment's `hireDate` moved to it).
 - Everything else comes from the worker's primary work assignment (`primaryIndicator`):
