@@ -16,6 +16,7 @@ from rostersync.sandbox.vendors.adpworkforcenow import associate_oid
 from tests.conftest import TODAY
 
 CREDS = {"client_id": "adp-client", "client_secret": "adp-secret"}
+AUTH = (CREDS["client_id"], CREDS["client_secret"])
 TOKEN_PATH = "/auth/oauth/v2/token"
 WORKERS = "/hr/v2/workers"
 
@@ -38,9 +39,7 @@ def client(company: SyntheticCompany, faults: Faults) -> Iterator[httpx.Client]:
 
 
 def _token(client: httpx.Client) -> str:
-    response = client.post(
-        TOKEN_PATH, params={"grant_type": "client_credentials"}, auth=tuple(CREDS.values())
-    )
+    response = client.post(TOKEN_PATH, params={"grant_type": "client_credentials"}, auth=AUTH)
     assert response.status_code == 200, response.text
     token: str = response.json()["access_token"]
     return token
@@ -81,7 +80,7 @@ def _messages(response: httpx.Response) -> list[str]:
 
 def test_the_token_takes_basic_or_form_client_authentication(client: httpx.Client) -> None:
     by_basic = client.post(
-        TOKEN_PATH, params={"grant_type": "client_credentials"}, auth=tuple(CREDS.values())
+        TOKEN_PATH, params={"grant_type": "client_credentials"}, auth=AUTH
     ).json()
     assert by_basic["token_type"] == "Bearer"
     assert by_basic["expires_in"] == 3600
