@@ -38,7 +38,8 @@ Behaviour copied from the docs:
 - A worker: ``associateOID`` (16 characters, ``G3...``), ``workerID.idValue``,
   ``person.legalName`` (``givenName``, ``familyName1``, ``formattedName`` "Last, First"),
   ``person.birthDate`` and the SSN in ``person.governmentIDs`` masked unless the request
-  says ``Accept: application/json;masked=false`` (``0000-03-16``, ``XXX-XX-3791``),
+  says ``Accept: application/json;masked=false`` (``0000-03-16``, ``XXX-XX-3791``; with
+  ``faults.leak_sensitive_fields`` every answer is unmasked),
   ``person.genderCode``, ``person.raceCode``, ``person.legalAddress``,
   ``person.communication`` (personal e-mail and cell), ``businessCommunication.emails``
   (``Work E-mail``; left out when the person has none), ``workerDates`` (``originalHireDate``,
@@ -232,6 +233,18 @@ def _digits(kind: str, key: str, count: int) -> str:
     return "".join(str(b % 10) for b in digest[:count])
 
 
+def _ssn(person: SyntheticPerson, *, masked: bool) -> dict[str, Any]:
+    tail = _digits("ssn", person.id, 4)
+    # 9xx area numbers are never issued: a synthetic SSN cannot be a real one.
+    plain = f"9{_digits('ssn-area', person.id, 2)}-{_digits('ssn-group', person.id, 2)}-{tail}"
+    return {
+        "itemID": f"{_digits('gov', person.id, 8)}N",
+        "idValue": f"XXX-XX-{tail}" if masked else plain,
+        "nameCode": {"codeValue": "SSN", "longName": "Social Security Number"},
+        "countryCode": "US",
+    }
+
+
 class _Renderer:
     """One company rendered in the Worker v2 shape; built per company version, used per page."""
 
@@ -276,7 +289,6 @@ class _Renderer:
 
     def _person(self, person: SyntheticPerson, *, masked: bool) -> dict[str, Any]:
         site = self.company.site(person.site_id)
-        ssn_tail = _digits("ssn", person.id, 4)
         born = person.date_of_birth
         gender_code, gender_name = _GENDER.get(person.gender, ("N", "Not Specified"))
         out: dict[str, Any] = {
@@ -286,24 +298,14 @@ class _Renderer:
                 "codeValue": _digits("race", person.ethnicity, 1),
                 "shortName": person.ethnicity,
             },
-            "governmentIDs": [
-                {
-                    "itemID": f"{_digits('gov', person.id, 8)}N",
-                    # 9xx area numbers are never issued: synthetic SSNs cannot be real ones.
-                    "idValue": f"XXX-XX-{ssn_tail}"
-                    if masked
-                    else f"9{_digits('ssn-area', person.id, 2)}-"
-                    f"{_digits('ssn-group', person.id, 2)}-{ssn_tail}",
-                    "nameCode": {"codeValue": "SSN", "longName": "Social Security Number"},
-                    "countryCode": "US",
-                }
-            ],
             "legalName": {
                 "givenName": person.first_name,
                 "familyName1": person.last_name,
                 "formattedName": f"{person.last_name}, {person.first_name}",
             },
         }
+        if site.country_code == "US":  # [guess] an SSN only for people working in the US
+            out["governmentIDs"] = [_ssn(person, masked=masked)]
         if born is not None:
             out["birthDate"] = f"0000-{born:%m-%d}" if masked else born.isoformat()
         home = person.home_address
