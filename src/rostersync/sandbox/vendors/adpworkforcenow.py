@@ -206,10 +206,13 @@ def _error_body(status: int, message: str | None = None) -> bytes:
     return json.dumps({"confirmMessage": confirm}).encode()
 
 
+def _digest(kind: str, key: str) -> bytes:
+    return hashlib.sha256(f"adp:{kind}:{key}".encode()).digest()
+
+
 def _code(kind: str, key: str, length: int) -> str:
     """A stable upper-case alphanumeric code for ``key``, like ADP's generated ids."""
-    digest = hashlib.sha256(f"adp:{kind}:{key}".encode()).digest()
-    return "".join(_ALNUM[b % len(_ALNUM)] for b in digest[:length])
+    return "".join(_ALNUM[b % len(_ALNUM)] for b in _digest(kind, key)[:length])
 
 
 def associate_oid(person_id: str) -> str:
@@ -229,8 +232,8 @@ def _position_id(person: SyntheticPerson) -> str:
 
 
 def _digits(kind: str, key: str, count: int) -> str:
-    digest = hashlib.sha256(f"adp:{kind}:{key}".encode()).digest()
-    return "".join(str(b % 10) for b in digest[:count])
+    """A stable string of ``count`` decimal digits for ``key``."""
+    return "".join(str(b % 10) for b in _digest(kind, key)[:count])
 
 
 def _ssn(person: SyntheticPerson, *, masked: bool) -> dict[str, Any]:
