@@ -53,7 +53,11 @@ class Words:
     disclosure: str
     to_set_up: str
     set_up: str
+    guide_step: str
+    """A set-up step: translated, in the product's name, the vendor's menu names as it has them."""
     have_credentials: str
+    user_id: str
+    user_token: str
     check: str
     answered: str
     connect: str
@@ -71,7 +75,10 @@ WORDS = {
         "What we read from HiBob",
         "Continue: set up HiBob",
         "Set up HiBob",
+        f"Create a service user named '{PRODUCT}'.",
         "I have the credentials",
+        "Service user ID",
+        "Service user token",
         "Check the connection",
         "HiBob answered",
         "Connect HiBob",
@@ -87,7 +94,10 @@ WORDS = {
         "Was aus HiBob gelesen wird",
         "Weiter: HiBob einrichten",
         "HiBob einrichten",
+        f"Legen Sie einen Dienstbenutzer namens „{PRODUCT}“ an.",
         "Ich habe die Zugangsdaten",
+        "ID des Dienstbenutzers",
+        "Token des Dienstbenutzers",
         "Verbindung prüfen",
         "HiBob hat geantwortet",
         "HiBob verbinden",
@@ -207,11 +217,13 @@ def test_branded_flow_in_each_language(
     shot("2-disclosure")
     page.get_by_role("link", name=words.to_set_up).click()
     expect(page.get_by_role("heading", name=words.set_up)).to_be_visible()
+    expect(page.get_by_role("listitem").filter(has_text=words.guide_step)).to_be_visible()
+    expect(page.get_by_text("Settings > Integrations > Service users").first).to_be_visible()
     shot("3-guide")
     page.get_by_role("link", name=words.have_credentials).click()
     shot("4-credentials")
-    page.get_by_label("Service user ID").fill(USER)
-    page.get_by_label("Service user token").fill(TOKEN)
+    page.get_by_label(words.user_id).fill(USER)
+    page.get_by_label(words.user_token).fill(TOKEN)
     page.get_by_role("button", name=words.check).click()
     expect(page.get_by_role("heading", name=words.answered)).to_be_visible()
     shot("5-preflight")

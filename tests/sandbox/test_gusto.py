@@ -256,3 +256,29 @@ def test_contractors_are_a_separate_resource() -> None:
         assert uuids[working.id] not in listed()
         employee_uuid = gusto_uuid("employee", working.id)
         assert employee_uuid in {e["uuid"] for e in client.get(f"{companies}/employees").json()}
+
+
+def test_a_refresh_token_outlives_the_emulator_that_issued_it_but_not_another_app() -> None:
+    """Without strict rotation a grant survives a restart with the same app (the demo's
+    connection keeps syncing after the demo starts again); another app's secret refuses it."""
+    company = SyntheticCompany(seed=3, size=10, today=TODAY)
+    with ServerThread(EMULATORS["gusto"](company, credentials=CREDS)) as first:
+        issued = _refresh(first.base_url, "refresh-1").json()["refresh_token"]
+    with ServerThread(EMULATORS["gusto"](company, credentials=CREDS)) as again:
+        renewed = _refresh(again.base_url, issued)
+        assert renewed.status_code == 200, renewed.text
+        # Still usable after use (only strict rotation spends them).
+        assert _refresh(again.base_url, issued).status_code == 200
+        forged = issued[:32] + "0" * 32
+        assert _refresh(again.base_url, forged).status_code == 400
+    other = CREDS | {"client_secret": "another-secret"}
+    with ServerThread(EMULATORS["gusto"](company, credentials=other)) as elsewhere:
+        form = {
+            "grant_type": "refresh_token",
+            "client_id": "cid",
+            "client_secret": "another-secret",
+            "refresh_token": issued,
+        }
+        refused = httpx.post(f"{elsewhere.base_url}/oauth/token", data=form, timeout=10)
+        assert refused.status_code == 400
+        assert refused.json()["error"] == "invalid_grant"

@@ -1,9 +1,11 @@
 """`rostersync demo`: the embedded default, end to end, in one process.
 
-SQLite in a data directory, a generated master key beside it (0600), the sandbox HiBob served
-by the same server, a demo tenant connected to it, a webhook destination pointing at the
-built-in demo receiver, and the in-process runner syncing and delivering. The next start
-reuses the directory, its key and its tenants (demo_dir.py); none is ever deleted.
+SQLite in a data directory, a generated master key beside it (0600), the sandbox HiBob and
+Gusto served by the same server, a demo tenant connected to HiBob, a second one whose connect
+link offers both (Gusto through its emulated consent page: the demo registers its OAuth app
+with it, so the admin only clicks Allow), a webhook destination pointing at the built-in demo
+receiver, and the in-process runner syncing and delivering. The next start reuses the
+directory, its key and its tenants (demo_dir.py); none is ever deleted.
 """
 
 from __future__ import annotations
@@ -12,16 +14,19 @@ import logging
 import secrets
 import socket
 import sys
+from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
+from pydantic import SecretStr
 
 from rostersync import services
 from rostersync.cli.context import valid_port
 from rostersync.cli.demo_dir import DemoDir, DemoState, claim_port
 from rostersync.connectors import BadInput
+from rostersync.settings import OAuthAppSettings
 
 if TYPE_CHECKING:
     from starlette.types import ASGIApp
@@ -31,6 +36,12 @@ if TYPE_CHECKING:
 
 SANDBOX_USER = "SERVICE-DEMO"
 ADMIN_KEY_NAME = "demo dashboard"
+GUSTO_CLIENT_ID = "rostersync-demo"
+"""The demo's OAuth app at the sandbox Gusto; its secret is kept in demo.json."""
+GUSTO_SEED = 43
+"""Its synthetic company: another employer than the HiBob one (seed 42)."""
+GUSTO_COMPANY_UUID = "0de70000-0000-4000-8000-00000000de70"
+"""The one company the sandbox Gusto's consent grants (what GET /v1/token_info names)."""
 
 
 def _seed(store: Store, base: str) -> DemoState:
@@ -58,7 +69,14 @@ def _seed(store: Store, base: str) -> DemoState:
         actor="demo",
     )
     linked = services.tenants.create_tenant(store, "Linked Company", actor="demo")
-    return DemoState(tenant.id, connection.id, linked.id, token, webhook.signing_secret or "")
+    return DemoState(
+        tenant.id,
+        connection.id,
+        linked.id,
+        token,
+        webhook.signing_secret or "",
+        secrets.token_urlsafe(24),
+    )
 
 
 def _seeded(store: Store, demo_dir: DemoDir, base: str) -> DemoState:
@@ -67,6 +85,9 @@ def _seeded(store: Store, demo_dir: DemoDir, base: str) -> DemoState:
     known = {t.id for t in services.tenants.list_tenants(store)}
     if state is None or not {state.tenant_id, state.linked_tenant_id} <= known:
         state = _seed(store, base)
+        demo_dir.save(state)
+    elif not state.gusto_client_secret:
+        state = replace(state, gusto_client_secret=secrets.token_urlsafe(24))
         demo_dir.save(state)
     return state
 
@@ -129,13 +150,15 @@ def demo(
         Path,
         typer.Option(help="Where the demo keeps its database and key; reused by the next start."),
     ] = Path(".data/demo"),
-    people: Annotated[int, typer.Option(help="Synthetic people in the sandbox HiBob.")] = 300,
+    people: Annotated[
+        int, typer.Option(help="Synthetic people in each sandbox company (HiBob, Gusto).")
+    ] = 300,
     sync_every: Annotated[int, typer.Option(help="Seconds between syncs.")] = 60,
     scim: Annotated[
         bool, typer.Option(help="Also push users to a local SCIM server (scim2-server).")
     ] = False,
 ) -> None:
-    """Run the whole system locally against a sandbox HiBob, with nothing else to install."""
+    """Run the whole system locally against sandbox HiBob and Gusto, with nothing to install."""
     # The port first: a second demo on a taken port stops before it touches any file.
     sock = claim_port(port)
     demo_dir = DemoDir(data_dir)
@@ -154,6 +177,19 @@ def _quiet_logs() -> None:
         logging.getLogger(name).setLevel(logging.WARNING)
 
 
+def _gusto_app(secret: str) -> tuple[OAuthAppSettings, dict[str, str]]:
+    """The demo's OAuth app at the sandbox Gusto: as the operator registers it in settings, and
+    as the emulator knows it. The refresh token it starts with is never handed out: the
+    consent issues the connection's own."""
+    emulated = {
+        "client_id": GUSTO_CLIENT_ID,
+        "client_secret": secret,
+        "refresh_token": secrets.token_urlsafe(24),
+        "company_uuid": GUSTO_COMPANY_UUID,
+    }
+    return OAuthAppSettings(client_id=GUSTO_CLIENT_ID, client_secret=SecretStr(secret)), emulated
+
+
 def _run(
     sock: socket.socket, demo_dir: DemoDir, *, port: int, people: int, sync_every: int, scim: bool
 ) -> None:
@@ -165,51 +201,68 @@ def _run(
     from rostersync.web import DemoAccess, DemoReceiver, SandboxTarget
 
     _quiet_logs()
-    # The demo's own key file and database, whatever ROSTERSYNC_* a walk-through exported.
+    # The demo's own key file, database and schedule, whatever ROSTERSYNC_* a walk-through
+    # exported: the dashboard's "next sync" is then the scheduler's own.
     settings = load_settings(
         data_dir=demo_dir.path,
         allow_loopback=True,
         database_url=None,
         master_key=None,
         master_key_file=None,
+        sync_interval_seconds=sync_every,
     )
     store = services.stores.open_configured_store(settings, create_key=True)
     # Where this process reaches itself (the sandbox, the receiver); links use `public`.
     base = f"http://127.0.0.1:{port}"
     public = settings.link_base(port=port)
     state = _seeded(store, demo_dir, base)
+    # Its OAuth app too: the one registered with the sandbox Gusto, kept in the data directory.
+    gusto_app, gusto_credentials = _gusto_app(state.gusto_client_secret)
+    settings = settings.model_copy(update={"oauth": {"gusto": gusto_app}})
     access = DemoAccess(
         base_url=base,
         admin_key=_admin_key(store),
         connect_link=_connect_link(store, state.linked_tenant_id, public),
         data_dir=str(demo_dir.path.resolve()),
-        sync_every=sync_every,
+        sync_every=settings.sync_interval_seconds,
     )
-    # Same seed, same people: a restart reads the company its database already holds.
+    # Same seed, same people: a restart reads the company its database already holds. Gusto
+    # gets a company of its own: the second tenant is another employer.
     company = SyntheticCompany(size=people)
-    emulator = EMULATORS["hibob"](
-        company,
-        credentials={"service_user_id": SANDBOX_USER, "token": state.sandbox_token},
-        faults=Faults(),
-    )
-    sandbox_hibob = SandboxTarget(
-        f"{base}/sandbox/hibob",
-        {"service_user_id": SANDBOX_USER, "service_user_token": state.sandbox_token},
-    )
+    emulators: dict[str, ASGIApp] = {
+        "hibob": EMULATORS["hibob"](
+            company,
+            credentials={"service_user_id": SANDBOX_USER, "token": state.sandbox_token},
+            faults=Faults(),
+        ),
+        "gusto": EMULATORS["gusto"](
+            SyntheticCompany(seed=GUSTO_SEED, size=people),
+            credentials=gusto_credentials,
+            faults=Faults(),
+        ),
+    }
+    targets = {
+        "hibob": SandboxTarget(
+            f"{base}/sandbox/hibob",
+            {"service_user_id": SANDBOX_USER, "service_user_token": state.sandbox_token},
+        ),
+        # Nothing to show the admin: the consent gives the credentials.
+        "gusto": SandboxTarget(f"{base}/sandbox/gusto", {}),
+    }
     mounts = {"/demo/scim": _scim_server(store, base, state.tenant_id)} if scim else {}
     app = build_app(
         store,
         settings,
         mounts=mounts,
         receiver=DemoReceiver(state.webhook_secret),
-        sandboxes={"hibob": emulator},
-        connect_sandboxes={"hibob": sandbox_hibob},
+        sandboxes=emulators,
+        connect_sandboxes=targets,
         demo_access=access,
         link_base=public,
     )
     runner = InProcessRunner(
         store,
-        sync_interval=timedelta(seconds=sync_every),
+        sync_interval=timedelta(seconds=settings.sync_interval_seconds),
         deliver_interval=1.0,
         allow_loopback=True,
     )
@@ -235,7 +288,8 @@ def banner(access: DemoAccess, connection_id: str, *, scim: bool) -> str:
     base = access.base_url
     link = (
         f"  connect link:    {access.connect_link}\n"
-        "                   (connect HiBob for a second tenant; single use, valid 24 h)\n"
+        "                   (connect HiBob, or Gusto by clicking Allow on its sandbox consent\n"
+        "                   page, for a second tenant; single use, valid 24 h)\n"
         if access.connect_link
         else "  connect link:    used (the second tenant is connected)\n"
     )
@@ -244,6 +298,7 @@ def banner(access: DemoAccess, connection_id: str, *, scim: bool) -> str:
         f"  overview:        {base}/\n"
         f"  demo receiver:   {base}/demo/receiver\n"
         f"  sandbox HiBob:   {base}/sandbox/hibob/_sandbox/people\n"
+        f"  sandbox Gusto:   {base}/sandbox/gusto/_sandbox/people (OAuth app registered)\n"
         f"  connection:      {connection_id} (syncs every {access.sync_every}s)\n"
         + link
         + (f"  SCIM server:     {base}/demo/scim/v2/Users\n" if scim else "")

@@ -3,7 +3,7 @@
 A directory is a demo's when it holds `demo.lock`, the first file the demo writes in it. The
 running demo holds a lock on that file, so a second demo on the same directory stops before it
 touches anything. `demo.json` (0600, beside the 0600 master key) keeps what a restart needs to
-find its tenants again and to serve the sandbox with the credentials stored for it.
+find its tenants again and to serve the sandboxes with the credentials stored for them.
 """
 
 from __future__ import annotations
@@ -32,6 +32,10 @@ class DemoState:
     """The sandbox HiBob's service-user token: synthetic people only."""
     webhook_secret: str
     """The demo receiver's signing secret, to verify what the outbox sends it."""
+    gusto_client_secret: str = ""
+    """The demo's OAuth app secret at the sandbox Gusto: kept, since the refresh tokens that app
+    issued are signed with it (a connection made by consent survives a restart). Empty in a
+    state written before the sandbox Gusto was served; the next start fills it in."""
 
 
 def claim_port(port: int) -> socket.socket:

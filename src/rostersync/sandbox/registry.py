@@ -11,6 +11,7 @@ from collections.abc import Callable
 from fastapi import FastAPI
 
 from rostersync.sandbox.vendors import (
+    adpworkforcenow,
     bamboohr,
     breathehr,
     charliehr,
@@ -52,6 +53,7 @@ _MODULES = {
     "gusto": gusto,
     "personio": personio,
     "rippling": rippling,
+    "adpworkforcenow": adpworkforcenow,
 }
 
 EMULATORS: dict[str, EmulatorFactory] = {slug: m.create_app for slug, m in _MODULES.items()}

@@ -6,7 +6,8 @@ logo file is read once when the app is built, never fetched while a page renders
 
 The vendors' set-up guides, credential hints and preflight messages are written in our name
 ("create a service user named 'rostersync'"); `Rebrand` puts the product's name in their place
-before a page shows them. The exact requests are left exact.
+before a page shows them, after they are translated (their msgids are the English text, and
+every translation keeps our name where the English has it). The exact requests are left exact.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from fastapi.responses import Response
 from rostersync.engine import PreflightResult, ProviderInfo, VendorProfile
 from rostersync.services.runs import Progress
 from rostersync.settings import LOGO_TYPES, Branding
+from rostersync.web.vendor_text import reword
 
 STYLESHEET = "/static/brand.css"
 # A logo may be an SVG: opened on its own it must not run script in our origin.
@@ -47,27 +49,12 @@ class Rebrand:
         value = OUR_NAME_IN_IDENTIFIER.sub(self.identifier, value)
         return OUR_NAME.sub(self.branding.product_name, value)
 
-    def texts(self, values: tuple[str, ...]) -> tuple[str, ...]:
-        return tuple(self.text(v) for v in values)
-
     def value(self, value: object) -> object:
         """A page's context value, rebranded where it carries vendor or engine text."""
         if isinstance(value, str):
             return self.text(value)
-        if isinstance(value, VendorProfile):
-            return replace(
-                value,
-                summary=self.text(value.summary),
-                steps=self.texts(value.steps),
-                grant=self.texts(value.grant),
-                do_not_grant=self.texts(value.do_not_grant),
-            )
-        if isinstance(value, ProviderInfo):
-            fields = tuple(
-                replace(f, label=self.text(f.label), help=self.text(f.help))
-                for f in value.credential_fields
-            )
-            return replace(value, credential_fields=fields)
+        if isinstance(value, VendorProfile | ProviderInfo):
+            return reword(value, self.text)
         if isinstance(value, PreflightResult):
             checks = tuple(
                 replace(c, values=tuple((k, self.text(v)) for k, v in c.values))

@@ -50,7 +50,14 @@ from rostersync.web.connect_state import (
 )
 from rostersync.web.connect_steps import Step
 from rostersync.web.handoff import CodeCookie, framing_headers
-from rostersync.web.i18n import COOKIE, language_of, parse_language, templates, translations
+from rostersync.web.i18n import (
+    COOKIE,
+    language_of,
+    localize,
+    parse_language,
+    templates,
+    translations,
+)
 
 log = logging.getLogger("rostersync.web.connect")
 
@@ -115,7 +122,7 @@ def connect_router(
             request,
             f"connect/{template}",
             {
-                **rebrand.context(context),
+                **rebrand.context(localize(context, language)),
                 **brand,
                 "csrf_token": form_token,
                 "here": request.url.path,

@@ -31,6 +31,7 @@ from rostersync.engine.preflight import ORDER as PREFLIGHT_CHECKS
 from rostersync.engine.preflight import Message
 from rostersync.model import ALLOWLIST, NOT_ACCESSED
 from rostersync.web.connect_steps import STEP_NAMES, mark_colour, monogram
+from rostersync.web.vendor_text import reword, vendor_texts
 
 LOCALE_DIR = Path(__file__).parent / "locale"
 TEMPLATE_DIR = Path(__file__).parent / "templates"
@@ -125,6 +126,14 @@ def translations(language: Language) -> gettext.NullTranslations:
     return gettext.GNUTranslations(compiled)
 
 
+def localize(context: dict[str, object], language: Language) -> dict[str, object]:
+    """A page's context with the vendor text (guides, credential labels and hints) in this
+    language. Translated here, not in the template: the text is plain and stays escaped, and
+    the product's name goes in afterwards (branding) over what the translation says."""
+    say = translations(language).gettext
+    return {key: reword(value, say) for key, value in context.items()}
+
+
 def _filters(language: Language) -> dict[str, object]:
     def number(value: int | float) -> str:
         return format_decimal(value, locale=language.value)
@@ -180,3 +189,14 @@ def extract_vocabulary(
         # The vendor's own error text is shown as it came.
         if message not in (Message.NONE, Message.ERROR):
             yield 0, None, message.value, [f"preflight {message.name}"]
+
+
+def extract_vendor_words(
+    fileobj: object, keywords: object, comment_tags: object, options: object
+) -> Iterator[tuple[int, None, str, list[str]]]:
+    """Babel extractor (babel.cfg) for every vendor's set-up guide and credential form, read
+    from the live registry: a new vendor or step shows up in `make messages` untranslated."""
+    del fileobj, keywords, comment_tags, options
+    for slug, texts in vendor_texts():
+        for text in texts:
+            yield 0, None, text, [f"vendor {slug}"]

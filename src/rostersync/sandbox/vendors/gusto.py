@@ -84,9 +84,10 @@ Behaviour copied from the docs:
   ``{"error", "error_description"}``.
 
 Guesses are marked ``[guess]``: a ``per`` over 100 is cut to 100; every refresh token issued
-stays usable unless ``strict_refresh_rotation`` is set (the docs say the old one is
-invalidated; the shared conformance suite reads twice with the stored token); non-US sites get
-their own alpha-3 country (Gusto itself is US-only); the default API version (an app's own
+stays usable, also once the emulator is started again with the same app (it is signed with
+the app's secret, not remembered), unless ``strict_refresh_rotation`` is set (the docs say the
+old one is invalidated; the shared conformance suite reads twice with the stored token); non-US
+sites get their own alpha-3 country (Gusto itself is US-only); the default API version (an app's own
 configured version decides upstream); who moved or works from home, and when they moved; a
 future hire's only work address, effective on the hire date, is already active; the status
 of a malformed version header; a contractor's ``email`` is the personal one (as for
@@ -120,6 +121,7 @@ date, as an employee's termination does. Control endpoints live under ``/_sandbo
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 import math
 import secrets
@@ -470,17 +472,32 @@ def _pagination(request: Request, total: int) -> tuple[int, int, dict[str, str] 
 
 
 class _Tokens:
-    """Issued tokens: access tokens with their expiry, refresh tokens still usable."""
+    """Issued tokens: access tokens with their expiry, refresh tokens still usable.
 
-    def __init__(self, refresh_token: str, strict: bool) -> None:
+    Without strict rotation a refresh token is signed with the app's secret rather than
+    remembered, so an emulator started again with the same app honours the ones it issued
+    before, as Gusto's own grants outlive any one server (the demo's connections survive its
+    restarts). Strict rotation remembers each one so that it can be spent.
+    """
+
+    def __init__(self, refresh_token: str, strict: bool, signing_key: str) -> None:
         self._lock = threading.Lock()
         self._refresh = {refresh_token}
         self._access: dict[str, float] = {}
         self._strict = strict
+        self._key = signing_key.encode()
+
+    def _signature(self, nonce: str) -> str:
+        return hmac.new(self._key, nonce.encode(), hashlib.sha256).hexdigest()[:32]
+
+    def _signed(self, presented: str) -> bool:
+        nonce, signature = presented[:32], presented[32:]
+        return len(presented) == 64 and hmac.compare_digest(signature, self._signature(nonce))
 
     def refresh(self, presented: str) -> tuple[str, str]:
         with self._lock:
-            if presented not in self._refresh:
+            known = presented in self._refresh or (not self._strict and self._signed(presented))
+            if not known:
                 raise OAuthError(
                     400, "invalid_grant", "The refresh token is invalid or was revoked"
                 )
@@ -494,8 +511,10 @@ class _Tokens:
             return self._issue()
 
     def _issue(self) -> tuple[str, str]:
-        access, rotated = secrets.token_hex(32), secrets.token_hex(32)
-        self._refresh.add(rotated)
+        access, nonce = secrets.token_hex(32), secrets.token_hex(16)
+        rotated = nonce + self._signature(nonce)
+        if self._strict:
+            self._refresh.add(rotated)
         self._access[access] = time.monotonic() + ACCESS_TOKEN_TTL
         return access, rotated
 
@@ -526,7 +545,9 @@ def create_app(
     """A Gusto emulator over ``company`` for one OAuth app and company (see CREDENTIALS)."""
     faults = faults if faults is not None else Faults()
     company_uuid = credentials["company_uuid"]
-    tokens = _Tokens(credentials["refresh_token"], strict_refresh_rotation)
+    tokens = _Tokens(
+        credentials["refresh_token"], strict_refresh_rotation, credentials["client_secret"]
+    )
     app = vendor_app("Gusto emulator", company, faults, error_body=_error_body, compact_json=False)
     # The token endpoint sits in front of fault injection: a permission removed from the
     # company (403) does not stop Gusto issuing tokens, while a revoked grant does (below).
