@@ -128,7 +128,9 @@ def _gusto_token(url: str, secret: str, **grant: str) -> httpx.Response:
 
 def _gusto_consent(url: str, secret: str) -> str:
     """The refresh token an admin's Allow on the sandbox Gusto's consent page gives the demo."""
-    consent = {"client_id": GUSTO_CLIENT_ID, "redirect_uri": "http://127.0.0.1/cb", "state": "s"}
+    # The demo registers its app with its own callback only, as a Gusto app is registered.
+    callback = f"{url}/connect/oauth/callback"
+    consent = {"client_id": GUSTO_CLIENT_ID, "redirect_uri": callback, "state": "s"}
     allowed = httpx.post(
         f"{url}/sandbox/gusto/oauth/authorize", data=consent | {"decision": "allow"}
     )

@@ -38,7 +38,7 @@ from rostersync.connectors import (
 from rostersync.connectors.declarative import DeclarativeConnector
 from rostersync.connectors.vendors import adpworkforcenow
 from rostersync.model import Employee, EmploymentStatus
-from rostersync.sandbox.server import ServerThread, ServerTls
+from rostersync.sandbox.server import ServerThread
 from rostersync.services import connections, tenants
 from rostersync.store import Store
 from tests.conftest import database_text
@@ -106,8 +106,7 @@ def adp(
     client_ca = tmp_path / "client-ca.pem"
     client_ca.write_text(ca.pem)
     fake = FakeAdp()
-    tls = ServerTls(certfile, keyfile, client_ca=str(client_ca))
-    with ServerThread(fake.app(), tls=tls) as server:
+    with ServerThread(fake.app(), tls=(certfile, keyfile), client_ca=str(client_ca)) as server:
         yield server, fake
 
 

@@ -34,13 +34,21 @@ from rostersync.connectors.mapping import ident, location_mapper, text
 from rostersync.connectors.paging import Cursor, OffsetLimit, PageNumber
 from rostersync.connectors.providers import CredentialField, Provider
 from rostersync.connectors.responses import API_RESPONSES, TOKEN_RESPONSES
-from rostersync.connectors.spec import ConnectorSpec, Detail, MapContext, Stream
+from rostersync.connectors.spec import (
+    ConnectorSpec,
+    Detail,
+    MapContext,
+    Stream,
+    VendorField,
+    location_keeps,
+)
 from rostersync.model import Location
 from rostersync.sandbox import EMULATORS, Faults, ServerThread, SyntheticCompany
 from tests.conftest import TODAY
 
 GUIDE = SetupGuide(summary="-", steps=("-",), grant=("-",), do_not_grant=("-",))
-THINGS = Stream("things", "/things", location_mapper(), records_path="data")
+KEEPS = location_keeps()
+THINGS = Stream("things", "/things", location_mapper(), records_path="data", keeps=KEEPS)
 
 
 EXAMPLE_FIELDS = (
@@ -78,7 +86,10 @@ def test_every_registered_spec_is_valid() -> None:
         ({"api_root": "https://{tenant}.example.com"}, "names tenant"),
         ({"auth": Bearer("{api_key}")}, "names api_key"),
         ({"mutual_tls": MutualTls("{client_pem}", "{key_pem}")}, "names client_pem"),
-        ({"streams": (Stream("x", "/org/{org_id}/x", location_mapper()),)}, "names org_id"),
+        (
+            {"streams": (Stream("x", "/org/{org_id}/x", location_mapper(), keeps=KEEPS),)},
+            "names org_id",
+        ),
         ({"streams": (THINGS, THINGS)}, "stream names must be unique"),
         (
             {
@@ -88,7 +99,8 @@ def test_every_registered_spec_is_valid() -> None:
                         "/x",
                         location_mapper(),
                         paginator=PageNumber(),
-                        detail=Detail("/org/{org_id}/x/{id}", key="id"),
+                        detail=Detail("/org/{org_id}/x/{id}", key="id", keeps=KEEPS),
+                        keeps=KEEPS,
                     ),
                 )
             },
@@ -118,8 +130,19 @@ def test_an_invalid_spec_fails_when_built(changes: dict[str, Any], message: str)
         (lambda: Stream("x", "/x", location_mapper(), method="DELETE"), "not GET or POST"),
         (lambda: Detail("/things/{id}/parts", key="thing_id"), "no {thing_id} placeholder"),
         (
-            lambda: Stream("x", "/x", location_mapper(), detail=Detail("/x/{id}", key="id")),
+            lambda: Stream(
+                "x", "/x", location_mapper(), detail=Detail("/x/{id}", key="id", keeps=KEEPS)
+            ),
             "detail call but streams its body",
+        ),
+        # The disclosure says every other field of a whole record is dropped: it needs the list.
+        (lambda: Stream("x", "/x", location_mapper()), "declares none it keeps"),
+        (lambda: Detail("/x/{id}", key="id"), "declares none it keeps"),
+        (lambda: Stream("x", "/x", location_mapper(), keeps=KEEPS * 2), "kept field twice"),
+        (lambda: VendorField("archived"), "must feed allowlisted fields"),
+        (
+            lambda: VendorField("archived", ("group.name",), selects=True),
+            "selects records and feeds fields",
         ),
     ],
 )
@@ -158,7 +181,8 @@ def test_a_detail_call_per_record_reaches_the_mapper_with_its_id_as_one_segment(
         _parts_of,
         records_path="data",
         paginator=PageNumber(),
-        detail=Detail("/things/{id}/parts", key="id"),
+        detail=Detail("/things/{id}/parts", key="id", keeps=KEEPS),
+        keeps=KEEPS,
     )
     connector = DeclarativeConnector(spec(streams=(stream,)))
     with ServerThread(app) as server:

@@ -17,12 +17,13 @@ CHROMIUM_ARGS = [
 ]
 
 
-def chromium(artifacts: Path) -> Iterator[Browser]:
-    """A headless Chromium for a module's tests; its screenshots go to `artifacts`."""
+def chromium(artifacts: Path, *, extra_args: tuple[str, ...] = ()) -> Iterator[Browser]:
+    """A headless Chromium for a module's tests; its screenshots go to `artifacts`.
+    `extra_args`: more command-line switches (a test's own certificate, say)."""
     artifacts.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as playwright:
         launched = playwright.chromium.launch(
-            executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS
+            executable_path="/usr/bin/chromium", args=[*CHROMIUM_ARGS, *extra_args]
         )
         yield launched
         launched.close()

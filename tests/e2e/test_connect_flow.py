@@ -290,6 +290,8 @@ def test_pages_beside_the_flow_are_accessible(site: Site, page: Page) -> None:
     pages["not-listed"] = f"{url}/not-listed"
     pages["unknown-vendor"] = f"{url}?vendor=nope"
     pages["choose"] = url
+    # Gusto's API sends whole records: each request lists the fields kept from its answer.
+    pages["disclosure-whole-records"] = f"{url}/hris/gusto"
     for name, address in pages.items():
         page.goto(address)
         results = axe.run(page)

@@ -15,6 +15,7 @@ from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, Page, expect
 
 from rostersync.model import RunStatus
+from rostersync.sandbox import SyntheticCompany
 from rostersync.services.runs import sync_now
 from rostersync.store.repos import people
 from rostersync.store.session import transaction
@@ -23,12 +24,25 @@ from tests.web.oauth_site import APPS, NAMES, OAuthSite, oauth_site
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "connect"
 DISCOVERED = {"gusto": "company_uuid", "employmenthero": "organisation_id"}
+SECOND_ORGANISATION = "0e0e0e0e-0000-4000-8000-0000000000f3"
+SECOND_COMPANY = SyntheticCompany(seed=24, size=9)
 
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[OAuthSite]:
     folder = tmp_path_factory.mktemp("oauth-e2e")
     with oauth_site(folder, configured=("gusto", "employmenthero")) as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def several(tmp_path_factory: pytest.TempPathFactory) -> Iterator[OAuthSite]:
+    """Employment Hero, whose admin sees a second organisation."""
+    with oauth_site(
+        tmp_path_factory.mktemp("oauth-e2e-several"),
+        configured=("employmenthero",),
+        organisations={SECOND_ORGANISATION: SECOND_COMPANY},
+    ) as running:
         yield running
 
 
@@ -116,3 +130,36 @@ def test_a_denied_consent_offers_a_retry_that_works(site: OAuthSite, page: Page)
     page.get_by_role("link", name="Try again").click()
     page.get_by_role("button", name="Allow").click()
     expect(page.get_by_role("heading", name="Gusto answered")).to_be_visible()
+
+
+def test_an_admin_of_several_organisations_chooses_the_second_and_it_is_read(
+    several: OAuthSite, page: Page
+) -> None:
+    tenant_id, url = several.link()
+    page.goto(f"{url}/hris/employmenthero")
+    page.goto(f"{url}/hris/employmenthero/credentials")
+    page.get_by_role("link", name="Continue to Employment Hero").click()
+    page.get_by_role("button", name="Allow").click()
+
+    heading = "Which Employment Hero organisation should be connected?"
+    expect(page.get_by_role("heading", name=heading)).to_be_visible()
+    choices = page.get_by_role("group", name="Organisations").get_by_role("radio")
+    expect(choices).to_have_count(2)
+    _accessible(page)
+    page.screenshot(path=str(ARTIFACTS / "oauth-employmenthero-3b-choose.png"), full_page=True)
+    page.set_viewport_size({"width": 390, "height": 844})
+    _accessible(page)
+    page.screenshot(path=str(ARTIFACTS / "oauth-employmenthero-3b-choose-390.png"), full_page=True)
+    page.get_by_role("radio", name=SECOND_COMPANY.name).check()
+    page.get_by_role("button", name="Continue").click()
+
+    expect(page.get_by_role("heading", name="Employment Hero answered")).to_be_visible()
+    page.get_by_role("button", name="Connect Employment Hero").click()
+    expect(page.get_by_role("link", name="Continue")).to_be_visible(timeout=60_000)
+
+    [connection] = several.connections_of(tenant_id)
+    assert several.credentials_of(connection.id)["organisation_id"] == SECOND_ORGANISATION
+    with transaction(several.store.sessions) as session:
+        state = people.load_state(session, several.store.keyring, connection)
+    # The second organisation's people, not the first's (30 of them).
+    assert len(state.people) == len(SECOND_COMPANY.people())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import socket
 import ssl
 import threading
 import time
@@ -37,6 +38,9 @@ class Reply:
     headers: dict[str, str] = field(default_factory=dict)
     body: bytes = b"ok"
     delay: float = 0.0
+    drop: bool = False
+    """Close the connection after answering without saying so (a keep-alive server's idle
+    timeout, as the client finds it on its next request)."""
 
 
 class LoopbackServer:
@@ -48,6 +52,8 @@ class LoopbackServer:
         self._scripts: dict[str, list[Reply]] = {}
         self.hits: Counter[str] = Counter()
         self.headers: list[dict[str, str]] = []
+        self.peers: list[int] = []
+        """The client port of each request: how many connections carried them."""
         self.base_url = f"{scheme}://127.0.0.1:{httpd.server_address[1]}"
 
     def script(self, path: str, *replies: Reply) -> str:
@@ -55,9 +61,10 @@ class LoopbackServer:
             self._scripts[path] = list(replies)
         return self.base_url + path
 
-    def next_reply(self, path: str, headers: dict[str, str]) -> Reply:
+    def next_reply(self, path: str, headers: dict[str, str], peer: int) -> Reply:
         with self._lock:
             self.hits[path] += 1
+            self.peers.append(peer)
             self.headers.append(headers)
             replies = self._scripts.get(path)
             if not replies:
@@ -79,7 +86,7 @@ class _Handler(BaseHTTPRequestHandler):
     def _answer(self) -> None:
         path = self.path.split("?", 1)[0]
         headers = {name.lower(): value for name, value in self.headers.items()}
-        reply = self.server.loopback.next_reply(path, headers)
+        reply = self.server.loopback.next_reply(path, headers, self.client_address[1])
         time.sleep(reply.delay)
         try:
             self.send_response(reply.status)
@@ -90,9 +97,15 @@ class _Handler(BaseHTTPRequestHandler):
             self.wfile.write(reply.body)
         except OSError:
             pass  # the client gave up (timeout tests); nothing to answer
+        if reply.drop:
+            self.close_connection = True
 
     def log_message(self, format: str, *args: object) -> None:
         pass
+
+
+class _KeepAliveHandler(_Handler):
+    protocol_version = "HTTP/1.1"
 
 
 class _Server(ThreadingHTTPServer):
@@ -101,8 +114,10 @@ class _Server(ThreadingHTTPServer):
 
 
 @contextmanager
-def serve(tls: ssl.SSLContext | None = None) -> Iterator[LoopbackServer]:
-    httpd = _Server(("127.0.0.1", 0), _Handler)
+def serve(
+    tls: ssl.SSLContext | None = None, *, keep_alive: bool = False
+) -> Iterator[LoopbackServer]:
+    httpd = _Server(("127.0.0.1", 0), _KeepAliveHandler if keep_alive else _Handler)
     if tls is not None:
         httpd.socket = tls.wrap_socket(httpd.socket, server_side=True)
     httpd.loopback = LoopbackServer(httpd, "https" if tls else "http")
@@ -231,3 +246,59 @@ class TestCa:
         bundle = directory / "trusted.pem"
         bundle.write_text(Path(certifi.where()).read_text() + self.pem)
         return str(bundle)
+
+
+class OneReadReceiver:
+    """A kept-alive HTTP/1.1 receiver on raw sockets that reads each request with one recv()
+    and answers 200: it counts the connections it accepted and the requests whose body came
+    after their head (a sender whose body waits for an ACK, as with Nagle's algorithm)."""
+
+    def __init__(self) -> None:
+        self._listener = socket.create_server(("127.0.0.1", 0))
+        self._listener.settimeout(0.05)
+        self._stopped = threading.Event()
+        self._lock = threading.Lock()
+        self.connections = 0
+        self.bodies: list[bytes] = []
+        self.split = 0
+        self.url = f"http://127.0.0.1:{self._listener.getsockname()[1]}/hook"
+
+    def _accept(self) -> None:
+        while not self._stopped.is_set():
+            try:
+                conn, _ = self._listener.accept()
+            except TimeoutError:
+                continue
+            with self._lock:
+                self.connections += 1
+            threading.Thread(target=self._serve, args=(conn,), daemon=True).start()
+
+    def _serve(self, conn: socket.socket) -> None:
+        with conn:
+            while data := conn.recv(1 << 20):
+                head, _, body = data.partition(b"\r\n\r\n")
+                length = next(
+                    int(line.split(b":", 1)[1])
+                    for line in head.split(b"\r\n")
+                    if line.lower().startswith(b"content-length:")
+                )
+                whole = len(body) == length
+                while len(body) < length:
+                    body += conn.recv(length - len(body))
+                with self._lock:
+                    self.bodies.append(body)
+                    self.split += not whole
+                conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n")
+
+
+@contextmanager
+def one_read_receiver() -> Iterator[OneReadReceiver]:
+    receiver = OneReadReceiver()
+    thread = threading.Thread(target=receiver._accept)
+    thread.start()
+    try:
+        yield receiver
+    finally:
+        receiver._stopped.set()
+        thread.join()
+        receiver._listener.close()

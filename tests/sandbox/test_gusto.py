@@ -282,3 +282,31 @@ def test_a_refresh_token_outlives_the_emulator_that_issued_it_but_not_another_ap
         refused = httpx.post(f"{elsewhere.base_url}/oauth/token", data=form, timeout=10)
         assert refused.status_code == 400
         assert refused.json()["error"] == "invalid_grant"
+
+
+def test_an_app_registered_with_its_callback_sends_a_consent_nowhere_else() -> None:
+    callback = "http://127.0.0.1:8000/connect/oauth/callback"
+    app = EMULATORS["gusto"](
+        SyntheticCompany(size=3, today=TODAY), credentials=CREDS, redirect_uris=(callback,)
+    )
+    with ServerThread(app) as server:
+        for elsewhere in ("http://attacker.example/cb", f"{callback}/more"):
+            for response_type in ("code", "token"):
+                answer = httpx.get(
+                    f"{server.base_url}/oauth/authorize",
+                    params={
+                        "client_id": "cid",
+                        "redirect_uri": elsewhere,
+                        "response_type": response_type,
+                        "state": "s",
+                    },
+                    timeout=10,
+                )
+                assert answer.status_code == 400, (elsewhere, response_type)
+                assert "location" not in answer.headers
+        shown = httpx.get(
+            f"{server.base_url}/oauth/authorize",
+            params={"client_id": "cid", "redirect_uri": callback, "response_type": "code"},
+            timeout=10,
+        )
+        assert shown.status_code == 200

@@ -5,7 +5,7 @@ in settings. Shared by the web and browser tests."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
@@ -23,6 +23,7 @@ from rostersync.store.repos import connections
 from rostersync.store.session import transaction
 from rostersync.store.tables import Connection
 from rostersync.web import SandboxTarget
+from tests.web.conftest import free_port
 
 SIZE = 30
 VENDOR_HOST = "127.0.0.2"
@@ -48,7 +49,7 @@ class OAuthSite:
     store: Store
     base_url: str
 
-    def link(self) -> tuple[str, str]:
+    def link(self, *, allowed_origin: str | None = None) -> tuple[str, str]:
         """A new tenant and a connect link for it: (tenant id, URL)."""
         tenant = tenants.create_tenant(self.store, "Acme", actor="test")
         issued = issue_link(
@@ -57,6 +58,7 @@ class OAuthSite:
             environment="production",
             lifetime=timedelta(days=1),
             actor="test",
+            allowed_origin=allowed_origin,
         )
         return tenant.id, issued.url(self.base_url)
 
@@ -71,8 +73,16 @@ class OAuthSite:
 
 
 @contextmanager
-def oauth_site(folder: Path, *, configured: tuple[str, ...]) -> Iterator[OAuthSite]:
-    """`configured`: the vendors whose OAuth app the operator registered."""
+def oauth_site(
+    folder: Path,
+    *,
+    configured: tuple[str, ...],
+    organisations: Mapping[str, SyntheticCompany] | None = None,
+    tls: tuple[str, str] | None = None,
+) -> Iterator[OAuthSite]:
+    """`configured`: the vendors whose OAuth app the operator registered; `organisations`:
+    more Employment Hero organisations its admin sees, by id; `tls` (certfile, keyfile): the
+    app is served over https, its public URL."""
     store = open_store(
         f"sqlite:///{folder / 'rostersync.db'}", Keyring.parse(generate_key_setting())
     )
@@ -96,7 +106,9 @@ def oauth_site(folder: Path, *, configured: tuple[str, ...]) -> Iterator[OAuthSi
             strict_refresh_rotation=True,
         ),
         "employmenthero": employmenthero.create_app(
-            SyntheticCompany(seed=22, size=SIZE), credentials=APPS["employmenthero"]
+            SyntheticCompany(seed=22, size=SIZE),
+            credentials=APPS["employmenthero"],
+            organisations=organisations,
         ),
     }
     with ExitStack() as running:
@@ -104,11 +116,13 @@ def oauth_site(folder: Path, *, configured: tuple[str, ...]) -> Iterator[OAuthSi
             slug: running.enter_context(ServerThread(emulator, host=VENDOR_HOST)).base_url
             for slug, emulator in emulators.items()
         }
+        port = free_port()
+        public_url = f"{'https' if tls else 'http'}://127.0.0.1:{port}"
         app = build_app(
             store,
-            settings,
+            settings.model_copy(update={"public_url": public_url}),
             connect_sandboxes={slug: SandboxTarget(url, {}) for slug, url in vendors.items()},
         )
-        server = running.enter_context(ServerThread(app))
+        server = running.enter_context(ServerThread(app, port=port, tls=tls))
         yield OAuthSite(store, server.base_url)
     store.engine.dispose()

@@ -6,6 +6,11 @@ request must be one the page shows, each shown request must be made, and the ven
 request names (`fields=`, repeated `attributes[]=`, a body's `fields` list) must be the ones
 the page lists for it: no more, no less. No record read may fill a field the page lists as not
 available from the vendor.
+
+A request that names no fields gets whole records; the page lists the fields kept from its
+answer. Those must be the keys the connector's parser reads from the emulator's real answer
+(tests/web/key_reads.py): a key read but not listed fails, and so does a key listed but never
+read.
 """
 
 from __future__ import annotations
@@ -27,6 +32,7 @@ from rostersync.sandbox import EMULATORS, Faults, ServerThread, SyntheticCompany
 from tests.conftest import TODAY, SwappableApp, plugged_in, serve_swappable
 from tests.connectors.conftest import SLUGS, sandbox_config
 from tests.web.conftest import ConnectSite
+from tests.web.key_reads import KeyReads, covered
 
 FIELD_PARAMETERS = frozenset({"fields", "fields[]", "attributes", "attributes[]"})
 """How the vendors' APIs let a client name the fields it wants in the query."""
@@ -98,6 +104,7 @@ class Shown:
     url: str
     parameters: dict[str, str] = field(default_factory=dict)
     fields: list[str] = field(default_factory=list)
+    keeps: list[str] = field(default_factory=list)
 
     def matches(self, sent: Sent) -> bool:
         if sent.method != self.method:
@@ -128,14 +135,16 @@ def _shown(value: Any) -> str:
 
 class DisclosurePage(HTMLParser):
     """The requests of a disclosure page: `li[data-request]`, their `li[data-parameter]`
-    values (in a span) and their `code[data-requested]` field names."""
+    values (in a span), their `code[data-requested]` field names and the `code[data-keeps]`
+    fields kept from an answer."""
 
     def __init__(self) -> None:
         super().__init__()
         self.requests: list[Shown] = []
         self.unavailable: list[str] = []
         self._parameter: str | None = None
-        self._capture: str | None = None
+        self._capture: tuple[str, list[str]] | None = None
+        """The tag being read and the list its text goes to."""
         self._text = ""
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
@@ -147,21 +156,25 @@ class DisclosurePage(HTMLParser):
             self.unavailable.append(str(found["data-unavailable"]))
         elif tag == "li" and found.get("data-parameter"):
             self._parameter = found["data-parameter"]
-        elif (tag == "code" and "data-requested" in found) or (tag == "span" and self._parameter):
-            self._capture, self._text = tag, ""
+        elif tag == "code" and "data-requested" in found:
+            self._capture, self._text = (tag, self.requests[-1].fields), ""
+        elif tag == "code" and "data-keeps" in found:
+            self._capture, self._text = (tag, self.requests[-1].keeps), ""
+        elif tag == "span" and self._parameter:
+            self._capture, self._text = (tag, []), ""
 
     def handle_data(self, data: str) -> None:
         if self._capture:
             self._text += data
 
     def handle_endtag(self, tag: str) -> None:
-        if tag != self._capture:
+        if self._capture is None or tag != self._capture[0]:
             return
-        if tag == "code":
-            self.requests[-1].fields.append(self._text.strip())
-        elif self._parameter is not None:
+        if self._parameter is not None and tag == "span":
             self.requests[-1].parameters[self._parameter] = self._text.strip()
             self._parameter = None
+        else:
+            self._capture[1].append(self._text.strip())
         self._capture = None
 
 
@@ -183,6 +196,7 @@ def vendor_server() -> Iterator[tuple[ServerThread, SwappableApp]]:
 def a_full_read(
     slug: str, shared: tuple[ServerThread, SwappableApp]
 ) -> tuple[list[Sent], list[Record]]:
+    """Every request the connector sends its emulator, and the records it reads."""
     config = sandbox_config(slug)
     emulator = EMULATORS[slug](
         SyntheticCompany(seed=3, size=30, today=TODAY),
@@ -215,16 +229,19 @@ def filled(records: list[Record]) -> set[str]:
 
 @pytest.mark.parametrize("slug", SLUGS)
 def test_the_disclosure_lists_exactly_the_fields_requested(
-    slug: str, connect_site: ConnectSite, vendor_server: tuple[ServerThread, SwappableApp]
+    slug: str,
+    connect_site: ConnectSite,
+    vendor_server: tuple[ServerThread, SwappableApp],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     page = disclosure(connect_site, slug)
     shown = page.requests
+    reads = KeyReads()
+    reads.instrument(monkeypatch)
     sent, records = a_full_read(slug, vendor_server)
     made: set[int] = set()
     for request in sent:
-        matching = [i for i, s in enumerate(shown) if s.matches(request)]
-        assert len(matching) == 1, f"{request.method} {request.path} is shown {len(matching)} times"
-        [index] = matching
+        index = only_match(shown, request)
         made.add(index)
         assert request.named_fields() == sorted(shown[index].fields), (
             f"{request.method} {request.path}"
@@ -232,3 +249,29 @@ def test_the_disclosure_lists_exactly_the_fields_requested(
     never = [f"{s.method} {s.url}" for i, s in enumerate(shown) if i not in made]
     assert never == [], "shown but never made"
     assert filled(records) & set(page.unavailable) == set()
+    reads.explore()
+    parsed: set[int] = set()
+    # The reader calls paths under the API root; the page shows the root with them.
+    root = urlsplit(CONNECTORS[slug].api_root).path
+    for (method, path, query), read in reads.read.items():
+        index = only_match(shown, Sent(method, root + path, query, []))
+        parsed.add(index)
+        unlisted, unread = covered(read, set(shown[index].keeps))
+        where = f"{shown[index].method} {shown[index].url}"
+        assert unlisted == set(), f"{where}: the parser reads keys the page does not list"
+        assert unread == set(), f"{where}: the page lists keys the parser never reads"
+    # An answer the emulator sends empty (Breathe's divisions) is parsed by a mapper that
+    # another answer exercised; its list must then be that one's.
+    checked = [sorted(shown[i].keeps) for i in parsed]
+    unchecked = [
+        f"{s.method} {s.url}"
+        for i, s in enumerate(shown)
+        if s.keeps and i not in parsed and sorted(s.keeps) not in checked
+    ]
+    assert unchecked == [], "the emulator's answers are empty: their kept fields go unchecked"
+
+
+def only_match(shown: list[Shown], request: Sent) -> int:
+    matching = [i for i, s in enumerate(shown) if s.matches(request)]
+    assert len(matching) == 1, f"{request.method} {request.path} is shown {len(matching)} times"
+    return matching[0]

@@ -177,7 +177,7 @@ def _quiet_logs() -> None:
         logging.getLogger(name).setLevel(logging.WARNING)
 
 
-def _gusto_app(secret: str) -> tuple[OAuthAppSettings, dict[str, str]]:
+def _gusto_app(secret: str, callback: str) -> tuple[OAuthAppSettings, dict[str, str]]:
     """The demo's OAuth app at the sandbox Gusto: as the operator registers it in settings, and
     as the emulator knows it. The refresh token it starts with is never handed out: the
     consent issues the connection's own."""
@@ -187,7 +187,10 @@ def _gusto_app(secret: str) -> tuple[OAuthAppSettings, dict[str, str]]:
         "refresh_token": secrets.token_urlsafe(24),
         "company_uuid": GUSTO_COMPANY_UUID,
     }
-    return OAuthAppSettings(client_id=GUSTO_CLIENT_ID, client_secret=SecretStr(secret)), emulated
+    app = OAuthAppSettings(
+        client_id=GUSTO_CLIENT_ID, client_secret=SecretStr(secret), redirect_uri=callback
+    )
+    return app, emulated
 
 
 def _run(
@@ -199,6 +202,7 @@ def _run(
     from rostersync.sandbox import EMULATORS, Faults, SyntheticCompany
     from rostersync.settings import load_settings
     from rostersync.web import DemoAccess, DemoReceiver, SandboxTarget
+    from rostersync.web.connect_oauth import CALLBACK_PATH
 
     _quiet_logs()
     # The demo's own key file, database and schedule, whatever ROSTERSYNC_* a walk-through
@@ -217,7 +221,9 @@ def _run(
     public = settings.link_base(port=port)
     state = _seeded(store, demo_dir, base)
     # Its OAuth app too: the one registered with the sandbox Gusto, kept in the data directory.
-    gusto_app, gusto_credentials = _gusto_app(state.gusto_client_secret)
+    # Registered with one callback, as Gusto has it: a consent sends its code nowhere else.
+    gusto_callback = f"{public}{CALLBACK_PATH}"
+    gusto_app, gusto_credentials = _gusto_app(state.gusto_client_secret, gusto_callback)
     settings = settings.model_copy(update={"oauth": {"gusto": gusto_app}})
     access = DemoAccess(
         base_url=base,
@@ -239,6 +245,7 @@ def _run(
             SyntheticCompany(seed=GUSTO_SEED, size=people),
             credentials=gusto_credentials,
             faults=Faults(),
+            redirect_uris=(gusto_callback,),
         ),
     }
     targets = {

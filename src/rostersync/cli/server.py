@@ -76,7 +76,9 @@ def build_app(
     app.include_router(links_router)
     app.include_router(keys_router)
     app.include_router(deliveries_router)
-    app.include_router(connect_router(store, settings, sandboxes=connect_sandboxes))
+    app.include_router(
+        connect_router(store, settings, public_url=app.state.link_base, sandboxes=connect_sandboxes)
+    )
     app.include_router(feed_router)
     app.include_router(hris_router)
     app.include_router(dashboard_router(store, settings))

@@ -3,8 +3,10 @@
 Where the admin is sent (the vendor's authorize URL, with `state` and a PKCE S256 challenge
 where the vendor supports one, RFC 7636), and what the callback's code is worth: the token
 endpoint's refresh token, plus the values the vendor names only after the consent (Gusto's
-company uuid), read with the new access token. Every call goes through the connector's
-guarded client and its allowed hosts; nothing here is logged.
+company uuid), read with the new access token. Where the consent covers several accounts
+(an Employment Hero admin of several organisations), the answer says which, by name, and the
+admin chooses. Every call goes through the connector's guarded client and its allowed hosts;
+nothing here is logged.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from rostersync.connectors.base import ReadContext
 from rostersync.connectors.declarative import DeclarativeConnector, resolve_url
 from rostersync.connectors.errors import BadInput, BadPayload
 from rostersync.connectors.http import VendorClient, parse_json, read_body
-from rostersync.connectors.providers import Discovery, OAuthApp
+from rostersync.connectors.providers import Discovery, Listed, OAuthApp
 from rostersync.connectors.responses import TOKEN_RESPONSES
 from rostersync.net import RetryPolicy
 
@@ -31,6 +33,8 @@ MAX_VALUE = 200
 """The longest token or discovered id kept: real ones are 32 to 100 characters."""
 MAX_TOKEN = 4096
 """Refresh tokens are opaque strings or JWTs; a few kilobytes at most."""
+MAX_NAME = 120
+"""An account's name as shown to the admin choosing it; longer ones are cut."""
 
 # A code is good once: a retried POST after a lost answer could only be refused.
 _ONCE = RetryPolicy(max_attempts=1)
@@ -42,6 +46,31 @@ class OAuthClient:
 
     client_id: str
     client_secret: str = field(repr=False)
+
+
+@dataclass(frozen=True)
+class Account:
+    """One of the accounts a consent covers: the value of its credential field, and its name."""
+
+    id: str
+    name: str
+
+
+@dataclass(frozen=True)
+class Choice:
+    """The consent covers several accounts: the admin picks one for `field`."""
+
+    field: str
+    accounts: tuple[Account, ...]
+
+
+@dataclass(frozen=True)
+class Granted:
+    """What a callback's code is worth: every credential field, or all but the one the admin
+    still has to choose."""
+
+    credentials: dict[str, str] = field(repr=False)
+    choice: Choice | None = None
 
 
 def pkce_pair() -> tuple[str, str]:
@@ -89,24 +118,60 @@ def _token(value: Any, name: str, vendor: str, limit: int) -> str:
     return value
 
 
-def _discovered(document: Any, discovery: Discovery, vendor: str) -> str:
+def _unsaid(discovery: Discovery, vendor: str) -> BadPayload:
+    return BadPayload(
+        f"{vendor} did not say which account the consent was for "
+        f"(GET {discovery.path.split('?')[0]}); ask the admin to try again"
+    )
+
+
+def _text(value: Any, limit: int) -> str | None:
+    if not isinstance(value, str) or not value.strip() or not value.isprintable():
+        return None
+    return value.strip() if len(value) <= limit else None
+
+
+def _at(document: Any, pointer: tuple[str | int, ...]) -> Any:
     value = document
-    for step in discovery.pointer:
+    for step in pointer:
         if isinstance(step, int):
             value = value[step] if isinstance(value, list) and len(value) > step else None
         else:
             value = value.get(step) if isinstance(value, Mapping) else None
-    if (
-        not isinstance(value, str)
-        or not value.strip()
-        or len(value) > MAX_VALUE
-        or not value.isprintable()
-    ):
-        raise BadPayload(
-            f"{vendor} did not say which account the consent was for "
-            f"(GET {discovery.path}); ask the admin to try again"
-        )
-    return value.strip()
+    return value
+
+
+def _accounts(items: Any, listed: Listed) -> tuple[Account, ...] | None:
+    if not isinstance(items, list):
+        return None
+    accounts = []
+    for item in items:
+        if not isinstance(item, Mapping):
+            return None
+        account_id = _text(item.get(listed.id_key), MAX_VALUE)
+        if account_id is None:
+            return None
+        # A name too long or unprintable is shown cut, or as its id: still the admin's choice.
+        name = item.get(listed.name_key)
+        shown = " ".join(name.split())[:MAX_NAME] if isinstance(name, str) else ""
+        accounts.append(Account(account_id, shown if shown.isprintable() and shown else account_id))
+    return tuple(accounts)
+
+
+def _discovered(document: Any, discovery: Discovery, vendor: str) -> str | Choice:
+    """The field's value, or the accounts the admin chooses it from."""
+    found = _at(document, discovery.pointer)
+    if discovery.listed is None:
+        value = _text(found, MAX_VALUE)
+        if value is None:
+            raise _unsaid(discovery, vendor)
+        return value
+    accounts = _accounts(found, discovery.listed)
+    if not accounts:
+        raise _unsaid(discovery, vendor)
+    if len(accounts) == 1:
+        return accounts[0].id
+    return Choice(discovery.field, accounts)
 
 
 def exchange_code(
@@ -118,9 +183,10 @@ def exchange_code(
     verifier: str | None,
     base_url: str | None,
     allow_loopback: bool,
-) -> dict[str, str]:
+) -> Granted:
     """The connection's credentials for an authorization code: the app, the refresh token
-    and every discovered field. Raises AuthRevoked if the vendor refuses the code."""
+    and every discovered field, but for one the admin chooses (at most one vendor field is
+    ever listed). Raises AuthRevoked if the vendor refuses the code."""
     app = oauth_app(connector)
     vendor = connector.display_name
     root = connector.root({}, base_url)
@@ -174,6 +240,7 @@ def exchange_code(
         auth=auth,
         headers=connector.spec.headers,
     ) as api:
+        choice = None
         for discovery in app.discovery:
             where = f"GET {discovery.path}"
             with api.stream("GET", discovery.path) as response:
@@ -182,5 +249,9 @@ def exchange_code(
                     vendor=vendor,
                     endpoint=where,
                 )
-            credentials[discovery.field] = _discovered(document, discovery, vendor)
-    return credentials
+            found = _discovered(document, discovery, vendor)
+            if isinstance(found, Choice):
+                choice = found
+            else:
+                credentials[discovery.field] = found
+    return Granted(credentials, choice)

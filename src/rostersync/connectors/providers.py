@@ -11,13 +11,25 @@ from dataclasses import dataclass
 
 
 @dataclass(frozen=True, slots=True)
+class Listed:
+    """The accounts a grant sees, listed: each item's id and the name the admin knows it by."""
+
+    id_key: str
+    name_key: str
+
+
+@dataclass(frozen=True, slots=True)
 class Discovery:
     """A credential field the connect flow fills itself after the consent: one GET under the
-    API root with the new access token, and where the value sits in its JSON answer."""
+    API root with the new access token, and where the value sits in its JSON answer.
+
+    With `listed`, `pointer` leads to a list of accounts: one is taken as it is, and from
+    several the admin chooses (an admin of several organisations consents for all of them)."""
 
     field: str
     path: str
     pointer: tuple[str | int, ...]
+    listed: Listed | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -314,9 +326,16 @@ EMPLOYMENTHERO = Provider(
         token_url="https://oauth.employmenthero.com/oauth2/token",  # noqa: S106 - a URL
         scopes=(),
         pkce=True,
-        # GET /api/v1/organisations lists the organisations the grant sees (one per consent).
+        # GET /api/v1/organisations lists every organisation the consenting admin sees
+        # (https://developer.employmenthero.com/api-references/#get-organisations), paged
+        # like every list; one page of the largest size is read.
         discovery=(
-            Discovery("organisation_id", "/api/v1/organisations", ("data", "items", 0, "id")),
+            Discovery(
+                "organisation_id",
+                "/api/v1/organisations?item_per_page=100",
+                ("data", "items"),
+                listed=Listed("id", "name"),
+            ),
         ),
     ),
 )

@@ -42,6 +42,8 @@ __all__ = [
     "SetupGuide",
     "Stream",
     "VendorField",
+    "group_keeps",
+    "location_keeps",
 ]
 """SetupGuide lives in base (the Connector protocol names it) and is part of a spec's words."""
 
@@ -89,6 +91,8 @@ class Detail:
     params: Mapping[str, str] = field(default_factory=dict)
     body: Mapping[str, Any] | None = None
     paginator: Paginator = NO_PAGING
+    keeps: tuple[VendorField, ...] = ()
+    """The fields of each answer record the mapper reads; every other one is dropped."""
 
     @property
     def name(self) -> str:
@@ -105,6 +109,7 @@ class Detail:
     def __post_init__(self) -> None:
         if self.key not in _placeholders(self.path):
             raise InvalidSpec(f"detail {self.path!r} has no {{{self.key}}} placeholder")
+        _check_keeps(f"detail {self.path!r}", self.keeps)
 
 
 ALLOWLIST_KEYS = frozenset(f.key for f in ALLOWLIST)
@@ -112,19 +117,56 @@ ALLOWLIST_KEYS = frozenset(f.key for f in ALLOWLIST)
 
 @dataclass(frozen=True)
 class VendorField:
-    """A vendor field a stream asks for by name, and the allowlisted fields it fills.
+    """A vendor field a stream asks for by name, or reads from an answer that names none, and
+    the allowlisted fields it fills.
 
     The disclosure screen shows these, so a field read only to decide a status (a termination
-    date) says so: it feeds only derived fields, and its value is never kept."""
+    date) says so: it feeds only derived fields, and its value is never kept. A field that
+    only leaves records out (an archived flag) `selects` and feeds nothing."""
 
     name: str
-    feeds: tuple[str, ...]
+    """The vendor's field id; in an answer, a path: `department.id`, `jobs[].hire_date`."""
+    feeds: tuple[str, ...] = ()
     """Allowlist keys (`employee.start_date`)."""
+    selects: bool = False
 
     def __post_init__(self) -> None:
         unknown = sorted(set(self.feeds) - ALLOWLIST_KEYS)
-        if not self.feeds or unknown:
+        if self.selects and self.feeds:
+            raise InvalidSpec(f"vendor field {self.name!r} selects records and feeds fields")
+        if (not self.feeds and not self.selects) or unknown:
             raise InvalidSpec(f"vendor field {self.name!r} must feed allowlisted fields: {unknown}")
+
+
+def group_keeps(
+    *, id_path: str = "id", name_path: str = "name", selects: tuple[str, ...] = ()
+) -> tuple[VendorField, ...]:
+    """What `mapping.group_mapper` reads with the same paths, and the fields its `active`
+    test reads (`selects`)."""
+    return (
+        VendorField(id_path, ("group.remote_id",)),
+        VendorField(name_path, ("group.name",)),
+        *(VendorField(name, selects=True) for name in selects),
+    )
+
+
+def location_keeps(
+    *, id_path: str = "id", country_paths: tuple[str, ...] = ("country",)
+) -> tuple[VendorField, ...]:
+    """What `mapping.location_mapper` reads with the same paths."""
+    return (
+        VendorField(id_path, ("location.remote_id",)),
+        *(VendorField(path, ("location.country",)) for path in country_paths),
+    )
+
+
+def _check_keeps(what: str, keeps: tuple[VendorField, ...]) -> None:
+    names = [f.name for f in keeps]
+    if not names:
+        # The disclosure promises everything else is dropped: that needs the list.
+        raise InvalidSpec(f"{what} names no fields and declares none it keeps")
+    if len(set(names)) != len(names):
+        raise InvalidSpec(f"{what} declares a kept field twice")
 
 
 @dataclass(frozen=True)
@@ -161,6 +203,9 @@ class Stream:
     fields: tuple[VendorField, ...] = ()
     """The vendor fields requested, for an API that lets us choose them (`field_list`)."""
     field_list: FieldList | None = None
+    keeps: tuple[VendorField, ...] = ()
+    """For an API that sends whole records: the fields of each record the mapper and collector
+    read (what the disclosure lists as kept); every other one is dropped on arrival."""
 
     @property
     def requested(self) -> tuple[str, ...]:
@@ -196,6 +241,10 @@ class Stream:
         if self.detail is not None and self.paginator.streams:
             # Per-record calls go out while the page is held, which a streamed body cannot be.
             raise InvalidSpec(f"stream {self.name!r} has a detail call but streams its body")
+        if self.field_list is None:
+            _check_keeps(f"stream {self.name!r}", self.keeps)
+        elif self.keeps:
+            raise InvalidSpec(f"stream {self.name!r} keeps what it requests: it lists no keeps")
 
 
 def _placeholders(template: str) -> set[str]:

@@ -8,17 +8,13 @@ that redirects is a misconfiguration, and following it would skip the host guard
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from standardwebhooks.webhooks import Webhook
 
-from rostersync.net import Client, HostGuard, NetError, RetryPolicy, build_client, retry_after, send
-
-_NO_RETRY = RetryPolicy(max_attempts=1)
-"""The outbox schedules retries itself, hours apart; one attempt per delivery here."""
+from rostersync.net import HostGuard, NetError, PostClient, retry_after_seconds
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,36 +52,25 @@ def signed_headers(
     return Signer(secrets).headers(message_id, at, body)
 
 
-def webhook_client(*, allow_loopback: bool, timeout: float = 15.0) -> Client:
+def webhook_client(url: str, *, allow_loopback: bool, timeout: float = 15.0) -> PostClient:
     """One client per destination and round: its connections are reused across events."""
-    return build_client(HostGuard(allow_loopback=allow_loopback), timeout=timeout)
+    return PostClient(url, HostGuard(allow_loopback=allow_loopback), timeout=timeout)
 
 
-def post(
-    client: Client,
-    url: str,
-    *,
-    signer: Signer,
-    message_id: str,
-    body: str,
-    sleep: Callable[[float], None] = time.sleep,
-) -> Outcome:
+def post(client: PostClient, *, signer: Signer, message_id: str, body: str) -> Outcome:
     # Signed at the moment of sending: receivers reject timestamps more than minutes away.
     at = datetime.now(UTC)
-    request = client.build_request(
-        "POST", url, content=body.encode(), headers=signer.headers(message_id, at, body)
-    )
     try:
-        response = send(client, request, policy=_NO_RETRY, sleep=sleep)
+        answer = client.post(body.encode(), signer.headers(message_id, at, body))
     except NetError as exc:
         return Outcome(False, None, str(exc))
-    response.close()
-    if 200 <= response.status_code < 300:
-        return Outcome(True, response.status_code, None)
+    status = answer.status_code
+    if 200 <= status < 300:
+        return Outcome(True, status, None)
     return Outcome(
         False,
-        response.status_code,
-        f"receiver answered HTTP {response.status_code}",
-        retry_after=retry_after(response),
-        gone=response.status_code == 410,
+        status,
+        f"receiver answered HTTP {status}",
+        retry_after=retry_after_seconds(answer.retry_after),
+        gone=status == 410,
     )

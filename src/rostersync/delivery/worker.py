@@ -9,8 +9,10 @@ Threads, not asyncio: the store's sessions, the guarded transport (it pins every
 to the address the host guard approved, on httpcore's sync backend) and the SCIM client are
 synchronous, and the time per event is mostly waiting on the receiver, which threads overlap
 as well as an event loop would. Each destination is a lane: one keep-alive client, at most
-CONNECTIONS requests in flight, a backlog of claimed entries. A slow or failing destination
-fills its own lane and at most CONNECTIONS of the WORKERS threads, so the others keep going.
+CONNECTIONS runs in flight, a backlog of claimed entries. A run is up to SEND_RUN entries one
+thread sends one after another on one connection: handing each request to a thread and its
+outcome back cost more CPU than the request itself. A slow or failing destination fills its
+own lane and at most CONNECTIONS of the WORKERS threads, so the others keep going.
 Order per person needs nothing here: claim_due hands out a person's next entry only once the
 previous one is delivered or failed, so no person ever has two entries in flight.
 """
@@ -33,6 +35,7 @@ from sqlalchemy.orm import Session
 
 from rostersync.delivery import scim_scope, webhooks
 from rostersync.model import DestinationKind
+from rostersync.net import NetError
 from rostersync.store import Store
 from rostersync.store.repos import audit, destinations, outbox
 from rostersync.store.session import transaction
@@ -55,12 +58,15 @@ answered well has one, so many must be failing at once before a healthy one wait
 CONNECTIONS = 8
 """Requests in flight to one webhook receiver: its keep-alive pool. SCIM servers get one, since
 a SCIM round keeps state (discovery, managers to link later) and some servers serialise."""
+SEND_RUN = 25
+"""Entries a thread sends in a row to a lane that answers well (one to any other lane). A run
+ends at its first entry not delivered; what is left of it goes back to the lane."""
 CLAIM_BATCH = 1000
 """Entries one claim transaction leases; a lane holding this many is left out of the next. A
 claim costs about the same whatever it finds (it reads every due entry), so claims are big,
 and a lane is refilled once it has sent half of it."""
-RECORD_BATCH = 200
-"""Outcomes one record transaction writes."""
+RECORD_BATCH = 1000
+"""Outcomes one record transaction writes (each commit costs a sync to disk on SQLite)."""
 TICK = 0.2
 """Seconds between records while requests are in flight: a person's next entry is claimable
 only once the previous outcome is recorded."""
@@ -129,11 +135,14 @@ class _Lane:
     finish: Callable[[], None] | None = None
     """SCIM's second pass, once everything of the drain was sent."""
     queue: deque[_Claim] = field(default_factory=deque)
+    runs: int = 0
+    """Runs in flight: the connections in use."""
     in_flight: int = 0
+    """Entries in those runs."""
     enabled: bool = True
     healthy: bool = False
     """Its last request was delivered. Until then (a new lane, or a receiver that fails or
-    times out) one request at a time: a receiver that is down holds one thread of the pool."""
+    times out) one run of one request at a time: a receiver that is down holds one thread."""
     exhausted: bool = False
     """The last claim found nothing more for it; a record of its own may change that."""
 
@@ -143,7 +152,7 @@ class _Lane:
 
     @property
     def has_room(self) -> bool:
-        return self.in_flight < (self.connections if self.healthy else 1)
+        return self.runs < (self.connections if self.healthy else 1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,6 +171,14 @@ class _Done:
     at: datetime
     elapsed_ms: int | None = None
     skipped: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class _Sent:
+    """What one run did: an outcome per entry it got to, and the entries it left unsent."""
+
+    done: list[_Done]
+    unsent: list[_Claim]
 
 
 class _Drain:
@@ -183,7 +200,7 @@ class _Drain:
         # deadline ends before its lease does, so no other worker sends it meanwhile.
         self._request_time = timedelta(seconds=3 * timeout)
         self._lanes: dict[str, _Lane] = {}
-        self._running: dict[Future[_Done], _Lane] = {}
+        self._running: dict[Future[_Sent], _Lane] = {}
         self._finished: list[_Done] = []
         self._tally = {DELIVERED: 0, RETRYING: 0, FAILED: 0, SKIPPED: 0}
         self._claimed = 0
@@ -284,14 +301,23 @@ class _Drain:
                 finish=target.finish,
                 enabled=destination.enabled,
             )
-        client = self._scope.enter_context(
-            webhooks.webhook_client(allow_loopback=self._allow_loopback, timeout=self._timeout)
-        )
+        try:
+            client = self._scope.enter_context(
+                webhooks.webhook_client(
+                    url, allow_loopback=self._allow_loopback, timeout=self._timeout
+                )
+            )
+        except NetError as exc:
+            # The guard refuses the destination now (its name moved to a private address, or
+            # no longer resolves): a failed delivery of that destination's own, retried on its
+            # schedule, never an error that stops the drain for every other tenant.
+            refused = webhooks.Outcome(False, None, str(exc))
+            return _Lane(destination, 1, lambda _claimed: refused, enabled=destination.enabled)
         signer = webhooks.Signer(secrets)
 
         def post(claimed: outbox.ClaimedEntry) -> webhooks.Outcome:
             body = webhook_body(destination, claimed.body)
-            return webhooks.post(client, url, signer=signer, message_id=claimed.id, body=body)
+            return webhooks.post(client, signer=signer, message_id=claimed.id, body=body)
 
         return _Lane(destination, CONNECTIONS, post, enabled=destination.enabled)
 
@@ -300,37 +326,58 @@ class _Drain:
     def _dispatch(self) -> None:
         for lane in self._lanes.values():
             while lane.queue and lane.has_room:
-                claim = lane.queue.popleft()
-                if not lane.enabled:
-                    self._finished.append(_Done(claim.entry, lane, _DISABLED, self._clock()))
-                elif not _takes(lane.destination, claim.entry.event_type):
-                    self._finished.append(
-                        _Done(claim.entry, lane, None, self._clock(), skipped=True)
-                    )
-                else:
-                    lane.in_flight += 1
-                    self._running[self._pool.submit(self._send, lane, claim)] = lane
+                run = self._next_run(lane)
+                if run:
+                    lane.runs += 1
+                    lane.in_flight += len(run)
+                    self._running[self._pool.submit(self._send, lane, run)] = lane
 
-    def _send(self, lane: _Lane, claim: _Claim) -> _Done:
-        """On a pool thread: one request, no store access."""
-        entry = claim.entry
-        if time.monotonic() > claim.send_by:
-            return _Done(entry, lane, None, self._clock())
-        started = time.monotonic()
-        outcome = lane.send(entry)
-        elapsed_ms = round((time.monotonic() - started) * 1000)
-        return _Done(entry, lane, outcome, self._clock(), elapsed_ms)
+    def _next_run(self, lane: _Lane) -> list[_Claim]:
+        """The lane's next entries to send, as many as it may have in a row; those it does not
+        take (disabled, or a type it does not want) are settled on the way."""
+        size = SEND_RUN if lane.healthy else 1
+        run: list[_Claim] = []
+        while lane.queue and len(run) < size:
+            claim = lane.queue.popleft()
+            if not lane.enabled:
+                self._finished.append(_Done(claim.entry, lane, _DISABLED, self._clock()))
+            elif not _takes(lane.destination, claim.entry.event_type):
+                self._finished.append(_Done(claim.entry, lane, None, self._clock(), skipped=True))
+            else:
+                run.append(claim)
+        return run
 
-    def _collect(self, done: set[Future[_Done]]) -> None:
-        for future in done:
+    def _send(self, lane: _Lane, run: list[_Claim]) -> _Sent:
+        """On a pool thread: the run's requests one after another, no store access. It stops
+        at the first not delivered, so a receiver that starts failing is sent no more than
+        its lane now allows."""
+        done: list[_Done] = []
+        for index, claim in enumerate(run):
+            entry = claim.entry
+            if time.monotonic() > claim.send_by:
+                done.append(_Done(entry, lane, None, self._clock()))
+                continue
+            started = time.monotonic()
+            outcome = lane.send(entry)
+            elapsed_ms = round((time.monotonic() - started) * 1000)
+            done.append(_Done(entry, lane, outcome, self._clock(), elapsed_ms))
+            if not outcome.delivered:
+                return _Sent(done, run[index + 1 :])
+        return _Sent(done, [])
+
+    def _collect(self, finished: set[Future[_Sent]]) -> None:
+        for future in finished:
             lane = self._running.pop(future)
-            lane.in_flight -= 1
-            result = future.result()
-            if result.outcome is not None:
-                lane.healthy = result.outcome.delivered
-                if result.outcome.gone:
+            sent = future.result()
+            lane.runs -= 1
+            lane.in_flight -= len(sent.done) + len(sent.unsent)
+            lane.queue.extendleft(reversed(sent.unsent))  # first in line again, in order
+            outcomes = [done.outcome for done in sent.done if done.outcome is not None]
+            if outcomes:
+                lane.healthy = outcomes[-1].delivered
+                if outcomes[-1].gone:
                     lane.enabled = False  # what is still queued for it is not sent
-            self._finished.append(result)
+            self._finished.extend(sent.done)
 
     # --- recording ----------------------------------------------------------------------
 

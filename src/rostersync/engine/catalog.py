@@ -11,7 +11,7 @@ from rostersync.connectors import PROVIDERS, BadInput, Provider, get_connector
 
 if TYPE_CHECKING:
     from rostersync.connectors import SetupGuide
-    from rostersync.connectors.spec import ConnectorSpec
+    from rostersync.connectors.spec import ConnectorSpec, VendorField
     from rostersync.model import AllowedField
 
 
@@ -65,14 +65,18 @@ def provider(name: str) -> ProviderInfo | None:
 
 @dataclass(frozen=True)
 class ReadField:
-    """A vendor field a request names, and the allowlisted fields it fills."""
+    """A vendor field a request names (or reads from an answer that names none), and the
+    allowlisted fields it fills."""
 
     name: str
     feeds: tuple[AllowedField, ...]
+    selects: bool = False
+    """Read only to leave records out (archived, deleted): it fills nothing."""
 
     @property
     def kept(self) -> bool:
-        """False for a field read only to decide a status: its value itself is never stored."""
+        """False for a field read only to decide a status or to leave records out: its value
+        itself is never stored."""
         return any(not f.derived for f in self.feeds)
 
 
@@ -85,6 +89,8 @@ class Request:
     url: str
     parameters: tuple[tuple[str, str], ...]
     fields: tuple[ReadField, ...] = ()
+    keeps: tuple[ReadField, ...] = ()
+    """For a request that names no fields: the ones read from its answer; the rest is dropped."""
     per_record: bool = False
     """Made once for each record of the request before it (`{placeholder}` in the URL)."""
     sign_in: bool = False
@@ -113,8 +119,10 @@ class VendorProfile:
 
     @property
     def status_only(self) -> tuple[str, ...]:
-        """Vendor fields requested only to decide employment status, never stored."""
-        named = (f for r in self.requests for f in r.fields if not f.kept)
+        """Vendor fields read only to decide employment status, never stored."""
+        named = (
+            f for r in self.requests for f in (*r.fields, *r.keeps) if not (f.kept or f.selects)
+        )
         return tuple(dict.fromkeys(f.name for f in named))
 
 
@@ -124,10 +132,16 @@ def _shown(value: Any) -> str:
     return str(value).lower() if isinstance(value, bool) else str(value)
 
 
-def _requests(spec: ConnectorSpec) -> Iterator[Request]:
+def _read_fields(fields: tuple[VendorField, ...]) -> tuple[ReadField, ...]:
     # Imported here: listing the providers (`providers --json`) loads no model.
     from rostersync.model import allowed_field
 
+    return tuple(
+        ReadField(f.name, tuple(allowed_field(key) for key in f.feeds), f.selects) for f in fields
+    )
+
+
+def _requests(spec: ConnectorSpec) -> Iterator[Request]:
     # Token-based auth kinds name their sign-in call (absolute, or a path under the root).
     sign_in: str | None = getattr(spec.auth, "sign_in", None)
     if sign_in is not None:
@@ -141,10 +155,8 @@ def _requests(spec: ConnectorSpec) -> Iterator[Request]:
             spec.api_root + stream.path,
             # The field list is shown field by field, not as one more parameter.
             tuple((k, _shown(v)) for k, v in sent.items() if listed is None or k != listed.key),
-            tuple(
-                ReadField(f.name, tuple(allowed_field(key) for key in f.feeds))
-                for f in stream.fields
-            ),
+            _read_fields(stream.fields),
+            _read_fields(stream.keeps),
         )
         detail = stream.detail
         if detail is not None:
@@ -153,6 +165,7 @@ def _requests(spec: ConnectorSpec) -> Iterator[Request]:
                 detail.method,
                 spec.api_root + detail.path,
                 tuple((k, _shown(v)) for k, v in sent.items()),
+                keeps=_read_fields(detail.keeps),
                 per_record=True,
             )
 

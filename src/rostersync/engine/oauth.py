@@ -5,9 +5,26 @@ from __future__ import annotations
 
 from rostersync.connectors import BadInput, get_connector
 from rostersync.connectors.declarative import DeclarativeConnector
-from rostersync.connectors.oauth import OAuthClient, authorize_url, exchange_code, pkce_pair
+from rostersync.connectors.oauth import (
+    Account,
+    Choice,
+    Granted,
+    OAuthClient,
+    authorize_url,
+    exchange_code,
+    pkce_pair,
+)
 
-__all__ = ["OAuthClient", "authorization_url", "exchange", "pkce_pair", "uses_pkce"]
+__all__ = [
+    "Account",
+    "Choice",
+    "Granted",
+    "OAuthClient",
+    "authorization_url",
+    "exchange",
+    "pkce_pair",
+    "uses_pkce",
+]
 
 
 def _connector(provider: str) -> DeclarativeConnector:
@@ -50,7 +67,7 @@ def exchange(
     verifier: str | None,
     base_url: str | None,
     allow_loopback: bool,
-) -> dict[str, str]:
+) -> Granted:
     connector = _connector(provider)
     connector.check_target({}, base_url, allow_loopback=allow_loopback)
     return exchange_code(

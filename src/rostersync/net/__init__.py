@@ -19,6 +19,7 @@ if TYPE_CHECKING:
         RetryPolicy,
         build_client,
         retry_after,
+        retry_after_seconds,
         send,
     )
     from rostersync.net.errors import (
@@ -30,6 +31,7 @@ if TYPE_CHECKING:
         TransportFailure,
     )
     from rostersync.net.guard import HostGuard, Resolver, parse_url, system_resolver
+    from rostersync.net.posts import Answer, PostClient
     from rostersync.net.redact import safe_url
     from rostersync.net.tls import ClientCertificate
 
@@ -44,8 +46,10 @@ __getattr__ = exports(
             "RetryPolicy",
             "build_client",
             "retry_after",
+            "retry_after_seconds",
             "send",
         ),
+        "posts": ("Answer", "PostClient"),
         "errors": (
             "BadClientCertificate",
             "BlockedDestination",
@@ -66,6 +70,7 @@ __all__ = [
     "DEFAULT_POLICY",
     "PORTS",
     "USER_AGENT",
+    "Answer",
     "BadClientCertificate",
     "BlockedDestination",
     "CertificateRefused",
@@ -73,6 +78,7 @@ __all__ = [
     "ClientCertificate",
     "HostGuard",
     "NetError",
+    "PostClient",
     "Resolver",
     "RetryLater",
     "RetryPolicy",
@@ -80,6 +86,7 @@ __all__ = [
     "build_client",
     "parse_url",
     "retry_after",
+    "retry_after_seconds",
     "safe_url",
     "send",
     "system_resolver",

@@ -205,9 +205,20 @@ def retry_after(response: httpx.Response | None) -> float | None:
     section 10.2.3): vendors and webhook receivers alike send either form."""
     if response is None:
         return None
-    value = response.headers.get("Retry-After", "").strip()
+    return retry_after_seconds(response.headers.get("Retry-After"))
+
+
+RETRY_AFTER_CEILING = 86_400.0
+"""The longest wait a Retry-After is taken at: a remote server's header must not push a date
+past what datetime can hold (an OverflowError that would stop every tenant's deliveries)."""
+
+
+def retry_after_seconds(header: str | None) -> float | None:
+    """The seconds a Retry-After header value asks for, at most RETRY_AFTER_CEILING; None when
+    absent or unreadable."""
+    value = (header or "").strip()
     if _DELTA_SECONDS.fullmatch(value):
-        return float(value)
+        return min(float(value), RETRY_AFTER_CEILING)
     try:
         when = parsedate_to_datetime(value)
     except (TypeError, ValueError):
@@ -215,4 +226,4 @@ def retry_after(response: httpx.Response | None) -> float | None:
     if when.tzinfo is None:
         # HTTP-dates are GMT by definition; "-0000" parses as naive but means the same.
         when = when.replace(tzinfo=UTC)
-    return max(0.0, (when - datetime.now(UTC)).total_seconds())
+    return min(max(0.0, (when - datetime.now(UTC)).total_seconds()), RETRY_AFTER_CEILING)

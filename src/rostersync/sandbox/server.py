@@ -1,12 +1,15 @@
 """Serve an ASGI app over real HTTP on loopback from a background thread.
 
 Tests and the demo use it to put an emulator behind a real socket, so connectors are
-exercised through their real HTTP stack; with ``tls`` it serves https, and can require a client
-certificate (mutual TLS, as ADP does)::
+exercised through their real HTTP stack::
 
     app = create_app(company, credentials={"service_user_id": "su", "token": "t"})
     with ServerThread(app) as server:
         httpx.post(f"{server.base_url}/v1/people/search", ...)
+
+With a certificate (`tls=(certfile, keyfile)`) it serves https, for tests where browsers apply
+their rules for secure sites (Secure and partitioned cookies); with `client_ca` as well, clients
+must present a certificate that CA signed (mutual TLS, as ADP requires).
 """
 
 from __future__ import annotations
@@ -17,23 +20,12 @@ import socket
 import ssl
 import threading
 import time
-from dataclasses import dataclass
 from types import TracebackType
 
 import uvicorn
 from starlette.types import ASGIApp
 
-__all__ = ["ServerThread", "ServerTls"]
-
-
-@dataclass(frozen=True)
-class ServerTls:
-    """The server's certificate and key files; with `client_ca`, clients must present a
-    certificate that CA signed, or the handshake fails."""
-
-    certfile: str
-    keyfile: str
-    client_ca: str | None = None
+__all__ = ["ServerThread"]
 
 
 class ServerThread:
@@ -53,7 +45,8 @@ class ServerThread:
         startup_timeout: float = 10.0,
         shutdown_timeout: float = 5.0,
         probe_path: str = "/_sandbox/ping",
-        tls: ServerTls | None = None,
+        tls: tuple[str, str] | None = None,
+        client_ca: str | None = None,
     ) -> None:
         self.app = app
         self.host = host
@@ -64,6 +57,9 @@ class ServerThread:
         # /_sandbox so the readiness probe never consumes a queued fault or shows in logs.
         self.probe_path = probe_path
         self.tls = tls
+        self.client_ca = client_ca
+        if client_ca and not tls:
+            raise ValueError("client_ca needs tls: client certificates are a TLS feature")
         self._socket: socket.socket | None = None
         self._server: uvicorn.Server | None = None
         self._thread: threading.Thread | None = None
@@ -86,7 +82,6 @@ class ServerThread:
         sock.bind((self.host, self._requested_port))
         self._socket = sock
         self.port = sock.getsockname()[1]
-        tls = self.tls
         config = uvicorn.Config(
             self.app,
             log_level="warning",
@@ -96,10 +91,10 @@ class ServerThread:
             http="h11",
             # A slow-response fault may still be sleeping at shutdown; do not wait it out.
             timeout_graceful_shutdown=1,
-            ssl_certfile=tls.certfile if tls else None,
-            ssl_keyfile=tls.keyfile if tls else None,
-            ssl_ca_certs=tls.client_ca if tls else None,
-            ssl_cert_reqs=ssl.CERT_REQUIRED if tls and tls.client_ca else ssl.CERT_NONE,
+            ssl_certfile=self.tls[0] if self.tls else None,
+            ssl_keyfile=self.tls[1] if self.tls else None,
+            ssl_ca_certs=self.client_ca,
+            ssl_cert_reqs=ssl.CERT_REQUIRED if self.client_ca else ssl.CERT_NONE,
         )
         server = uvicorn.Server(config)
         self._server = server
@@ -124,11 +119,17 @@ class ServerThread:
         raise TimeoutError(f"sandbox server on port {self.port} did not start in time")
 
     def _answers(self) -> bool:
-        if self.tls is not None:
-            # A probe would need the client certificate the server asks for; uvicorn reports
-            # started only once it is accepting on the socket, which is what matters here.
+        if self.client_ca:
+            # A probe would need a certificate the server accepts; uvicorn reports started
+            # only once it accepts on the socket, which is what matters here.
             return True
-        conn = http.client.HTTPConnection(self.host, self.port, timeout=1)
+        conn: http.client.HTTPConnection
+        if self.tls:
+            # Only "does it answer": the certificate is the test's own, self-signed.
+            unverified = ssl._create_unverified_context()  # noqa: S323
+            conn = http.client.HTTPSConnection(self.host, self.port, timeout=1, context=unverified)
+        else:
+            conn = http.client.HTTPConnection(self.host, self.port, timeout=1)
         try:
             conn.request("GET", self.probe_path)
             conn.getresponse().read()

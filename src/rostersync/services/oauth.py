@@ -12,6 +12,9 @@ from datetime import UTC, datetime, timedelta
 
 from rostersync.connectors import BadInput
 from rostersync.engine.oauth import (
+    Account,
+    Choice,
+    Granted,
     OAuthClient,
     authorization_url,
     exchange,
@@ -25,8 +28,11 @@ from rostersync.store.session import transaction
 
 __all__ = [
     "CONSENT_LIFETIME",
+    "Account",
+    "Choice",
     "Consent",
     "ConsentUnavailable",
+    "Granted",
     "OAuthClient",
     "begin_consent",
     "finish_consent",
@@ -105,9 +111,10 @@ def finish_consent(
     redirect_uri: str,
     base_url: str | None,
     allow_loopback: bool,
-) -> dict[str, str]:
-    """The connection's credentials for the callback's code; nothing is stored yet (the flow
-    checks and discloses before the admin confirms, as after a credential form)."""
+) -> Granted:
+    """The connection's credentials for the callback's code (but for an account the admin
+    still chooses); nothing is stored yet (the flow checks and discloses before the admin
+    confirms, as after a credential form)."""
     spend_state(store, link_id=link_id, provider=provider, state=state)
     return exchange(
         provider,

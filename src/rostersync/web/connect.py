@@ -41,11 +41,13 @@ from rostersync.store import Store
 from rostersync.web.branding import Rebrand, branding_router, logo_path
 from rostersync.web.connect_oauth import Failed, OAuthPages, Pages
 from rostersync.web.connect_state import (
+    CookieSite,
     Csrf,
     Flow,
     FlowCookie,
     Opened,
     SubmissionLimit,
+    cookie_site,
     set_cookie,
 )
 from rostersync.web.connect_steps import Step
@@ -94,15 +96,20 @@ class SandboxTarget:
 
 
 def connect_router(
-    store: Store, settings: Settings, *, sandboxes: Mapping[str, SandboxTarget] | None = None
+    store: Store,
+    settings: Settings,
+    *,
+    public_url: str,
+    sandboxes: Mapping[str, SandboxTarget] | None = None,
 ) -> APIRouter:
-    """The connect pages. `sandboxes` (demo only) points those vendors at their emulators;
-    every other vendor is reached at its documented host."""
+    """The connect pages, reached at `public_url` (Settings.link_base). `sandboxes` (demo only)
+    points those vendors at their emulators; every other vendor is reached at its documented
+    host."""
     router = APIRouter(include_in_schema=False)
     router.include_router(branding_router(settings.branding))
     brand = {"brand": settings.branding, "logo_path": logo_path(settings.branding)}
     rebrand = Rebrand(settings.branding)
-    csrf = Csrf(store)
+    csrf = Csrf(store, public_url=public_url)
     flows = FlowCookie(store)
     codes = CodeCookie(store)
     limit = SubmissionLimit()
@@ -133,13 +140,21 @@ def connect_router(
         response.headers["content-language"] = language.value
         response.headers["vary"] = "accept-language, cookie"
         page = context.get("page")
-        response.headers.update(
-            framing_headers(page.handoff if isinstance(page, Opened) else NO_HANDOFF)
-        )
-        Csrf.remember(response, request, nonce)
+        link = page if isinstance(page, Opened) else None
+        response.headers.update(framing_headers(link.handoff if link else NO_HANDOFF))
+        site = link.cookies if link else CookieSite.STRICT
+        Csrf.remember(response, request, nonce, site=site)
         if parse_language(request.query_params.get("lang")) is language:
             # The link chose it: keep it on the pages that follow.
-            set_cookie(response, request, COOKIE, language.value, path="/connect", max_age=86400)
+            set_cookie(
+                response,
+                request,
+                COOKIE,
+                language.value,
+                path="/connect",
+                max_age=86400,
+                site=site,
+            )
         return response
 
     def opened(request: Request, token: str, *, confirmed: bool = False) -> Opened | Response:
@@ -173,6 +188,7 @@ def connect_router(
             flow,
             link.handoff,
             link.expires_at,
+            cookie_site(link.handoff.allowed_origin, public_url),
         )
 
     def see_other(page: Opened, url: str) -> RedirectResponse:
@@ -245,9 +261,7 @@ def connect_router(
         )
         if page.flow is None or not page.flow.disclosed(provider):
             # Remembered for this link only: the credential form and its check need it.
-            flows.write(
-                response, request, page.link_id, Flow(provider, {}, time.time()), path=page.base
-            )
+            flows.write(response, request, page, Flow(provider, {}, time.time()))
         return response
 
     @router.get("/connect/{token}/hris/{provider}/setup", response_class=HTMLResponse)
@@ -352,13 +366,7 @@ def connect_router(
                 "result": result,
             },
         )
-        flows.write(
-            response,
-            request,
-            page.link_id,
-            Flow(provider, credentials, time.time()),
-            path=page.base,
-        )
+        flows.write(response, request, page, Flow(provider, credentials, time.time()))
         return response
 
     def share_url(request: Request, page: Opened, provider: str) -> str:
@@ -444,8 +452,8 @@ def connect_router(
         _first_sync(store, settings, created.id, created.tenant_id)
         response = see_other(page, f"{page.base}/progress")
         done = Flow(flow.provider, {}, flow.checked_at, created.id)
-        flows.write(response, request, page.link_id, done, path=page.base)
-        codes.write(response, request, page.link_id, created.handoff_code, path=page.base)
+        flows.write(response, request, page, done)
+        codes.write(response, request, page, created.handoff_code)
         return response
 
     def watched(request: Request, token: str) -> tuple[Opened, str, VendorProfile] | Response:
@@ -508,7 +516,11 @@ def connect_router(
             return page
         return render(request, "exit.html", {"page": page, "exit_url": page.handoff.exit_url()})
 
-    oauth = OAuthPages(store, settings, Pages(render, opened, checked, base_url, not_disclosed))
+    oauth = OAuthPages(
+        store,
+        settings,
+        Pages(render, opened, checked, base_url, not_disclosed, csrf, refused),
+    )
     router.include_router(oauth.router())
     return router
 

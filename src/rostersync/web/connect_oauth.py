@@ -14,7 +14,7 @@ import json
 import re
 import secrets
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from fastapi import APIRouter, Request
@@ -25,8 +25,10 @@ from rostersync.engine import VendorProfile, catalog, vendor_profile
 from rostersync.errors import RostersyncError
 from rostersync.services.oauth import (
     CONSENT_LIFETIME,
+    Choice,
     Consent,
     ConsentUnavailable,
+    Granted,
     OAuthClient,
     begin_consent,
     finish_consent,
@@ -34,11 +36,13 @@ from rostersync.services.oauth import (
 )
 from rostersync.settings import Settings
 from rostersync.store import DecryptionError, Store
-from rostersync.web.connect_state import Opened, set_cookie
+from rostersync.web.connect_state import CookieSite, Csrf, Opened, set_cookie
 
 CALLBACK_PATH = "/connect/oauth/callback"
 CONSENT_COOKIE = "rs_oauth"
+CHOICE_COOKIE = "rs_oauth_choice"
 _CONTEXT = "connect oauth consent"
+_CHOICE_CONTEXT = "connect oauth choice"
 _ERROR_CODE = re.compile(r"[a-z_]{1,40}")
 
 
@@ -71,6 +75,9 @@ class Pages:
     base_url: Callable[[str], str | None]
     not_disclosed: Callable[[Opened, str], Response | None]
     """Back to what will be read, unless this browser was shown it: no consent before that."""
+    csrf: Csrf
+    refused: Callable[[Request], HTMLResponse]
+    """The page for a form that did not come from our own page."""
 
 
 @dataclass(frozen=True)
@@ -82,6 +89,18 @@ class _Sealed:
     provider: str
     state: str
     verifier: str | None
+
+
+@dataclass(frozen=True)
+class _Pending:
+    """A consent's credentials while the admin chooses the account (sealed, like _Sealed)."""
+
+    provider: str
+    fills: str
+    """The credential field the chosen account's id goes in."""
+    credentials: dict[str, str] = field(repr=False)
+    nonce: str = field(repr=False)
+    """Binds the choices' values to this consent: a value from another one does not open."""
 
 
 class OAuthPages:
@@ -119,18 +138,19 @@ class OAuthPages:
 
     # --- the browser's half of the state ------------------------------------------------
 
-    def _seal(self, response: Response, request: Request, sealed: _Sealed) -> None:
+    def _seal(self, response: Response, request: Request, page: Opened, sealed: _Sealed) -> None:
         value = self._store.keyring.encrypt(json.dumps(sealed.__dict__), context=_CONTEXT)
         # Lax, not Strict: the callback is a top-level navigation from the vendor's site, on
-        # which a Strict cookie is not sent.
-        response.set_cookie(
+        # which a Strict cookie is not sent. In a product's iframe, what every framed cookie is.
+        framed = page.cookies is CookieSite.FRAMED
+        set_cookie(
+            response,
+            request,
             CONSENT_COOKIE,
             value,
-            max_age=int(CONSENT_LIFETIME.total_seconds()),
             path=CALLBACK_PATH,
-            secure=request.url.scheme == "https",
-            httponly=True,
-            samesite="lax",
+            max_age=int(CONSENT_LIFETIME.total_seconds()),
+            site=CookieSite.FRAMED if framed else CookieSite.LAX,
         )
 
     def _unseal(self, request: Request) -> _Sealed | None:
@@ -144,9 +164,65 @@ class OAuthPages:
             return None
 
     @staticmethod
-    def _forget(response: Response, request: Request) -> Response:
-        set_cookie(response, request, CONSENT_COOKIE, "", path=CALLBACK_PATH, max_age=0)
+    def _forget(response: Response, request: Request, page: Opened | None) -> Response:
+        # A partitioned cookie is dropped only by a partitioned Set-Cookie: the page's kind.
+        site = page.cookies if page else CookieSite.STRICT
+        set_cookie(response, request, CONSENT_COOKIE, "", path=CALLBACK_PATH, max_age=0, site=site)
         return response
+
+    # --- the account to connect, when the consent covers several ----------------------------
+
+    @staticmethod
+    def _choice_context(page: Opened, nonce: str) -> str:
+        return f"{_CHOICE_CONTEXT}:{page.link_id}:{nonce}"
+
+    def _choose(
+        self, request: Request, page: Opened, provider: str, granted: Granted, choice: Choice
+    ) -> HTMLResponse:
+        pending = _Pending(provider, choice.field, granted.credentials, secrets.token_urlsafe(16))
+        context = self._choice_context(page, pending.nonce)
+        accounts = [
+            (self._store.keyring.encrypt(account.id, context=context), account.name)
+            for account in choice.accounts
+        ]
+        response = self._pages.render(
+            request,
+            "oauth_choose.html",
+            {"page": page, "step": 3, "vendor": vendor_profile(provider), "accounts": accounts},
+        )
+        sealed = self._store.keyring.encrypt(
+            json.dumps(pending.__dict__), context=f"{_CHOICE_CONTEXT}:{page.link_id}"
+        )
+        set_cookie(
+            response,
+            request,
+            CHOICE_COOKIE,
+            sealed,
+            path=page.base,
+            max_age=int(CONSENT_LIFETIME.total_seconds()),
+            site=page.cookies,
+        )
+        return response
+
+    def _chosen(self, request: Request, page: Opened, provider: str, value: str) -> _Pending | None:
+        """The waiting credentials with the chosen account filled in, if the choice is one
+        this consent offered."""
+        sealed = request.cookies.get(CHOICE_COOKIE)
+        if not sealed or not value:
+            return None
+        keyring = self._store.keyring
+        try:
+            data: dict[str, Any] = json.loads(
+                keyring.decrypt(sealed, context=f"{_CHOICE_CONTEXT}:{page.link_id}")
+            )
+            pending = _Pending(**data)
+            account = keyring.decrypt(value, context=self._choice_context(page, pending.nonce))
+        except (DecryptionError, ValueError, TypeError):
+            return None
+        if pending.provider != provider:
+            return None
+        credentials = {**pending.credentials, pending.fills: account}
+        return _Pending(provider, pending.fills, credentials, pending.nonce)
 
     # --- pages ------------------------------------------------------------------------------
 
@@ -169,7 +245,7 @@ class OAuthPages:
             **extra,
         }
         response = self._pages.render(request, "oauth_failed.html", context, status=status)
-        self._forget(response, request)
+        self._forget(response, request, page)
         return response
 
     def router(self) -> APIRouter:
@@ -202,7 +278,9 @@ class OAuthPages:
             )
             response = RedirectResponse(consent.url, status_code=303)
             response.headers["cache-control"] = "no-store"
-            self._seal(response, request, _Sealed(token, provider, consent.state, consent.verifier))
+            self._seal(
+                response, request, page, _Sealed(token, provider, consent.state, consent.verifier)
+            )
             return response
 
         @router.get(CALLBACK_PATH, response_class=HTMLResponse)
@@ -217,7 +295,7 @@ class OAuthPages:
                 return self._failed(request, None, "", "no_session")
             page = pages.opened(request, sealed.token)
             if not isinstance(page, Opened):
-                return self._forget(page, request)
+                return self._forget(page, request, None)
             if not state or not secrets.compare_digest(state.encode(), sealed.state.encode()):
                 # Not the consent this browser began: nothing is spent, nothing is read.
                 return self._failed(request, page, sealed.provider, "state_mismatch")
@@ -235,7 +313,7 @@ class OAuthPages:
             if client is None:
                 return self._failed(request, page, sealed.provider, "not_configured", status=503)
             try:
-                credentials = await run_in_threadpool(
+                granted = await run_in_threadpool(
                     finish_consent,
                     self._store,
                     link_id=page.link_id,
@@ -252,16 +330,40 @@ class OAuthPages:
                 reason = "expired" if isinstance(exc, ConsentUnavailable) else "exchange"
                 return self._failed(request, page, sealed.provider, reason, detail=str(exc))
 
-            def failed(status: int, **extra: object) -> HTMLResponse:
-                return self._failed(
-                    request, page, sealed.provider, "preflight", status=status, **extra
-                )
+            if granted.choice is not None:
+                chooser = self._choose(request, page, sealed.provider, granted, granted.choice)
+                return self._forget(chooser, request, page)
+            return await self._checked(request, page, sealed.provider, granted.credentials)
 
-            response = await pages.checked(request, page, sealed.provider, credentials, failed)
-            self._forget(response, request)
+        @router.post("/connect/{token}/hris/{provider}/oauth/account", response_class=HTMLResponse)
+        async def choose_account(request: Request, token: str, provider: str) -> Response:
+            page = pages.opened(request, token)
+            if not isinstance(page, Opened):
+                return page
+            form = await request.form()
+            if not pages.csrf.valid(request, str(form.get("csrf_token") or "")):
+                return pages.refused(request)
+            pending = self._chosen(request, page, provider, str(form.get("account") or ""))
+            if pending is None:
+                return self._failed(request, page, provider, "no_account", status=422)
+            response = await self._checked(request, page, provider, pending.credentials)
+            set_cookie(
+                response, request, CHOICE_COOKIE, "", path=page.base, max_age=0, site=page.cookies
+            )
             return response
 
         return router
+
+    async def _checked(
+        self, request: Request, page: Opened, provider: str, credentials: dict[str, str]
+    ) -> Response:
+        """The preflight of a consent's credentials, as after a credential form."""
+
+        def failed(status: int, **extra: object) -> HTMLResponse:
+            return self._failed(request, page, provider, "preflight", status=status, **extra)
+
+        response = await self._pages.checked(request, page, provider, credentials, failed)
+        return self._forget(response, request, page)
 
 
 def _display_name(provider: str) -> str | None:

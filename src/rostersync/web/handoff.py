@@ -21,7 +21,7 @@ from fastapi.responses import Response
 
 from rostersync.services.handoff import CODE_LIFETIME, Handoff
 from rostersync.store import DecryptionError, Store
-from rostersync.web.connect_state import set_cookie
+from rostersync.web.connect_state import Opened, set_cookie
 
 HANDOFF_COOKIE = "rs_handoff"
 
@@ -36,14 +36,21 @@ def connect_csp(frame_ancestors: str) -> str:
 
 
 def framing_headers(handoff: Handoff) -> dict[str, str]:
-    """CSP and opener policy for a link's pages (SecurityHeaders then adds no X-Frame-Options
-    DENY when the CSP lets an origin frame them)."""
+    """CSP, opener and referrer policy for a link's pages (SecurityHeaders then adds no
+    X-Frame-Options DENY when the CSP lets an origin frame them).
+
+    Referrer `same-origin`, not the app's `no-referrer`: under `no-referrer` a browser sends
+    `Origin: null` with every form POST (Fetch, "append a request Origin header"), and the
+    forms' Origin check needs the real one. Other origins are still sent no referrer, so the
+    link's token never leaves in one."""
     origin = handoff.allowed_origin
+    referrer = {"referrer-policy": "same-origin"}
     if origin is None:
-        return {"content-security-policy": connect_csp("'none'")}
+        return {"content-security-policy": connect_csp("'none'"), **referrer}
     return {
         "content-security-policy": connect_csp(origin),
         "cross-origin-opener-policy": "unsafe-none",
+        **referrer,
     }
 
 
@@ -57,12 +64,18 @@ class CodeCookie:
     def _context(link_id: str) -> str:
         return f"connect_links.handoff:{link_id}"
 
-    def write(
-        self, response: Response, request: Request, link_id: str, code: str, *, path: str
-    ) -> None:
-        sealed = self._keyring.encrypt(code, context=self._context(link_id))
+    def write(self, response: Response, request: Request, page: Opened, code: str) -> None:
+        sealed = self._keyring.encrypt(code, context=self._context(page.link_id))
         lifetime = CODE_LIFETIME // timedelta(seconds=1)
-        set_cookie(response, request, HANDOFF_COOKIE, sealed, path=path, max_age=lifetime)
+        set_cookie(
+            response,
+            request,
+            HANDOFF_COOKIE,
+            sealed,
+            path=page.base,
+            max_age=lifetime,
+            site=page.cookies,
+        )
 
     def read(self, request: Request, link_id: str) -> str | None:
         sealed = request.cookies.get(HANDOFF_COOKIE)

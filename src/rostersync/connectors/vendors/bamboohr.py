@@ -166,8 +166,18 @@ def map_employee(row: Mapping[str, Any], context: MapContext) -> Employee:
     )
 
 
+LIST_FEEDS = ("employee.group_ids", "employee.location_id")
+LIST_KEEPS = (
+    VendorField("alias", ("group.group_type",)),
+    VendorField("name", ("group.group_type",)),
+    VendorField("options[].id", ("group.remote_id", "location.remote_id", *LIST_FEEDS)),
+    VendorField("options[].name", ("group.name", *LIST_FEEDS)),
+    VendorField("options[].archived", LIST_FEEDS),
+)
+
+
 STREAMS = (
-    Stream("lists", "/v1/meta/lists", map_list, collect=option_ids),
+    Stream("lists", "/v1/meta/lists", map_list, collect=option_ids, keeps=LIST_KEEPS),
     Stream(
         "employees",
         "/v1/reports/custom",

@@ -33,7 +33,15 @@ from rostersync.connectors.mapping import country_code, day, group_mapper, ident
 from rostersync.connectors.pacing import RateLimit
 from rostersync.connectors.paging import LinkHeader, Page, PageRequest
 from rostersync.connectors.providers import BREATHEHR
-from rostersync.connectors.spec import ConnectorSpec, MapContext, SetupGuide, Stream
+from rostersync.connectors.spec import (
+    ConnectorSpec,
+    MapContext,
+    SetupGuide,
+    Stream,
+    VendorField,
+    group_keeps,
+    location_keeps,
+)
 from rostersync.model import Employee, EmploymentStatus, GroupType, Location
 
 MAX_PER_PAGE = 100
@@ -115,6 +123,26 @@ def map_location(raw: Mapping[str, Any], context: MapContext) -> Location:  # no
     return Location(remote_id=remote_id, country=country_code(country))
 
 
+_STATUS = "employee.employment_status"
+
+GROUP_KEEPS = group_keeps(selects=("deleted_at", "archived"))
+LOCATION_KEEPS = location_keeps(country_paths=("country", "country.code", "country.name"))
+EMPLOYEE_KEEPS = (
+    VendorField("id", ("employee.remote_id",)),
+    VendorField("first_name", ("employee.first_name",)),
+    VendorField("last_name", ("employee.last_name",)),
+    VendorField("email", ("employee.work_email",)),
+    VendorField("status", (_STATUS,)),
+    VendorField("join_date", ("employee.start_date", _STATUS)),
+    VendorField("company_join_date", ("employee.start_date", _STATUS)),
+    VendorField("leaving_date", (_STATUS,)),
+    VendorField("department.id", ("employee.group_ids",)),
+    VendorField("division.id", ("employee.group_ids",)),
+    VendorField("line_manager.id", ("employee.manager_remote_id",)),
+    VendorField("location.id", ("employee.location_id",)),
+)
+
+
 SPEC = ConnectorSpec(
     provider=BREATHEHR,
     api_root="https://api.breathehr.com/v1",
@@ -128,15 +156,31 @@ SPEC = ConnectorSpec(
             map_department,
             records_path="departments",
             paginator=_Links(),
+            keeps=GROUP_KEEPS,
         ),
         Stream(
-            "divisions", "/divisions", map_division, records_path="divisions", paginator=_Links()
+            "divisions",
+            "/divisions",
+            map_division,
+            records_path="divisions",
+            paginator=_Links(),
+            keeps=GROUP_KEEPS,
         ),
         Stream(
-            "locations", "/locations", map_location, records_path="locations", paginator=_Links()
+            "locations",
+            "/locations",
+            map_location,
+            records_path="locations",
+            paginator=_Links(),
+            keeps=LOCATION_KEEPS,
         ),
         Stream(
-            "employees", "/employees", map_employee, records_path="employees", paginator=_Links()
+            "employees",
+            "/employees",
+            map_employee,
+            records_path="employees",
+            paginator=_Links(),
+            keeps=EMPLOYEE_KEEPS,
         ),
     ),
     guide=SetupGuide(

@@ -31,7 +31,15 @@ from rostersync.connectors.errors import BadPayload
 from rostersync.connectors.mapping import day, group_mapper, ident, location_mapper, text
 from rostersync.connectors.paging import Page, PageNumber, PageRequest
 from rostersync.connectors.providers import CHARLIEHR
-from rostersync.connectors.spec import ConnectorSpec, MapContext, SetupGuide, Stream
+from rostersync.connectors.spec import (
+    ConnectorSpec,
+    MapContext,
+    SetupGuide,
+    Stream,
+    VendorField,
+    group_keeps,
+    location_keeps,
+)
 from rostersync.model import Employee, EmploymentStatus, GroupType
 
 PER_PAGE = 25  # the page size public clients of the API use; larger sizes are not documented
@@ -136,9 +144,28 @@ def map_team_member(raw: Mapping[str, Any], context: MapContext) -> Employee:
 
 
 map_team = group_mapper(GroupType.TEAM)
-map_office = location_mapper(
-    what="office",
-    country_paths=("country", "country_code", "address.country", "address.country_code"),
+OFFICE_COUNTRY = ("country", "country_code", "address.country", "address.country_code")
+map_office = location_mapper(what="office", country_paths=OFFICE_COUNTRY)
+
+
+_STATUS = "employee.employment_status"
+
+OFFICE_KEEPS = location_keeps(country_paths=OFFICE_COUNTRY)
+MEMBER_KEEPS = (
+    VendorField("id", ("employee.remote_id",)),
+    VendorField("first_name", ("employee.first_name",)),
+    VendorField("last_name", ("employee.last_name",)),
+    VendorField("email", ("employee.work_email",)),
+    VendorField("work_email", ("employee.work_email",)),
+    VendorField("status", (_STATUS,)),
+    VendorField("employment_status", (_STATUS,)),
+    VendorField("start_date", ("employee.start_date", _STATUS)),
+    VendorField("end_date", (_STATUS,)),
+    VendorField("teams[].id", ("employee.group_ids",)),
+    VendorField("team.id", ("employee.group_ids",)),
+    VendorField("line_manager.id", ("employee.manager_remote_id",)),
+    VendorField("manager.id", ("employee.manager_remote_id",)),
+    VendorField("office.id", ("employee.location_id",)),
 )
 
 
@@ -148,14 +175,29 @@ SPEC = ConnectorSpec(
     allowed_hosts=("charliehr.com", "www.charliehr.com"),
     auth=Header("Authorization", "Token token={client_id}:{client_secret}"),
     streams=(
-        Stream("teams", "/teams", map_team, records_path="data", paginator=_Pages()),
-        Stream("offices", "/offices", map_office, records_path="data", paginator=_Pages()),
+        Stream(
+            "teams",
+            "/teams",
+            map_team,
+            records_path="data",
+            paginator=_Pages(),
+            keeps=group_keeps(),
+        ),
+        Stream(
+            "offices",
+            "/offices",
+            map_office,
+            records_path="data",
+            paginator=_Pages(),
+            keeps=OFFICE_KEEPS,
+        ),
         Stream(
             "team members",
             "/team_members",
             map_team_member,
             records_path="data",
             paginator=_Pages(),
+            keeps=MEMBER_KEEPS,
         ),
     ),
     guide=SetupGuide(

@@ -47,7 +47,7 @@ from rostersync.connectors.mapping import (
 from rostersync.connectors.pacing import RateLimit
 from rostersync.connectors.paging import OffsetLimit
 from rostersync.connectors.providers import DEEL
-from rostersync.connectors.spec import ConnectorSpec, MapContext, SetupGuide, Stream
+from rostersync.connectors.spec import ConnectorSpec, MapContext, SetupGuide, Stream, VendorField
 from rostersync.model import Employee, EmploymentStatus, Group, GroupType
 
 # The API reference documents `limit` up to 200, Deel's People guide up to 100 (and the page
@@ -165,6 +165,37 @@ def _named(raw: Mapping[str, Any], _context: MapContext) -> Iterator[tuple[str, 
         yield name, remote_id
 
 
+_STATUS = "employee.employment_status"
+_GROUPS = ("employee.group_ids", "group.remote_id")
+
+PERSON_KEEPS = (
+    VendorField("id", ("employee.remote_id",)),
+    VendorField("first_name", ("employee.first_name",)),
+    VendorField("last_name", ("employee.last_name",)),
+    VendorField("emails[].type", ("employee.work_email",)),
+    VendorField("emails[].value", ("employee.work_email",)),
+    VendorField("employments[].work_email", ("employee.work_email",)),
+    VendorField("hiring_status", (_STATUS,)),
+    VendorField("employments[].hiring_status", (_STATUS,)),
+    VendorField("employments[].is_ended", (_STATUS, "employee.group_ids")),
+    VendorField("start_date", ("employee.start_date", _STATUS)),
+    VendorField("employments[].start_date", ("employee.start_date", _STATUS)),
+    VendorField("direct_employee_termination_last_day", (_STATUS,)),
+    VendorField("termination_last_day", (_STATUS,)),
+    VendorField("employments[].termination_last_day", (_STATUS,)),
+    VendorField("department.id", _GROUPS),
+    VendorField("department.name", ("group.name",)),
+    VendorField("employments[].team.id", _GROUPS),
+    VendorField("employments[].team.name", ("group.name",)),
+    VendorField("direct_manager.id", ("employee.manager_remote_id",)),
+    VendorField("work_location", ("employee.location_id",)),
+)
+WORKING_LOCATION_KEEPS = (
+    VendorField("id", ("location.remote_id", "employee.location_id")),
+    VendorField("name", ("employee.location_id",)),
+)
+
+
 SPEC = ConnectorSpec(
     provider=DEEL,
     api_root="https://api.letsdeel.com/rest/v2",
@@ -179,6 +210,7 @@ SPEC = ConnectorSpec(
             map_working_location,
             records_path="data",
             collect=_named,
+            keeps=WORKING_LOCATION_KEEPS,
         ),
         Stream(
             "people",
@@ -186,6 +218,7 @@ SPEC = ConnectorSpec(
             map_person,
             records_path="data",
             paginator=OffsetLimit(limit=PAGE_SIZE, total_path="page.total_rows"),
+            keeps=PERSON_KEEPS,
         ),
     ),
     guide=SetupGuide(

@@ -40,7 +40,15 @@ from rostersync.connectors.mapping import (
 )
 from rostersync.connectors.paging import PageNumber
 from rostersync.connectors.providers import EMPLOYMENTHERO
-from rostersync.connectors.spec import ConnectorSpec, MapContext, SetupGuide, Stream
+from rostersync.connectors.spec import (
+    ConnectorSpec,
+    MapContext,
+    SetupGuide,
+    Stream,
+    VendorField,
+    group_keeps,
+    location_keeps,
+)
 from rostersync.model import Employee, EmploymentStatus, GroupType
 
 PAGE_SIZE = 100
@@ -112,14 +120,43 @@ def map_employee(raw: Mapping[str, Any], context: MapContext) -> Employee:
     )
 
 
+_STATUS = "employee.employment_status"
+
+WORK_LOCATION_KEEPS = (
+    *location_keeps(),
+    VendorField("name", ("employee.location_id",)),
+)
+EMPLOYEE_KEEPS = (
+    VendorField("id", ("employee.remote_id",)),
+    VendorField("first_name", ("employee.first_name",)),
+    VendorField("last_name", ("employee.last_name",)),
+    VendorField("company_email", ("employee.work_email",)),
+    VendorField("status", (_STATUS,)),
+    VendorField("start_date", ("employee.start_date", _STATUS)),
+    VendorField("termination_date", (_STATUS,)),
+    VendorField("teams[].id", ("employee.group_ids",)),
+    VendorField("primary_cost_centre.id", ("employee.group_ids",)),
+    VendorField("primary_manager.id", ("employee.manager_remote_id",)),
+    VendorField("location", ("employee.location_id",)),
+)
+
+
 STREAMS = (
-    Stream("teams", f"{_ORG}/teams", map_team, records_path=_ITEMS, paginator=_PAGES),
+    Stream(
+        "teams",
+        f"{_ORG}/teams",
+        map_team,
+        records_path=_ITEMS,
+        paginator=_PAGES,
+        keeps=group_keeps(selects=("status",)),
+    ),
     Stream(
         "cost_centres",
         f"{_ORG}/cost_centres",
         map_cost_centre,
         records_path=_ITEMS,
         paginator=_PAGES,
+        keeps=group_keeps(),
     ),
     Stream(
         "work_locations",
@@ -128,8 +165,16 @@ STREAMS = (
         records_path=_ITEMS,
         paginator=_PAGES,
         collect=location_by_name,
+        keeps=WORK_LOCATION_KEEPS,
     ),
-    Stream("employees", f"{_ORG}/employees", map_employee, records_path=_ITEMS, paginator=_PAGES),
+    Stream(
+        "employees",
+        f"{_ORG}/employees",
+        map_employee,
+        records_path=_ITEMS,
+        paginator=_PAGES,
+        keeps=EMPLOYEE_KEEPS,
+    ),
 )
 
 

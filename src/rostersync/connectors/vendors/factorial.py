@@ -39,7 +39,15 @@ from rostersync.connectors.mapping import (
 )
 from rostersync.connectors.paging import Page, PageRequest, Paginator
 from rostersync.connectors.providers import FACTORIAL
-from rostersync.connectors.spec import ConnectorSpec, MapContext, SetupGuide, Stream
+from rostersync.connectors.spec import (
+    ConnectorSpec,
+    MapContext,
+    SetupGuide,
+    Stream,
+    VendorField,
+    group_keeps,
+    location_keeps,
+)
 from rostersync.model import Employee, EmploymentStatus, GroupType
 
 API_VERSION = "2026-04-01"
@@ -118,6 +126,23 @@ def map_employee(raw: Mapping[str, Any], context: MapContext) -> Employee:
     )
 
 
+_STATUS = "employee.employment_status"
+
+TEAM_KEEPS = (*group_keeps(), VendorField("employee_ids", ("employee.group_ids",)))
+EMPLOYEE_KEEPS = (
+    VendorField("id", ("employee.remote_id",)),
+    VendorField("first_name", ("employee.first_name",)),
+    VendorField("last_name", ("employee.last_name",)),
+    VendorField("login_email", ("employee.work_email",)),
+    VendorField("email", ("employee.work_email",)),
+    VendorField("seniority_calculation_date", ("employee.start_date", _STATUS)),
+    VendorField("terminated_on", (_STATUS,)),
+    VendorField("active", (_STATUS,)),
+    VendorField("manager_id", ("employee.manager_remote_id",)),
+    VendorField("location_id", ("employee.location_id",)),
+)
+
+
 _PAGES = AfterIdCursor()
 _ROOT = f"/api/{API_VERSION}/resources"
 STREAMS = (
@@ -127,6 +152,7 @@ STREAMS = (
         map_location,
         records_path="data",
         paginator=_PAGES,
+        keeps=location_keeps(),
     ),
     Stream(
         "teams",
@@ -135,6 +161,7 @@ STREAMS = (
         records_path="data",
         paginator=_PAGES,
         collect=team_members,
+        keeps=TEAM_KEEPS,
     ),
     Stream(
         "employees",
@@ -143,6 +170,7 @@ STREAMS = (
         params={"only_active": "false"},
         records_path="data",
         paginator=_PAGES,
+        keeps=EMPLOYEE_KEEPS,
     ),
 )
 

@@ -49,7 +49,16 @@ from rostersync.connectors.mapping import (
 from rostersync.connectors.pacing import RateLimit
 from rostersync.connectors.paging import Page, PageNumber
 from rostersync.connectors.providers import GUSTO
-from rostersync.connectors.spec import ConnectorSpec, Detail, MapContext, SetupGuide, Stream
+from rostersync.connectors.spec import (
+    ConnectorSpec,
+    Detail,
+    MapContext,
+    SetupGuide,
+    Stream,
+    VendorField,
+    group_keeps,
+    location_keeps,
+)
 from rostersync.model import Employee, EmploymentStatus, Group, GroupType
 
 API_VERSION = "2025-06-15"
@@ -158,6 +167,28 @@ map_department = group_mapper(GroupType.DEPARTMENT, id_path="uuid", name_path="t
 map_location = location_mapper(id_path="uuid")
 
 
+_STATUS = "employee.employment_status"
+
+EMPLOYEE_KEEPS = (
+    VendorField("uuid", ("employee.remote_id",)),
+    VendorField("first_name", ("employee.first_name",)),
+    VendorField("last_name", ("employee.last_name",)),
+    VendorField("work_email", ("employee.work_email",)),
+    VendorField("jobs[].primary", ("employee.start_date", _STATUS)),
+    VendorField("jobs[].hire_date", ("employee.start_date", _STATUS)),
+    VendorField("terminated", (_STATUS,)),
+    VendorField("terminations[].effective_date", (_STATUS,)),
+    VendorField("department_uuid", ("employee.group_ids", "group.remote_id")),
+    VendorField("department", ("group.name",)),
+    VendorField("manager_uuid", ("employee.manager_remote_id",)),
+)
+WORK_ADDRESS_KEEPS = (
+    VendorField("active", ("employee.location_id",)),
+    VendorField("effective_date", ("employee.location_id",)),
+    VendorField("location_uuid", ("employee.location_id",)),
+)
+
+
 _COMPANY = "/v1/companies/{company_uuid}"
 
 SPEC = ConnectorSpec(
@@ -173,19 +204,24 @@ SPEC = ConnectorSpec(
             f"{_COMPANY}/departments",
             map_department,
             paginator=HeaderPageNumber(page_param="page", size_param="per", size=PER_PAGE),
+            keeps=group_keeps(id_path="uuid", name_path="title"),
         ),
         Stream(
             "locations",
             f"{_COMPANY}/locations",
             map_location,
             paginator=HeaderPageNumber(page_param="page", size_param="per", size=PER_PAGE),
+            keeps=location_keeps(id_path="uuid"),
         ),
         Stream(
             "employees",
             f"{_COMPANY}/employees",
             map_employee,
             paginator=HeaderPageNumber(page_param="page", size_param="per", size=PER_PAGE),
-            detail=Detail("/v1/employees/{uuid}/work_addresses", key="uuid"),
+            detail=Detail(
+                "/v1/employees/{uuid}/work_addresses", key="uuid", keeps=WORK_ADDRESS_KEEPS
+            ),
+            keeps=EMPLOYEE_KEEPS,
         ),
     ),
     guide=SetupGuide(

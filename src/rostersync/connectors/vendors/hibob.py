@@ -196,6 +196,21 @@ def rate_limit_reset(response: httpx.Response) -> float | None:
     return max(0.0, int(value) - time.time()) + 1
 
 
+DEPARTMENT_KEEPS = (
+    VendorField("id", ("group.remote_id",)),
+    VendorField("name", ("group.name",)),
+    VendorField("value", ("group.name",)),
+    VendorField("archived", selects=True),
+    # Nested departments, read the same way as the list's own items.
+    VendorField("children", ("group.remote_id", "group.name")),
+)
+SITE_KEEPS = (
+    VendorField("id", ("location.remote_id",)),
+    VendorField("archived", selects=True),
+    VendorField("children", ("location.remote_id",)),
+)
+
+
 SPEC = ConnectorSpec(
     provider=HIBOB,
     api_root="https://api.hibob.com",
@@ -208,8 +223,15 @@ SPEC = ConnectorSpec(
             "/v1/company/named-lists/department",
             map_department,
             records_path="items",
+            keeps=DEPARTMENT_KEEPS,
         ),
-        Stream("sites", "/v1/company/named-lists/site", map_site, records_path="items"),
+        Stream(
+            "sites",
+            "/v1/company/named-lists/site",
+            map_site,
+            records_path="items",
+            keeps=SITE_KEEPS,
+        ),
         Stream(
             "people",
             "/v1/people/search",

@@ -40,7 +40,14 @@ from rostersync.connectors.mapping import (
 )
 from rostersync.connectors.paging import OffsetLimit
 from rostersync.connectors.providers import HUMAANS
-from rostersync.connectors.spec import ConnectorSpec, MapContext, SetupGuide, Stream
+from rostersync.connectors.spec import (
+    ConnectorSpec,
+    MapContext,
+    SetupGuide,
+    Stream,
+    VendorField,
+    location_keeps,
+)
 from rostersync.model import Employee, EmploymentStatus, Group, GroupType
 
 PAGE_SIZE = 250  # documented maximum for $limit
@@ -112,7 +119,8 @@ def current_role(roles: Iterable[_Role], as_of: date) -> _Role | None:
     return best
 
 
-map_location = location_mapper(country_paths=("countryCode", "country"))
+LOCATION_COUNTRY = ("countryCode", "country")
+map_location = location_mapper(country_paths=LOCATION_COUNTRY)
 
 
 def _team_names(raw: Mapping[str, Any]) -> list[str]:
@@ -158,10 +166,53 @@ def map_person(raw: Mapping[str, Any], context: MapContext) -> Iterator[Record]:
     )
 
 
+_STATUS = "employee.employment_status"
+
+JOB_ROLE_KEEPS = (
+    VendorField("personId", ("employee.group_ids", "employee.manager_remote_id")),
+    VendorField("department", ("employee.group_ids", "group.remote_id", "group.name")),
+    VendorField("reportingTo", ("employee.manager_remote_id",)),
+    VendorField("effectiveDate", ("employee.group_ids", "employee.manager_remote_id")),
+    VendorField("endDate", ("employee.group_ids", "employee.manager_remote_id")),
+)
+PERSON_KEEPS = (
+    VendorField("id", ("employee.remote_id",)),
+    VendorField("firstName", ("employee.first_name",)),
+    VendorField("lastName", ("employee.last_name",)),
+    VendorField("email", ("employee.work_email",)),
+    VendorField("status", (_STATUS,)),
+    VendorField("employmentStartDate", ("employee.start_date", _STATUS)),
+    VendorField("employmentEndDate", (_STATUS,)),
+    VendorField("teams[].name", ("employee.group_ids", "group.remote_id", "group.name")),
+    VendorField("locationId", ("employee.location_id",)),
+)
+
+
 STREAMS = (
-    Stream("locations", "/locations", map_location, records_path="data", paginator=_PAGES),
-    Stream("job_roles", "/job-roles", records_path="data", paginator=_PAGES, collect=person_role),
-    Stream("people", "/people", map_person, records_path="data", paginator=_PAGES),
+    Stream(
+        "locations",
+        "/locations",
+        map_location,
+        records_path="data",
+        paginator=_PAGES,
+        keeps=location_keeps(country_paths=LOCATION_COUNTRY),
+    ),
+    Stream(
+        "job_roles",
+        "/job-roles",
+        records_path="data",
+        paginator=_PAGES,
+        collect=person_role,
+        keeps=JOB_ROLE_KEEPS,
+    ),
+    Stream(
+        "people",
+        "/people",
+        map_person,
+        records_path="data",
+        paginator=_PAGES,
+        keeps=PERSON_KEEPS,
+    ),
 )
 
 

@@ -91,6 +91,8 @@ from rostersync.connectors.spec import (
     SetupGuide,
     Stream,
     VendorField,
+    group_keeps,
+    location_keeps,
 )
 from rostersync.model import Employee, GroupType
 
@@ -166,9 +168,8 @@ def map_user(raw: Mapping[str, Any], context: MapContext) -> Employee:
 map_department = group_mapper(
     GroupType.DEPARTMENT, active=lambda raw: raw.get("isActive") is not False
 )
-map_establishment = location_mapper(
-    what="establishment", country_paths=("legalUnit.countryId", "legalUnit.country.code")
-)
+ESTABLISHMENT_COUNTRY = ("legalUnit.countryId", "legalUnit.country.code")
+map_establishment = location_mapper(what="establishment", country_paths=ESTABLISHMENT_COUNTRY)
 
 
 def listed_id(raw: Mapping[str, Any], context: MapContext) -> Iterator[tuple[str, bool]]:
@@ -192,6 +193,7 @@ DEPARTMENTS = Stream(
     records_path="items",
     paginator=_v4_pages(),
     collect=listed_id,
+    keeps=group_keeps(selects=("isActive",)),
 )
 ESTABLISHMENTS = Stream(
     "establishments",
@@ -201,6 +203,7 @@ ESTABLISHMENTS = Stream(
     records_path="items",
     paginator=_v4_pages(),
     collect=listed_id,
+    keeps=location_keeps(country_paths=ESTABLISHMENT_COUNTRY),
 )
 USERS = Stream(
     "users",

@@ -42,7 +42,7 @@ from rostersync.connectors.mapping import (
 )
 from rostersync.connectors.paging import PageNumber
 from rostersync.connectors.providers import NAMELY
-from rostersync.connectors.spec import ConnectorSpec, MapContext, SetupGuide, Stream
+from rostersync.connectors.spec import ConnectorSpec, MapContext, SetupGuide, Stream, VendorField
 from rostersync.model import Employee, EmploymentStatus, Group, GroupType, Location
 
 PAGE_SIZE = 50  # documented maximum for per_page
@@ -155,11 +155,43 @@ def _profiles(user_status: str) -> Stream:
         paginator=PageNumber(page_param="page", size_param="per_page", size=PAGE_SIZE),
         # A filter Namely ignores would list people twice; each id is kept once.
         unique=True,
+        keeps=PROFILE_KEEPS,
     )
 
 
+_STATUS = "employee.employment_status"
+
+GROUP_KEEPS = (
+    VendorField("id", ("group.remote_id", "location.remote_id")),
+    VendorField("type", ("group.group_type",)),
+    VendorField("title", ("group.name",)),
+    VendorField("address.country_id", ("location.country",)),
+    VendorField("address.country", ("location.country",)),
+)
+PROFILE_KEEPS = (
+    VendorField("id", ("employee.remote_id",)),
+    VendorField("first_name", ("employee.first_name",)),
+    VendorField("last_name", ("employee.last_name",)),
+    VendorField("email", ("employee.work_email",)),
+    VendorField("user_status", (_STATUS,)),
+    VendorField("start_date", ("employee.start_date", _STATUS)),
+    VendorField("departure_date", (_STATUS,)),
+    VendorField("links.groups[].id", ("employee.group_ids", "employee.location_id")),
+    VendorField("links.teams[].id", ("employee.group_ids", "group.remote_id")),
+    VendorField("links.teams[].name", ("group.name",)),
+    VendorField("reports_to[].id", ("employee.manager_remote_id",)),
+)
+
+
 STREAMS = (
-    Stream("groups", "/groups", map_group, records_path="groups", collect=group_kind),
+    Stream(
+        "groups",
+        "/groups",
+        map_group,
+        records_path="groups",
+        collect=group_kind,
+        keeps=GROUP_KEEPS,
+    ),
     *(_profiles(status) for status in USER_STATUSES),
 )
 

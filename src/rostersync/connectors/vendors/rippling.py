@@ -48,7 +48,15 @@ from rostersync.connectors.mapping import (
 )
 from rostersync.connectors.paging import OffsetLimit
 from rostersync.connectors.providers import RIPPLING
-from rostersync.connectors.spec import ConnectorSpec, MapContext, SetupGuide, Stream
+from rostersync.connectors.spec import (
+    ConnectorSpec,
+    MapContext,
+    SetupGuide,
+    Stream,
+    VendorField,
+    group_keeps,
+    location_keeps,
+)
 from rostersync.model import Employee, EmploymentStatus, GroupType
 
 PAGE_SIZE = 100  # "Pagination should be set to a maximum of 100" (GET Employees)
@@ -106,11 +114,30 @@ def map_employee(raw: Mapping[str, Any], context: MapContext) -> Employee:
 
 map_department = group_mapper(GroupType.DEPARTMENT)
 map_team = group_mapper(GroupType.TEAM)
-map_work_location = location_mapper(what="work location", country_paths=("address.country",))
+WORK_LOCATION_COUNTRY = ("address.country",)
+map_work_location = location_mapper(what="work location", country_paths=WORK_LOCATION_COUNTRY)
 
 
 def _paged() -> OffsetLimit:
     return OffsetLimit(limit=PAGE_SIZE)
+
+
+_STATUS = "employee.employment_status"
+
+EMPLOYEE_KEEPS = (
+    VendorField("id", ("employee.remote_id",)),
+    VendorField("firstName", ("employee.first_name",)),
+    VendorField("lastName", ("employee.last_name",)),
+    VendorField("workEmail", ("employee.work_email",)),
+    VendorField("roleState", (_STATUS,)),
+    VendorField("startDate", ("employee.start_date", _STATUS)),
+    VendorField("endDate", (_STATUS,)),
+    VendorField("departmentId", ("employee.group_ids",)),
+    VendorField("department", ("employee.group_ids",)),
+    VendorField("teams[].id", ("employee.group_ids",)),
+    VendorField("manager", ("employee.manager_remote_id",)),
+    VendorField("workLocationId", ("employee.location_id",)),
+)
 
 
 STREAMS = (
@@ -120,10 +147,23 @@ STREAMS = (
         map_department,
         paginator=_paged(),
         collect=department_by_name,
+        keeps=group_keeps(),
     ),
-    Stream("teams", "/teams", map_team, paginator=_paged()),
-    Stream("work_locations", "/work_locations", map_work_location, paginator=_paged()),
-    Stream("employees", "/employees/include_terminated", map_employee, paginator=_paged()),
+    Stream("teams", "/teams", map_team, paginator=_paged(), keeps=group_keeps()),
+    Stream(
+        "work_locations",
+        "/work_locations",
+        map_work_location,
+        paginator=_paged(),
+        keeps=location_keeps(country_paths=WORK_LOCATION_COUNTRY),
+    ),
+    Stream(
+        "employees",
+        "/employees/include_terminated",
+        map_employee,
+        paginator=_paged(),
+        keeps=EMPLOYEE_KEEPS,
+    ),
 )
 
 

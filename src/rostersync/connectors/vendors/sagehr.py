@@ -35,7 +35,14 @@ from rostersync.connectors.mapping import (
 )
 from rostersync.connectors.paging import PageNumber
 from rostersync.connectors.providers import SAGEHR
-from rostersync.connectors.spec import ConnectorSpec, MapContext, SetupGuide, Stream
+from rostersync.connectors.spec import (
+    ConnectorSpec,
+    MapContext,
+    SetupGuide,
+    Stream,
+    VendorField,
+    group_keeps,
+)
 from rostersync.model import Employee, EmploymentStatus, GroupType, RecordType, field_names
 
 # The page size is not a parameter: every list answers 50 per page and says how many pages.
@@ -75,13 +82,37 @@ def map_terminated(raw: Mapping[str, Any], context: MapContext) -> Employee:
 map_team = group_mapper(GroupType.TEAM)
 
 
-TEAMS = Stream("teams", "/teams", map_team, records_path="data", paginator=_PAGES)
-EMPLOYEES = Stream("employees", "/employees", map_active, records_path="data", paginator=_PAGES)
+_STATUS = "employee.employment_status"
+
+EMPLOYEE_KEEPS = (
+    VendorField("id", ("employee.remote_id",)),
+    VendorField("first_name", ("employee.first_name",)),
+    VendorField("last_name", ("employee.last_name",)),
+    VendorField("email", ("employee.work_email",)),
+    VendorField("employment_start_date", ("employee.start_date", _STATUS)),
+    VendorField("team_id", ("employee.group_ids",)),
+    VendorField("reports_to_employee_id", ("employee.manager_remote_id",)),
+)
+TERMINATED_KEEPS = (*EMPLOYEE_KEEPS, VendorField("termination_date", (_STATUS,)))
+
+
+TEAMS = Stream(
+    "teams", "/teams", map_team, records_path="data", paginator=_PAGES, keeps=group_keeps()
+)
+EMPLOYEES = Stream(
+    "employees",
+    "/employees",
+    map_active,
+    records_path="data",
+    paginator=_PAGES,
+    keeps=EMPLOYEE_KEEPS,
+)
 TERMINATED = Stream(
     "terminated employees",
     "/terminated-employees",
     map_terminated,
     records_path="data",
+    keeps=TERMINATED_KEEPS,
     paginator=_PAGES,
     # Someone terminated with a date still ahead can be in both lists while serving notice;
     # the active record wins, so ids stay unique.

@@ -46,7 +46,7 @@ from rostersync.connectors.errors import BadInput, BadPayload
 from rostersync.connectors.mapping import country_code, day, ident, status_from_dates, text
 from rostersync.connectors.providers import WORKDAY
 from rostersync.connectors.soap import SoapClient, envelope, first, read_paged
-from rostersync.connectors.spec import ConnectorSpec, MapContext, SetupGuide, Stream
+from rostersync.connectors.spec import ConnectorSpec, MapContext, SetupGuide, Stream, VendorField
 from rostersync.model import Employee, EmploymentStatus, Group, GroupType, Location
 
 # --- Reports-as-a-Service ------------------------------------------------------------------
@@ -155,6 +155,37 @@ def map_location(row: Mapping[str, Any], context: MapContext) -> Location | None
     return Location(remote_id=remote_id, country=country_code(row.get("Country_ISO_Alpha_2")))
 
 
+_STATUS = "employee.employment_status"
+
+ORGANIZATION_COLUMNS = (
+    VendorField("Organization_WID", ("group.remote_id",)),
+    VendorField("Name", ("group.name",)),
+    VendorField("Organization_Subtype", ("group.group_type",)),
+    VendorField("Inactive", selects=True),
+)
+LOCATION_COLUMNS = (
+    VendorField("Location_WID", ("location.remote_id",)),
+    VendorField("Country_ISO_Alpha_2", ("location.country",)),
+    VendorField("Inactive", selects=True),
+)
+WORKER_COLUMNS = (
+    VendorField("Worker_WID", ("employee.remote_id",)),
+    VendorField("Legal_First_Name", ("employee.first_name",)),
+    VendorField("Legal_Last_Name", ("employee.last_name",)),
+    VendorField("Primary_Work_Email", ("employee.work_email",)),
+    VendorField("Hire_Date", ("employee.start_date", _STATUS)),
+    VendorField("Termination_Date", (_STATUS,)),
+    VendorField("Terminated", (_STATUS,)),
+    VendorField("Active", (_STATUS,)),
+    VendorField("On_Leave", (_STATUS,)),
+    VendorField("Supervisory_Organization_WID", ("employee.group_ids",)),
+    VendorField("Manager_WID", ("employee.manager_remote_id",)),
+    VendorField("Location_WID", ("employee.location_id",)),
+)
+"""The columns each mapper reads: the report definitions' aliases, and the keys the SOAP
+extractors give their rows."""
+
+
 REPORTS = tuple(
     Stream(
         name,
@@ -162,11 +193,12 @@ REPORTS = tuple(
         mapper,
         params={"format": "json"},
         records_path="Report_Entry",
+        keeps=columns,
     )
-    for name, mapper in (
-        (REPORT_ORGANIZATIONS, map_organization),
-        (REPORT_LOCATIONS, map_location),
-        (REPORT_WORKERS, map_worker),
+    for name, mapper, columns in (
+        (REPORT_ORGANIZATIONS, map_organization, ORGANIZATION_COLUMNS),
+        (REPORT_LOCATIONS, map_location, LOCATION_COLUMNS),
+        (REPORT_WORKERS, map_worker, WORKER_COLUMNS),
     )
 )
 """The RaaS calls, in read order; the disclosure shows them as declared here."""
@@ -423,7 +455,11 @@ def _read_soap(reader: SpecReader) -> Iterator[Record]:
         ("Get_Workers", workers_request, today, "Worker", extract_worker),
         ("Get_Workers", workers_request, ahead, "Worker", extract_worker),
     )
-    mappers = {"Organization": map_organization, "Location": map_location, "Worker": map_worker}
+    mappers = {
+        "Organization": (map_organization, ORGANIZATION_COLUMNS),
+        "Location": (map_location, LOCATION_COLUMNS),
+        "Worker": (map_worker, WORKER_COLUMNS),
+    }
     workers: set[Any] = set()
     with SoapClient(
         vendor=reader.spec.display_name,
@@ -434,7 +470,8 @@ def _read_soap(reader: SpecReader) -> Iterator[Record]:
         policy=reader.spec.retry,
     ) as client:
         for operation, request, as_of, tag, extract in plan:
-            stream = Stream(operation, path, mappers[tag])
+            mapper, columns = mappers[tag]
+            stream = Stream(operation, path, mapper, keeps=columns)
             for row in read_paged(
                 client,
                 path,

@@ -40,7 +40,15 @@ from rostersync.connectors.mapping import (
 )
 from rostersync.connectors.paging import NextUrl
 from rostersync.connectors.providers import ZENEFITS
-from rostersync.connectors.spec import ConnectorSpec, MapContext, SetupGuide, Stream
+from rostersync.connectors.spec import (
+    ConnectorSpec,
+    MapContext,
+    SetupGuide,
+    Stream,
+    VendorField,
+    group_keeps,
+    location_keeps,
+)
 from rostersync.model import Employee, EmploymentStatus, GroupType
 
 PAGE_SIZE = 100  # documented maximum for `limit`
@@ -118,19 +126,64 @@ def map_person(raw: Mapping[str, Any], context: MapContext) -> Employee:
     )
 
 
+_STATUS = "employee.employment_status"
+
+
+def _reference(path: str, feeds: tuple[str, ...]) -> tuple[VendorField, ...]:
+    """What `ref_id` reads of a reference: its id, or the id at the end of its url."""
+    return VendorField(f"{path}.id", feeds), VendorField(f"{path}.url", feeds)
+
+
+EMPLOYMENT_KEEPS = (
+    *_reference("person", ("employee.start_date", _STATUS)),
+    VendorField("hire_date", ("employee.start_date", _STATUS)),
+    VendorField("termination_date", (_STATUS,)),
+)
+PERSON_KEEPS = (
+    VendorField("id", ("employee.remote_id",)),
+    VendorField("first_name", ("employee.first_name",)),
+    VendorField("last_name", ("employee.last_name",)),
+    VendorField("work_email", ("employee.work_email",)),
+    VendorField("status", (_STATUS,)),
+    *_reference("department", ("employee.group_ids",)),
+    *_reference("manager", ("employee.manager_remote_id",)),
+    *_reference("location", ("employee.location_id",)),
+)
+
+
 STREAMS = (
     Stream(
-        "departments", "/core/departments", map_department, records_path=_RECORDS, paginator=_PAGES
+        "departments",
+        "/core/departments",
+        map_department,
+        records_path=_RECORDS,
+        paginator=_PAGES,
+        keeps=group_keeps(),
     ),
-    Stream("locations", "/core/locations", map_location, records_path=_RECORDS, paginator=_PAGES),
+    Stream(
+        "locations",
+        "/core/locations",
+        map_location,
+        records_path=_RECORDS,
+        paginator=_PAGES,
+        keeps=location_keeps(),
+    ),
     Stream(
         "employments",
         "/core/employments",
         records_path=_RECORDS,
         paginator=_PAGES,
         collect=employment,
+        keeps=EMPLOYMENT_KEEPS,
     ),
-    Stream("people", "/core/people", map_person, records_path=_RECORDS, paginator=_PAGES),
+    Stream(
+        "people",
+        "/core/people",
+        map_person,
+        records_path=_RECORDS,
+        paginator=_PAGES,
+        keeps=PERSON_KEEPS,
+    ),
 )
 
 

@@ -9,7 +9,7 @@ verb   path                                                    notes
 GET    /oauth2/authorize                                       the consent page (PKCE S256)
 POST   /oauth2/token                                           ``grant_type=authorization_code``
                                                                or ``refresh_token``
-GET    /api/v1/organisations                                   the organisation the token sees
+GET    /api/v1/organisations                                   the organisations the admin sees
 GET    /api/v1/organisations/{organisation_id}/employees       paged; every status
 GET    /api/v1/organisations/{organisation_id}/employees/{id}  one employee
 GET    /api/v1/organisations/{organisation_id}/teams           teams ("Groups" in the UI)
@@ -46,6 +46,9 @@ Behaviour copied from the docs:
   separate endpoints, so salary and bank account appear only with
   ``faults.leak_sensitive_fields``.
 - Errors: ``{"error": {"code": n, "message": ...}}`` [guess: the shape is not documented].
+- An admin may see several organisations (``organisations=``, each its own company): a consent
+  covers every one of them [guess: the docs list organisations for the token, and say nothing
+  of choosing one at consent], and the organisation paths serve each its own people.
 
 Control endpoints (not Employment Hero's) live under ``/_sandbox``.
 """
@@ -305,19 +308,27 @@ def _token_error(status: int, error: str) -> Response:
 
 
 def create_app(
-    company: SyntheticCompany, *, credentials: Mapping[str, str], faults: Faults | None = None
+    company: SyntheticCompany,
+    *,
+    credentials: Mapping[str, str],
+    faults: Faults | None = None,
+    organisations: Mapping[str, SyntheticCompany] | None = None,
 ) -> FastAPI:
-    """An Employment Hero emulator over ``company`` for one OAuth app (see CREDENTIALS)."""
+    """An Employment Hero emulator over ``company`` for one OAuth app (see CREDENTIALS).
+    ``organisations``: more organisations the same admin sees, by id, listed after
+    ``company``'s (named by their company's name)."""
     faults = faults if faults is not None else Faults()
     client_id = credentials["client_id"]
     client_secret = credentials["client_secret"]
-    organisation_id = credentials["organisation_id"]
     tokens = _Tokens(credentials["refresh_token"])
+    memos = {
+        oid: CompanyMemo(seen)
+        for oid, seen in {credentials["organisation_id"]: company, **(organisations or {})}.items()
+    }
 
     app = vendor_app(
         "Employment Hero emulator (rostersync sandbox)", company, faults, error_body=_error_body
     )
-    memo = CompanyMemo(company)
 
     consents = Consents("Employment Hero", client_id=client_id, require_pkce=True)
     consents.mount(app, "/oauth2/authorize")
@@ -344,34 +355,42 @@ def create_app(
         except EHError:
             return _token_error(400, "invalid_grant")
 
-    def org(request: Request, organisation: str | None = None) -> _Org:
+    def authorised(request: Request) -> None:
         supplied = bearer_token(request)
         if supplied is None or not tokens.valid(supplied):
             raise EHError(401)
-        if organisation is not None and organisation != organisation_id:
+
+    def current(organisation: str) -> _Org:
+        memo = memos[organisation]
+        return memo.get(("org",), lambda: _Org(memo.company))
+
+    def org(request: Request, organisation: str) -> _Org:
+        authorised(request)
+        if organisation not in memos:
             raise EHError(404, "Organisation not found")
-        return current_org()
+        return current(organisation)
 
-    def current_org() -> _Org:
-        return memo.get(("org",), lambda: _Org(company))
+    def rendered(request: Request, organisation: str, leak: bool) -> list[dict[str, Any]]:
+        org(request, organisation)
 
-    def rendered(leak: bool) -> list[dict[str, Any]]:
         def render() -> list[dict[str, Any]]:
-            o = current_org()
+            o = current(organisation)
             return [o.employee(p, leak) for p in o.people.values()]
 
-        return memo.get(("employees", leak), render)
+        return memos[organisation].get(("employees", leak), render)
 
     @app.get("/api/v1/organisations")
-    async def organisations(request: Request) -> Response:
-        org(request)
-        item = {"id": organisation_id, "name": company.name, "phone": None, "country": "AU"}
-        return _page(request, [item])
+    async def organisations_list(request: Request) -> Response:
+        authorised(request)
+        items = [
+            {"id": oid, "name": memo.company.name, "phone": None, "country": "AU"}
+            for oid, memo in memos.items()
+        ]
+        return _page(request, items)
 
     @app.get("/api/v1/organisations/{organisation}/employees")
     async def employees(organisation: str, request: Request) -> Response:
-        org(request, organisation)
-        return _page(request, rendered(faults.leak_sensitive_fields))
+        return _page(request, rendered(request, organisation, faults.leak_sensitive_fields))
 
     @app.get("/api/v1/organisations/{organisation}/employees/{employee_id}")
     async def employee(organisation: str, employee_id: str, request: Request) -> Response:

@@ -541,8 +541,11 @@ def create_app(
     credentials: Mapping[str, str],
     faults: Faults | None = None,
     strict_refresh_rotation: bool = False,
+    redirect_uris: tuple[str, ...] | None = None,
 ) -> FastAPI:
-    """A Gusto emulator over ``company`` for one OAuth app and company (see CREDENTIALS)."""
+    """A Gusto emulator over ``company`` for one OAuth app and company (see CREDENTIALS).
+    ``redirect_uris`` are the app's registered callbacks (Gusto refuses any other); None
+    accepts any, for tests whose callback port is not known when the emulator is made."""
     faults = faults if faults is not None else Faults()
     company_uuid = credentials["company_uuid"]
     tokens = _Tokens(
@@ -560,7 +563,7 @@ def create_app(
         if company_id is not None and company_id != company_uuid:
             raise GustoError(403)
 
-    consents = Consents("Gusto", client_id=credentials["client_id"])
+    consents = Consents("Gusto", client_id=credentials["client_id"], redirect_uris=redirect_uris)
     consents.mount(front, "/oauth/authorize")
 
     @front.post("/oauth/token")

@@ -10,7 +10,9 @@
 //
 // The link must have been created with allowed_origin = your page's origin: only then may
 // the flow be framed, and only that origin is sent the code. Messages are accepted from the
-// flow's own origin and window only. No framework, no dependencies.
+// flow's own origin and window only. In a modal on another site than rostersync's, the flow
+// is a third party: it keeps its state in partitioned cookies (CHIPS), which needs
+// rostersync's public URL to be https. No framework, no dependencies.
 (function (global) {
   "use strict";
 
