@@ -52,7 +52,13 @@ from rostersync.connectors.mapping import (
 )
 from rostersync.connectors.paging import OffsetLimit
 from rostersync.connectors.providers import ADPWORKFORCENOW
-from rostersync.connectors.spec import ConnectorSpec, MapContext, SetupGuide, Stream
+from rostersync.connectors.spec import (
+    ConnectorSpec,
+    MapContext,
+    SetupGuide,
+    Stream,
+    VendorField,
+)
 from rostersync.model import Employee, EmploymentStatus, Group, GroupType, Location
 
 PAGE_SIZE = 100
@@ -202,6 +208,44 @@ def map_worker(raw: Mapping[str, Any], context: MapContext) -> Iterator[Record]:
     )
 
 
+_STATUS = "employee.employment_status"
+_ASSIGNMENT = "workAssignments[]"
+_UNIT = f"{_ASSIGNMENT}.homeOrganizationalUnits[]"
+_PLACE = f"{_ASSIGNMENT}.homeWorkLocation"
+# The primary assignment is chosen by its flag: everything read from it depends on it.
+_FROM_ASSIGNMENT = (
+    "employee.group_ids",
+    "employee.manager_remote_id",
+    "employee.location_id",
+    "employee.start_date",
+    _STATUS,
+)
+
+WORKER_KEEPS = (
+    VendorField("associateOID", ("employee.remote_id",)),
+    VendorField("person.legalName.givenName", ("employee.first_name",)),
+    VendorField("person.legalName.familyName1", ("employee.last_name",)),
+    VendorField("businessCommunication.emails[].emailUri", ("employee.work_email",)),
+    VendorField("workerStatus.statusCode.codeValue", (_STATUS,)),
+    VendorField("workerDates.originalHireDate", ("employee.start_date", _STATUS)),
+    VendorField("workerDates.rehireDate", ("employee.start_date", _STATUS)),
+    VendorField("workerDates.terminationDate", (_STATUS,)),
+    VendorField(f"{_ASSIGNMENT}.primaryIndicator", _FROM_ASSIGNMENT),
+    VendorField(f"{_ASSIGNMENT}.hireDate", ("employee.start_date", _STATUS)),
+    VendorField(f"{_ASSIGNMENT}.terminationDate", (_STATUS,)),
+    VendorField(f"{_ASSIGNMENT}.assignmentStatus.statusCode.codeValue", (_STATUS,)),
+    VendorField(f"{_UNIT}.typeCode.codeValue", ("employee.group_ids", "group.group_type")),
+    VendorField(f"{_UNIT}.nameCode.codeValue", ("employee.group_ids", "group.remote_id")),
+    VendorField(f"{_UNIT}.nameCode.shortName", ("group.name",)),
+    VendorField(f"{_UNIT}.nameCode.longName", ("group.name",)),
+    VendorField(f"{_ASSIGNMENT}.reportsTo[].associateOID", ("employee.manager_remote_id",)),
+    VendorField(f"{_PLACE}.nameCode.codeValue", ("employee.location_id", "location.remote_id")),
+    VendorField(f"{_PLACE}.address.countryCode", ("location.country",)),
+)
+"""Every field of a worker the mapper reads (the disclosure lists them); the rest of ADP's
+worker (masked tax ids, birth date, home address, pay) is never read nor kept."""
+
+
 SPEC = ConnectorSpec(
     provider=ADPWORKFORCENOW,
     api_root="https://api.adp.com",
@@ -218,6 +262,7 @@ SPEC = ConnectorSpec(
             map_worker,
             records_path="workers",
             paginator=OffsetLimit(offset_param="$skip", limit_param="$top", limit=PAGE_SIZE),
+            keeps=WORKER_KEEPS,
         ),
     ),
     guide=SetupGuide(
