@@ -165,6 +165,24 @@ VENDORS = {
 }
 
 
+def _exchange(
+    connection: http.client.HTTPConnection,
+    method: str,
+    path: str,
+    body: str | None,
+    headers: Mapping[str, str],
+) -> http.client.HTTPResponse:
+    """One request, sent once more on a fresh connection if the server had closed the idle
+    kept-alive one meanwhile (on a loaded machine the gap can outlast its keep-alive)."""
+    try:
+        connection.request(method, path, body, headers=dict(headers))
+        return connection.getresponse()
+    except (http.client.RemoteDisconnected, ConnectionError):
+        connection.close()
+        connection.request(method, path, body, headers=dict(headers))
+        return connection.getresponse()
+
+
 def _dig(data: Any, path: str) -> Any:
     for key in filter(None, path.split(".")):
         data = data[key]
@@ -181,8 +199,7 @@ class BareClient:
         self._headers = dict(vendor.headers)
 
     def _send(self, method: str, path: str, body: str | None, headers: Mapping[str, str]) -> Any:
-        self._connection.request(method, self._vendor.prefix + path, body, headers=headers)
-        response = self._connection.getresponse()
+        response = _exchange(self._connection, method, self._vendor.prefix + path, body, headers)
         content = response.read()
         if response.status != 200:
             raise SystemExit(f"bare {method} {path}: HTTP {response.status}")
@@ -310,8 +327,8 @@ def _control(
     connection: http.client.HTTPConnection, method: str, path: str, body: Any = None
 ) -> Any:
     payload = None if body is None else json.dumps(body)
-    connection.request(method, f"/_sandbox{path}", payload, {"Content-Type": "application/json"})
-    response = connection.getresponse()
+    headers = {"Content-Type": "application/json"}
+    response = _exchange(connection, method, f"/_sandbox{path}", payload, headers)
     content = response.read()
     if response.status >= 300:
         raise SystemExit(f"sandbox {method} {path}: HTTP {response.status} {content[:200]!r}")

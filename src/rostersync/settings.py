@@ -98,6 +98,10 @@ def _logo(value: Path | None) -> Path | None:
 
 
 Colour = Annotated[str, AfterValidator(_colour)]
+# The rules a brand's values follow, wherever they are set (the environment, or per tenant).
+ProductName = Annotated[str, AfterValidator(_product_name)]
+ReadableColour = Annotated[Colour, AfterValidator(_readable_on_white)]
+SupportContact = Annotated[str | None, AfterValidator(_support)]
 
 
 class Branding(BaseModel):
@@ -110,13 +114,13 @@ class Branding(BaseModel):
 
     model_config = ConfigDict(frozen=True)
 
-    product_name: Annotated[str, AfterValidator(_product_name)] = "rostersync"
+    product_name: ProductName = "rostersync"
     logo_file: Annotated[Path | None, AfterValidator(_logo)] = None
-    primary_colour: Annotated[Colour, AfterValidator(_readable_on_white)] = "#0a4f96"
+    primary_colour: ReadableColour = "#0a4f96"
     """Buttons and links: must reach 4.5:1 against white."""
     accent_colour: Colour = "#0a4f96"
     """The band under the page header (decorative)."""
-    support_contact: Annotated[str | None, AfterValidator(_support)] = None
+    support_contact: SupportContact = None
     """An e-mail address or https:// URL the HR admin can ask for help."""
 
     @property

@@ -38,6 +38,7 @@ def _bodies(a: dict[str, str]) -> dict[str, dict[str, Any]]:
     """What a tenant-B caller sends to each body-taking route, aimed at tenant A."""
     return {
         "/api/v1/tenants": {"name": "Sneaky"},
+        "/api/v1/tenants/{tenant_id}/branding": {"product_name": "Sneaky"},
         "/api/v1/connections": {
             "tenant_id": a["tenant_id"],
             "provider": "hibob",

@@ -12,6 +12,7 @@ def test_exported_members() -> None:
             "apikeys",
             "approvals",
             "audit",
+            "branding",
             "connections",
             "dashboard",
             "deliveries",

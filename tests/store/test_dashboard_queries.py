@@ -8,7 +8,16 @@ from datetime import UTC, datetime, timedelta
 
 from rostersync.model import Employee, EmploymentStatus, RunStatus, StoredPerson
 from rostersync.store import Store
-from rostersync.store.repos import audit, connections, destinations, outbox, people, runs, tenants
+from rostersync.store.repos import (
+    audit,
+    connections,
+    destinations,
+    outbox,
+    people,
+    runs,
+    staging,
+    tenants,
+)
 from rostersync.store.session import transaction
 from rostersync.store.tables import DeliveryAttempt
 
@@ -161,7 +170,8 @@ def test_names_of_only_the_people_asked_for(store: Store) -> None:
     ]
     with transaction(store.sessions) as session:
         connection = connections.get_connection(session, connection_id, tenant_id=None)
-        people.save_people(session, store.keyring, connection, stored, NOW, stored=())
+        people.stage_people(session, store.keyring, connection, "run_setup", stored, NOW)
+        staging.publish(session, "run_setup")
     with transaction(store.sessions) as session:
         found = people.names(session, store.keyring, connection_id, ["p0", "p2", "nobody"])
     assert found == {"p0": "First0 Last0", "p2": "First2 Last2"}

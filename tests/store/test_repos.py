@@ -9,7 +9,7 @@ from sqlalchemy import text
 
 from rostersync.model import Employee, EmploymentStatus, Group, GroupType, Location, StoredPerson
 from rostersync.store import NotFound, Store
-from rostersync.store.repos import connections, destinations, outbox, people, tenants
+from rostersync.store.repos import connections, destinations, outbox, people, staging, tenants
 from rostersync.store.session import transaction
 
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
@@ -65,9 +65,9 @@ def test_people_round_trip_with_names_and_emails_encrypted(store: Store) -> None
     )
     with transaction(store.sessions) as session:
         connection = connections.get_connection(session, connection_id, tenant_id=None)
-        people.save_people(
-            session, store.keyring, connection, [StoredPerson(ada, True, False)], NOW, stored=()
-        )
+        ada_row = [StoredPerson(ada, True, False)]
+        people.stage_people(session, store.keyring, connection, "run_setup", ada_row, NOW)
+        staging.publish(session, "run_setup")
         people.replace_org(
             session,
             connection,

@@ -23,7 +23,7 @@ from rostersync.services.schedule import NextSyncState
 from rostersync.services.tenants import TenantHealth
 from rostersync.store import Store
 from rostersync.store.repos import connections as connection_rows
-from rostersync.store.repos import runs
+from rostersync.store.repos import runs, staging
 from rostersync.store.session import transaction
 from rostersync.web.labels import LABELS
 from tests.conftest import HIBOB_TOKEN, HIBOB_USER, Harness
@@ -66,7 +66,7 @@ def _every_action_kind_and_rule(store: Store, run_id: str) -> None:
     with transaction(store.sessions) as session:
         run = runs.get_run(session, run_id, tenant_id=None)
         kinds = list(ActionKind)
-        runs.record_actions(
+        runs.stage_actions(
             session,
             run,
             (
@@ -74,6 +74,7 @@ def _every_action_kind_and_rule(store: Store, run_id: str) -> None:
                 for n, rule in enumerate(LifecycleRule)
             ),
         )
+        staging.publish(session, run.id)
 
 
 def _tenant_in_state(store: Store, harness: Harness, status: RunStatus | None) -> None:

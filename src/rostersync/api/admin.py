@@ -16,6 +16,8 @@ from rostersync.api.deps import PrincipalDep, SettingsDep, StoreDep, owner
 from rostersync.api.schemas import (
     AccountsIn,
     AuditOut,
+    BrandingIn,
+    BrandingOut,
     ConnectionCreated,
     ConnectionIn,
     ConnectionOut,
@@ -28,7 +30,16 @@ from rostersync.api.schemas import (
     TenantOut,
 )
 from rostersync.engine import Policy
-from rostersync.services import accounts, approvals, audit, connections, destinations, runs, tenants
+from rostersync.services import (
+    accounts,
+    approvals,
+    audit,
+    branding,
+    connections,
+    destinations,
+    runs,
+    tenants,
+)
 
 router = APIRouter(prefix="/api/v1")
 
@@ -46,6 +57,36 @@ def create_tenant(body: TenantIn, store: StoreDep, principal: PrincipalDep) -> T
     principal.require_admin()
     created = tenants.create_tenant(store, body.name, actor=principal.actor, timezone=body.timezone)
     return TenantOut.model_validate(created, from_attributes=True)
+
+
+@router.get("/tenants/{tenant_id}/branding", response_model=BrandingOut, tags=["tenants"])
+def get_branding(tenant_id: str, store: StoreDep, principal: PrincipalDep) -> BrandingOut:
+    shown = branding.get_branding(store, owner(principal, tenant_id))
+    return BrandingOut.model_validate(shown, from_attributes=True)
+
+
+@router.put("/tenants/{tenant_id}/branding", response_model=BrandingOut, tags=["tenants"])
+def put_branding(
+    tenant_id: str, body: BrandingIn, store: StoreDep, principal: PrincipalDep
+) -> BrandingOut:
+    """The brand this tenant's connect pages show. A tenant key may set its own tenant's."""
+    saved = branding.set_branding(
+        store,
+        owner(principal, tenant_id),
+        product_name=body.product_name,
+        primary_colour=body.primary_colour,
+        accent_colour=body.accent_colour,
+        support_contact=body.support_contact,
+        logo=body.logo_base64,
+        actor=principal.actor,
+    )
+    return BrandingOut.model_validate(saved, from_attributes=True)
+
+
+@router.delete("/tenants/{tenant_id}/branding", status_code=204, tags=["tenants"])
+def delete_branding(tenant_id: str, store: StoreDep, principal: PrincipalDep) -> None:
+    """The tenant's connect pages show the deployment's brand again."""
+    branding.clear_branding(store, owner(principal, tenant_id), actor=principal.actor)
 
 
 @router.get("/connections", response_model=list[ConnectionOut], tags=["connections"])

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Base64Bytes, BaseModel, ConfigDict, Field
 
 from rostersync.model import EVENT_TYPES, Environment
 
@@ -22,6 +22,37 @@ class TenantOut(BaseModel):
     name: str
     timezone: str
     created_at: datetime
+
+
+class BrandingIn(BaseModel):
+    """A tenant's brand on its connect pages, replaced whole: a field left out (or null) is the
+    deployment's. The rules are the deployment's: see services.branding."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    product_name: str | None = Field(default=None, max_length=200)
+    primary_colour: str | None = Field(
+        default=None, max_length=20, description="#rrggbb, at least 4.5:1 against white."
+    )
+    accent_colour: str | None = Field(default=None, max_length=20, description="#rrggbb.")
+    support_contact: str | None = Field(
+        default=None, max_length=500, description="An e-mail address or https:// URL."
+    )
+    logo_base64: Base64Bytes | None = Field(
+        default=None, description="A PNG, JPEG, WebP or SVG image of at most 128 KiB, base64."
+    )
+
+
+class BrandingOut(BaseModel):
+    """What the tenant set; null is the deployment's."""
+
+    tenant_id: str
+    product_name: str | None
+    primary_colour: str | None
+    accent_colour: str | None
+    support_contact: str | None
+    logo_path: str | None = Field(description="Where the connect pages load the logo from.")
+    modified_at: datetime | None
 
 
 class ConnectionIn(BaseModel):

@@ -16,6 +16,7 @@ from typing import Annotated
 import typer
 
 from rostersync import services
+from rostersync.cli.branding import branding_app
 from rostersync.cli.context import parse_day, parse_pairs, within
 from rostersync.cli.output import Column, emit, emit_rows, fail_with
 from rostersync.cli.progress import progress
@@ -24,6 +25,7 @@ from rostersync.connectors import BadInput
 JsonFlag = Annotated[bool, typer.Option("--json", help="Machine-readable output.")]
 
 tenants_app = typer.Typer(help="Tenants: one per customer of your product.", no_args_is_help=True)
+tenants_app.add_typer(branding_app, name="branding")
 connections_app = typer.Typer(help="Connections to a customer's HRIS.", no_args_is_help=True)
 destinations_app = typer.Typer(help="Where events are delivered.", no_args_is_help=True)
 db_app = typer.Typer(help="The database schema.", no_args_is_help=True)

@@ -12,6 +12,7 @@ from rostersync.lazy import exports
 
 if TYPE_CHECKING:
     from rostersync.engine import catalog, events, plans
+    from rostersync.engine.apply import apply_plan
     from rostersync.engine.catalog import ProviderInfo, VendorProfile, providers, vendor_profile
     from rostersync.engine.errors import (
         ConnectionNotActive,
@@ -32,7 +33,7 @@ if TYPE_CHECKING:
         validate_credentials,
         validate_policy,
     )
-    from rostersync.engine.sync import SyncOptions, apply_plan, fail_abandoned_runs, run_sync
+    from rostersync.engine.sync import SyncOptions, fail_abandoned_runs, run_sync
 
 __getattr__ = exports(
     __name__,
@@ -59,7 +60,8 @@ __getattr__ = exports(
             "validate_credentials",
             "validate_policy",
         ),
-        "sync": ("SyncOptions", "apply_plan", "fail_abandoned_runs", "run_sync"),
+        "apply": ("apply_plan",),
+        "sync": ("SyncOptions", "fail_abandoned_runs", "run_sync"),
     },
 )
 

@@ -29,13 +29,15 @@ def publish(
     connection: Connection,
     stream: Iterable[NewEvent],
     at: datetime,
+    *,
+    run_id: str | None = None,
 ) -> int:
     """The events for every enabled destination of the connection's tenant and environment,
-    looked up once for the whole stream."""
+    looked up once for the whole stream; given a run, staged until the run is published."""
     targets = destinations.active_destinations(
         session, tenant_id=connection.tenant_id, environment=connection.environment
     )
-    return outbox.enqueue_many(session, keyring, targets, stream, at=at)
+    return outbox.enqueue_many(session, keyring, targets, stream, at=at, run_id=run_id)
 
 
 def action_event(connection: Connection, planned: PlannedAction, at: datetime) -> NewEvent:

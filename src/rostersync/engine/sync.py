@@ -1,23 +1,28 @@
 """One sync run: a complete read of a connection, or a failure that changes nothing.
 
 The read happens outside any transaction; only when every page has arrived is the previous
-state loaded, the plan made, and (unless it is a dry run) the new state, the actions and their
-events written in one transaction. A failed read therefore never looks like people leaving.
+state loaded and the plan made, in a transaction that writes none of it. A failed read
+therefore never looks like people leaving. Unless it is a dry run or held, the run is then
+marked applying, and the new state, the actions and their events are staged a chunk per
+transaction and published in one last transaction with the run's success (engine.apply):
+the product sees the run whole or not at all.
 
-Every run ends: whatever goes wrong once it has started, it is finished as failed. A process
-that dies cannot do that, so a reading run beats a heartbeat on its row, and the scheduler's
-sweep (`fail_abandoned_runs`) fails runs whose heartbeat stopped; a run swept while it was
-still going finds out before it writes, and writes nothing.
+Every run ends: whatever goes wrong once it has started, it is finished as failed and what it
+staged is discarded. A process that dies cannot do that, so a running run beats a heartbeat
+on its row (while reading, and at each chunk it applies), and a sweep (`fail_abandoned_runs`,
+by the scheduler and at the start of the connection's next sync) fails runs whose heartbeat
+stopped and discards what they staged; a run swept while it was still going finds out before
+its next write, and writes nothing more.
 """
 
 from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Collection, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from itertools import chain
+from itertools import zip_longest
 from typing import TypeVar
 from zoneinfo import ZoneInfo
 
@@ -32,6 +37,8 @@ from rostersync.connectors import (
     read_records,
 )
 from rostersync.engine import coverage, events, plans
+from rostersync.engine.apply import Org, publish, stage
+from rostersync.engine.coverage import FieldWarning
 from rostersync.engine.errors import ConnectionNotActive, RunAbandoned, RunCrashed, RunHeld
 from rostersync.engine.guards import hold_reason
 from rostersync.engine.lifecycle import Inputs, Plan, plan
@@ -48,7 +55,8 @@ from rostersync.model import (
     RunStatus,
 )
 from rostersync.store import Store
-from rostersync.store.repos import accounts, audit, connections, people, runs, tenants
+from rostersync.store.repos import accounts, audit, connections, people, runs, staging, tenants
+from rostersync.store.repos.batches import batched
 from rostersync.store.session import transaction
 from rostersync.store.tables import Connection, SyncRun
 
@@ -102,6 +110,11 @@ def read_connection(
     return result
 
 
+CHUNK = 5000
+"""Plan rows (people, actions) staged per transaction: a crash loses at most one chunk's
+work, and no transaction holds a 100k-person write open for minutes."""
+
+
 @dataclass(frozen=True)
 class SyncOptions:
     as_of: date | None = None
@@ -116,6 +129,11 @@ class SyncOptions:
     """Called for each record read (a front-end's progress; it must not raise)."""
     on_planning: Callable[[], None] = lambda: None
     """Called once the read is complete, before the plan is made and applied."""
+    chunk: int = CHUNK
+    """Plan rows (people, actions) staged per transaction."""
+    on_applied: Callable[[int], None] = lambda _rows: None
+    """Called as each chunk of the plan is committed, with how many of its rows (people and
+    actions) are staged so far; the run is published after the last."""
 
 
 class _Heartbeat:
@@ -157,6 +175,8 @@ def run_sync(
 ) -> SyncReport:
     options = options or SyncOptions()
     started = options.clock()
+    # A run of this connection that died (mid-apply, say) is rolled back before this one plans.
+    fail_abandoned_runs(store, now=started, connection_id=connection_id)
     with transaction(store.sessions) as session:
         connection = connections.get_connection(session, connection_id, tenant_id=tenant_id)
         zone = tenants.get_tenant(session, connection.tenant_id).timezone
@@ -244,6 +264,7 @@ def _fail(
         runs.finish_run(
             run, status=RunStatus.FAILED, at=at, error_code=error.code, error_message=str(error)
         )
+        staging.discard(session, [run_id])
         revoked = isinstance(error, AuthRevoked | PermissionDenied)
         if revoked and connection.status == ConnectionStatus.ACTIVE and not options.dry_run:
             connections.mark_needs_reauth(connection, str(error))
@@ -293,41 +314,35 @@ def _counts(employees: int, groups: int, locations: int, the_plan: Plan) -> dict
     }
 
 
-def apply_plan(
-    session: Session,
-    store: Store,
-    connection: Connection,
-    run: SyncRun,
-    the_plan: Plan,
-    org: tuple[dict[str, Group], dict[str, Location]] | None,
-    at: datetime,
-    *,
-    stored: Collection[str],
-    unchanged: Iterable[Employee] = (),
-) -> None:
-    """Write the plan: the new state, its actions and their events, in the caller's transaction.
-    `stored`: the remote ids with a row already (the state the plan was made from);
-    `unchanged` people (the plan leaves their rows alone) get their fingerprints refreshed."""
-    next_state = the_plan.next_state.values()
-    people.save_people(session, store.keyring, connection, next_state, at, stored=stored)
-    people.refresh_fingerprints(session, store.keyring, connection, unchanged)
-    if org is not None:
-        people.replace_org(session, connection, org[0], org[1], at)
-    actions = [planned.action for planned in the_plan.actions]
-    # Stable ids: an action already recorded (a retried run) is not emitted twice.
-    known = runs.known_action_ids(session, connection, (a.id for a in actions))
-    fresh = [planned for planned in the_plan.actions if planned.action.id not in known]
-    runs.record_actions(session, run, (planned.action for planned in fresh))
-    synced = events.connection_event(
-        connection,
-        event_type=ConnectionEvent.SYNCED,
-        event_id=f"synced:{run.id}",
-        details={"run_id": run.id, "actions": len(fresh)},
-        at=at,
-    )
-    stream = chain((events.action_event(connection, p, at) for p in fresh), (synced,))
-    events.publish(session, store.keyring, connection, stream, at)
-    connections.mark_synced(connection, at)
+@dataclass(frozen=True)
+class _Planned:
+    """A plan ready to write, and what the run's row and report say about it."""
+
+    plan: Plan
+    org: Org | None
+    at: datetime
+    counts: dict[str, int]
+    details: dict[str, object]
+    coverage: dict[str, int]
+    warnings: tuple[FieldWarning, ...]
+    unchanged: list[Employee]
+    """Read people equal to their stored rows whose fingerprints are stale."""
+
+    def report(
+        self, run_id: str, connection_id: str, status: RunStatus, hold: str | None = None
+    ) -> SyncReport:
+        return SyncReport(
+            run_id,
+            connection_id,
+            status,
+            status is RunStatus.PREVIEWED,
+            self.counts,
+            tuple(planned.action for planned in self.plan.actions),
+            hold=hold,
+            needs_a_person=self.plan.needs_a_person,
+            coverage=self.coverage,
+            field_warnings=self.warnings,
+        )
 
 
 def _apply(
@@ -339,6 +354,25 @@ def _apply(
     options: SyncOptions,
 ) -> SyncReport:
     options.on_planning()
+    planned = _plan(store, connection_id, run_id, complete, today, options)
+    if isinstance(planned, SyncReport):
+        return planned
+    _write(store, connection_id, run_id, planned, options)
+    log.info("sync %s of %s succeeded: %s", run_id, connection_id, planned.counts)
+    return planned.report(run_id, connection_id, RunStatus.SUCCEEDED)
+
+
+def _plan(
+    store: Store,
+    connection_id: str,
+    run_id: str,
+    complete: CompleteRead,
+    today: date,
+    options: SyncOptions,
+) -> _Planned | SyncReport:
+    """Plan the run in a transaction that writes none of the plan: a dry run or a held run
+    ends here, with its report; any other is marked applying. The stored state the plan was
+    made from is let go on return, before the writing starts."""
     with transaction(store.sessions) as session:
         at = options.clock()
         connection = connections.get_connection(session, connection_id, tenant_id=None)
@@ -359,10 +393,6 @@ def _apply(
             ),
         )
         the_plan = plan(previous=previous.people, current=complete.employees, inputs=inputs)
-        counts = _counts(
-            len(complete.employees), len(complete.groups), len(complete.locations), the_plan
-        )
-        actions = tuple(planned.action for planned in the_plan.actions)
         hold = (
             None
             if complete.from_store
@@ -386,28 +416,33 @@ def _apply(
         }
         if hold:
             details["hold_reason"] = hold
+        planned = _Planned(
+            the_plan,
+            None if complete.from_store else (complete.groups, complete.locations),
+            at,
+            _counts(
+                len(complete.employees), len(complete.groups), len(complete.locations), the_plan
+            ),
+            details,
+            covered,
+            tuple(gaps),
+            [
+                complete.employees[rid]
+                for rid in previous.stale_fingerprints
+                if rid not in the_plan.next_state
+            ],
+        )
         # Just before the first write, so the run is ours until the commit (row lock; SQLite's
         # write lock): a sweep that failed it meanwhile stops us here, none can come after.
         if not runs.touch(session, run_id, at=at):
             raise RunAbandoned(_ABANDONED)
+        counts = planned.counts
         if options.dry_run:
             runs.finish_run(run, status=RunStatus.PREVIEWED, at=at, counts=counts, report=details)
-            return SyncReport(
-                run_id,
-                connection_id,
-                RunStatus.PREVIEWED,
-                True,
-                counts,
-                actions,
-                hold=hold,
-                needs_a_person=the_plan.needs_a_person,
-                coverage=covered,
-                field_warnings=tuple(gaps),
-            )
-        org = None if complete.from_store else (complete.groups, complete.locations)
+            return planned.report(run_id, connection_id, RunStatus.PREVIEWED, hold)
         if hold:
             run.held_plan = store.keyring.encrypt(
-                plans.dump(the_plan, *(org or ({}, {}))), context="sync_runs.held_plan"
+                plans.dump(the_plan, *(planned.org or ({}, {}))), context="sync_runs.held_plan"
             )
             runs.finish_run(run, status=RunStatus.HELD, at=at, counts=counts, report=details)
             held = events.connection_event(
@@ -419,53 +454,68 @@ def _apply(
             )
             events.publish(session, store.keyring, connection, (held,), at)
             log.warning("sync %s of %s held: %s", run_id, connection_id, hold)
-            return SyncReport(
-                run_id,
-                connection_id,
-                RunStatus.HELD,
-                False,
-                counts,
-                actions,
-                hold=hold,
-                needs_a_person=the_plan.needs_a_person,
-                coverage=covered,
-                field_warnings=tuple(gaps),
-            )
-        stale = (
-            complete.employees[rid]
-            for rid in previous.stale_fingerprints
-            if rid not in the_plan.next_state
-        )
-        apply_plan(
-            session,
-            store,
-            connection,
-            run,
-            the_plan,
-            org,
-            at,
-            stored=previous.people.keys(),
-            unchanged=stale,
-        )
-        runs.finish_run(run, status=RunStatus.SUCCEEDED, at=at, counts=counts, report=details)
-    log.info("sync %s of %s succeeded: %s", run_id, connection_id, counts)
-    return SyncReport(
-        run_id,
-        connection_id,
-        RunStatus.SUCCEEDED,
-        False,
-        counts,
-        actions,
-        needs_a_person=the_plan.needs_a_person,
-        coverage=covered,
-        field_warnings=tuple(gaps),
+            return planned.report(run_id, connection_id, RunStatus.HELD, hold)
+        runs.mark_applying(run, at=at)
+    return planned
+
+
+def _ours(
+    session: Session, connection_id: str, run_id: str, options: SyncOptions
+) -> tuple[Connection, SyncRun]:
+    """The connection and the run, once the run's heart has beaten: a sweep that failed it,
+    or a disconnect, stops the writing before this transaction writes anything."""
+    if not runs.touch(session, run_id, at=options.clock()):
+        raise RunAbandoned(_ABANDONED)
+    connection = connections.get_connection(session, connection_id, tenant_id=None)
+    if connection.status != ConnectionStatus.ACTIVE:
+        raise ConnectionNotActive(f"the connection became {connection.status} during the run")
+    return connection, runs.get_run(session, run_id, tenant_id=None)
+
+
+def _write(
+    store: Store, connection_id: str, run_id: str, planned: _Planned, options: SyncOptions
+) -> None:
+    """Stage the plan a chunk per transaction, then publish it with the run's success in one:
+    a run that dies on the way has published nothing, and its staged rows are discarded
+    when it is failed (here, by a sweep, or by the connection's next sync)."""
+    the_plan, at = planned.plan, planned.at
+    chunks = zip_longest(
+        batched(the_plan.next_state.values(), options.chunk),
+        batched(the_plan.actions, options.chunk),
+        batched(planned.unchanged, options.chunk),
     )
+    actions = rows = 0
+    for next_state, chunk, unchanged in chunks:
+        with transaction(store.sessions) as session:
+            connection, run = _ours(session, connection_id, run_id, options)
+            actions += stage(
+                session,
+                store,
+                connection,
+                run,
+                next_state or (),
+                chunk or (),
+                at,
+                unchanged=unchanged or (),
+            )
+        rows += len(next_state or ()) + len(chunk or ())
+        options.on_applied(rows)
+    with transaction(store.sessions) as session:
+        connection, run = _ours(session, connection_id, run_id, options)
+        publish(session, store, connection, run, planned.org, at, actions=actions)
+        runs.finish_run(
+            run, status=RunStatus.SUCCEEDED, at=at, counts=planned.counts, report=planned.details
+        )
 
 
-def fail_abandoned_runs(store: Store, *, now: datetime) -> list[str]:
-    """Fail every run whose process stopped without finishing it (its heartbeat, or its start
-    if it never beat, is older than ABANDONED_AFTER), so its connection can sync again. The
-    ids of the runs failed; each gets an audit entry."""
+def fail_abandoned_runs(
+    store: Store, *, now: datetime, connection_id: str | None = None
+) -> list[str]:
+    """Fail every run (of one connection, or any) whose process stopped without finishing it
+    (its heartbeat, or its start if it never beat, is older than ABANDONED_AFTER), so its
+    connection can sync again, and discard what it staged: a run killed while applying is
+    rolled back, never completed, since the read it planned from died with it and the next
+    sync plans from a fresher one. The ids of the runs failed; each gets an audit entry."""
     with transaction(store.sessions) as session:
         abandoned = runs.fail_abandoned(
             session,
@@ -473,7 +523,9 @@ def fail_abandoned_runs(store: Store, *, now: datetime) -> list[str]:
             at=now,
             error_code=RunAbandoned.code,
             message=_ABANDONED,
+            connection_id=connection_id,
         )
+        staging.discard(session, [run.run_id for run in abandoned])
         for run in abandoned:
             audit.record(
                 session,

@@ -17,11 +17,10 @@ from rostersync.model import (
     ActionKind,
     ConnectionStatus,
     LifecycleRule,
-    RecordType,
     RunStatus,
 )
 from rostersync.store import Keyring, Store
-from rostersync.store.repos import audit, connections, people, runs
+from rostersync.store.repos import audit, connections, runs
 from rostersync.store.session import transaction
 from rostersync.store.tables import SyncRun
 
@@ -79,8 +78,7 @@ def decide(
             text = store.keyring.decrypt(run.held_plan or "", context=_PLAN_CONTEXT)
             the_plan, groups, locations = plans.load(text)
             org = (groups, locations) if groups or locations else None
-            stored = set(people.remote_ids(session, connection.id, RecordType.EMPLOYEE))
-            apply_plan(session, store, connection, run, the_plan, org, at, stored=stored)
+            apply_plan(session, store, connection, run, the_plan, org, at)
             actions = tuple(p.action for p in the_plan.actions)
         run.status = RunStatus.SUCCEEDED if approve else RunStatus.REJECTED
         run.held_plan = None

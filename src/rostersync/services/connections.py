@@ -31,6 +31,7 @@ from rostersync.store.repos import (
     outbox,
     people,
     runs,
+    staging,
     tenants,
 )
 from rostersync.store.session import transaction
@@ -301,6 +302,7 @@ def disconnect(store: Store, connection_id: str, *, tenant_id: str | None, actor
     with transaction(store.sessions) as session:
         connection = connections.get_connection(session, connection_id, tenant_id=tenant_id)
         people.purge(session, connection)
+        staging.discard_connection(session, connection.id)
         outbox.purge_subject_prefix(session, f"{connection.id}:")
         discarded = runs.discard_held(session, connection, actor=f"disconnect by {actor}")
         revoked = links.revoke_for_connection(session, connection.id, at=datetime.now(UTC))

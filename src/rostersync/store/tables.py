@@ -14,13 +14,16 @@ from typing import Any
 from sqlalchemy import (
     JSON,
     Boolean,
+    Column,
     Date,
     DateTime,
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
+    Table,
     Text,
     TypeDecorator,
     UniqueConstraint,
@@ -79,6 +82,26 @@ class Tenant(Base):
     timezone: Mapped[str] = mapped_column(String(64), default="UTC")
     """IANA zone: "today" for start dates and lookahead is the tenant's today."""
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class TenantBranding(Base):
+    """A tenant's own brand on its connect pages (a product reselling to several brands);
+    a None column falls back to the deployment's (Settings.branding)."""
+
+    __tablename__ = "tenant_branding"
+
+    tenant_id: Mapped[str] = mapped_column(ForeignKey("tenants.id"), primary_key=True)
+    product_name: Mapped[str | None] = mapped_column(String(60))
+    primary_colour: Mapped[str | None] = mapped_column(String(7))
+    accent_colour: Mapped[str | None] = mapped_column(String(7))
+    support_contact: Mapped[str | None] = mapped_column(String(500))
+    logo: Mapped[bytes | None] = mapped_column(LargeBinary)
+    """The uploaded image itself, type- and size-checked: served from our origin, so the
+    pages' CSP (images from 'self') holds and nothing is fetched while a page renders."""
+    logo_type: Mapped[str | None] = mapped_column(String(32))
+    logo_digest: Mapped[str | None] = mapped_column(String(64), index=True)
+    """SHA-256 of the logo: its address (/static/logos/<digest>), so no tenant id is shown."""
+    modified_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
 
 class Connection(Base):
@@ -185,7 +208,11 @@ class SyncRun(Base):
     """AES-GCM ciphertext of a held run's plan, applied as it is if an admin approves."""
     decided_by: Mapped[str | None] = mapped_column(String(200))
     heartbeat_at: Mapped[datetime | None]
-    """Touched while a run reads; a running run whose heartbeat stopped is failed as dead."""
+    """Touched while a run reads or applies; a running run whose heartbeat stopped is failed
+    as dead."""
+    applying_since: Mapped[datetime | None]
+    """Set once a running run starts writing its plan, a chunk per transaction, into the staged
+    tables; until it finishes, nothing of it is in the tables the product reads."""
 
 
 class Action(Base):
@@ -398,6 +425,34 @@ class AuditEvent(Base):
     details: Mapped[dict[str, Any]] = mapped_column(default=dict)
 
 
+def _staged(live: Table, name: str) -> Table:
+    """The twin of a live table holding one applying run's rows until the run is published.
+
+    Same columns, types and defaults, without the live table's keys and unique constraints (a
+    staged action id may be in `actions` already: publishing skips it), plus the run (an
+    action row names it already) and the order rows were staged in, which publishing keeps.
+    Ciphertexts are sealed for the live column (`people.first_name`), so publishing copies
+    them as they are.
+    """
+    copies = [
+        Column(column.name, column.type, nullable=column.nullable, default=column.default)
+        for column in live.columns
+        if column.name != "run_id" and not (column.primary_key and column.autoincrement is True)
+    ]
+    return Table(
+        name,
+        Base.metadata,
+        Column("staged_seq", Integer, primary_key=True, autoincrement=True),
+        Column("run_id", String(32), nullable=False, index=True),
+        *copies,
+    )
+
+
+STAGED_PEOPLE = _staged(Base.metadata.tables[Person.__tablename__], "staged_people")
+STAGED_ACTIONS = _staged(Base.metadata.tables[Action.__tablename__], "staged_actions")
+STAGED_OUTBOX = _staged(Base.metadata.tables[OutboxEntry.__tablename__], "staged_outbox")
+
+
 ENCRYPTED_COLUMNS: dict[str, tuple[str, ...]] = {
     "connections": ("credentials",),
     "people": ("first_name", "last_name", "work_email"),
@@ -406,3 +461,11 @@ ENCRYPTED_COLUMNS: dict[str, tuple[str, ...]] = {
     "sync_runs": ("held_plan",),
 }
 """Every ciphertext column; its AES-GCM associated data is `"<table>.<column>"`."""
+
+STAGED_CIPHERTEXTS: dict[str, str] = {
+    STAGED_PEOPLE.name: Person.__tablename__,
+    STAGED_OUTBOX.name: OutboxEntry.__tablename__,
+}
+"""Staged copies of ciphertext columns, each sealed for the live table it is published into
+(publishing copies ciphertexts as they are): a rotation must re-seal them too, or an old key
+removed once `keys status` shows it unused would leave an applying run's people unreadable."""

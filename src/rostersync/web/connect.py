@@ -33,12 +33,13 @@ from starlette.concurrency import run_in_threadpool
 from rostersync.engine import VendorProfile, catalog, run_preflight, vendor_profile
 from rostersync.errors import RostersyncError
 from rostersync.model import NOT_ACCESSED, RecordType
+from rostersync.services.branding import get_branding
 from rostersync.services.handoff import NO_HANDOFF
 from rostersync.services.links import LinkState, LinkUnavailable, complete, open_link
 from rostersync.services.runs import Progress, first_sync_progress, sync_now
 from rostersync.settings import Settings
 from rostersync.store import Store
-from rostersync.web.branding import Rebrand, branding_router, logo_path
+from rostersync.web.branding import PageBrand, Rebrand, branding_router, page_brand
 from rostersync.web.connect_oauth import Failed, OAuthPages, Pages
 from rostersync.web.connect_state import (
     CookieSite,
@@ -106,9 +107,7 @@ def connect_router(
     points those vendors at their emulators; every other vendor is reached at its documented
     host."""
     router = APIRouter(include_in_schema=False)
-    router.include_router(branding_router(settings.branding))
-    brand = {"brand": settings.branding, "logo_path": logo_path(settings.branding)}
-    rebrand = Rebrand(settings.branding)
+    router.include_router(branding_router(settings.branding, store))
     csrf = Csrf(store, public_url=public_url)
     flows = FlowCookie(store)
     codes = CodeCookie(store)
@@ -120,17 +119,24 @@ def connect_router(
         target = demo.get(provider)
         return target.base_url if target else None
 
+    def brand_of(page: object) -> PageBrand:
+        """A link's pages show its tenant's brand; a page without a link, the deployment's."""
+        if not isinstance(page, Opened):
+            return page_brand(settings.branding)
+        return page_brand(settings.branding, get_branding(store, page.tenant_id))
+
     def render(
         request: Request, template: str, context: dict[str, object], *, status: int = 200
     ) -> HTMLResponse:
         form_token, nonce = csrf.token(request)
         language = language_of(request)
+        brand = brand_of(context.get("page"))
         response = templates(language).TemplateResponse(
             request,
             f"connect/{template}",
             {
-                **rebrand.context(localize(context, language)),
-                **brand,
+                **Rebrand(brand.branding).context(localize(context, language)),
+                **brand.context(),
                 "csrf_token": form_token,
                 "here": request.url.path,
             },
@@ -485,7 +491,7 @@ def connect_router(
             return opened
         page, connection_id, _ = opened
         return StreamingResponse(
-            _events(store, connection_id, page.tenant_id, rebrand),
+            _events(store, connection_id, page.tenant_id, Rebrand(brand_of(page).branding)),
             media_type="text/event-stream",
             headers={"cache-control": "no-store", "x-accel-buffering": "no"},
         )

@@ -14,10 +14,11 @@ from markupsafe import Markup
 
 from rostersync.errors import RostersyncError
 from rostersync.model import Environment
-from rostersync.services import apikeys, connections, dashboard, runs, tenants
+from rostersync.services import apikeys, branding, connections, dashboard, runs, tenants
 from rostersync.services.links import IssuedLink, issue_link
 from rostersync.settings import Settings
 from rostersync.store import Store
+from rostersync.web.branding import page_brand
 from rostersync.web.charts import Bar, bar_chart
 from rostersync.web.connect_state import set_cookie
 from rostersync.web.dashboard_auth import DashboardAuth, PageNumber, Viewer, page, refused
@@ -100,6 +101,7 @@ def dashboard_router(store: Store, settings: Settings) -> APIRouter:
         who = auth.viewer(request, tenant)
         shown = dashboard.home(store, who.tenant_id, sync_interval=interval)
         started_on = next((h.connection for h in shown.health if h.connection.id == started), None)
+        own = branding.get_branding(store, who.tenant_id)
         return page(
             request,
             "home.html",
@@ -110,6 +112,8 @@ def dashboard_router(store: Store, settings: Settings) -> APIRouter:
             environments=tuple(Environment),
             departments=_chart("People with access by department", shown.by_department),
             countries=_chart("People with access by country", shown.by_country),
+            own_brand=own,
+            brand=page_brand(settings.branding, own).branding,
         )
 
     @router.post("/connections/{connection_id}/sync")

@@ -138,6 +138,8 @@ AUDIT_WORDS = {
     "run.rejected": "Held run rejected",
     "sync.requested": "Sync started from the dashboard",
     "tenant.created": "Tenant created",
+    "tenant.branding_set": "Brand of the connect pages set",
+    "tenant.branding_cleared": "Brand of the connect pages reset to the deployment's",
 }
 
 

@@ -27,7 +27,7 @@ def batched(items: Iterable[_T], size: int = BATCH) -> Iterator[list[_T]]:
         yield batch
 
 
-def insert_rows(session: Session, model: type[Base], rows: Iterable[dict[str, Any]]) -> int:
+def insert_rows(session: Session, model: type[Base] | Table, rows: Iterable[dict[str, Any]]) -> int:
     """Insert `rows` (column -> value, the same columns in each) a batch at a time: COPY on
     PostgreSQL, multi-row INSERTs elsewhere. Returns how many were inserted.
 
@@ -35,7 +35,7 @@ def insert_rows(session: Session, model: type[Base], rows: Iterable[dict[str, An
     INSERT costs psycopg a client-side parse of every statement: COPY is the path
     PostgreSQL has for bulk loads (a first sync on PostgreSQL was 1.6x SQLite's time).
     """
-    table = Base.metadata.tables[model.__tablename__]
+    table = model if isinstance(model, Table) else Base.metadata.tables[model.__tablename__]
     connection = session.connection()
     copy = connection.dialect.name == "postgresql"
     count = 0
@@ -43,7 +43,7 @@ def insert_rows(session: Session, model: type[Base], rows: Iterable[dict[str, An
         if copy:
             _copy(connection, table, batch)
         else:
-            session.execute(insert(model), batch)
+            session.execute(insert(table), batch)
         count += len(batch)
     return count
 

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session, aliased
 from rostersync.model import DeliveryStatus
 from rostersync.store.crypto import Keyring
 from rostersync.store.repos.batches import batched, insert_rows
-from rostersync.store.tables import DeliveryAttempt, Destination, OutboxEntry
+from rostersync.store.tables import STAGED_OUTBOX, DeliveryAttempt, Destination, OutboxEntry
 
 _CIPHER_CONTEXT = "outbox.payload"
 _V = TypeVar("_V")
@@ -53,10 +53,14 @@ def enqueue_many(
     events: Iterable[NewEvent],
     *,
     at: datetime,
+    run_id: str | None = None,
 ) -> int:
     """Each event for each destination, in order and in bulk; an entry already stored (a
-    retried run) is not stored twice. Returns how many entries were added."""
+    retried run) is not stored twice. Returns how many entries were added. Given a run, the
+    entries are staged for it: nobody can claim or read them before the run is published."""
     added = 0
+    staged = {"run_id": run_id} if run_id is not None else {}
+    target = STAGED_OUTBOX if run_id is not None else OutboxEntry
     if not destinations:
         return added
     for chunk in batched(events, _CHUNK):
@@ -81,8 +85,9 @@ def enqueue_many(
                     "next_attempt_at": at,
                     "created_at": at,
                 }
+                | staged
             )
-        added += insert_rows(session, OutboxEntry, rows)
+        added += insert_rows(session, target, rows)
     return added
 
 

@@ -26,7 +26,7 @@ from rostersync.model import (
 from rostersync.store.crypto import Keyring
 from rostersync.store.repos.batches import BATCH as _BATCH
 from rostersync.store.repos.batches import batched, insert_rows
-from rostersync.store.tables import Base, Connection, OrgGroup, Person, WorkLocation
+from rostersync.store.tables import STAGED_PEOPLE, Base, Connection, OrgGroup, Person, WorkLocation
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,7 +126,6 @@ _BY_PERSON = (_PEOPLE.c.connection_id == bindparam("b_connection")) & (
     _PEOPLE.c.remote_id == bindparam("b_remote_id")
 )
 """One person's row, by natural key: bulk updates need no row ids, so no lookup query."""
-_KEY_PARAMS = frozenset(("b_connection", "b_remote_id"))
 
 
 def refresh_fingerprints(
@@ -146,46 +145,26 @@ def refresh_fingerprints(
         session.execute(statement, rows)
 
 
-def save_people(
+def stage_people(
     session: Session,
     keyring: Keyring,
     connection: Connection,
+    run_id: str,
     people: Iterable[StoredPerson],
     at: datetime,
-    *,
-    stored: Collection[str],
 ) -> None:
-    """Write these people's rows (the plan holds only those that change), a batch at a time so
-    no more than one batch of encrypted values is held. `stored` holds the remote ids that
-    have a row already (the state the plan was made from): they are updated, the others
-    inserted. Asking the database instead cost a query per batch that PostgreSQL, with no
-    statistics yet for a table filling in this very transaction, answered by scanning it (a
-    first sync of 50k people spent 47 s there)."""
-    updated = False
-    for batch in batched(people):
-        inserts: list[dict[str, Any]] = []
-        updates: list[dict[str, Any]] = []
-        for person in batch:
-            values = _row_values(keyring, person, at)
-            remote_id = person.employee.remote_id
-            if remote_id in stored:
-                update = {f"b_{column}": value for column, value in values.items()}
-                updates.append(update | {"b_connection": connection.id, "b_remote_id": remote_id})
-            else:
-                values |= {"tenant_id": connection.tenant_id, "connection_id": connection.id}
-                inserts.append(values | {"remote_id": remote_id})
-        insert_rows(session, Person, inserts)
-        if updates:
-            # Parameters are named apart from the columns they set, as SQLAlchemy requires.
-            changes: dict[str, Any] = {
-                key[2:]: bindparam(key) for key in updates[0] if key not in _KEY_PARAMS
-            }
-            session.execute(_PEOPLE.update().where(_BY_PERSON).values(changes), updates)
-            updated = True
-    if updated:
-        # A bulk update leaves rows this session loaded earlier as they were: read them again.
-        for loaded in [o for o in session.identity_map.values() if isinstance(o, Person)]:
-            session.expire(loaded)
+    """Stage these people's rows for the run (the plan holds only those that change), a batch
+    at a time so no more than one batch of encrypted values is held; `staging.publish`
+    updates the stored ones and inserts the others, all in one statement each. Asking the
+    database per batch which exist cost a query that PostgreSQL, with no statistics yet for
+    a table filling in this very transaction, answered by scanning it (a first sync of 50k
+    people spent 47 s there)."""
+    keys = {"run_id": run_id, "tenant_id": connection.tenant_id, "connection_id": connection.id}
+    rows = (
+        _row_values(keyring, person, at) | keys | {"remote_id": person.employee.remote_id}
+        for person in people
+    )
+    insert_rows(session, STAGED_PEOPLE, rows)
 
 
 def _row_values(keyring: Keyring, person: StoredPerson, at: datetime) -> dict[str, Any]:

@@ -13,8 +13,8 @@ from sqlalchemy.orm import Session
 from rostersync.model import Action, RunStatus
 from rostersync.store.errors import NotFound
 from rostersync.store.repos.batches import batched, insert_rows
+from rostersync.store.tables import STAGED_ACTIONS, Connection, SyncRun, new_id
 from rostersync.store.tables import Action as ActionRow
-from rostersync.store.tables import Connection, SyncRun, new_id
 
 
 def start_run(session: Session, connection: Connection, *, dry_run: bool, at: datetime) -> SyncRun:
@@ -62,9 +62,15 @@ def known_action_ids(session: Session, connection: Connection, ids: Iterable[str
     return known
 
 
-def record_actions(session: Session, run: SyncRun, actions: Iterable[Action]) -> None:
+def stage_actions(session: Session, run: SyncRun, actions: Iterable[Action]) -> None:
+    """Stage the run's actions: they join `actions` when the run is published (staging)."""
     ids = {"tenant_id": run.tenant_id, "connection_id": run.connection_id, "run_id": run.id}
-    insert_rows(session, ActionRow, ({**action.as_json(), **ids} for action in actions))
+    insert_rows(session, STAGED_ACTIONS, ({**action.as_json(), **ids} for action in actions))
+
+
+def mark_applying(run: SyncRun, *, at: datetime) -> None:
+    """The run starts writing its plan: staged a chunk per transaction, published at the end."""
+    run.applying_since = at
 
 
 def get_run(session: Session, run_id: str, *, tenant_id: str | None) -> SyncRun:
@@ -145,14 +151,23 @@ class Abandoned:
 
 
 def fail_abandoned(
-    session: Session, *, silent_since: datetime, at: datetime, error_code: str, message: str
+    session: Session,
+    *,
+    silent_since: datetime,
+    at: datetime,
+    error_code: str,
+    message: str,
+    connection_id: str | None = None,
 ) -> list[Abandoned]:
-    """Fail every run still `running` whose last heartbeat (or start) is before `silent_since`:
-    its process died. The runs failed."""
+    """Fail every run still `running` (of one connection, or any) whose last heartbeat (or
+    start) is before `silent_since`: its process died. The runs failed."""
     last_sign = func.coalesce(SyncRun.heartbeat_at, SyncRun.started_at)
+    which = [SyncRun.status == RunStatus.RUNNING, last_sign < silent_since]
+    if connection_id is not None:
+        which.append(SyncRun.connection_id == connection_id)
     sweep = (
         update(SyncRun)
-        .where(SyncRun.status == RunStatus.RUNNING, last_sign < silent_since)
+        .where(*which)
         .values(
             status=RunStatus.FAILED,
             finished_at=at,
