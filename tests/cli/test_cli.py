@@ -49,12 +49,19 @@ def test_providers_lists_hibob_with_its_credential_fields() -> None:
     (hibob,) = [p for p in json.loads(result.stdout) if p["name"] == "hibob"]
     assert hibob["display_name"] == "HiBob"
     assert hibob["credential_fields"] == [
-        {"name": "service_user_id", "label": "Service user ID", "secret": False, "required": True},
+        {
+            "name": "service_user_id",
+            "label": "Service user ID",
+            "secret": False,
+            "required": True,
+            "multiline": False,
+        },
         {
             "name": "service_user_token",
             "label": "Service user token",
             "secret": True,
             "required": True,
+            "multiline": False,
         },
     ]
 

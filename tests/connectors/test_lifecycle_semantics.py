@@ -334,6 +334,16 @@ TABLE: Final[dict[str, dict[Column, Cell | _NotDocumented]]] = {
         Column.CONTRACTORS: ND,
         Column.LEGAL_ENTITIES: LegalEntities(),  # component companies
     },
+    "adpworkforcenow": {
+        Column.LEAVERS: Leavers(),  # the unfiltered list holds Terminated workers
+        Column.END_DATE: EndDate(last_day=False),  # its meaning is not documented
+        Column.FUTURE_TERMINATION: ND,  # [n12]
+        Column.NOTICE: ND,
+        Column.LEAVE: Leave(INACTIVE),  # workerStatus Inactive, assignment status L
+        Column.REHIRE: Rehire(same_id=True, new_start=True),  # same AOID, rehireDate
+        Column.CONTRACTORS: ND,
+        Column.LEGAL_ENTITIES: ND,
+    },
 }
 
 # (slug, column) -> the evidence that the code or the emulator disagrees with the doc cell.

@@ -31,6 +31,7 @@ from rostersync.connectors.auth import (
     BasicWithHeader,
     Bearer,
     Header,
+    MutualTls,
     OAuth2ClientCredentials,
 )
 from rostersync.connectors.base import SetupGuide
@@ -84,7 +85,7 @@ def spec(
 def test_every_registered_spec_is_valid() -> None:
     built = [CONNECTORS[slug] for slug in CONNECTORS]  # each module imported, its spec built
     assert [connector.slug for connector in built] == list(CONNECTORS)
-    assert len(built) == 18
+    assert len(built) == 19
 
 
 def test_a_nested_field_list_groups_child_attributes_as_oracle_names_them() -> None:
@@ -100,6 +101,7 @@ def test_a_nested_field_list_groups_child_attributes_as_oracle_names_them() -> N
     [
         ({"api_root": "https://{tenant}.example.com"}, "names tenant"),
         ({"auth": Bearer("{api_key}")}, "names api_key"),
+        ({"mutual_tls": MutualTls("{client_pem}", "{key_pem}")}, "names client_pem"),
         (
             {"streams": (Stream("x", "/org/{org_id}/x", location_mapper(), keeps=KEEPS),)},
             "names org_id",

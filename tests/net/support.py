@@ -15,6 +15,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from ipaddress import ip_address
 from pathlib import Path
 
+import certifi
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
@@ -162,6 +163,89 @@ def self_signed_context(directory: Path) -> ssl.SSLContext:
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     context.load_cert_chain(cert_path, key_path)
     return context
+
+
+def _name(common_name: str) -> x509.Name:
+    return x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name)])
+
+
+@dataclass(frozen=True)
+class Issued:
+    """A certificate and its key, as PEM text (what an operator pastes in)."""
+
+    certificate: str
+    key: str
+
+    def write(self, directory: Path, stem: str) -> tuple[str, str]:
+        cert_path, key_path = directory / f"{stem}.pem", directory / f"{stem}.key"
+        cert_path.write_text(self.certificate)
+        key_path.write_text(self.key)
+        return str(cert_path), str(key_path)
+
+
+class TestCa:
+    """A throwaway certificate authority issuing server and client certificates."""
+
+    __test__ = False  # not a test class, whatever pytest's name rule says
+
+    def __init__(self, name: str = "rostersync test CA") -> None:
+        self._key = ec.generate_private_key(ec.SECP256R1())
+        self._name = _name(name)
+        now = dt.datetime.now(dt.UTC)
+        self.certificate = (
+            x509.CertificateBuilder()
+            .subject_name(self._name)
+            .issuer_name(self._name)
+            .public_key(self._key.public_key())
+            .serial_number(x509.random_serial_number())
+            .not_valid_before(now - dt.timedelta(minutes=5))
+            .not_valid_after(now + dt.timedelta(days=1))
+            .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+            .sign(self._key, hashes.SHA256())
+        )
+
+    @property
+    def pem(self) -> str:
+        return self.certificate.public_bytes(serialization.Encoding.PEM).decode()
+
+    def issue(
+        self,
+        common_name: str,
+        *,
+        ip: str | None = None,
+        valid_for: dt.timedelta = dt.timedelta(days=1),
+    ) -> Issued:
+        """A leaf certificate; with `ip`, valid as a server certificate for that address."""
+        key = ec.generate_private_key(ec.SECP256R1())
+        now = dt.datetime.now(dt.UTC)
+        builder = (
+            x509.CertificateBuilder()
+            .subject_name(_name(common_name))
+            .issuer_name(self._name)
+            .public_key(key.public_key())
+            .serial_number(x509.random_serial_number())
+            .not_valid_before(now - dt.timedelta(minutes=5) - max(-valid_for, dt.timedelta()))
+            .not_valid_after(now + valid_for)
+        )
+        if ip is not None:
+            builder = builder.add_extension(
+                x509.SubjectAlternativeName([x509.IPAddress(ip_address(ip))]), critical=False
+            )
+        certificate = builder.sign(self._key, hashes.SHA256())
+        return Issued(
+            certificate.public_bytes(serialization.Encoding.PEM).decode(),
+            key.private_bytes(
+                serialization.Encoding.PEM,
+                serialization.PrivateFormat.PKCS8,
+                serialization.NoEncryption(),
+            ).decode(),
+        )
+
+    def trusted_bundle(self, directory: Path) -> str:
+        """The public CA bundle plus this CA, for a client that must trust a test server."""
+        bundle = directory / "trusted.pem"
+        bundle.write_text(Path(certifi.where()).read_text() + self.pem)
+        return str(bundle)
 
 
 class OneReadReceiver:

@@ -3,6 +3,8 @@
 Values are templates over the credential fields (`{api_key}`, `{user}@{tenant}`), so one kind
 serves every vendor that uses it. OAuth tokens are fetched through the same guarded client as
 the API calls; a refreshed refresh token is handed back to be stored encrypted again.
+`MutualTls` is not an httpx.Auth: it names the credential fields holding a client certificate,
+which the client presents on every connection, the token call's included.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import httpx
 from rostersync.connectors.errors import BadInput, BadPayload
 from rostersync.connectors.http import parse_json, read_body
 from rostersync.connectors.responses import TOKEN_RESPONSES
+from rostersync.net import BadClientCertificate, ClientCertificate
 
 
 def render(template: str, credentials: Mapping[str, str]) -> str:
@@ -242,3 +245,20 @@ class OAuth2Refresh:
             return token
 
         return _TokenAuth(fetch, on_token)
+
+
+@dataclass(frozen=True)
+class MutualTls:
+    """A client certificate chain and private key (PEM), from credential fields."""
+
+    certificate: str = "{client_certificate}"
+    private_key: str = "{private_key}"
+
+    def build(self, credentials: Mapping[str, str]) -> ClientCertificate:
+        """The pair, checked: BadInput says in one line why it cannot work."""
+        try:
+            return ClientCertificate(
+                render(self.certificate, credentials), render(self.private_key, credentials)
+            )
+        except BadClientCertificate as exc:
+            raise BadInput(str(exc)) from None

@@ -93,8 +93,15 @@ class SpecReader:
                     return
                 content = read_body(response, vendor=vendor, endpoint=endpoint)
                 headers = response.headers
-            page_body = parse_json(content, vendor=vendor, endpoint=endpoint)
-            items = dig(page_body, stream.records_path) if stream.records_path else page_body
+                no_content = response.status_code == 204
+            if no_content:
+                # 204 No Content (ADP, past the end of the list, as integrators report): an
+                # empty page.
+                page_body: Any = None
+                items: Any = []
+            else:
+                page_body = parse_json(content, vendor=vendor, endpoint=endpoint)
+                items = dig(page_body, stream.records_path) if stream.records_path else page_body
             if not isinstance(items, list):
                 raise BadPayload(
                     f"{self.spec.display_name} sent a {stream.name} page without a list"
@@ -221,6 +228,9 @@ class DeclarativeConnector:
     def check_target(
         self, credentials: Mapping[str, str], base_url: str | None, *, allow_loopback: bool
     ) -> None:
+        if self.spec.mutual_tls is not None:
+            # A malformed or expired certificate is refused before anything is stored.
+            self.spec.mutual_tls.build(credentials)
         check_base_url(
             self.root(credentials, base_url), self.allowed_hosts, allow_loopback=allow_loopback
         )
@@ -232,6 +242,7 @@ class DeclarativeConnector:
             return resolve_url(url, root, context.base_url)
 
         auth = self.spec.auth.build(context.credentials, context.save_credentials, resolve)
+        mutual_tls = self.spec.mutual_tls
         with VendorClient(
             vendor=self.display_name,
             root=root,
@@ -241,6 +252,7 @@ class DeclarativeConnector:
             headers=self.spec.headers,
             policy=self.spec.retry,
             limits=self.spec.rate_limits,
+            client_certificate=mutual_tls.build(context.credentials) if mutual_tls else None,
         ) as client:
             try:
                 yield from (self.spec.read or read_streams)(SpecReader(self.spec, client, context))

@@ -18,11 +18,19 @@ import httpx
 import ijson
 
 from rostersync.connectors.base import ReadContext
-from rostersync.connectors.errors import BadInput, BadPayload, RateLimited, VendorUnavailable
+from rostersync.connectors.errors import (
+    AuthRevoked,
+    BadInput,
+    BadPayload,
+    RateLimited,
+    VendorUnavailable,
+)
 from rostersync.connectors.pacing import Pacer, RateLimit
 from rostersync.connectors.responses import API_RESPONSES, ResponseClassifier
 from rostersync.net import (
     BlockedDestination,
+    CertificateRefused,
+    ClientCertificate,
     HostGuard,
     RetryLater,
     RetryPolicy,
@@ -150,12 +158,15 @@ class VendorClient:
         policy: RetryPolicy | None = None,
         classifier: ResponseClassifier = API_RESPONSES,
         limits: Sequence[RateLimit] = (),
+        client_certificate: ClientCertificate | None = None,
     ) -> None:
         self.vendor = vendor
         self.classifier = classifier
         self.root = root
         guard = HostGuard(allowed_hosts=allowed_hosts, allow_loopback=context.allow_loopback)
-        self._client = build_client(guard, auth=auth, headers=headers)
+        self._client = build_client(
+            guard, auth=auth, headers=headers, client_certificate=client_certificate
+        )
         self._policy = policy or RetryPolicy()
         self._sleep = context.sleep
         self._pacer = Pacer(limits, context.sleep)
@@ -195,6 +206,14 @@ class VendorClient:
             )
         except BlockedDestination as exc:
             raise BadInput(f"{self.vendor}: {exc}") from exc
+        except CertificateRefused as exc:
+            # The token call goes first, so the refused URL may be the token endpoint's.
+            raise AuthRevoked(
+                f"{self.vendor} refused the TLS client certificate ({exc.alert}) at {exc.url}: "
+                "give the certificate the vendor signed for this app, with its private key",
+                vendor=self.vendor,
+                endpoint=f"{method} {path}",
+            ) from exc
         except TransportFailure as exc:
             raise VendorUnavailable(
                 f"{self.vendor} did not answer {method} {path}",

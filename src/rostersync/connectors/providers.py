@@ -58,6 +58,8 @@ class CredentialField:
     secret: bool
     required: bool = True
     help: str = ""
+    multiline: bool = False
+    """A value of several lines (a PEM certificate or key): the form gives it a text area."""
 
 
 @dataclass(frozen=True)
@@ -497,6 +499,39 @@ UKGPRO = Provider(
 )
 
 
+ADPWORKFORCENOW = Provider(
+    slug="adpworkforcenow",
+    display_name="ADP Workforce Now",
+    docs_url="https://developers.adp.com/articles/general/introduction-to-adp-restful-apis",
+    credential_fields=(
+        CredentialField(
+            "client_id",
+            "Client ID",
+            secret=False,
+            help="ADP API Central > your project > Credentials (RUN: the app's credentials in "
+            "the ADP Marketplace).",
+        ),
+        CredentialField("client_secret", "Client secret", secret=True, help="Next to the ID."),
+        CredentialField(
+            "client_certificate",
+            "Client certificate (PEM)",
+            secret=True,
+            multiline=True,
+            help="The certificate ADP signed for this project, from -----BEGIN CERTIFICATE----- "
+            "to -----END CERTIFICATE----- (with any intermediates after it).",
+        ),
+        CredentialField(
+            "private_key",
+            "Private key (PEM)",
+            secret=True,
+            multiline=True,
+            help="The key the certificate request was made with, unencrypted, from "
+            "-----BEGIN PRIVATE KEY----- (or RSA PRIVATE KEY) to its END line.",
+        ),
+    ),
+)
+
+
 PROVIDERS: dict[str, Provider] = {
     p.slug: p
     for p in (
@@ -518,5 +553,6 @@ PROVIDERS: dict[str, Provider] = {
         LUCCA,
         ORACLEHCM,
         UKGPRO,
+        ADPWORKFORCENOW,
     )
 }

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from rostersync.connectors.auth import AuthKind
+from rostersync.connectors.auth import AuthKind, MutualTls
 from rostersync.connectors.base import Record, SetupGuide
 from rostersync.connectors.errors import InvalidSpec
 from rostersync.connectors.pacing import RateLimit
@@ -289,6 +289,8 @@ class ConnectorSpec:
     auth: AuthKind
     guide: SetupGuide
     streams: tuple[Stream, ...] = ()
+    mutual_tls: MutualTls | None = None
+    """A client certificate the vendor requires on every connection (ADP)."""
     checks: tuple[Check, ...] = ()
     retry: RetryPolicy = field(default_factory=RetryPolicy)
     rate_limits: tuple[RateLimit, ...] = ()
@@ -364,7 +366,12 @@ class ConnectorSpec:
         if self.described and self.read is None:
             raise InvalidSpec(f"{where}: only a custom read describes its requests")
         declared = {f.name for f in self.credential_fields}
-        plain = [self.api_root, *_auth_templates(self.auth), *(s.path for s in self.streams)]
+        plain = [
+            self.api_root,
+            *_auth_templates(self.auth),
+            *_auth_templates(self.mutual_tls),
+            *(s.path for s in self.streams),
+        ]
         templates = [(template, declared) for template in plain]
         templates += [
             (stream.detail.path, declared | {stream.detail.key})

@@ -40,7 +40,13 @@ class ProviderInfo(Provider):
             "docs_url": self.docs_url,
             "oauth": self.uses_oauth,
             "credential_fields": [
-                {"name": f.name, "label": f.label, "secret": f.secret, "required": f.required}
+                {
+                    "name": f.name,
+                    "label": f.label,
+                    "secret": f.secret,
+                    "required": f.required,
+                    "multiline": f.multiline,
+                }
                 for f in self.credential_fields
             ],
         }

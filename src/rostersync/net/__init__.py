@@ -22,10 +22,18 @@ if TYPE_CHECKING:
         retry_after_seconds,
         send,
     )
-    from rostersync.net.errors import BlockedDestination, NetError, RetryLater, TransportFailure
+    from rostersync.net.errors import (
+        BadClientCertificate,
+        BlockedDestination,
+        CertificateRefused,
+        NetError,
+        RetryLater,
+        TransportFailure,
+    )
     from rostersync.net.guard import HostGuard, Resolver, parse_url, system_resolver
     from rostersync.net.posts import Answer, PostClient
     from rostersync.net.redact import safe_url
+    from rostersync.net.tls import ClientCertificate
 
 __getattr__ = exports(
     __name__,
@@ -42,10 +50,18 @@ __getattr__ = exports(
             "send",
         ),
         "posts": ("Answer", "PostClient"),
-        "errors": ("BlockedDestination", "NetError", "RetryLater", "TransportFailure"),
+        "errors": (
+            "BadClientCertificate",
+            "BlockedDestination",
+            "CertificateRefused",
+            "NetError",
+            "RetryLater",
+            "TransportFailure",
+        ),
         "addresses": ("PORTS",),
         "guard": ("HostGuard", "Resolver", "parse_url", "system_resolver"),
         "redact": ("safe_url",),
+        "tls": ("ClientCertificate",),
     },
 )
 
@@ -55,8 +71,11 @@ __all__ = [
     "PORTS",
     "USER_AGENT",
     "Answer",
+    "BadClientCertificate",
     "BlockedDestination",
+    "CertificateRefused",
     "Client",
+    "ClientCertificate",
     "HostGuard",
     "NetError",
     "PostClient",

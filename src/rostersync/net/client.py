@@ -14,9 +14,10 @@ from email.utils import parsedate_to_datetime
 import httpx
 
 from rostersync import __version__
-from rostersync.net.errors import RetryLater, TransportFailure
+from rostersync.net.errors import CertificateRefused, RetryLater, TransportFailure
 from rostersync.net.guard import HostGuard
 from rostersync.net.redact import SafeUrlsInLogs, safe_url
+from rostersync.net.tls import ClientCertificate, refused_certificate
 from rostersync.net.transport import GuardedTransport
 
 USER_AGENT = f"rostersync/{__version__}"
@@ -44,12 +45,14 @@ def build_client(
     headers: Mapping[str, str] | None = None,
     follow_redirects: bool = False,
     base_url: str = "",
+    client_certificate: ClientCertificate | None = None,
 ) -> httpx.Client:
-    """A client that verifies TLS, times out, and lets ``guard`` vet every request."""
+    """A client that verifies TLS, times out, and lets ``guard`` vet every request;
+    ``client_certificate`` is presented to every https server it reaches (mutual TLS)."""
     merged = httpx.Headers({"User-Agent": USER_AGENT})
     merged.update(headers or {})
     return httpx.Client(
-        transport=GuardedTransport(guard),
+        transport=GuardedTransport(guard, client_certificate),
         timeout=httpx.Timeout(timeout, connect=min(timeout, CONNECT_TIMEOUT)),
         auth=auth,
         headers=merged,
@@ -106,10 +109,11 @@ def send(
 
     Returns the last response once attempts run out on a status: mapping statuses to errors
     is the caller's job. Raises TransportFailure when they run out on transport errors,
-    RetryLater when the server asks for more patience than the policy has, and lets
-    BlockedDestination through untouched. With ``stream=True`` the returned response is
-    unread and the caller closes it. Request bodies must be replayable (bytes, not
-    generators) to be retried.
+    RetryLater when the server asks for more patience than the policy has,
+    CertificateRefused at once when the TLS handshake refuses our client certificate (no
+    retry can change that), and lets BlockedDestination through untouched. With
+    ``stream=True`` the returned response is unread and the caller closes it. Request
+    bodies must be replayable (bytes, not generators) to be retried.
     """
     where = safe_url(request.url)
     attempt = 0
@@ -120,6 +124,16 @@ def send(
         try:
             response = client.send(request, stream=stream)
         except (httpx.TransportError, TransportFailure) as exc:
+            alert = refused_certificate(exc)
+            if alert is not None:
+                # An auth flow's own request (a token call) is the one that met the refusal.
+                failed = _failed_request(exc) or request
+                raise CertificateRefused(
+                    f"{failed.method} {safe_url(failed.url)}: the server refused the TLS client "
+                    f"certificate ({alert})",
+                    url=failed.url,
+                    alert=alert,
+                ) from exc
             outcome = type(exc).__name__
             if last:
                 logger.warning(
@@ -177,6 +191,13 @@ def send(
             wait,
         )
         sleep(wait)
+
+
+def _failed_request(error: BaseException) -> httpx.Request | None:
+    try:
+        return error.request if isinstance(error, httpx.RequestError) else None
+    except RuntimeError:  # httpx raises it when the error was made without a request
+        return None
 
 
 def retry_after(response: httpx.Response | None) -> float | None:

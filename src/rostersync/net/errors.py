@@ -2,6 +2,8 @@
 
     NetError                        carries the request's safe URL (no userinfo or query)
     ├── BlockedDestination          Terminal: the guard refused the target; nothing was sent
+    ├── BadClientCertificate        Terminal: a client certificate that cannot work; nothing sent
+    ├── CertificateRefused          Terminal: the server refused our client certificate (mTLS)
     ├── TransportFailure            Retryable: timeouts and connection errors, retries spent
     └── RetryLater                  Retryable: the server asked for a longer pause than we wait
 
@@ -31,6 +33,27 @@ class BlockedDestination(NetError, Terminal):
     code = "blocked_destination"
     http_status = 422
     exit_code = ExitCode.BAD_INPUT
+
+
+class BadClientCertificate(NetError, Terminal):
+    """Malformed PEM, an encrypted key, a key of another certificate, or an expired one."""
+
+    code = "bad_client_certificate"
+    http_status = 422
+    exit_code = ExitCode.BAD_INPUT
+
+
+class CertificateRefused(NetError, Terminal):
+    """The TLS handshake ended with the server refusing (or missing) our client certificate:
+    sending again cannot help until the certificate is replaced."""
+
+    code = "certificate_refused"
+    http_status = 422
+    exit_code = ExitCode.BAD_CREDENTIALS
+
+    def __init__(self, message: str, *, url: httpx.URL | str | None = None, alert: str) -> None:
+        super().__init__(message, url=url)
+        self.alert = alert
 
 
 class TransportFailure(NetError, Retryable):

@@ -9,6 +9,7 @@ import httpx
 
 from rostersync.net.errors import TransportFailure
 from rostersync.net.guard import HostGuard
+from rostersync.net.tls import ClientCertificate, client_context
 
 SocketOption = (
     tuple[int, int, int] | tuple[int, int, bytes | bytearray] | tuple[int, int, None, int]
@@ -32,13 +33,15 @@ class GuardedTransport(httpx.BaseTransport):
     events to one receiver is spared a DNS lookup per event.
     """
 
-    def __init__(self, guard: HostGuard) -> None:
+    def __init__(
+        self, guard: HostGuard, client_certificate: ClientCertificate | None = None
+    ) -> None:
         self._guard = guard
         self._approved: set[tuple[str, bytes, bytes, int | None]] = set()
         # trust_env=False: an environment proxy would carry requests past the pinned
         # backend, and .netrc would attach credentials nobody configured here. One TLS
         # context for both pools: loading the CA bundle is the costly part of a transport.
-        tls = httpx.create_ssl_context(verify=True, trust_env=False)
+        tls = client_context(client_certificate)
         self._https = httpx.HTTPTransport(verify=tls, trust_env=False)
         self._http = httpx.HTTPTransport(verify=tls, trust_env=False)
         _pin_connections(self._https, _CheckedBackend(guard, plain_http=False))

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from fastapi import FastAPI
 
 from rostersync.sandbox.vendors import (
+    adpworkforcenow,
     bamboohr,
     breathehr,
     charliehr,
@@ -54,6 +55,7 @@ _MODULES = {
     "gusto": gusto,
     "personio": personio,
     "rippling": rippling,
+    "adpworkforcenow": adpworkforcenow,
     "oraclehcm": oraclehcm,
     "ukgpro": ukgpro,
 }

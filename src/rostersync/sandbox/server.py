@@ -8,7 +8,8 @@ exercised through their real HTTP stack::
         httpx.post(f"{server.base_url}/v1/people/search", ...)
 
 With a certificate (`tls=(certfile, keyfile)`) it serves https, for tests where browsers apply
-their rules for secure sites (Secure and partitioned cookies).
+their rules for secure sites (Secure and partitioned cookies); with `client_ca` as well, clients
+must present a certificate that CA signed (mutual TLS, as ADP requires).
 """
 
 from __future__ import annotations
@@ -45,6 +46,7 @@ class ServerThread:
         shutdown_timeout: float = 5.0,
         probe_path: str = "/_sandbox/ping",
         tls: tuple[str, str] | None = None,
+        client_ca: str | None = None,
     ) -> None:
         self.app = app
         self.host = host
@@ -55,6 +57,9 @@ class ServerThread:
         # /_sandbox so the readiness probe never consumes a queued fault or shows in logs.
         self.probe_path = probe_path
         self.tls = tls
+        self.client_ca = client_ca
+        if client_ca and not tls:
+            raise ValueError("client_ca needs tls: client certificates are a TLS feature")
         self._socket: socket.socket | None = None
         self._server: uvicorn.Server | None = None
         self._thread: threading.Thread | None = None
@@ -88,6 +93,8 @@ class ServerThread:
             timeout_graceful_shutdown=1,
             ssl_certfile=self.tls[0] if self.tls else None,
             ssl_keyfile=self.tls[1] if self.tls else None,
+            ssl_ca_certs=self.client_ca,
+            ssl_cert_reqs=ssl.CERT_REQUIRED if self.client_ca else ssl.CERT_NONE,
         )
         server = uvicorn.Server(config)
         self._server = server
@@ -112,6 +119,10 @@ class ServerThread:
         raise TimeoutError(f"sandbox server on port {self.port} did not start in time")
 
     def _answers(self) -> bool:
+        if self.client_ca:
+            # A probe would need a certificate the server accepts; uvicorn reports started
+            # only once it accepts on the socket, which is what matters here.
+            return True
         conn: http.client.HTTPConnection
         if self.tls:
             # Only "does it answer": the certificate is the test's own, self-signed.
