@@ -206,10 +206,12 @@ class Scenario:
 
 
 def _people_fault(kind: FaultKind, *, times: int = 1, **values: Any) -> SyncFault:
-    """A fault on a people request: the second one where the vendor pages, else the only one."""
+    """A fault on a people request: the second one where the vendor pages past a first page
+    of records, else the first. A read of two requests ends on one that holds no records (ADP's
+    204, UKG's empty page): a fault there would test nothing a client reads."""
 
     def inject(story: Story) -> None:
-        after = 1 if story.people_requests > 1 else 0
+        after = 1 if story.people_requests > 2 else 0
         fault = Fault(kind, path=story.config["people_path"], **values)
         # Only the first waits for `after` requests: the rest must hit its retries.
         story.faults.inject(replace(fault, after=after))
