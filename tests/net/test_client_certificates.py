@@ -96,17 +96,18 @@ def test_the_key_is_read_from_memory_and_the_descriptor_closed(
     _get(url, ClientCertificate(issued.certificate, issued.key), sleep)
     # An anonymous memory file (no directory entry anywhere), closed once OpenSSL has read it.
     assert read_from == ["/memfd:rostersync-client-certificate (deleted)"]
-    assert not any("memfd:rostersync" in os.readlink(f"/proc/self/fd/{fd}") for fd in _fds())
+    assert not any("memfd:rostersync" in target for target in _open_files())
 
 
-def _fds() -> list[str]:
+def _open_files() -> list[str]:
+    """What each open descriptor points at, read once: another thread (the test server) may
+    close a descriptor between the listing and its readlink."""
     found = []
     for fd in os.listdir("/proc/self/fd"):
         try:
-            os.readlink(f"/proc/self/fd/{fd}")
+            found.append(os.readlink(f"/proc/self/fd/{fd}"))
         except OSError:
-            continue  # the listing's own descriptor, closed by now
-        found.append(fd)
+            continue  # closed since the listing (the listing's own descriptor among them)
     return found
 
 
