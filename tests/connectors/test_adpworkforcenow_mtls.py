@@ -15,7 +15,6 @@ from __future__ import annotations
 import base64
 import dataclasses
 import json
-import ssl
 from collections.abc import Iterator
 from datetime import date, timedelta
 from pathlib import Path
@@ -152,11 +151,7 @@ def refusing(
     """ADP's paths behind a TLS server that wants a certificate of `ca` and sends alerts."""
     bundle = ca.trusted_bundle(tmp_path)
     monkeypatch.setattr(certifi, "where", lambda: bundle)
-    certfile, keyfile = ca.issue("127.0.0.1", ip="127.0.0.1").write(tmp_path, "server")
-    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    context.load_cert_chain(certfile, keyfile)
-    context.load_verify_locations(cadata=ca.pem)
-    context.verify_mode = ssl.CERT_REQUIRED
+    context = ca.server_requiring_clients(tmp_path)
     with serve(context) as server:
         token = json.dumps({"access_token": "tok", "expires_in": 3600}).encode()
         server.script("/auth/oauth/v2/token", Reply(200, body=token))

@@ -241,6 +241,16 @@ class TestCa:
             ).decode(),
         )
 
+    def server_requiring_clients(self, directory: Path) -> ssl.SSLContext:
+        """A TLS server context for 127.0.0.1 that asks every client for a certificate of this
+        CA (the stdlib server, unlike uvicorn's, sends the alert when it refuses one)."""
+        certfile, keyfile = self.issue("127.0.0.1", ip="127.0.0.1").write(directory, "server")
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(certfile, keyfile)
+        context.load_verify_locations(cadata=self.pem)
+        context.verify_mode = ssl.CERT_REQUIRED
+        return context
+
     def trusted_bundle(self, directory: Path) -> str:
         """The public CA bundle plus this CA, for a client that must trust a test server."""
         bundle = directory / "trusted.pem"

@@ -41,11 +41,7 @@ def mtls_server(
 ) -> Iterator[LoopbackServer]:
     bundle = ca.trusted_bundle(tmp_path)
     monkeypatch.setattr(certifi, "where", lambda: bundle)
-    certfile, keyfile = ca.issue("127.0.0.1", ip="127.0.0.1").write(tmp_path, "server")
-    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    context.load_cert_chain(certfile, keyfile)
-    context.load_verify_locations(cadata=ca.pem)
-    context.verify_mode = ssl.CERT_REQUIRED
+    context = ca.server_requiring_clients(tmp_path)
     with serve(context) as loopback:
         yield loopback
 
