@@ -115,6 +115,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from enum import StrEnum
+from http import HTTPStatus
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -144,22 +145,16 @@ class OracleError(VendorError):
     """Answered as the REST framework's JSON error."""
 
 
-_TITLES = {
-    400: "Bad Request",
-    401: "Unauthorized",
-    403: "Forbidden",
-    404: "Not Found",
-    405: "Method Not Allowed",
-    429: "Too Many Requests",
-    500: "Internal Server Error",
-    502: "Bad Gateway",
-    503: "Service Unavailable",
-    504: "Gateway Timeout",
-}
+def _title(status: int) -> str:
+    """The status's reason phrase (RFC 9110), as the vendor's error bodies carry it."""
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return "Error"
 
 
 def _error_body(status: int, message: str | None) -> bytes:
-    title = _TITLES.get(status, "Error")
+    title = _title(status)
     body: dict[str, Any] = {"title": title, "status": str(status)}
     if message:
         body["o:errorDetails"] = [{"detail": message, "o:errorCode": "27024"}]

@@ -90,6 +90,7 @@ import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from http import HTTPStatus
 from typing import Any
 
 from fastapi import FastAPI, Request, Response
@@ -114,18 +115,14 @@ CREDENTIALS = ("username", "password", "customer_api_key")
 CUSTOMER_API_KEY_HEADER = "US-Customer-Api-Key"
 MAX_PER_PAGE = 10_000  # the documented default/max since January 2022
 
-_TITLES = {
-    400: "Bad Request",
-    401: "Unauthorized",
-    403: "Forbidden",
-    404: "Not Found",
-    405: "Method Not Allowed",
-    429: "Too Many Requests",
-    500: "Internal Server Error",
-    502: "Bad Gateway",
-    503: "Service Unavailable",
-    504: "Gateway Timeout",
-}
+
+def _title(status: int) -> str:
+    """The status's reason phrase (RFC 9110), as the vendor's error bodies carry it."""
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return "Error"
+
 
 # [guess] UKG shows ISO alpha-3 country codes; the synthetic company's sites use alpha-2.
 _ALPHA3 = {"GB": "GBR", "DE": "DEU", "US": "USA", "FR": "FRA", "ES": "ESP"}
@@ -157,7 +154,7 @@ class UkgProError(VendorError):
 
 def _error_body(status: int, message: str | None = None) -> bytes:
     # [guess] RFC 7807 problem details; the spec lists application/problem+json.
-    body = {"title": message or _TITLES.get(status, "Error"), "status": status}
+    body = {"title": message or _title(status), "status": status}
     return json.dumps(body).encode()
 
 
