@@ -32,9 +32,10 @@ from rostersync.store.repos import connections, people
 from rostersync.store.session import transaction
 from rostersync.store.tables import Connection, ConnectLink
 from rostersync.web import SandboxTarget
-from tests.e2e.browsers import chromium
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "connect"
+VIEWPORT = {"width": 412, "height": 915}
+"""A phone-sized viewport: the flow must work there."""
 USER, TOKEN = "SERVICE-E2E", "sandbox-token-e2e-0123456789"
 CREDENTIALS = {"service_user_id": USER, "service_user_token": TOKEN}
 SIZE = 40
@@ -91,19 +92,6 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     with ServerThread(app, port=port):
         yield Site(store, base)
     store.engine.dispose()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    yield from chromium(ARTIFACTS)
-
-
-@pytest.fixture
-def page(browser: Browser) -> Iterator[Page]:
-    # A phone-sized viewport: the flow must work there.
-    context = browser.new_context(viewport={"width": 412, "height": 915})
-    yield context.new_page()
-    context.close()
 
 
 def _shot(page: Page, name: str) -> None:

@@ -28,7 +28,6 @@ from rostersync.settings import Branding, Settings
 from rostersync.store import Store, open_store
 from rostersync.store.crypto import Keyring, generate_key_setting
 from rostersync.web import SandboxTarget
-from tests.e2e.browsers import chromium
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "connect-languages"
 USER, TOKEN = "SERVICE-I18N", "sandbox-token-i18n-0123456789"
@@ -166,11 +165,6 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     with ServerThread(app, port=port):
         yield Site(store, base)
     store.engine.dispose()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    yield from chromium(ARTIFACTS)
 
 
 def _customer_page(page: Page, language: str, name: str) -> None:

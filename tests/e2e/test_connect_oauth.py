@@ -12,14 +12,13 @@ from pathlib import Path
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Page, expect
 
 from rostersync.model import RunStatus
 from rostersync.sandbox import SyntheticCompany
 from rostersync.services.runs import sync_now
 from rostersync.store.repos import people
 from rostersync.store.session import transaction
-from tests.e2e.browsers import chromium
 from tests.web.oauth_site import APPS, NAMES, OAuthSite, oauth_site
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "connect"
@@ -44,18 +43,6 @@ def several(tmp_path_factory: pytest.TempPathFactory) -> Iterator[OAuthSite]:
         organisations={SECOND_ORGANISATION: SECOND_COMPANY},
     ) as running:
         yield running
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    yield from chromium(ARTIFACTS)
-
-
-@pytest.fixture
-def page(browser: Browser) -> Iterator[Page]:
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    yield context.new_page()
-    context.close()
 
 
 def _no_secret_field(page: Page) -> None:

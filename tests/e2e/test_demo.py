@@ -18,7 +18,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Page, expect
 
 from rostersync.cli.demo import GUSTO_CLIENT_ID, GUSTO_COMPANY_UUID, SANDBOX_USER
 from rostersync.settings import Settings
@@ -26,7 +26,6 @@ from rostersync.store import open_store
 from rostersync.store.keys import load_keyring
 from rostersync.store.repos import connections, destinations
 from rostersync.store.session import transaction
-from tests.e2e.browsers import chromium
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "demo"
 
@@ -92,18 +91,6 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
 def oauth_demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
     """Another demo: its connect link is single use, and this one connects Gusto."""
     yield from _started(tmp_path_factory.mktemp("oauth-demo"))
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    yield from chromium(ARTIFACTS)
-
-
-@pytest.fixture
-def page(browser: Browser) -> Iterator[Page]:
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    yield context.new_page()
-    context.close()
 
 
 def _printed(demo: Demo) -> tuple[str, str]:

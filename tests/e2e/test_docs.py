@@ -11,7 +11,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from playwright.sync_api import Browser, ConsoleMessage, Page, expect, sync_playwright
+from playwright.sync_api import Browser, ConsoleMessage, Page, expect
 
 from rostersync.cli.server import build_app
 from rostersync.sandbox import ServerThread
@@ -19,8 +19,6 @@ from rostersync.settings import Settings
 from rostersync.store import Keyring, open_store
 from rostersync.store.crypto import generate_key_setting
 from rostersync.web.security import HEADERS
-
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 
 
 @pytest.fixture(scope="module")
@@ -30,16 +28,6 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     app = build_app(store, Settings(data_dir=data))
     with ServerThread(app) as server:
         yield server.base_url
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(
-            executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS
-        )
-        yield launched
-        launched.close()
 
 
 class Watched:

@@ -15,7 +15,7 @@ from datetime import timedelta
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, Frame, Page, expect
+from playwright.sync_api import Frame, Page, expect
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
@@ -30,7 +30,6 @@ from rostersync.settings import Settings
 from rostersync.store import Store, open_store
 from rostersync.store.crypto import Keyring, generate_key_setting
 from rostersync.web import SandboxTarget
-from tests.e2e.browsers import chromium
 from tests.e2e.test_connect_flow import (
     ARTIFACTS,
     CREDENTIALS,
@@ -115,18 +114,6 @@ def sites(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sites]:
     with ServerThread(app, port=port), ServerThread(product, probe_path="/") as shop:
         yield Sites(store, base, shop.base_url, admin_key)
     store.engine.dispose()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    yield from chromium(ARTIFACTS)
-
-
-@pytest.fixture
-def page(browser: Browser) -> Iterator[Page]:
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    yield context.new_page()
-    context.close()
 
 
 def _walk(flow: Page | Frame) -> None:

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Page, expect
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
@@ -26,10 +26,12 @@ from rostersync.settings import Settings
 from rostersync.store import open_store
 from rostersync.store.crypto import Keyring, generate_key_setting
 from rostersync.web import SandboxTarget
-from tests.e2e.browsers import chromium
 from tests.e2e.test_connect_flow import ARTIFACTS, CREDENTIALS, SIZE, TOKEN, USER, _free_port
 from tests.e2e.test_handoff import PRODUCT_PAGE, Sites, _exchange_and_read, _walk
 from tests.tls import self_signed
+
+CHROMIUM_EXTRA_ARGS = ("--ignore-certificate-errors",)
+"""Its two sites carry a certificate the test made itself."""
 
 
 @pytest.fixture(scope="module")
@@ -70,18 +72,6 @@ def sites(
         ):
             yield Sites(store, public_url, shop.base_url, admin_key)
     store.engine.dispose()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    yield from chromium(ARTIFACTS, extra_args=("--ignore-certificate-errors",))
-
-
-@pytest.fixture
-def page(browser: Browser) -> Iterator[Page]:
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    yield context.new_page()
-    context.close()
 
 
 def _trusting(certificate: tuple[str, str]) -> ssl.SSLContext:

@@ -23,7 +23,6 @@ from rostersync.services.links import issue_link
 from rostersync.settings import Settings
 from rostersync.store import open_store
 from rostersync.store.crypto import Keyring, generate_key_setting
-from tests.e2e.browsers import chromium
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "tenant-branding"
 LOGO = (
@@ -81,11 +80,6 @@ def links(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[Brand, str]
             for brand, tenant in ((ACME, acme), (INITECH, initech))
         }
     store.engine.dispose()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    yield from chromium(ARTIFACTS)
 
 
 def _shows(page: Page, brand: Brand, other: Brand, name: str) -> None:
